@@ -1,0 +1,1 @@
+"""Osseo: software that runs an osseointegration programme."""

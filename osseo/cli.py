@@ -1,0 +1,27 @@
+"""The `osseo` console script: Django's management commands, plus the engines' own commands.
+
+`osseo wear ...` runs the wear engine without Django (researchers can use it on its own);
+everything else is handed to Django's management utility (`osseo migrate`, `osseo demo`, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv if argv is None else argv)
+    if len(args) > 1 and args[1] == "wear":
+        from osseo.fatigue.cli import main as wear_main
+
+        return wear_main(args[2:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osseo.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
