@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import AuthenticationError
+
+from osseo.accounts.actions import issue_api_token
+from osseo.problem import errors
+
+router = Router(tags=["auth"])
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class Token(Schema):
+    token: str
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: Token, **errors(401)},
+    operation_id="issue_token",
+    summary="Exchange a username and password for a bearer token",
+)
+def issue_token(request: HttpRequest, credentials: Credentials) -> dict[str, str]:
+    user = authenticate(request, username=credentials.username, password=credentials.password)
+    if user is None or getattr(user, "membership", None) is None:
+        raise AuthenticationError()
+    return {"token": issue_api_token(user=user)}  # type: ignore[arg-type]

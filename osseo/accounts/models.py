@@ -1,0 +1,103 @@
+"""People and organisations: the clinic, its rehabilitation partners, and who holds which role."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """Role codes, the same in the CLI, the API and the permission table."""
+
+    SURGEON = "surgeon", "Surgeon"  # operates; plans and records procedures
+    ANAESTHETIST = "anaesthetist", "Anaesthetist"  # plans and records anaesthesia
+    REHAB_SPECIALIST = "rehab_specialist", "Rehabilitation specialist"  # loading, function tests
+    PROSTHETIST = "prosthetist", "Prosthetist"  # fits prostheses, services connector parts
+    COORDINATOR = "coordinator", "Coordinator"  # runs referrals, triage and scheduling
+    CLINIC_ADMIN = "clinic_admin", "Clinic administrator"  # accounts, settings, audit trails
+    PATIENT = "patient", "Patient"  # reads their own record only
+
+
+STAFF_ROLES = frozenset(r for r in Role if r != Role.PATIENT)
+
+
+class OrganisationKind(models.TextChoices):
+    OI_CLINIC = "oi_clinic", "Osseointegration clinic"  # operates and owns the pathway
+    REHAB_PARTNER = "rehab_partner", "Rehabilitation partner"  # sees referred patients only
+
+
+class Organisation(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_clinic(self) -> bool:
+        return self.kind == OrganisationKind.OI_CLINIC
+
+
+class User(AbstractUser):
+    """Osseo's user; every account belongs to one organisation through its membership."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    @property
+    def role(self) -> str | None:
+        membership = getattr(self, "membership", None)
+        return membership.role if membership else None
+
+
+class Membership(models.Model):
+    """Which organisation a user works for and in which role (one per account)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # The patient record a `patient` account reads; empty for staff.
+    patient = models.OneToOneField(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="patient", patient__isnull=False))
+                | (~models.Q(role="patient") & models.Q(patient__isnull=True)),
+                name="membership_patient_iff_patient_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} ({self.role} at {self.organisation.slug})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for an API client; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"API token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

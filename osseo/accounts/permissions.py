@@ -1,0 +1,64 @@
+"""Who may do what: the one permission table, tested as a matrix (tests/accounts/test_matrix.py).
+
+A grant names the roles that hold a permission and the kinds of organisation they must work for.
+Patient-scoped permissions additionally need the patient to be in the user's care scope
+(`osseo.patients.queries`): staff see the patients their organisation cares for, and a patient
+account sees its own record only. Later issues add rows here, never checks elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import OrganisationKind, Role, User
+
+CLINIC = frozenset({OrganisationKind.OI_CLINIC})
+ANY_ORG = frozenset({OrganisationKind.OI_CLINIC, OrganisationKind.REHAB_PARTNER})
+CLINICAL_STAFF = frozenset(
+    {
+        Role.SURGEON,
+        Role.ANAESTHETIST,
+        Role.REHAB_SPECIALIST,
+        Role.PROSTHETIST,
+        Role.COORDINATOR,
+        Role.CLINIC_ADMIN,
+    }
+)
+PATHWAY_EDITORS = frozenset({Role.COORDINATOR, Role.SURGEON, Role.CLINIC_ADMIN})
+
+
+@dataclass(frozen=True)
+class Grant:
+    roles: frozenset[str]
+    org_kinds: frozenset[str]
+    own_record: bool = False  # a patient account holds it for its own record
+
+
+TABLE: dict[str, Grant] = {
+    # Reading a patient's record: all clinical staff of a caring organisation; the patient.
+    "patient.view": Grant(CLINICAL_STAFF, ANY_ORG, own_record=True),
+    # Creating and editing patients, limbs and episodes, and moving episodes along the pathway.
+    "patient.create": Grant(PATHWAY_EDITORS, CLINIC),
+    "patient.edit": Grant(PATHWAY_EDITORS, CLINIC),
+    "limb.create": Grant(PATHWAY_EDITORS, CLINIC),
+    "episode.create": Grant(PATHWAY_EDITORS, CLINIC),
+    "episode.transition": Grant(PATHWAY_EDITORS, CLINIC),
+    # A patient's access history and the organisation's audit trail.
+    "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+    # Accounts and clinic settings.
+    "accounts.manage": Grant(frozenset({Role.CLINIC_ADMIN}), ANY_ORG),
+    "settings.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+}
+
+
+def has_permission(user: User | None, permission: str) -> bool:
+    """Whether the user's role and organisation hold `permission` (patient scope not included)."""
+    grant = TABLE[permission]  # KeyError for a misspelt permission: fail loudly
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return False
+    if membership.role == Role.PATIENT:
+        return grant.own_record
+    return membership.role in grant.roles and membership.organisation.kind in grant.org_kinds

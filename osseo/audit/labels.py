@@ -1,0 +1,27 @@
+"""The one registry of audit action codes and their human labels (habit from pretix/Wagtail).
+
+Every app registers the codes it writes; `record()` refuses an unknown code.
+"""
+
+LABELS: dict[str, str] = {}
+
+
+def register(labels: dict[str, str]) -> None:
+    for code, label in labels.items():
+        if code in LABELS and LABELS[code] != label:
+            raise ValueError(f"audit action {code!r} registered twice with different labels")
+        LABELS[code] = label
+
+
+def label_for(code: str) -> str:
+    return LABELS.get(code, code)
+
+
+register(
+    {
+        "accounts.user.created": "Account created",
+        "accounts.user.signed_in": "Signed in",
+        "accounts.token.issued": "API token issued",
+        "audit.trail.viewed": "Access history viewed",
+    }
+)

@@ -1,0 +1,202 @@
+"""The deterministic, fictional demo cohort, built through the same actions the users call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from osseo.accounts.actions import create_organisation, create_user
+from osseo.accounts.models import Organisation, OrganisationKind, Role, User
+from osseo.audit.context import acting_as
+from osseo.pathway.actions import open_episode, transition_to
+from osseo.pathway.machine import ORDER
+from osseo.pathway.models import Phase
+from osseo.patients.actions import add_limb, create_patient
+from osseo.patients.models import Patient, Site
+from osseo.patients.nhs import nhs_check_digit
+
+DEMO_PASSWORD = "osseo-demo-2026"  # fictional accounts on a local demo database only  # noqa: S105
+SEED = 20261126
+COHORT = 48
+
+# Fictional names, none belonging to a real patient.
+GIVEN = [
+    "Alys",
+    "Bryn",
+    "Cerys",
+    "Dafydd",
+    "Elin",
+    "Ffion",
+    "Gethin",
+    "Heledd",
+    "Ianto",
+    "Lowri",
+    "Macsen",
+    "Nia",
+    "Owain",
+    "Rhian",
+    "Siôn",
+    "Tegan",
+    "Wyn",
+    "Aled",
+    "Betsan",
+    "Carwyn",
+    "Delyth",
+    "Emrys",
+    "Glenys",
+    "Huw",
+]
+FAMILY = [
+    "Ashdown",
+    "Brackley",
+    "Corran",
+    "Dunmere",
+    "Eastleigh",
+    "Fenwick",
+    "Garrow",
+    "Holloway",
+    "Ingleby",
+    "Jessop",
+    "Kerridge",
+    "Lanyon",
+    "Morcombe",
+    "Northam",
+    "Ottery",
+    "Pendower",
+    "Quarrell",
+    "Redvers",
+    "Stallard",
+    "Trevose",
+]
+USERS = [
+    ("surgeon", Role.SURGEON, "demo-clinic", "Morwenna", "Hale"),
+    ("anaesthetist", Role.ANAESTHETIST, "demo-clinic", "Idris", "Penrose"),
+    ("prosthetist", Role.PROSTHETIST, "demo-clinic", "Kit", "Arundel"),
+    ("coordinator", Role.COORDINATOR, "demo-clinic", "Tamsin", "Vosper"),
+    ("admin", Role.CLINIC_ADMIN, "demo-clinic", "Jago", "Polglase"),
+    ("rehab", Role.REHAB_SPECIALIST, "demo-rehab", "Demelza", "Carne"),
+]
+SITES = [s.value for s in Site]
+TARGETS: list[str] = [*ORDER, Phase.DECLINED, Phase.CLOSED]
+REASONS: dict[str, str] = {
+    Phase.DECLINED: "Not eligible at MDT: dysvascular limb (demo).",
+    Phase.CLOSED: "Discharged to long-term follow-up elsewhere (demo).",
+}
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    patients: int
+    users: list[tuple[str, str, str]]
+
+
+def _nhs_number(rng: random.Random) -> str:
+    # 999 prefix: the NHS range reserved for test data, so no real patient is ever matched.
+    while True:
+        first_nine = "999" + "".join(str(rng.randint(0, 9)) for _ in range(6))
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check)
+
+
+def _walk(actor: User, episode, target: str, staged: bool) -> None:  # type: ignore[no-untyped-def]
+    if target in (Phase.DECLINED, Phase.CLOSED):
+        transition_to(actor=actor, episode=episode, to_phase=Phase.ASSESSMENT)
+        transition_to(actor=actor, episode=episode, to_phase=target, reason=REASONS[target])
+        return
+    for phase in ORDER[1 : ORDER.index(target) + 1]:
+        transition_to(actor=actor, episode=episode, to_phase=phase)
+        if staged and phase == Phase.SURGERY and target in (Phase.REHABILITATION, Phase.FOLLOW_UP):
+            # A staged procedure: back to planning for stage 2, then surgery again.
+            transition_to(
+                actor=actor,
+                episode=episode,
+                to_phase=Phase.PLANNING,
+                reason="Stage 1 done; planning stage 2 (demo).",
+            )
+            transition_to(actor=actor, episode=episode, to_phase=Phase.SURGERY)
+
+
+def seed_demo() -> DemoResult:
+    users = [(u, str(r), org) for u, r, org, *_ in USERS] + [("patient", "patient", "demo-clinic")]
+    if Organisation.objects.filter(slug="demo-clinic").exists():
+        return DemoResult(False, Patient.objects.count(), users)
+    rng = random.Random(SEED)  # noqa: S311  deterministic: the same cohort on every machine
+    with transaction.atomic(), acting_as(label="osseo demo"):
+        clinic = create_organisation(
+            name="Demo Osseointegration Clinic", slug="demo-clinic", kind=OrganisationKind.OI_CLINIC
+        )
+        create_organisation(
+            name="Demo Rehabilitation Partner",
+            slug="demo-rehab",
+            kind=OrganisationKind.REHAB_PARTNER,
+        )
+        staff: dict[str, User] = {}
+        for username, role, org_slug, first, last in USERS:
+            staff[username] = create_user(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                organisation=Organisation.objects.get(slug=org_slug),
+                first_name=first,
+                last_name=last,
+                check_password=False,
+            )
+        coordinator, surgeon = staff["coordinator"], staff["surgeon"]
+        first_patient = None
+        for i in range(COHORT):
+            site = SITES[i % len(SITES)]
+            birth = dt.date(1950 + rng.randint(0, 50), rng.randint(1, 12), rng.randint(1, 28))
+            patient = create_patient(
+                actor=coordinator,
+                data={
+                    "given_name": GIVEN[i % len(GIVEN)],
+                    "family_name": FAMILY[(i * 7) % len(FAMILY)],
+                    "birth_date": birth,
+                    "sex": ["female", "male"][i % 2] if i % 11 else "other",
+                    "nhs_number": _nhs_number(rng) if i % 4 else "",
+                    "record_number": f"DEMO-{1000 + i}",
+                    "funding_route": ["nhs", "private", "insurer", "research"][i % 4],
+                    "email": f"patient{i}@example.org" if i % 3 else "",
+                    "phone": f"01632 960{i:03d}" if i % 2 else "",
+                },
+            )
+            first_patient = first_patient or patient
+            amputated = birth + dt.timedelta(days=rng.randint(18 * 365, 20 * 365))
+            limb = add_limb(
+                actor=coordinator,
+                patient=patient,
+                data={
+                    "site": site,
+                    "side": "not_applicable"
+                    if site == "craniofacial" and i % 2
+                    else ["left", "right"][i % 2],
+                    "amputation_date": None if site == "craniofacial" and i % 4 == 0 else amputated,
+                    "cause": ["trauma", "tumour", "vascular", "infection", "congenital", "other"][
+                        (i // 6) % 6
+                    ],
+                    "notes": "",
+                },
+            )
+            episode = open_episode(actor=coordinator, limb=limb)
+            target = TARGETS[i % len(TARGETS)]
+            staged = site in ("craniofacial", "hand") and i % 3 == 0
+            _walk(surgeon if i % 2 else coordinator, episode, target, staged)
+        assert first_patient is not None
+        create_user(
+            actor=None,
+            username="patient",
+            password=DEMO_PASSWORD,
+            role=Role.PATIENT,
+            organisation=clinic,
+            patient=first_patient,
+            first_name=first_patient.given_name,
+            last_name=first_patient.family_name,
+            check_password=False,
+        )
+    return DemoResult(True, COHORT, users)

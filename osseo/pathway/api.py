@@ -1,0 +1,101 @@
+"""Episodes and their transitions over the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from osseo.patients.queries import get_limb_for, get_patient_for
+from osseo.patients.schemas import PhaseCode
+from osseo.problem import errors
+
+from . import actions
+from .models import Episode
+from .queries import get_episode_for
+
+router = Router(tags=["pathway"])
+
+
+class EpisodeIn(Schema):
+    limb: uuid.UUID
+    reason: str = Field("", max_length=2000)
+
+
+class TransitionIn(Schema):
+    phase: PhaseCode
+    reason: str = Field("", max_length=2000)
+
+
+class PhaseChangeOut(Schema):
+    from_phase: str
+    to_phase: str
+    at: dt.datetime
+    by: str = Field(alias="by.username")
+    reason: str
+
+
+class EpisodeOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    patient: uuid.UUID = Field(alias="patient.uuid")
+    limb: uuid.UUID = Field(alias="limb.uuid")
+    phase: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    changes: list[PhaseChangeOut]
+
+
+def _loaded(episode: Episode) -> Episode:
+    return (
+        Episode.objects.select_related("patient", "limb")
+        .prefetch_related("changes__by")
+        .get(pk=episode.pk)
+    )
+
+
+@router.post(
+    "/patients/{patient_id}/episodes",
+    response={201: EpisodeOut, **errors(403, 404)},
+    operation_id="open_episode",
+)
+def open_episode(request: HttpRequest, patient_id: uuid.UUID, payload: EpisodeIn) -> Status[Any]:
+    user = request.user
+    patient = get_patient_for(user, patient_id, permission="episode.create", audit_read=False)  # type: ignore[arg-type]
+    limb = get_limb_for(user, payload.limb, permission="episode.create")  # type: ignore[arg-type]
+    if limb.patient_id != patient.pk:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"limb": ["That limb belongs to another patient."]})
+    episode = actions.open_episode(actor=user, limb=limb, reason=payload.reason)  # type: ignore[arg-type]
+    return Status(201, _loaded(episode))
+
+
+@router.get(
+    "/episodes/{episode_id}",
+    response={200: EpisodeOut, **errors(403, 404)},
+    operation_id="get_episode",
+)
+def get_episode(request: HttpRequest, episode_id: uuid.UUID) -> Any:
+    episode = get_episode_for(request.user, episode_id, audit_read=True)  # type: ignore[arg-type]
+    return _loaded(episode)
+
+
+@router.post(
+    "/episodes/{episode_id}/transitions",
+    response={201: EpisodeOut, **errors(403, 404)},
+    operation_id="transition_episode",
+)
+def transition_episode(
+    request: HttpRequest, episode_id: uuid.UUID, payload: TransitionIn
+) -> Status[Any]:
+    episode = get_episode_for(request.user, episode_id, permission="episode.transition")  # type: ignore[arg-type]
+    actions.transition_to(
+        actor=request.user,  # type: ignore[arg-type]
+        episode=episode,
+        to_phase=payload.phase,
+        reason=payload.reason,
+    )
+    return Status(201, _loaded(episode))

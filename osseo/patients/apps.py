@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PatientsConfig(AppConfig):
+    name = "osseo.patients"
+    label = "patients"
+
+    def ready(self) -> None:
+        from . import actions  # noqa: F401  (registers the audit labels)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Cause, FundingRoute, Sex, Side, Site
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class PatientForm(forms.Form):
+    given_name = forms.CharField(max_length=100, label="Given name")
+    family_name = forms.CharField(max_length=100, label="Family name")
+    birth_date = forms.DateField(label="Date of birth", widget=DateInput)
+    sex = forms.ChoiceField(choices=Sex.choices)
+    nhs_number = forms.CharField(
+        max_length=14, required=False, label="NHS number", help_text="10 digits, e.g. 943 476 5919"
+    )
+    record_number = forms.CharField(max_length=40, required=False, label="Local record number")
+    funding_route = forms.ChoiceField(
+        choices=[("", "Not yet known"), *FundingRoute.choices],
+        required=False,
+        label="Funding route",
+    )
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
+    )
+
+
+class LimbForm(forms.Form):
+    site = forms.ChoiceField(choices=Site.choices)
+    side = forms.ChoiceField(choices=Side.choices)
+    amputation_date = forms.DateField(
+        required=False,
+        label="Amputation date",
+        widget=DateInput,
+        help_text="For head and neck sites: the date of loss or resection, if known.",
+    )
+    cause = forms.ChoiceField(choices=Cause.choices)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show an action's field errors beside the form's fields (others at the top)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

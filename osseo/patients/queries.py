@@ -1,0 +1,87 @@
+"""The access-checked getters every app uses to reach a patient's record.
+
+Habit from Healthchecks' `_get_check_for_user`: nothing outside this module fetches a patient by id.
+A patient outside the user's care scope is "not found" (404), never "forbidden": its existence is
+not revealed. Inside the scope, a missing permission is 403.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from osseo.accounts.models import Role, User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+
+from .models import CareTeam, Patient, ResidualLimb
+from .nhs import normalise_nhs_number
+
+
+def patients_for(user: User) -> QuerySet[Patient]:
+    """The patients a user may see: their organisation's current patients, or their own record."""
+    membership = getattr(user, "membership", None)
+    if membership is None or not user.is_active:
+        return Patient.objects.none()
+    if membership.role == Role.PATIENT:
+        return Patient.objects.filter(pk=membership.patient_id)
+    caring = CareTeam.objects.filter(organisation_id=membership.organisation_id, until__isnull=True)
+    return Patient.objects.filter(pk__in=caring.values("patient_id"))
+
+
+def search_patients(user: User, query: str = "") -> QuerySet[Patient]:
+    qs = patients_for(user)
+    compact = normalise_nhs_number(query.strip())
+    if len(compact) == 10 and compact.isdigit():  # an NHS number, however it is spaced
+        return qs.filter(nhs_number=compact).order_by("family_name", "given_name", "id")
+    for term in query.split()[:5]:
+        digits = term.replace("-", "")
+        qs = qs.filter(
+            Q(given_name__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(record_number__iexact=term)
+            | Q(nhs_number=digits)
+        )
+    return qs.order_by("family_name", "given_name", "id")
+
+
+def _as_uuid(value: Any) -> uuid_module.UUID:
+    try:
+        return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+    except ValueError as exc:
+        raise Http404("No such patient.") from exc
+
+
+def get_patient_for(
+    user: User, patient_id: Any, *, permission: str = "patient.view", audit_read: bool = True
+) -> Patient:
+    """The patient, if in the user's scope and the user holds `permission`; the read is audited."""
+    try:
+        patient = patients_for(user).get(uuid=_as_uuid(patient_id))
+    except Patient.DoesNotExist as exc:
+        raise Http404("No such patient.") from exc
+    if not has_permission(user, permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).")
+    if audit_read:
+        record("patients.patient.viewed", actor=user, patient=patient, obj=patient)
+    return patient
+
+
+def get_limb_for(user: User, limb_id: Any, *, permission: str = "patient.view") -> ResidualLimb:
+    try:
+        limb = ResidualLimb.objects.select_related("patient").get(uuid=_as_uuid(limb_id))
+    except ResidualLimb.DoesNotExist as exc:
+        raise Http404("No such limb.") from exc
+    get_patient_for(user, limb.patient.uuid, permission=permission, audit_read=False)
+    return limb
+
+
+def patient_page(patient: Patient) -> Patient:
+    """The patient with limbs and episodes loaded for the patient page (no N+1)."""
+    return Patient.objects.prefetch_related(
+        "limbs__episodes__changes__by", "episodes__limb", "episodes__changes__by"
+    ).get(pk=patient.pk)

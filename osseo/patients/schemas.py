@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from ninja import Field, Schema
+
+SexCode = Literal["female", "male", "other", "unknown"]
+FundingCode = Literal["nhs", "private", "insurer", "research", ""]
+SiteCode = Literal["femur", "tibia", "humerus", "radius_ulna", "hand", "craniofacial"]
+SideCode = Literal["left", "right", "not_applicable"]
+CauseCode = Literal["trauma", "tumour", "vascular", "infection", "congenital", "other"]
+PhaseCode = Literal[
+    "referral",
+    "assessment",
+    "planning",
+    "surgery",
+    "rehabilitation",
+    "follow_up",
+    "declined",
+    "closed",
+]
+
+
+class PatientIn(Schema):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date
+    sex: SexCode
+    nhs_number: str = Field("", max_length=14, description="10 digits; spaces allowed")
+    record_number: str = Field("", max_length=40)
+    funding_route: FundingCode = ""
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+
+
+class PatientPatch(Schema):
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    birth_date: dt.date | None = None
+    sex: SexCode | None = None
+    nhs_number: str | None = Field(None, max_length=14)
+    record_number: str | None = Field(None, max_length=40)
+    funding_route: FundingCode | None = None
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+
+
+class PatientOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    given_name: str
+    family_name: str
+    birth_date: dt.date
+    sex: str
+    nhs_number: str
+    record_number: str
+    funding_route: str
+    email: str
+    phone: str
+
+
+class LimbIn(Schema):
+    site: SiteCode
+    side: SideCode
+    amputation_date: dt.date | None = None
+    cause: CauseCode
+    notes: str = Field("", max_length=5000)
+
+
+class LimbOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    site: str
+    side: str
+    amputation_date: dt.date | None
+    cause: str
+    notes: str
+
+
+class EpisodeSummary(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    limb: uuid.UUID = Field(alias="limb.uuid")
+    phase: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class PatientDetail(PatientOut):
+    limbs: list[LimbOut]
+    episodes: list[EpisodeSummary]
+
+
+class PatientPage(Schema):
+    items: list[PatientOut]
+    count: int

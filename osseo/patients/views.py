@@ -1,0 +1,155 @@
+"""The clinic's screens for patients: dashboard, list, record, and the forms that change them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from osseo.accounts.permissions import has_permission
+from osseo.audit.labels import label_for
+from osseo.audit.models import AuditEntry
+from osseo.audit.services import record
+
+from . import actions
+from .forms import LimbForm, PatientForm, apply_errors
+from .queries import get_patient_for, patient_page, search_patients
+from .validation import PATIENT_FIELDS
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from osseo.pathway.machine import ORDER
+    from osseo.pathway.models import Phase
+    from osseo.pathway.queries import episodes_by_phase
+
+    membership = getattr(request.user, "membership", None)
+    if membership is not None and membership.role == "patient":
+        return redirect("patients:detail", patient_id=membership.patient.uuid)
+    counts = episodes_by_phase(request.user)  # type: ignore[arg-type]
+    phases = [(p, Phase(p).label, counts.get(p, 0)) for p in [*ORDER, Phase.DECLINED, Phase.CLOSED]]
+    return render(
+        request, "patients/dashboard.html", {"phases": phases, "total": sum(counts.values())}
+    )
+
+
+@login_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not has_permission(user, "patient.view"):  # type: ignore[arg-type]
+        raise PermissionDenied
+    query = request.GET.get("q", "")[:100]
+    phase = request.GET.get("phase", "")
+    qs = search_patients(user, query)  # type: ignore[arg-type]
+    if phase:
+        qs = qs.filter(episodes__phase=phase).distinct()
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    if page.object_list:
+        record(
+            "patients.list.viewed",
+            actor=user,  # type: ignore[arg-type]
+            changes={"patients": [str(p.uuid) for p in page.object_list], "search": query},
+        )
+    context = {"page": page, "q": query, "phase": phase}
+    template = "patients/_patient_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    if not has_permission(request.user, "patient.create"):  # type: ignore[arg-type]
+        raise PermissionDenied
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = actions.create_patient(actor=request.user, data=form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("patients:detail", patient_id=patient.uuid)
+    return render(
+        request, "patients/form.html", {"form": form, "title": "New patient"}, status=_status(form)
+    )
+
+
+def _status(form: PatientForm | LimbForm) -> int:
+    return 422 if form.is_bound and form.errors else 200
+
+
+@login_required
+def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = patient_page(get_patient_for(request.user, patient_id))  # type: ignore[arg-type]
+    timeline = (
+        AuditEntry.objects.filter(patient=patient)
+        .exclude(action__in=["patients.patient.viewed", "patients.list.viewed"])
+        .select_related("actor")
+        .order_by("-seq")[:50]
+    )
+    events = [{"entry": e, "label": label_for(e.action)} for e in timeline]
+    return render(request, "patients/detail.html", {"patient": patient, "events": events})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, permission="patient.edit")  # type: ignore[arg-type]
+    initial = {name: getattr(patient, name) for name in PATIENT_FIELDS}
+    form = PatientForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_patient(actor=request.user, patient=patient, data=form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("patients:detail", patient_id=patient.uuid)
+    return render(
+        request,
+        "patients/form.html",
+        {"form": form, "title": f"Edit {patient.display_name}", "patient": patient},
+        status=_status(form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def limb_create(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = get_patient_for(request.user, patient_id, permission="limb.create")  # type: ignore[arg-type]
+    form = LimbForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_limb(actor=request.user, patient=patient, data=form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("patients:detail", patient_id=patient.uuid)
+    return render(
+        request,
+        "patients/limb_form.html",
+        {
+            "form": form,
+            "patient": patient,
+            "title": f"Add a residual limb for {patient.display_name}",
+        },
+        status=_status(form),
+    )
+
+
+@login_required
+def access_history(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Who read or changed this patient's record (clinic admins)."""
+    patient = get_patient_for(request.user, patient_id, permission="audit.view", audit_read=False)  # type: ignore[arg-type]
+    record("audit.trail.viewed", actor=request.user, patient=patient, obj=patient)  # type: ignore[arg-type]
+    entries = (
+        AuditEntry.objects.filter(patient=patient)
+        .select_related("actor", "organisation")
+        .order_by("-seq")
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    rows = [{"entry": e, "label": label_for(e.action)} for e in page.object_list]
+    return render(
+        request, "patients/access_history.html", {"patient": patient, "page": page, "rows": rows}
+    )

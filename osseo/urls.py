@@ -1,0 +1,17 @@
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+
+from osseo.api import api
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("accounts/", include("osseo.accounts.urls")),
+    path("healthz", healthz),
+    path("", include("osseo.pathway.urls")),
+    path("", include("osseo.patients.urls")),
+]

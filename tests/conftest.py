@@ -1,0 +1,136 @@
+"""Personas and helpers shared by the tests (habit from Healthchecks' alice/bob/charlie)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM then refuses calls
+# from tests that use `page` with `db`/`live_server` unless this is set.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = (
+    os.environ.get("CHROMIUM_PATH")
+    or ("/usr/lib/chromium/chromium" if os.path.exists("/usr/lib/chromium/chromium") else None)
+    or shutil.which("chromium")
+    or "/usr/bin/chromium"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PASSWORD = "correct-horse-battery-42"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@dataclass
+class World:
+    clinic: Any
+    other_clinic: Any
+    rehab: Any
+    users: dict[str, Any]
+    patient: Any
+    limb: Any
+    episode: Any
+    other_patient: Any
+
+
+def make_user(username: str, role: str, org: Any, patient: Any = None) -> Any:
+    from osseo.accounts.actions import create_user
+
+    return create_user(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        organisation=org,
+        patient=patient,
+        check_password=False,
+    )
+
+
+def make_patient(actor: Any, **overrides: Any) -> Any:
+    from osseo.patients.actions import create_patient
+
+    data = {
+        "given_name": "Ada",
+        "family_name": "Quarrell",
+        "birth_date": dt.date(1980, 5, 17),
+        "sex": "female",
+        **overrides,
+    }
+    return create_patient(actor=actor, data=data)
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    from osseo.accounts.actions import create_organisation
+    from osseo.pathway.actions import open_episode
+    from osseo.patients.actions import add_limb
+
+    clinic = create_organisation(name="Test Clinic", slug="clinic", kind="oi_clinic")
+    other = create_organisation(name="Other Clinic", slug="other", kind="oi_clinic")
+    rehab = create_organisation(name="Test Rehab", slug="rehab", kind="rehab_partner")
+    users = {
+        "surgeon": make_user("surgeon", "surgeon", clinic),
+        "anaesthetist": make_user("anaesthetist", "anaesthetist", clinic),
+        "prosthetist": make_user("prosthetist", "prosthetist", clinic),
+        "coordinator": make_user("coordinator", "coordinator", clinic),
+        "clinic_admin": make_user("admin", "clinic_admin", clinic),
+        "rehab_specialist": make_user("rehab", "rehab_specialist", rehab),
+        "outsider": make_user("outsider", "surgeon", other),
+    }
+    patient = make_patient(users["coordinator"], nhs_number="9434765919")
+    limb = add_limb(
+        actor=users["coordinator"],
+        patient=patient,
+        data={
+            "site": "femur",
+            "side": "left",
+            "amputation_date": dt.date(2015, 3, 2),
+            "cause": "trauma",
+        },
+    )
+    episode = open_episode(actor=users["coordinator"], limb=limb)
+    users["patient"] = make_user("patient", "patient", clinic, patient=patient)
+    other_patient = make_patient(users["outsider"], given_name="Bryn", family_name="Other")
+    return World(clinic, other, rehab, users, patient, limb, episode, other_patient)
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def api_client(user: Any) -> Client:
+    """A client that authenticates with a bearer token, as an API client would."""
+    from osseo.accounts.actions import issue_api_token
+
+    token = issue_api_token(user=user)
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is the production hasher (tests/accounts/test_passwords.py); tests hash quickly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
