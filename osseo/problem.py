@@ -25,5 +25,5 @@ class Problem(Schema):
 
 
 def errors(*codes: int) -> dict[int, Any]:
-    """The error responses an endpoint declares (422 always: ninja validates every body)."""
-    return dict.fromkeys(sorted({*codes, 401, 422}), Problem)
+    """The error responses an endpoint declares: always 400 (unparsable body), 401 and 422."""
+    return dict.fromkeys(sorted({*codes, 400, 401, 422}), Problem)

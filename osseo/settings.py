@@ -171,6 +171,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "osseo" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
@@ -195,8 +196,12 @@ TASKS = {
 # Email: the console by default; OSSEO_EMAIL_BACKEND (and OSSEO_EMAIL_OPTIONS as JSON) for SMTP.
 MAILERS = {
     "default": {
+        # Production (OSSEO_SECURE on) sends by SMTP unless told otherwise.
         "BACKEND": os.environ.get(
-            "OSSEO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "OSSEO_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if SECURE
+            else "django.core.mail.backends.console.EmailBackend",
         ),
         "OPTIONS": json.loads(os.environ.get("OSSEO_EMAIL_OPTIONS", "{}")),
     }

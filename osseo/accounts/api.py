@@ -23,7 +23,7 @@ class Token(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={200: Token, **errors(401)},
+    response={200: Token, **errors(401, 429)},
     operation_id="issue_token",
     summary="Exchange a username and password for a bearer token",
 )

@@ -9,5 +9,5 @@ def membership(request: HttpRequest) -> dict[str, object]:
         return {}
     return {
         "membership": getattr(user, "membership", None),
-        "perms_osseo": {code: has_permission(user, code) for code in TABLE},  # type: ignore[arg-type]
+        "can": {code.replace(".", "_"): has_permission(user, code) for code in TABLE},  # type: ignore[arg-type]
     }

@@ -2,9 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Dates come as ISO 8601 strings (YYYY-MM-DD); a number is not a date."""
+    if isinstance(value, str | dt.date):
+        return value
+    raise ValueError("Enter a date as YYYY-MM-DD.")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
 SexCode = Literal["female", "male", "other", "unknown"]
 FundingCode = Literal["nhs", "private", "insurer", "research", ""]
@@ -26,7 +37,7 @@ PhaseCode = Literal[
 class PatientIn(Schema):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    birth_date: dt.date
+    birth_date: IsoDate
     sex: SexCode
     nhs_number: str = Field("", max_length=14, description="10 digits; spaces allowed")
     record_number: str = Field("", max_length=40)
@@ -38,7 +49,7 @@ class PatientIn(Schema):
 class PatientPatch(Schema):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
-    birth_date: dt.date | None = None
+    birth_date: IsoDate | None = None
     sex: SexCode | None = None
     nhs_number: str | None = Field(None, max_length=14)
     record_number: str | None = Field(None, max_length=40)
@@ -63,7 +74,7 @@ class PatientOut(Schema):
 class LimbIn(Schema):
     site: SiteCode
     side: SideCode
-    amputation_date: dt.date | None = None
+    amputation_date: IsoDate | None = None
     cause: CauseCode
     notes: str = Field("", max_length=5000)
 
