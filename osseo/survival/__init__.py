@@ -1,0 +1,25 @@
+"""Survival numerics for the registry: Kaplan-Meier, cumulative incidence, log-rank.
+
+A pure numeric engine: numpy and the standard library only, nothing from Django or the
+Osseo apps. See README.md in this folder for the methods and how they match lifelines.
+"""
+
+from osseo.survival.kaplan_meier import (
+    AtRiskTable,
+    KaplanMeier,
+    SurvivalAt,
+    at_risk_table,
+    kaplan_meier,
+    median_survival_time,
+    survival_at,
+)
+
+__all__ = [
+    "AtRiskTable",
+    "KaplanMeier",
+    "SurvivalAt",
+    "at_risk_table",
+    "kaplan_meier",
+    "median_survival_time",
+    "survival_at",
+]
