@@ -4,6 +4,12 @@ A pure numeric engine: numpy and the standard library only, nothing from Django 
 Osseo apps. See README.md in this folder for the methods and how they match lifelines.
 """
 
+from osseo.survival.competing_risks import (
+    CumulativeIncidence,
+    IncidenceAt,
+    cumulative_incidence,
+    incidence_at,
+)
 from osseo.survival.kaplan_meier import (
     AtRiskTable,
     KaplanMeier,
@@ -16,9 +22,13 @@ from osseo.survival.kaplan_meier import (
 
 __all__ = [
     "AtRiskTable",
+    "CumulativeIncidence",
+    "IncidenceAt",
     "KaplanMeier",
     "SurvivalAt",
     "at_risk_table",
+    "cumulative_incidence",
+    "incidence_at",
     "kaplan_meier",
     "median_survival_time",
     "survival_at",
