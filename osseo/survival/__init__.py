@@ -19,17 +19,21 @@ from osseo.survival.kaplan_meier import (
     median_survival_time,
     survival_at,
 )
+from osseo.survival.logrank import LogrankResult, logrank_test, multivariate_logrank_test
 
 __all__ = [
     "AtRiskTable",
     "CumulativeIncidence",
     "IncidenceAt",
     "KaplanMeier",
+    "LogrankResult",
     "SurvivalAt",
     "at_risk_table",
     "cumulative_incidence",
     "incidence_at",
     "kaplan_meier",
+    "logrank_test",
     "median_survival_time",
+    "multivariate_logrank_test",
     "survival_at",
 ]
