@@ -38,6 +38,7 @@ from osseo.survival.inputs import (
     ArrayLike,
     FloatArray,
     IntArray,
+    cause_code,
     confidence_alpha,
     durations_array,
     event_codes_array,
@@ -95,12 +96,7 @@ def cumulative_incidence(
     durations = durations_array(durations)
     codes = event_codes_array(event_codes)
     same_length(durations=durations, event_codes=codes)
-    if int(event_of_interest) != event_of_interest or event_of_interest < 1:
-        raise ValueError(
-            f"event_of_interest must be a positive whole number (0 means censored); "
-            f"got {event_of_interest!r}."
-        )
-    cause = int(event_of_interest)
+    cause = cause_code(event_of_interest)
 
     table = tabulate(durations, codes != 0, codes == cause)
     any_cause, of_interest = table.counts
@@ -158,11 +154,12 @@ def _log_log_bounds(
 ) -> tuple[FloatArray, FloatArray]:
     z = normal_quantile(1 - alpha / 2)
     inside = (incidence > 0) & (incidence < 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A wide spread overflows exp() to inf, which gives the right limit (a bound of 0).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_f = np.log(incidence)
         spread = np.where(inside, z * np.sqrt(variance) / (incidence * np.abs(log_f)), 0.0)
-    lower = np.where(inside, np.exp(log_f * np.exp(spread)), incidence)
-    upper = np.where(inside, np.exp(log_f * np.exp(-spread)), incidence)
+        lower = np.where(inside, np.exp(log_f * np.exp(spread)), incidence)
+        upper = np.where(inside, np.exp(log_f * np.exp(-spread)), incidence)
     return lower, upper
 
 

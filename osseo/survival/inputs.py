@@ -84,7 +84,10 @@ def same_length(**arrays: Sequence[Any] | np.ndarray) -> None:
 
 def confidence_alpha(alpha: float) -> float:
     """Refuse an `alpha` outside (0, 1); 0.05 gives 95 % confidence bounds."""
-    alpha = float(alpha)
+    try:
+        alpha = float(alpha)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"alpha must be a number such as 0.05; got {alpha!r}.") from exc
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be between 0 and 1 (0.05 for 95 % bounds); got {alpha}.")
     return alpha
@@ -98,3 +101,18 @@ def query_times(times: ArrayLike) -> FloatArray:
     if np.isnan(array).any():
         raise ValueError("times contain NaN.")
     return array
+
+
+def cause_code(event_of_interest: object) -> int:
+    """Return the cause of interest as an int; refuse 0 (censored), negatives and fractions."""
+    try:
+        cause = int(event_of_interest)  # type: ignore[call-overload]
+        whole = cause == event_of_interest
+    except (TypeError, ValueError):
+        whole = False
+    if not whole or cause < 1:
+        raise ValueError(
+            f"event_of_interest must be a positive whole number (0 means censored); "
+            f"got {event_of_interest!r}."
+        )
+    return cause

@@ -122,10 +122,11 @@ def log_log_bounds(
     """Bounds S ** exp(+-z sqrt(V) / |log S|), with the limits 1 at S = 1 and 0 at S = 0."""
     z = normal_quantile(1 - alpha / 2)
     inside = (survival > 0) & (survival < 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A wide spread overflows exp() to inf, which gives the right limit (a bound of 0).
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         spread = np.where(inside, z * np.sqrt(variance_of_log) / np.abs(log_survival), 0.0)
-    lower = np.where(inside, np.exp(log_survival * np.exp(spread)), survival)
-    upper = np.where(inside, np.exp(log_survival * np.exp(-spread)), survival)
+        lower = np.where(inside, np.exp(log_survival * np.exp(spread)), survival)
+        upper = np.where(inside, np.exp(log_survival * np.exp(-spread)), survival)
     return lower, upper
 
 

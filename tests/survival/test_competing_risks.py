@@ -146,8 +146,28 @@ def test_reading_the_curve_uses_the_step_at_or_before_each_time():
         (["a", "b", "c"], REVISION, "whole numbers"),
         ([1, 0, 2], 0, "event_of_interest must be a positive whole number"),
         ([1, 0, 2], 1.5, "event_of_interest must be a positive whole number"),
+        ([1, 0, 2], None, "event_of_interest must be a positive whole number"),
+        ([1, 0, 2], "death", "event_of_interest must be a positive whole number"),
     ],
 )
 def test_it_refuses_bad_input_with_a_clear_message(codes, cause, message):
     with pytest.raises(ValueError, match=message):
         cumulative_incidence([1, 2, 3], codes, cause)
+
+
+@pytest.mark.parametrize(
+    ("durations", "codes"),
+    [
+        ([], []),
+        ([0, 0, 0], [1, 2, 1]),
+        ([1, 2, 3], [1, 1, 1]),
+        ([5], [0]),
+        ([1e-3] + [5] * 200, [1] + [2] * 200),
+        (np.arange(1, 2001) / 7, np.tile([1, 2, 0, 0], 500)),
+    ],
+)
+def test_edge_cases_raise_no_numpy_warnings(durations, codes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cumulative_incidence(durations, codes, REVISION)
+        kaplan_meier(durations, np.asarray(codes) != 0)
