@@ -1,0 +1,20 @@
+"""Scored questionnaires (PROMs) as plain data and pure functions; no Django here.
+
+``INSTRUMENTS`` maps an instrument's code (as in ``/api/v1/questionnaires/<code>/score``) to an
+:class:`Instrument` with ``.questionnaire`` (a FHIR-R4-shaped Questionnaire dict), ``.scales``
+(ordered ``(code, label, higher_is_better)``) and ``.score(answers)``.
+"""
+
+from osseo.outcomes.instruments import rand36
+from osseo.outcomes.instruments.instrument import (
+    Instrument,
+    Scale,
+    ScoringError,
+    ScoringNotConfigured,
+)
+
+INSTRUMENTS: dict[str, Instrument] = {
+    "rand-36": rand36.INSTRUMENT,
+}
+
+__all__ = ["INSTRUMENTS", "Instrument", "Scale", "ScoringError", "ScoringNotConfigured"]
