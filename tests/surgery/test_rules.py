@@ -10,22 +10,20 @@ import pytest
 
 from osseo.patients.models import Side as SideChoices
 from osseo.patients.models import Site as SiteChoices
+from osseo.surgery.eligibility import Flag, decision_problem, eligibility_flags
 from osseo.surgery.rules import (
     DEFAULT_STAGE_WINDOW,
     RADBOUD_STAGE_WINDOW,
     SIDES,
     SITES,
     CatalogueSize,
-    Flag,
     Option,
     Window,
     add_months,
     anaesthesia_options,
     anaesthesia_problem,
     date_problem,
-    decision_problem,
     default_fixation,
-    eligibility_flags,
     fitting_sizes,
     plan_preview,
     recommended_strategy,
@@ -45,9 +43,9 @@ def test_the_site_and_side_codes_are_the_patient_records_codes():
     assert list(SIDES) == list(SideChoices.values)
 
 
-def test_importing_the_rules_and_the_udi_parser_loads_no_django():
+def test_importing_the_rules_the_flags_and_the_udi_parser_loads_no_django():
     probe = (
-        "import sys, osseo.surgery.rules, osseo.surgery.gs1; "
+        "import sys, osseo.surgery.rules, osseo.surgery.eligibility, osseo.surgery.gs1; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     )
     loaded = subprocess.run(

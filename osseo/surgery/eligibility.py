@@ -1,0 +1,118 @@
+"""Eligibility flags for the MDT assessment: plain functions over plain values.
+
+Split from rules.py by sub-domain (assessment, not planning); the same habits apply: nothing here
+imports Django, and each flag cites its "[V]" source in domain-clinical.md beside the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something the MDT should weigh; flags inform and never decide."""
+
+    code: str
+    text: str
+    source: str
+    suggests: str | None = None
+
+
+def eligibility_flags(
+    *,
+    age_years: int,
+    dysvascular: bool,
+    active_infection: bool,
+    short_or_poor_bone: bool,
+    peripheral_vascular_disease: bool = False,
+    months_since_amputation: int | None = None,
+) -> list[Flag]:
+    """The flags raised by an assessment's findings, in a fixed order."""
+    flags: list[Flag] = []
+    if age_years < 18:
+        # [V] domain-clinical.md §3 "Age: adults. OGA: over 18 [V BMJ Open 2017/2020] ...
+        # POP: at least 18 [V NCT02720159]. NHS England: adults only, because of growth plates"
+        # (Clinical Commissioning Policy 2206).
+        flags.append(
+            Flag(
+                "under_18",
+                "Under 18: published programmes treat adults only, to avoid disturbing the "
+                "growth plate.",
+                "domain-clinical.md §3 Age: OGA over 18 (BMJ Open 2017;7:e013508); POP at "
+                "least 18 (NCT02720159); NHS England policy 2206, adults only",
+            )
+        )
+    if dysvascular or peripheral_vascular_disease:
+        # [V] domain-clinical.md §3 Aetiology: "POP excluded dysvascular amputation [V]. Rizzoli
+        # excludes peripheral vascular disease ... In Atallah 2020 the one septic loosening
+        # happened in a dysvascular TT patient ... → store PVD/dysvascular status as a high-risk
+        # flag."
+        flags.append(
+            Flag(
+                "dysvascular",
+                "Dysvascular amputation or peripheral vascular disease: a high-risk finding; "
+                "trials have excluded it.",
+                "domain-clinical.md §3 Aetiology: POP excluded dysvascular amputation "
+                "(NCT02720159); Rizzoli excludes peripheral vascular disease (NCT06737770); "
+                "Atallah 2020 PLOS ONE 15(3):e0230027",
+            )
+        )
+    if active_infection:
+        # [V] domain-clinical.md §3 Aetiology: "Rizzoli excludes peripheral vascular disease,
+        # active infection and significant comorbidity [V]" (NCT06737770).
+        flags.append(
+            Flag(
+                "active_infection",
+                "Active infection: trials have excluded it.",
+                "domain-clinical.md §3 Aetiology: Rizzoli trial excludes active infection "
+                "(NCT06737770)",
+            )
+        )
+    if short_or_poor_bone:
+        # [V] domain-clinical.md §3 Musculoskeletal: "Radboud uses the slow loading programme for
+        # short bone or poor bone quality (§4) [V]"; §4.1 "Slow programme — FWB in 12 weeks.
+        # Indication: short bone and/or poor bone quality." (osseointegration.eu/fr/rehabilitation)
+        flags.append(
+            Flag(
+                "short_or_poor_bone",
+                "Short residual bone or poor bone quality: Radboud uses its slow loading "
+                "programme (full weight bearing in 12 weeks).",
+                "domain-clinical.md §3 Musculoskeletal and §4.1 Radboudumc protocol, slow "
+                "programme (https://osseointegration.eu/fr/rehabilitation)",
+                suggests="radboud_slow_loading",
+            )
+        )
+    if months_since_amputation is not None and months_since_amputation < 6:
+        # [V] domain-clinical.md §3 Time since amputation: "POP required amputation at least 6
+        # months before enrolment ... ITAP required at least 6 months of attempted prosthetic
+        # rehab [V]".
+        flags.append(
+            Flag(
+                "recent_amputation",
+                "Amputation less than 6 months ago: trials required at least 6 months.",
+                "domain-clinical.md §3 Time since amputation: POP (NCT02720159); ITAP "
+                "(NCT02491424)",
+            )
+        )
+    return flags
+
+
+Decision = Literal["eligible", "not_eligible", "deferred"]
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+
+
+def decision_problem(decision: str, flags: Sequence[Flag], reason: str) -> str | None:
+    """Why the MDT's decision cannot be recorded yet, or None.
+
+    An "eligible" decision over any flag needs a recorded reason, so the record shows the flags
+    were weighed.
+    """
+    if decision not in DECISIONS:
+        return f"Unknown decision {decision!r}; decisions are: {', '.join(DECISIONS)}."
+    if decision == "eligible" and flags and not reason.strip():
+        codes = ", ".join(flag.code for flag in flags)
+        return f"Record a reason for deciding eligible despite the flags: {codes}."
+    return None
