@@ -117,10 +117,12 @@ def _register_routers() -> None:
     from osseo.accounts.api import router as accounts_router
     from osseo.pathway.api import router as pathway_router
     from osseo.patients.api import router as patients_router
+    from osseo.surgery.api import router as surgery_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/", patients_router)
     api.add_router("/", pathway_router)
+    api.add_router("/", surgery_router)
 
 
 _register_routers()

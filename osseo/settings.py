@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "osseo.audit",
     "osseo.patients",
     "osseo.pathway",
+    "osseo.surgery",
     "osseo.demo",
 ]
 

@@ -101,3 +101,29 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ClinicSetting(models.Model):
+    """A number the literature does not fix, set by the clinic (design notes: clinic settings).
+
+    Each value carries its source, or is shown as "not validated"; who set it and when is kept
+    (and audited). Definitions and defaults live in `clinic_settings.py`.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="settings"
+    )
+    key = models.CharField(max_length=60)
+    value = models.JSONField()
+    source = models.CharField(max_length=300, blank=True)
+    validated = models.BooleanField(default=False)
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="one_value_per_setting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation.slug}.{self.key}"

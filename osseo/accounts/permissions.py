@@ -43,6 +43,15 @@ TABLE: dict[str, Grant] = {
     "limb.create": Grant(PATHWAY_EDITORS, CLINIC),
     "episode.create": Grant(PATHWAY_EDITORS, CLINIC),
     "episode.transition": Grant(PATHWAY_EDITORS, CLINIC),
+    # Surgery (issue 3): the MDT assessment, the plan, the anaesthetist's agreement, operations.
+    "assessment.record": Grant(
+        frozenset({Role.SURGEON, Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC
+    ),
+    "plan.edit": Grant(frozenset({Role.SURGEON}), CLINIC),
+    "plan.anaesthesia": Grant(frozenset({Role.ANAESTHETIST}), CLINIC),
+    "procedure.record": Grant(frozenset({Role.SURGEON}), CLINIC),
+    "procedure.sign": Grant(frozenset({Role.SURGEON}), CLINIC),
+    "catalogue.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # A patient's access history and the organisation's audit trail.
     "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Accounts and clinic settings.

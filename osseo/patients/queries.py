@@ -83,5 +83,11 @@ def get_limb_for(user: User, limb_id: Any, *, permission: str = "patient.view") 
 def patient_page(patient: Patient) -> Patient:
     """The patient with limbs and episodes loaded for the patient page (no N+1)."""
     return Patient.objects.prefetch_related(
-        "limbs__episodes__changes__by", "episodes__limb", "episodes__changes__by"
+        "limbs__episodes__changes__by",
+        "limbs__episodes__assessments",
+        "limbs__episodes__plans__anaesthesia_agreed_by",
+        "limbs__episodes__procedures",
+        "limbs__devices",
+        "episodes__limb",
+        "episodes__changes__by",
     ).get(pk=patient.pk)

@@ -100,7 +100,9 @@ def eligibility_flags(
     return flags
 
 
-Decision = Literal["eligible", "not_eligible", "deferred"]
+Decision = Literal[
+    "eligible", "not_eligible", "defer"
+]  # the codes: eligible / not eligible / defer
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 
 

@@ -136,46 +136,31 @@ def test_a_patient_cannot_read_another_patient(world):
 def test_the_permission_table_matches_the_roles(world, persona):
     user = world.users[persona]
     granted = {code for code in TABLE if has_permission(user, code)}
+    pathway = {
+        "patient.view",
+        "patient.create",
+        "patient.edit",
+        "limb.create",
+        "episode.create",
+        "episode.transition",
+    }
+    surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
     expected = {
-        "surgeon": {
-            "patient.view",
-            "patient.create",
-            "patient.edit",
-            "limb.create",
-            "episode.create",
-            "episode.transition",
-        },
-        "coordinator": {
-            "patient.view",
-            "patient.create",
-            "patient.edit",
-            "limb.create",
-            "episode.create",
-            "episode.transition",
-        },
-        "clinic_admin": {
-            "patient.view",
-            "patient.create",
-            "patient.edit",
-            "limb.create",
-            "episode.create",
-            "episode.transition",
+        "surgeon": pathway | surgery,
+        "coordinator": pathway | {"assessment.record"},
+        "clinic_admin": pathway
+        | {
+            "assessment.record",
             "audit.view",
             "accounts.manage",
             "settings.manage",
+            "catalogue.manage",
         },
-        "anaesthetist": {"patient.view"},
+        "anaesthetist": {"patient.view", "plan.anaesthesia"},
         "prosthetist": {"patient.view"},
         "rehab_specialist": {"patient.view"},
         "patient": {"patient.view"},
-        "outsider": {
-            "patient.view",
-            "patient.create",
-            "patient.edit",
-            "limb.create",
-            "episode.create",
-            "episode.transition",
-        },
+        "outsider": pathway | surgery,
     }[persona]
     assert granted == expected
 

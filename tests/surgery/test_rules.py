@@ -502,12 +502,12 @@ def test_an_eligible_decision_without_flags_and_other_decisions_need_no_reason()
     assert decision_problem("eligible", [], "") is None
     flags = eligibility_flags(**NO_FINDINGS | {"active_infection": True}, short_or_poor_bone=False)
     assert decision_problem("not_eligible", flags, "") is None
-    assert decision_problem("deferred", flags, "") is None
+    assert decision_problem("defer", flags, "") is None
 
 
 def test_an_unknown_decision_is_refused():
     assert decision_problem("maybe", [], "") == (
-        "Unknown decision 'maybe'; decisions are: eligible, not_eligible, deferred."
+        "Unknown decision 'maybe'; decisions are: eligible, not_eligible, defer."
     )
 
 

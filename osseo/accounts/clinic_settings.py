@@ -1,0 +1,67 @@
+"""The clinic settings Osseo knows, with their units, defaults and the source of each default.
+
+A default with no source is "not validated" until the clinic sets (and validates) it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import ClinicSetting, Organisation
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    unit: str
+    default: Any
+    source: str  # "" = not validated
+
+
+@dataclass(frozen=True)
+class ResolvedSetting:
+    spec: SettingSpec
+    value: Any
+    source: str
+    validated: bool
+    is_default: bool
+    set_by: str = ""
+    set_at: Any = None
+
+    @property
+    def label(self) -> str:
+        return self.source if self.validated and self.source else "not validated"
+
+
+SPECS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in [
+        SettingSpec(
+            "stage_window",
+            "Interval from one surgical stage to the next",
+            "months or weeks",
+            {"min": 4, "max": 6, "unit": "months"},
+            # Guide: "two stages, with a gap of 4 to 6 months between each stage". Centres differ
+            # (Radboud: 6-8 weeks, domain notes §2.1 [V]), hence a clinic setting.
+            "Clinic patient guide: 'a gap of 4 to 6 months between each stage'",
+        ),
+    ]
+}
+
+
+def resolve(organisation: Organisation | None, key: str) -> ResolvedSetting:
+    spec = SPECS[key]
+    row = (
+        ClinicSetting.objects.filter(organisation=organisation, key=key)
+        .select_related("set_by")
+        .first()
+        if organisation is not None
+        else None
+    )
+    if row is None:
+        return ResolvedSetting(spec, spec.default, spec.source, bool(spec.source), True)
+    return ResolvedSetting(
+        spec, row.value, row.source, row.validated, False, row.set_by.username, row.set_at
+    )

@@ -1,0 +1,675 @@
+"""Every write of the surgery app: one transaction each, audited inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.models import User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.labels import register
+from osseo.audit.services import record
+from osseo.pathway.models import Episode, Phase
+from osseo.patients.models import FundingRoute
+
+from . import eligibility, rules
+from .gs1 import UDIError, parse_udi
+from .models import (
+    Assessment,
+    Decision,
+    Device,
+    DeviceKind,
+    DeviceStatus,
+    ImplantCatalogueItem,
+    Indication,
+    OperativeRecordVersion,
+    PlannedStage,
+    Procedure,
+    ProcedureKind,
+    RecordStatus,
+    RemovalReason,
+    Strategy,
+    SurgicalPlan,
+)
+from .operative import DeviceFact, clean_record, signing_problems
+
+register(
+    {
+        "surgery.assessment.recorded": "Eligibility assessment recorded",
+        "surgery.plan.created": "Surgical plan created",
+        "surgery.plan.updated": "Surgical plan changed",
+        "surgery.plan.anaesthesia_agreed": "Anaesthetist agreed the anaesthesia plan",
+        "surgery.procedure.started": "Procedure record started",
+        "surgery.record.saved": "Operative record saved (draft)",
+        "surgery.record.signed": "Operative record signed",
+        "surgery.record.amended": "Operative record amended",
+        "surgery.device.placed": "Device placed",
+        "surgery.device.removed": "Device removed",
+        "surgery.catalogue.added": "Catalogue item added",
+        "surgery.guide.viewed": "Personalised guide viewed",
+    }
+)
+
+
+def _require(actor: User, permission: str) -> None:
+    if not has_permission(actor, permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).")
+
+
+def _decimal(errors: dict[str, list[str]], name: str, value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        errors.setdefault(name, []).append("Enter a number of millimetres.")
+        return None
+    if not Decimal("0") < number < Decimal("1000"):
+        errors.setdefault(name, []).append("Enter a length between 0 and 1000 mm.")
+        return None
+    return number
+
+
+def _age(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _months_between(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+
+
+def assessment_flags(episode: Episode, values: dict[str, Any]) -> list[eligibility.Flag]:
+    patient, limb = episode.patient, episode.limb
+    on = values.get("assessed_on") or timezone.localdate()
+    return eligibility.eligibility_flags(
+        age_years=_age(patient.birth_date, on),
+        dysvascular=bool(values.get("dysvascular")),
+        active_infection=bool(values.get("active_infection")),
+        short_or_poor_bone=bool(values.get("short_or_poor_bone")),
+        months_since_amputation=_months_between(limb.amputation_date, on)
+        if limb.amputation_date
+        else None,
+    )
+
+
+ROLE_CODES = {
+    "surgeon",
+    "anaesthetist",
+    "rehab_specialist",
+    "prosthetist",
+    "coordinator",
+    "clinic_admin",
+}
+
+
+def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) -> Assessment:
+    """The MDT's assessment; flags inform, the MDT decides (an eligible decision over a flag
+    needs a recorded reason)."""
+    _require(actor, "assessment.record")
+    errors: dict[str, list[str]] = {}
+    if episode.phase != Phase.ASSESSMENT:
+        errors["episode"] = [
+            f"Assessments are recorded in the assessment phase, not {episode.get_phase_display()}."
+        ]
+    assessed_on = data.get("assessed_on") or timezone.localdate()
+    if not isinstance(assessed_on, dt.date) or assessed_on > timezone.localdate():
+        errors["assessed_on"] = ["The assessment date cannot be in the future."]
+    participants = list(data.get("participants") or [])
+    if not participants or any(p not in ROLE_CODES for p in participants):
+        errors["participants"] = [f"Name who took part, by role: {', '.join(sorted(ROLE_CODES))}."]
+    indications = list(data.get("indications") or [])
+    if any(i not in Indication.values for i in indications):
+        errors["indications"] = [f"Indications are: {', '.join(Indication.values)}."]
+    decision = data.get("decision")
+    if decision not in Decision.values:
+        errors["decision"] = [f"Choose one of: {', '.join(Decision.values)}."]
+    modality = data.get("imaging_modality") or ""
+    if modality not in ("", "xray", "ct", "mri"):
+        errors["imaging_modality"] = ["Imaging is xray, ct or mri."]
+    smoking = data.get("smoking") or ""
+    if smoking not in ("", "never", "former", "current"):
+        errors["smoking"] = ["Smoking is never, former or current."]
+    funding = data.get("funding_route") or ""
+    if funding and funding not in FundingRoute.values:
+        errors["funding_route"] = [f"Choose one of: {', '.join(FundingRoute.values)}."]
+    diameter = _decimal(errors, "canal_diameter_mm", data.get("canal_diameter_mm"))
+    length = _decimal(errors, "usable_length_mm", data.get("usable_length_mm"))
+    reason = str(data.get("decision_reason") or "").strip()
+    flags = assessment_flags(
+        episode, {**data, "assessed_on": assessed_on if isinstance(assessed_on, dt.date) else None}
+    )
+    if decision in Decision.values and (
+        problem := eligibility.decision_problem(decision, flags, reason)
+    ):
+        errors["decision_reason"] = [problem]
+    if decision == Decision.NOT_ELIGIBLE and not reason:
+        errors.setdefault("decision_reason", []).append("Record the reasons for the decision.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            episode=episode,
+            assessed_on=assessed_on,
+            participants=participants,
+            indications=indications,
+            indication_notes=str(data.get("indication_notes") or ""),
+            prior_socket_use=data.get("prior_socket_use"),
+            dysvascular=bool(data.get("dysvascular")),
+            diabetes=bool(data.get("diabetes")),
+            smoking=smoking,
+            short_or_poor_bone=bool(data.get("short_or_poor_bone")),
+            active_infection=bool(data.get("active_infection")),
+            expectations_discussed=bool(data.get("expectations_discussed")),
+            imaging_modality=modality,
+            canal_diameter_mm=diameter,
+            usable_length_mm=length,
+            flags=[
+                {"code": f.code, "text": f.text, "source": f.source, "suggests": f.suggests}
+                for f in flags
+            ],
+            decision=str(decision),
+            decision_reason=reason,
+            funding_route=funding,
+            recorded_by=actor,
+        )
+        record(
+            "surgery.assessment.recorded",
+            actor=actor,
+            patient=episode.patient,
+            obj=assessment,
+            changes={"decision": [None, decision], "flags": [None, [f.code for f in flags]]},
+        )
+    return assessment
+
+
+def stage_window(episode: Episode) -> rules.Window:
+    """The clinic's stage window setting (default: the guide's 4 to 6 months)."""
+    org = episode.patient.care_teams.filter(organisation__kind="oi_clinic").first()
+    setting = resolve(org.organisation if org else None, "stage_window")
+    value = setting.value
+    return rules.Window(int(value["min"]), int(value["max"]), value["unit"], source=setting.label)
+
+
+def _plan_values(
+    episode: Episode, data: dict[str, Any], *, instance: SurgicalPlan | None
+) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    site = episode.limb.site
+    strategy = data.get("strategy") or rules.recommended_strategy(site)
+    reason = str(data.get("strategy_reason") or "").strip()
+    if strategy not in Strategy.values:
+        errors["strategy"] = ["Choose single_stage or staged."]
+    elif problem := rules.strategy_problem(site, strategy, reason):
+        errors["strategy_reason"] = [problem]
+    anaesthesia = data.get("anaesthesia") or ""
+    if problem := rules.anaesthesia_problem(site, anaesthesia):
+        errors["anaesthesia"] = [problem]
+    fixation = data.get("fixation") or rules.default_fixation(site)
+    if fixation not in rules.FIXATIONS:
+        errors["fixation"] = ["Choose press_fit or threaded."]
+    implant = data.get("implant")
+    if implant is not None and not isinstance(implant, ImplantCatalogueItem):
+        errors["implant"] = ["Choose an implant from the catalogue."]
+    if isinstance(implant, ImplantCatalogueItem) and implant.site and implant.site != site:
+        errors["implant"] = ["That implant is for another site."]
+    planned = data.get("planned_date")
+    if planned is not None and not isinstance(planned, dt.date):
+        errors["planned_date"] = ["Enter a date."]
+    stages = data.get("stages") or []
+    window = stage_window(episode)
+    clean_stages = []
+    if strategy == Strategy.STAGED:
+        previous = planned
+        for index, stage in enumerate(stages, start=2):
+            when = stage.get("planned_date")
+            why = str(stage.get("outside_window_reason") or "").strip()
+            problem = (
+                rules.date_problem(when, previous, window, why)
+                if when is not None and previous is not None
+                else None
+            )
+            if problem:
+                errors.setdefault(f"stages.{index}", []).append(problem)
+            clean_stages.append((index, when, why))
+            previous = when or previous
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "strategy": strategy,
+        "strategy_reason": reason,
+        "anaesthesia": anaesthesia,
+        "fixation": fixation,
+        "implant": implant,
+        "planned_date": planned,
+        "notes": str(data.get("notes") or ""),
+        "window_min": window.minimum,
+        "window_max": window.maximum,
+        "window_unit": window.unit,
+        "_stages": clean_stages,
+    }
+
+
+def create_plan(*, actor: User, episode: Episode, data: dict[str, Any]) -> SurgicalPlan:
+    _require(actor, "plan.edit")
+    if episode.phase not in (Phase.PLANNING, Phase.ASSESSMENT):
+        raise ValidationError({"episode": ["Plans are made in the planning phase."]})
+    values = _plan_values(episode, data, instance=None)
+    stages = values.pop("_stages")
+    with transaction.atomic():
+        plan = SurgicalPlan.objects.create(episode=episode, created_by=actor, **values)
+        for number, when, why in stages:
+            PlannedStage.objects.create(
+                plan=plan, number=number, planned_date=when, outside_window_reason=why
+            )
+        record(
+            "surgery.plan.created",
+            actor=actor,
+            patient=episode.patient,
+            obj=plan,
+            changes={
+                "strategy": [None, plan.strategy],
+                "anaesthesia": [None, plan.anaesthesia],
+                "fixation": [None, plan.fixation],
+                "implant": [None, str(plan.implant) if plan.implant else None],
+            },
+        )
+    return plan
+
+
+def update_plan(*, actor: User, plan: SurgicalPlan, data: dict[str, Any]) -> SurgicalPlan:
+    _require(actor, "plan.edit")
+    current = {
+        "strategy": plan.strategy,
+        "strategy_reason": plan.strategy_reason,
+        "anaesthesia": plan.anaesthesia,
+        "fixation": plan.fixation,
+        "implant": plan.implant,
+        "planned_date": plan.planned_date,
+        "notes": plan.notes,
+        "stages": [
+            {"planned_date": s.planned_date, "outside_window_reason": s.outside_window_reason}
+            for s in plan.stages.all()
+        ],
+    }
+    values = _plan_values(plan.episode, {**current, **data}, instance=plan)
+    stages = values.pop("_stages")
+    changes = {
+        k: [str(getattr(plan, k)), str(v)] for k, v in values.items() if getattr(plan, k) != v
+    }
+    with transaction.atomic():
+        for k, v in values.items():
+            setattr(plan, k, v)
+        if "anaesthesia" in changes:  # a changed anaesthesia plan needs agreeing again
+            plan.anaesthesia_agreed_by = None
+            plan.anaesthesia_agreed_at = None
+        plan.save()
+        plan.stages.all().delete()
+        for number, when, why in stages:
+            PlannedStage.objects.create(
+                plan=plan, number=number, planned_date=when, outside_window_reason=why
+            )
+        record(
+            "surgery.plan.updated",
+            actor=actor,
+            patient=plan.episode.patient,
+            obj=plan,
+            changes=changes,
+        )
+    return plan
+
+
+def agree_anaesthesia(*, actor: User, plan: SurgicalPlan) -> SurgicalPlan:
+    _require(actor, "plan.anaesthesia")
+    with transaction.atomic():
+        plan.anaesthesia_agreed_by = actor
+        plan.anaesthesia_agreed_at = timezone.now()
+        plan.save(update_fields=["anaesthesia_agreed_by", "anaesthesia_agreed_at"])
+        record(
+            "surgery.plan.anaesthesia_agreed",
+            actor=actor,
+            patient=plan.episode.patient,
+            obj=plan,
+            changes={"anaesthesia": [None, plan.anaesthesia]},
+        )
+    return plan
+
+
+def start_procedure(
+    *,
+    actor: User,
+    episode: Episode,
+    kind: str,
+    performed_on: dt.date,
+    stage_number: int | None = None,
+    final_stage: bool | None = None,
+) -> Procedure:
+    _require(actor, "procedure.record")
+    errors: dict[str, list[str]] = {}
+    if kind not in ProcedureKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(ProcedureKind.values)}."]
+    if not isinstance(performed_on, dt.date) or performed_on > timezone.localdate():
+        errors["performed_on"] = ["The operation date cannot be in the future."]
+    if episode.phase != Phase.SURGERY:
+        errors["episode"] = ["Move the episode to the surgery phase before recording an operation."]
+    if errors:
+        raise ValidationError(errors)
+    if final_stage is None:
+        final_stage = kind in (ProcedureKind.SINGLE_STAGE, ProcedureKind.STAGE_2)
+    if kind == ProcedureKind.STAGE_1:
+        stage_number, final_stage = 1, False
+    elif kind == ProcedureKind.STAGE_2:
+        stage_number = 2
+    with transaction.atomic():
+        procedure = Procedure.objects.create(
+            episode=episode,
+            patient=episode.patient,
+            limb=episode.limb,
+            kind=kind,
+            stage_number=stage_number,
+            final_stage=final_stage,
+            performed_on=performed_on,
+            surgeon=actor,
+        )
+        OperativeRecordVersion.objects.create(procedure=procedure, number=1, data={}, author=actor)
+        record(
+            "surgery.procedure.started",
+            actor=actor,
+            patient=episode.patient,
+            obj=procedure,
+            changes={"kind": [None, kind], "performed_on": [None, performed_on]},
+        )
+    return procedure
+
+
+def _validated_record(procedure: Procedure, data: dict[str, Any]) -> dict[str, Any]:
+    clean, errors = clean_record(data)
+    given = clean.get("anaesthesia", {}).get("given")
+    if given and (problem := rules.anaesthesia_problem(procedure.limb.site, given)):
+        errors.setdefault("anaesthesia.given", []).append(problem)
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def save_operative_record(
+    *, actor: User, procedure: Procedure, data: dict[str, Any]
+) -> OperativeRecordVersion:
+    """Save the draft (signed records are read-only: amend them instead)."""
+    _require(actor, "procedure.record")
+    if procedure.status == RecordStatus.SIGNED:
+        raise ValidationError(
+            {"status": ["This record is signed and read-only; amend it with a reason."]}
+        )
+    clean = _validated_record(procedure, data)
+    with transaction.atomic():
+        version = procedure.versions.select_for_update().order_by("-number").first()
+        assert version is not None
+        version.data = clean
+        version.author = actor
+        version.save(update_fields=["data", "author"])
+        record(
+            "surgery.record.saved",
+            actor=actor,
+            patient=procedure.patient,
+            obj=procedure,
+            changes={"steps": [None, sorted(clean)]},
+        )
+    return version
+
+
+def _device_facts(procedure: Procedure) -> list[DeviceFact]:
+    return [DeviceFact(d.kind, d.gtin, d.lot) for d in procedure.devices_placed.all()]
+
+
+def sign_problems(procedure: Procedure) -> list[str]:
+    current = procedure.current
+    return signing_problems(
+        kind=procedure.kind,
+        final_stage=procedure.final_stage,
+        data=current.data if current else {},
+        devices=_device_facts(procedure),
+    )
+
+
+def sign_operative_record(*, actor: User, procedure: Procedure) -> Procedure:
+    """The surgeon signs; refused with the list of what is missing."""
+    _require(actor, "procedure.sign")
+    if procedure.status == RecordStatus.SIGNED:
+        raise ValidationError({"status": ["This record is already signed."]})
+    problems = sign_problems(procedure)
+    if problems:
+        raise ValidationError({"record": problems})
+    with transaction.atomic():
+        procedure.status = RecordStatus.SIGNED
+        procedure.signed_by = actor
+        procedure.signed_at = timezone.now()
+        procedure.save(update_fields=["status", "signed_by", "signed_at"])
+        record(
+            "surgery.record.signed",
+            actor=actor,
+            patient=procedure.patient,
+            obj=procedure,
+            changes={
+                "status": ["draft", "signed"],
+                "version": [None, procedure.current.number if procedure.current else 1],
+            },
+        )
+    return procedure
+
+
+def amend_operative_record(
+    *, actor: User, procedure: Procedure, data: dict[str, Any], reason: str
+) -> OperativeRecordVersion:
+    """A signed record changes only by a new version, with its reason; history stays visible."""
+    _require(actor, "procedure.sign")
+    if procedure.status != RecordStatus.SIGNED:
+        raise ValidationError(
+            {"status": ["Only a signed record is amended; edit the draft instead."]}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why the signed record is amended."]})
+    clean = _validated_record(procedure, data)
+    with transaction.atomic():
+        last = procedure.versions.select_for_update().order_by("-number").first()
+        number = (last.number if last else 0) + 1
+        version = OperativeRecordVersion.objects.create(
+            procedure=procedure,
+            number=number,
+            data=clean,
+            amendment_reason=reason.strip(),
+            author=actor,
+        )
+        changed = sorted(
+            k
+            for k in set(clean) | set(last.data if last else {})
+            if clean.get(k) != (last.data if last else {}).get(k)
+        )
+        record(
+            "surgery.record.amended",
+            actor=actor,
+            patient=procedure.patient,
+            obj=procedure,
+            changes={
+                "version": [number - 1, number],
+                "steps": [None, changed],
+                "reason": [None, reason.strip()],
+            },
+        )
+    return version
+
+
+DEVICE_FIELDS = ("gtin", "lot", "serial", "expiry", "production_date")
+
+
+def device_values(data: dict[str, Any]) -> dict[str, Any]:
+    """UDI fields from a scan (`code`) or typed in; a scan wins over typed fields."""
+    values = {
+        k: data.get(k) or ("" if k in ("gtin", "lot", "serial") else None) for k in DEVICE_FIELDS
+    }
+    code = str(data.get("code") or "").strip()
+    expired = False
+    if code:
+        try:
+            parsed = parse_udi(code, today=timezone.localdate())
+        except UDIError as exc:
+            raise ValidationError({"code": [str(exc)]}) from exc
+        values.update(
+            gtin=parsed.gtin,
+            lot=parsed.lot or values["lot"],
+            serial=parsed.serial or values["serial"],
+            expiry=parsed.expiry,
+            production_date=parsed.production_date,
+        )
+        expired = parsed.expired
+    else:
+        gtin = str(values["gtin"] or "")
+        if gtin:
+            try:
+                parsed = parse_udi(f"(01){gtin.zfill(14)}", today=timezone.localdate())
+                values["gtin"] = parsed.gtin
+            except UDIError as exc:
+                raise ValidationError({"gtin": [str(exc)]}) from exc
+        expiry = values["expiry"]
+        expired = isinstance(expiry, dt.date) and expiry < timezone.localdate()
+    for name, limit in (("lot", 20), ("serial", 20)):
+        if len(str(values[name] or "")) > limit:
+            raise ValidationError({name: [f"At most {limit} characters (GS1 limit)."]})
+    values["_expired"] = expired
+    values["udi_carrier"] = code[:200]
+    return values
+
+
+def place_device(
+    *,
+    actor: User,
+    procedure: Procedure,
+    kind: str,
+    data: dict[str, Any],
+    confirm_expired: bool = False,
+    catalogue_item: ImplantCatalogueItem | None = None,
+) -> Device:
+    """Record a device placed during a procedure, scanned (GS1) or typed."""
+    _require(actor, "procedure.record")
+    if kind not in DeviceKind.values:
+        raise ValidationError({"kind": [f"Choose one of: {', '.join(DeviceKind.values)}."]})
+    if procedure.status == RecordStatus.SIGNED:
+        raise ValidationError(
+            {"status": ["This record is signed; devices are added by amendment."]}
+        )
+    values = device_values(data)
+    expired = values.pop("_expired")
+    if expired and not confirm_expired:
+        raise ValidationError(
+            {
+                "confirm_expired": [
+                    f"This device expired on {values['expiry']:%d %b %Y}. "
+                    "Confirm to record it anyway."
+                ]
+            }
+        )
+    with transaction.atomic():
+        device = Device.objects.create(
+            patient=procedure.patient,
+            limb=procedure.limb,
+            kind=kind,
+            catalogue_item=catalogue_item,
+            description=str(
+                data.get("description") or (str(catalogue_item) if catalogue_item else "")
+            )[:200],
+            size=str(data.get("size") or "")[:60],
+            placed_on=procedure.performed_on,
+            placed_by=procedure,
+            expired_use_confirmed=bool(expired and confirm_expired),
+            **values,
+        )
+        record(
+            "surgery.device.placed",
+            actor=actor,
+            patient=procedure.patient,
+            obj=device,
+            changes={
+                "kind": [None, kind],
+                "gtin": [None, device.gtin],
+                "lot": [None, device.lot],
+                "serial": [None, device.serial],
+            },
+        )
+    return device
+
+
+def remove_device(
+    *,
+    actor: User,
+    device: Device,
+    removed_on: dt.date,
+    reason: str,
+    procedure: Procedure | None = None,
+) -> Device:
+    _require(actor, "procedure.record")
+    errors: dict[str, list[str]] = {}
+    if device.status == DeviceStatus.REMOVED:
+        errors["device"] = ["This device was already removed."]
+    if reason not in RemovalReason.values:
+        errors["reason"] = [f"Choose one of: {', '.join(RemovalReason.values)}."]
+    if (
+        not isinstance(removed_on, dt.date)
+        or removed_on > timezone.localdate()
+        or removed_on < device.placed_on
+    ):
+        errors["removed_on"] = ["The removal date must be between placement and today."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        device.status = DeviceStatus.REMOVED
+        device.removed_on = removed_on
+        device.removal_reason = reason
+        device.removed_by = procedure
+        device.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
+        record(
+            "surgery.device.removed",
+            actor=actor,
+            patient=device.patient,
+            obj=device,
+            changes={"status": ["in_place", "removed"], "reason": [None, reason]},
+        )
+    return device
+
+
+def add_catalogue_item(*, actor: User, data: dict[str, Any]) -> ImplantCatalogueItem:
+    _require(actor, "catalogue.manage")
+    errors: dict[str, list[str]] = {}
+    for name in ("manufacturer", "model"):
+        if not str(data.get(name) or "").strip():
+            errors[name] = ["This field is required."]
+    diameter = _decimal(errors, "diameter_mm", data.get("diameter_mm"))
+    length = _decimal(errors, "length_mm", data.get("length_mm"))
+    gtin = str(data.get("gtin") or "")
+    if gtin:
+        try:
+            gtin = parse_udi(f"(01){gtin.zfill(14)}").gtin
+        except UDIError as exc:
+            errors["gtin"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        item = ImplantCatalogueItem.objects.create(
+            organisation=actor.membership.organisation,
+            kind=data.get("kind") or DeviceKind.IMPLANT,
+            manufacturer=str(data["manufacturer"]).strip(),
+            model=str(data["model"]).strip(),
+            gtin=gtin,
+            site=data.get("site") or "",
+            fixation=data.get("fixation") or "",
+            diameter_mm=diameter,
+            length_mm=length,
+        )
+        record(
+            "surgery.catalogue.added", actor=actor, obj=item, changes={"item": [None, str(item)]}
+        )
+    return item

@@ -1,0 +1,310 @@
+"""Assessment, plan, procedures, devices and recall over the API (the screens' actions)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field as NinjaField
+from ninja import Query, Router, Schema, Status
+
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.pathway.queries import get_episode_for
+from osseo.problem import errors
+
+from . import actions, rules
+from .gs1 import UDIError, parse_udi
+from .models import ImplantCatalogueItem, Procedure
+from .queries import get_device_for, get_plan_for, get_procedure_for, recall_search
+from .schemas import (
+    AmendmentIn,
+    AssessmentIn,
+    AssessmentOut,
+    CatalogueOut,
+    DeviceIn,
+    DeviceOut,
+    ParseIn,
+    ParseOut,
+    PlanIn,
+    PlanOut,
+    PlanPatch,
+    PreviewIn,
+    PreviewOut,
+    ProcedureIn,
+    ProcedureOut,
+    RecallPage,
+    RecordIn,
+)
+
+router = Router(tags=["surgery"])
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+@router.post("/plans/preview", response={200: PreviewOut, **errors()}, operation_id="preview_plan")
+def preview_plan(request: HttpRequest, payload: PreviewIn) -> Any:
+    """The planning rules for a site and side, without saving anything."""
+    if not has_permission(_user(request), "patient.view"):
+        raise PermissionDenied
+    for field, problem in (
+        ("site", rules.site_problem(payload.site)),
+        ("side", rules.side_problem(payload.site, payload.side)),
+    ):
+        if problem:
+            raise ValidationError({field: [problem]})
+    return rules.plan_preview(
+        payload.site, payload.side, strategy=payload.strategy, previous_stage=payload.previous_stage
+    )
+
+
+@router.post(
+    "/episodes/{episode_id}/assessments",
+    response={201: AssessmentOut, **errors(403, 404)},
+    operation_id="record_assessment",
+)
+def record_assessment(request: HttpRequest, episode_id: uuid.UUID, payload: AssessmentIn) -> Any:
+    episode = get_episode_for(_user(request), episode_id, permission="assessment.record")
+    assessment = actions.record_assessment(
+        actor=_user(request), episode=episode, data=payload.dict()
+    )
+    return Status(201, assessment)
+
+
+@router.get(
+    "/episodes/{episode_id}/assessments",
+    response={200: list[AssessmentOut], **errors(403, 404)},
+    operation_id="list_assessments",
+)
+def list_assessments(request: HttpRequest, episode_id: uuid.UUID) -> Any:
+    episode = get_episode_for(_user(request), episode_id, audit_read=True)
+    return list(episode.assessments.select_related("episode"))
+
+
+def _catalogue_item(request: HttpRequest, key: uuid.UUID | None) -> ImplantCatalogueItem | None:
+    if key is None:
+        return None
+    org = _user(request).membership.organisation
+    item = ImplantCatalogueItem.objects.filter(uuid=key, organisation=org, active=True).first()
+    if item is None:
+        raise ValidationError({"implant": ["No such item in your clinic's catalogue."]})
+    return item
+
+
+@router.post(
+    "/episodes/{episode_id}/plans",
+    response={201: PlanOut, **errors(403, 404)},
+    operation_id="create_plan",
+)
+def create_plan(request: HttpRequest, episode_id: uuid.UUID, payload: PlanIn) -> Any:
+    episode = get_episode_for(_user(request), episode_id, permission="plan.edit")
+    data = payload.dict()
+    data["implant"] = _catalogue_item(request, payload.implant)
+    plan = actions.create_plan(actor=_user(request), episode=episode, data=data)
+    return Status(201, plan)
+
+
+@router.get(
+    "/plans/{plan_id}", response={200: PlanOut, **errors(403, 404)}, operation_id="get_plan"
+)
+def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+    plan = get_plan_for(_user(request), plan_id)
+    record("patients.patient.viewed", actor=_user(request), patient=plan.episode.patient, obj=plan)
+    return plan
+
+
+@router.patch(
+    "/plans/{plan_id}", response={200: PlanOut, **errors(403, 404)}, operation_id="update_plan"
+)
+def update_plan(request: HttpRequest, plan_id: uuid.UUID, payload: PlanPatch) -> Any:
+    plan = get_plan_for(_user(request), plan_id, permission="plan.edit")
+    data = payload.dict(exclude_unset=True)
+    if "implant" in data:
+        data["implant"] = _catalogue_item(request, payload.implant)
+    if "stages" in data and data["stages"] is None:
+        data.pop("stages")
+    return actions.update_plan(actor=_user(request), plan=plan, data=data)
+
+
+@router.post(
+    "/plans/{plan_id}/anaesthesia-agreement",
+    response={200: PlanOut, **errors(403, 404)},
+    operation_id="agree_anaesthesia",
+)
+def agree_anaesthesia(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+    plan = get_plan_for(_user(request), plan_id, permission="plan.anaesthesia")
+    return actions.agree_anaesthesia(actor=_user(request), plan=plan)
+
+
+class FitParams(Schema):
+    site: str = NinjaField(..., max_length=20)
+    canal_diameter_mm: float = NinjaField(..., gt=0, lt=1000)
+    usable_length_mm: float = NinjaField(..., gt=0, lt=1000)
+    fixation: str | None = NinjaField(None, max_length=20)
+
+
+@router.get(
+    "/catalogue/fitting",
+    response={200: list[CatalogueOut], **errors(403)},
+    operation_id="fitting_implants",
+)
+def fitting_implants(request: HttpRequest, params: Query[FitParams]) -> Any:
+    """The catalogue's implants that fit the measured canal diameter and usable bone length."""
+    user = _user(request)
+    if not has_permission(user, "patient.view") or user.membership.role == "patient":
+        raise PermissionDenied
+    from .views import fitting_items
+
+    try:
+        return fitting_items(
+            user.membership.organisation,
+            site=params.site,
+            canal_diameter_mm=params.canal_diameter_mm,
+            usable_length_mm=params.usable_length_mm,
+            fixation=params.fixation,
+        )
+    except ValueError as exc:
+        raise ValidationError({"site": [str(exc)]}) from exc
+
+
+def _procedure_out(procedure: Procedure) -> Procedure:
+    loaded = (
+        Procedure.objects.select_related("episode", "patient", "surgeon", "signed_by")
+        .prefetch_related(
+            "versions__author", "devices_placed__patient", "devices_placed__placed_by"
+        )
+        .get(pk=procedure.pk)
+    )
+    loaded.missing = actions.sign_problems(loaded) if loaded.status == "draft" else []  # type: ignore[attr-defined]
+    return loaded
+
+
+@router.post(
+    "/episodes/{episode_id}/procedures",
+    response={201: ProcedureOut, **errors(403, 404)},
+    operation_id="start_procedure",
+)
+def start_procedure(request: HttpRequest, episode_id: uuid.UUID, payload: ProcedureIn) -> Any:
+    episode = get_episode_for(_user(request), episode_id, permission="procedure.record")
+    procedure = actions.start_procedure(actor=_user(request), episode=episode, **payload.dict())
+    return Status(201, _procedure_out(procedure))
+
+
+@router.get(
+    "/procedures/{procedure_id}",
+    response={200: ProcedureOut, **errors(403, 404)},
+    operation_id="get_procedure",
+)
+def get_procedure(request: HttpRequest, procedure_id: uuid.UUID) -> Any:
+    return _procedure_out(get_procedure_for(_user(request), procedure_id, audit_read=True))
+
+
+@router.put(
+    "/procedures/{procedure_id}/record",
+    response={200: ProcedureOut, **errors(403, 404)},
+    operation_id="save_operative_record",
+)
+def save_record(request: HttpRequest, procedure_id: uuid.UUID, payload: RecordIn) -> Any:
+    procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.record")
+    actions.save_operative_record(actor=_user(request), procedure=procedure, data=payload.data)
+    return _procedure_out(procedure)
+
+
+@router.post(
+    "/procedures/{procedure_id}/devices",
+    response={201: DeviceOut, **errors(403, 404)},
+    operation_id="place_device",
+)
+def place_device(request: HttpRequest, procedure_id: uuid.UUID, payload: DeviceIn) -> Any:
+    procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.record")
+    data = payload.dict()
+    item = None
+    if payload.catalogue_item:
+        item = ImplantCatalogueItem.objects.filter(
+            uuid=payload.catalogue_item, organisation=_user(request).membership.organisation
+        ).first()
+    device = actions.place_device(
+        actor=_user(request),
+        procedure=procedure,
+        kind=payload.kind,
+        data=data,
+        confirm_expired=payload.confirm_expired,
+        catalogue_item=item,
+    )
+    return Status(201, device)
+
+
+@router.post(
+    "/procedures/{procedure_id}/sign",
+    response={200: ProcedureOut, **errors(403, 404)},
+    operation_id="sign_operative_record",
+)
+def sign(request: HttpRequest, procedure_id: uuid.UUID) -> Any:
+    procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.sign")
+    actions.sign_operative_record(actor=_user(request), procedure=procedure)
+    return _procedure_out(procedure)
+
+
+@router.post(
+    "/procedures/{procedure_id}/amendments",
+    response={201: ProcedureOut, **errors(403, 404)},
+    operation_id="amend_operative_record",
+)
+def amend(request: HttpRequest, procedure_id: uuid.UUID, payload: AmendmentIn) -> Any:
+    procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.sign")
+    actions.amend_operative_record(
+        actor=_user(request), procedure=procedure, data=payload.data, reason=payload.reason
+    )
+    return Status(201, _procedure_out(procedure))
+
+
+@router.post("/devices/parse", response={200: ParseOut, **errors()}, operation_id="parse_udi")
+def parse_device_code(request: HttpRequest, payload: ParseIn) -> Any:
+    """Parse GS1 UDI data (as scanned, or as printed in brackets); saves nothing."""
+    try:
+        return parse_udi(payload.code, today=timezone.localdate())
+    except UDIError as exc:
+        raise ValidationError({"code": [str(exc)]}) from exc
+
+
+class RecallParams(Schema):
+    gtin: str = NinjaField("", max_length=14)
+    lot: str = NinjaField("", max_length=20)
+    limit: int = NinjaField(100, ge=1, le=500)
+    offset: int = NinjaField(0, ge=0)
+
+
+@router.get("/devices", response={200: RecallPage, **errors(403)}, operation_id="recall_search")
+def recall(request: HttpRequest, params: Query[RecallParams]) -> Any:
+    """Which of my patients carry (or carried) devices of this GTIN and/or lot."""
+    user = _user(request)
+    if not has_permission(user, "patient.view"):
+        raise PermissionDenied
+    if not params.gtin and not params.lot:
+        raise ValidationError({"gtin": ["Give a GTIN, a lot, or both."]})
+    qs = recall_search(user, gtin=params.gtin, lot=params.lot)
+    items = list(qs[params.offset : params.offset + params.limit])
+    if items:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={
+                "recall": {"gtin": params.gtin, "lot": params.lot},
+                "patients": sorted({str(d.patient.uuid) for d in items}),
+            },
+        )
+    return {"items": items, "count": qs.count()}
+
+
+@router.get(
+    "/devices/{device_id}", response={200: DeviceOut, **errors(403, 404)}, operation_id="get_device"
+)
+def get_device(request: HttpRequest, device_id: uuid.UUID) -> Any:
+    device = get_device_for(_user(request), device_id)
+    record("patients.patient.viewed", actor=_user(request), patient=device.patient, obj=device)
+    return device

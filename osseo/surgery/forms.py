@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django import forms
+
+from osseo.patients.forms import DateInput
+from osseo.patients.models import FundingRoute
+
+from .models import Decision, DeviceKind, Indication, ProcedureKind, RemovalReason, Strategy
+
+ROLE_CHOICES = [
+    ("surgeon", "Surgeon"),
+    ("anaesthetist", "Anaesthetist"),
+    ("rehab_specialist", "Rehabilitation specialist"),
+    ("prosthetist", "Prosthetist"),
+    ("coordinator", "Coordinator"),
+    ("clinic_admin", "Clinic administrator"),
+]
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = forms.DateField(label="Date of the MDT", widget=DateInput)
+    participants = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Who took part"
+    )
+    indications = forms.MultipleChoiceField(
+        choices=Indication.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Indication (problems with the socket)",
+    )
+    indication_notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    prior_socket_use = forms.NullBooleanField(label="Has used a socket prosthesis", required=False)
+    dysvascular = forms.BooleanField(
+        required=False, label="Dysvascular amputation or peripheral vascular disease"
+    )
+    diabetes = forms.BooleanField(required=False)
+    smoking = forms.ChoiceField(
+        choices=[
+            ("", "Not recorded"),
+            ("never", "Never"),
+            ("former", "Former"),
+            ("current", "Current"),
+        ],
+        required=False,
+    )
+    short_or_poor_bone = forms.BooleanField(
+        required=False, label="Short residuum or poor bone quality"
+    )
+    active_infection = forms.BooleanField(required=False, label="Active infection")
+    expectations_discussed = forms.BooleanField(
+        required=False, label="Expectations and risks discussed"
+    )
+    imaging_modality = forms.ChoiceField(
+        choices=[("", "None"), ("xray", "X-ray"), ("ct", "CT"), ("mri", "MRI")],
+        required=False,
+        label="Imaging",
+    )
+    canal_diameter_mm = forms.DecimalField(
+        required=False, min_value=1, max_value=999, label="Canal diameter (mm)"
+    )
+    usable_length_mm = forms.DecimalField(
+        required=False, min_value=1, max_value=999, label="Usable bone length (mm)"
+    )
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    decision_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        label="Reasons for the decision",
+    )
+    funding_route = forms.ChoiceField(
+        choices=[("", "Not yet known"), *FundingRoute.choices], required=False
+    )
+
+
+class PlanForm(forms.Form):
+    strategy = forms.ChoiceField(choices=Strategy.choices, widget=forms.RadioSelect)
+    strategy_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Reason (when departing from the recommendation)",
+    )
+    anaesthesia = forms.ChoiceField(choices=[])
+    fixation = forms.ChoiceField(
+        choices=[("press_fit", "Press-fit"), ("threaded", "Threaded (screw)")]
+    )
+    implant = forms.ChoiceField(choices=[], required=False, label="Implant from the catalogue")
+    planned_date = forms.DateField(
+        required=False, widget=DateInput, label="Planned date (stage 1 or single stage)"
+    )
+    stage_2_date = forms.DateField(
+        required=False, widget=DateInput, label="Planned date of stage 2 (staged plans)"
+    )
+    stage_2_reason = forms.CharField(
+        required=False, max_length=2000, label="Reason if stage 2 falls outside the window"
+    )
+    notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )
+
+
+class ProcedureForm(forms.Form):
+    kind = forms.ChoiceField(choices=ProcedureKind.choices, label="Operation")
+    performed_on = forms.DateField(widget=DateInput, label="Date of operation")
+
+
+class DeviceForm(forms.Form):
+    kind = forms.ChoiceField(choices=DeviceKind.choices, label="Part")
+    code = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Scan the label (GS1 DataMatrix or printed code)",
+        help_text="Or type the GTIN, lot and serial below.",
+    )
+    gtin = forms.CharField(required=False, max_length=14, label="GTIN")
+    lot = forms.CharField(required=False, max_length=20)
+    serial = forms.CharField(required=False, max_length=20)
+    expiry = forms.DateField(required=False, widget=DateInput)
+    size = forms.CharField(required=False, max_length=60)
+    confirm_expired = forms.BooleanField(
+        required=False, label="I confirm this expired device was used"
+    )
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason for the amendment"
+    )
+
+
+class RemoveDeviceForm(forms.Form):
+    removed_on = forms.DateField(widget=DateInput)
+    reason = forms.ChoiceField(choices=RemovalReason.choices)

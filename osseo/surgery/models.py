@@ -1,0 +1,322 @@
+"""Eligibility assessment, surgical plan, procedures with their operative records, and devices.
+
+Names follow FHIR where they fit (`Procedure`, `Device`); see ../shared/design.md.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Fixation(models.TextChoices):
+    """How the bone-anchor is held in the bone (domain notes §1.1 [V])."""
+
+    PRESS_FIT = "press_fit", "Press-fit"
+    THREADED = "threaded", "Threaded (screw)"
+
+
+class DeviceKind(models.TextChoices):
+    """Every physical part placed in or on the patient is a Device (design notes)."""
+
+    IMPLANT = "implant", "Bone-anchor implant"
+    DUALCONE = "dualcone", "Dualcone adaptor"
+    ABUTMENT = "abutment", "Abutment"
+    ABUTMENT_SCREW = "abutment_screw", "Abutment screw"
+    SAFETY_DEVICE = "safety_device", "Safety device"
+    ADAPTOR = "adaptor", "Adaptor"
+
+
+CONNECTOR_KINDS = frozenset(k for k in DeviceKind if k != DeviceKind.IMPLANT)
+
+
+class ImplantCatalogueItem(models.Model):
+    """A part the clinic can use (admin-editable). Ships with generic demo entries only."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="catalogue"
+    )
+    kind = models.CharField(max_length=20, choices=DeviceKind.choices, default=DeviceKind.IMPLANT)
+    manufacturer = models.CharField(max_length=120)
+    model = models.CharField("model / reference", max_length=120)
+    gtin = models.CharField("GTIN", max_length=14, blank=True)
+    site = models.CharField(max_length=20, blank=True)  # a patients.Site code; blank for connectors
+    fixation = models.CharField(max_length=20, choices=Fixation.choices, blank=True)
+    diameter_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    length_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "site", "diameter_mm", "length_mm"]
+
+    def __str__(self) -> str:
+        size = ""
+        if self.diameter_mm is not None and self.length_mm is not None:
+            size = f" Ø{self.diameter_mm} x {self.length_mm} mm"
+        return f"{self.manufacturer} {self.model}{size}"
+
+
+class Indication(models.TextChoices):
+    """Why the patient seeks OI: problems with the socket (guide; domain notes §3)."""
+
+    PAIN = "pain", "Socket pain"
+    SKIN = "skin_breakdown", "Skin breakdown"
+    FIT = "poor_fit", "Poor socket fit"
+    SHORT = "short_residuum", "Short residuum"
+    OTHER = "other", "Other"
+
+
+class Decision(models.TextChoices):
+    ELIGIBLE = "eligible", "Eligible"
+    NOT_ELIGIBLE = "not_eligible", "Not eligible"
+    DEFER = "defer", "Defer"
+
+
+class Assessment(models.Model):
+    """The MDT's eligibility assessment of one limb (episode phase "assessment")."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(
+        "pathway.Episode", on_delete=models.PROTECT, related_name="assessments"
+    )
+    assessed_on = models.DateField()
+    participants = models.JSONField(default=list)  # role codes present at the MDT
+    indications = models.JSONField(default=list)  # Indication codes
+    indication_notes = models.TextField(blank=True)
+    prior_socket_use = models.BooleanField(null=True)
+    dysvascular = models.BooleanField(default=False)  # dysvascular / peripheral vascular disease
+    diabetes = models.BooleanField(default=False)
+    smoking = models.CharField(max_length=10, blank=True)  # never / former / current
+    short_or_poor_bone = models.BooleanField(default=False)
+    active_infection = models.BooleanField(default=False)
+    expectations_discussed = models.BooleanField(default=False)
+    imaging_modality = models.CharField(max_length=10, blank=True)  # xray / ct / mri
+    canal_diameter_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    usable_length_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    flags = models.JSONField(default=list)  # the rule flags shown when the MDT decided
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    decision_reason = models.TextField(blank=True)
+    funding_route = models.CharField(max_length=10, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"Assessment {self.assessed_on}: {self.get_decision_display()}"
+
+
+class Strategy(models.TextChoices):
+    SINGLE_STAGE = "single_stage", "Single-stage"
+    STAGED = "staged", "Staged"
+
+
+class SurgicalPlan(models.Model):
+    """The plan for one episode: staging, anaesthesia, implant (episode phase "planning")."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey("pathway.Episode", on_delete=models.PROTECT, related_name="plans")
+    strategy = models.CharField(max_length=20, choices=Strategy.choices)
+    strategy_reason = models.TextField(blank=True)  # needed when it departs from the rule
+    anaesthesia = models.CharField(max_length=30)
+    anaesthesia_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    anaesthesia_agreed_at = models.DateTimeField(null=True, blank=True)
+    implant = models.ForeignKey(
+        ImplantCatalogueItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fixation = models.CharField(max_length=20, choices=Fixation.choices)
+    planned_date = models.DateField(null=True, blank=True)
+    # The stage window in force when planned (a clinic setting): e.g. 4 to 6 months.
+    window_min = models.PositiveIntegerField(null=True, blank=True)
+    window_max = models.PositiveIntegerField(null=True, blank=True)
+    window_unit = models.CharField(max_length=10, blank=True)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_strategy_display()} plan"
+
+
+class PlannedStage(models.Model):
+    plan = models.ForeignKey(SurgicalPlan, on_delete=models.CASCADE, related_name="stages")
+    number = models.PositiveSmallIntegerField()
+    planned_date = models.DateField(null=True, blank=True)
+    outside_window_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="stage_number_once")]
+
+    def __str__(self) -> str:
+        return f"Stage {self.number}"
+
+
+class ProcedureKind(models.TextChoices):
+    """Every operation is a Procedure, whoever records it (design notes)."""
+
+    SINGLE_STAGE = "single_stage", "Single-stage implantation"
+    STAGE_1 = "stage_1", "Stage 1 (implant)"
+    STAGE_2 = "stage_2", "Stage 2 (stoma and dualcone)"
+    STAGE_N = "stage_n", "Further stage"
+    REVISION = "revision", "Revision"
+    EXPLANTATION = "explantation", "Explantation"
+    DEBRIDEMENT = "debridement", "Debridement"
+    SOFT_TISSUE = "soft_tissue_refashioning", "Soft-tissue refashioning"
+
+
+IMPLANTATION_KINDS = frozenset(
+    {
+        ProcedureKind.SINGLE_STAGE,
+        ProcedureKind.STAGE_1,
+        ProcedureKind.STAGE_2,
+        ProcedureKind.STAGE_N,
+    }
+)
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"  # being written; editable
+    SIGNED = "signed", "Signed"  # read-only; changes are amendments (new versions)
+
+
+class Procedure(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(
+        "pathway.Episode", on_delete=models.PROTECT, related_name="procedures"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="procedures"
+    )
+    limb = models.ForeignKey(
+        "patients.ResidualLimb", on_delete=models.PROTECT, related_name="procedures"
+    )
+    kind = models.CharField(max_length=30, choices=ProcedureKind.choices)
+    stage_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_stage = models.BooleanField(
+        default=True
+    )  # places the dualcone (single-stage, last stage)
+    performed_on = models.DateField()
+    surgeon = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=RecordStatus.choices, default=RecordStatus.DRAFT
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["performed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.performed_on}"
+
+    @property
+    def is_implantation(self) -> bool:
+        return self.kind in IMPLANTATION_KINDS
+
+    @property
+    def current(self) -> OperativeRecordVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class OperativeRecordVersion(models.Model):
+    """One version of the structured operative record; versions after signing are amendments."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)  # the guide's steps, see operative.py
+    amendment_reason = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "number"], name="record_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number}"
+
+
+class DeviceStatus(models.TextChoices):
+    IN_PLACE = "in_place", "In place"
+    REMOVED = "removed", "Removed"
+
+
+class RemovalReason(models.TextChoices):
+    ROUTINE = "routine", "Routine replacement"
+    WEAR = "wear", "Wear"
+    BENT = "bent", "Bent"
+    FRACTURE = "fracture", "Fracture"
+    FALL = "fall", "Fall"
+    INFECTION = "infection", "Infection"
+    EXPLANTATION = "explantation", "Explantation"
+    OTHER = "other", "Other"
+
+
+class Device(models.Model):
+    """A physical part placed in or on the patient (FHIR Device), with its UDI."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="devices"
+    )
+    limb = models.ForeignKey(
+        "patients.ResidualLimb", on_delete=models.PROTECT, related_name="devices"
+    )
+    kind = models.CharField(max_length=20, choices=DeviceKind.choices)
+    catalogue_item = models.ForeignKey(
+        ImplantCatalogueItem, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=200, blank=True)
+    gtin = models.CharField("GTIN", max_length=14, blank=True)
+    lot = models.CharField(max_length=20, blank=True)
+    serial = models.CharField(max_length=20, blank=True)
+    expiry = models.DateField(null=True, blank=True)
+    production_date = models.DateField(null=True, blank=True)
+    size = models.CharField(max_length=60, blank=True)
+    udi_carrier = models.CharField("UDI as scanned", max_length=200, blank=True)
+    status = models.CharField(
+        max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_PLACE
+    )
+    placed_on = models.DateField()
+    placed_by = models.ForeignKey(
+        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="devices_placed"
+    )
+    removed_on = models.DateField(null=True, blank=True)
+    removal_reason = models.CharField(max_length=20, choices=RemovalReason.choices, blank=True)
+    removed_by = models.ForeignKey(
+        Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="devices_removed"
+    )
+    replaced_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaces"
+    )
+    expired_use_confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["placed_on", "id"]
+        indexes = [models.Index(fields=["gtin", "lot"]), models.Index(fields=["lot"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.gtin} lot {self.lot or '—'}"

@@ -1,0 +1,79 @@
+"""Access-checked getters and reads for the surgery app (through the patients getters)."""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from osseo.accounts.models import User
+from osseo.patients.queries import get_patient_for, patients_for
+
+from .models import Assessment, Device, Procedure, SurgicalPlan
+
+
+def _get[M: Model](qs: QuerySet[M], key: Any, what: str) -> M:
+    try:
+        return qs.get(uuid=uuid_module.UUID(str(key)))
+    except (ValueError, qs.model.DoesNotExist) as exc:  # type: ignore[attr-defined]
+        raise Http404(f"No such {what}.") from exc
+
+
+def get_procedure_for(
+    user: User, procedure_id: Any, *, permission: str = "patient.view", audit_read: bool = False
+) -> Procedure:
+    procedure = _get(
+        Procedure.objects.select_related("patient", "limb", "episode", "surgeon", "signed_by"),
+        procedure_id,
+        "procedure",
+    )
+    get_patient_for(user, procedure.patient.uuid, permission=permission, audit_read=audit_read)
+    return procedure
+
+
+def get_plan_for(user: User, plan_id: Any, *, permission: str = "patient.view") -> SurgicalPlan:
+    plan = _get(
+        SurgicalPlan.objects.select_related("episode__patient", "episode__limb", "implant"),
+        plan_id,
+        "plan",
+    )
+    get_patient_for(user, plan.episode.patient.uuid, permission=permission, audit_read=False)
+    return plan
+
+
+def get_assessment_for(user: User, assessment_id: Any) -> Assessment:
+    assessment = _get(
+        Assessment.objects.select_related("episode__patient"), assessment_id, "assessment"
+    )
+    get_patient_for(user, assessment.episode.patient.uuid, audit_read=False)
+    return assessment
+
+
+def get_device_for(user: User, device_id: Any, *, permission: str = "patient.view") -> Device:
+    device = _get(Device.objects.select_related("patient", "limb"), device_id, "device")
+    get_patient_for(user, device.patient.uuid, permission=permission, audit_read=False)
+    return device
+
+
+def recall_search(user: User, *, gtin: str = "", lot: str = "") -> QuerySet[Device]:
+    """Devices (in place or removed) matching a GTIN and/or lot, among the patients I may see."""
+    qs = Device.objects.filter(patient__in=patients_for(user))
+    if gtin:
+        qs = qs.filter(gtin=gtin.strip())
+    if lot:
+        qs = qs.filter(lot__iexact=lot.strip())
+    if not gtin and not lot:
+        return qs.none()
+    return qs.select_related("patient", "limb", "placed_by", "removed_by").order_by(
+        "patient__family_name", "placed_on"
+    )
+
+
+def procedures_of(patient_ids: Any) -> QuerySet[Procedure]:
+    return (
+        Procedure.objects.filter(Q(patient__in=patient_ids))
+        .select_related("limb", "surgeon")
+        .prefetch_related("devices_placed", "versions")
+    )

@@ -1,0 +1,76 @@
+"""The operative record's HTML form, generated from the step definitions in operative.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from . import rules
+from .operative import STEPS
+
+
+def _name(step: str, field: str) -> str:
+    return f"{step}__{field}"
+
+
+def build_record_form(
+    site: str, *, data: Any = None, initial: dict[str, dict[str, Any]] | None = None
+) -> forms.Form:
+    form = forms.Form(data=data)
+    initial = initial or {}
+    for step in STEPS:
+        for spec in step.fields:
+            name = _name(step.key, spec.name)
+            label = f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+            value = initial.get(step.key, {}).get(spec.name)
+            field: forms.Field
+            if spec.type == "bool":
+                field = forms.NullBooleanField(
+                    label=label,
+                    required=False,
+                    widget=forms.Select(
+                        choices=[("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
+                    ),
+                )
+            elif spec.type == "number":
+                field = forms.FloatField(label=label, required=False, min_value=0, max_value=100000)
+            elif spec.type == "choice":
+                choices = list(spec.choices)
+                if step.key == "anaesthesia" and spec.name == "given":
+                    choices = [(o.code, o.label) for o in rules.anaesthesia_options(site)]
+                field = forms.ChoiceField(
+                    label=label, required=False, choices=[("", "Not recorded"), *choices]
+                )
+            else:
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=5000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+            field.initial = value
+            form.fields[name] = field
+    return form
+
+
+def record_data(form: forms.Form) -> dict[str, dict[str, Any]]:
+    data: dict[str, dict[str, Any]] = {}
+    for step in STEPS:
+        for spec in step.fields:
+            value = form.cleaned_data.get(_name(step.key, spec.name))
+            if value in (None, ""):
+                continue
+            data.setdefault(step.key, {})[spec.name] = value
+    return data
+
+
+def grouped(form: forms.Form) -> list[tuple[Any, list[Any]]]:
+    """(step, bound fields) in the guide's order, for the template."""
+    return [(step, [form[_name(step.key, f.name)] for f in step.fields]) for step in STEPS]
+
+
+def step_errors_to_form(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    for key, messages in errors.items():
+        name = key.replace(".", "__")
+        form.add_error(name if name in form.fields else None, messages)

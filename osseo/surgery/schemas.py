@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from osseo.patients.schemas import IsoDate, SideCode, SiteCode
+
+StrategyCode = Literal["single_stage", "staged"]
+FixationCode = Literal["press_fit", "threaded"]
+DecisionCode = Literal["eligible", "not_eligible", "defer"]
+KindCode = Literal[
+    "single_stage",
+    "stage_1",
+    "stage_2",
+    "stage_n",
+    "revision",
+    "explantation",
+    "debridement",
+    "soft_tissue_refashioning",
+]
+DeviceKindCode = Literal[
+    "implant", "dualcone", "abutment", "abutment_screw", "safety_device", "adaptor"
+]
+RoleCode = Literal[
+    "surgeon", "anaesthetist", "rehab_specialist", "prosthetist", "coordinator", "clinic_admin"
+]
+
+
+class PreviewIn(Schema):
+    site: SiteCode
+    side: SideCode
+    strategy: StrategyCode | None = None
+    previous_stage: IsoDate | None = None
+
+
+class CodeLabel(Schema):
+    code: str
+    label: str
+
+
+class Rationale(Schema):
+    text: str
+    source: str
+
+
+class PreviewOut(Schema):
+    strategy: StrategyCode
+    recommended_strategy: StrategyCode
+    anaesthesia_options: list[CodeLabel]
+    default_fixation: FixationCode
+    rationale: list[Rationale]
+    stage_window: dict[str, Any] | None = None
+
+
+class AssessmentIn(Schema):
+    assessed_on: IsoDate | None = None
+    participants: list[RoleCode] = Field(..., min_length=1, max_length=10)
+    indications: list[Literal["pain", "skin_breakdown", "poor_fit", "short_residuum", "other"]] = []
+    indication_notes: str = Field("", max_length=2000)
+    prior_socket_use: bool | None = None
+    dysvascular: bool = False
+    diabetes: bool = False
+    smoking: Literal["never", "former", "current", ""] = ""
+    short_or_poor_bone: bool = False
+    active_infection: bool = False
+    expectations_discussed: bool = False
+    imaging_modality: Literal["xray", "ct", "mri", ""] = ""
+    canal_diameter_mm: float | None = Field(None, gt=0, lt=1000)
+    usable_length_mm: float | None = Field(None, gt=0, lt=1000)
+    decision: DecisionCode
+    decision_reason: str = Field("", max_length=4000)
+    funding_route: Literal["nhs", "private", "insurer", "research", ""] = ""
+
+
+class FlagOut(Schema):
+    code: str
+    text: str
+    source: str
+    suggests: str | None = None
+
+
+class AssessmentOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    episode: uuid.UUID = Field(alias="episode.uuid")
+    assessed_on: dt.date
+    participants: list[str]
+    indications: list[str]
+    decision: str
+    decision_reason: str
+    canal_diameter_mm: float | None
+    usable_length_mm: float | None
+    flags: list[FlagOut]
+
+
+class StageIn(Schema):
+    planned_date: IsoDate | None = None
+    outside_window_reason: str = Field("", max_length=2000)
+
+
+class PlanIn(Schema):
+    strategy: StrategyCode | None = None
+    strategy_reason: str = Field("", max_length=2000)
+    anaesthesia: str = Field(..., max_length=40)
+    fixation: FixationCode | None = None
+    implant: uuid.UUID | None = None
+    planned_date: IsoDate | None = None
+    stages: list[StageIn] = Field([], max_length=10)
+    notes: str = Field("", max_length=4000)
+
+
+class PlanPatch(Schema):
+    strategy: StrategyCode | None = None
+    strategy_reason: str | None = Field(None, max_length=2000)
+    anaesthesia: str | None = Field(None, max_length=40)
+    fixation: FixationCode | None = None
+    implant: uuid.UUID | None = None
+    planned_date: IsoDate | None = None
+    stages: list[StageIn] | None = Field(None, max_length=10)
+    notes: str | None = Field(None, max_length=4000)
+
+
+class StageOut(Schema):
+    number: int
+    planned_date: dt.date | None
+    outside_window_reason: str
+
+
+class PlanOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    episode: uuid.UUID = Field(alias="episode.uuid")
+    strategy: str
+    strategy_reason: str
+    anaesthesia: str
+    anaesthesia_agreed_by: str | None = Field(None, alias="anaesthesia_agreed_by.username")
+    fixation: str
+    implant: uuid.UUID | None = Field(None, alias="implant.uuid")
+    planned_date: dt.date | None
+    stage_window: str
+    stages: list[StageOut]
+    notes: str
+
+    @staticmethod
+    def resolve_stage_window(obj: Any) -> str:
+        return f"{obj.window_min} to {obj.window_max} {obj.window_unit}" if obj.window_unit else ""
+
+
+class CatalogueOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    kind: str
+    manufacturer: str
+    model: str
+    gtin: str
+    site: str
+    fixation: str
+    diameter_mm: float | None
+    length_mm: float | None
+
+
+class ProcedureIn(Schema):
+    kind: KindCode
+    performed_on: IsoDate
+    stage_number: int | None = Field(None, ge=1, le=10)
+    final_stage: bool | None = None
+
+
+class RecordIn(Schema):
+    data: dict[str, dict[str, Any]]
+
+
+class AmendmentIn(Schema):
+    data: dict[str, dict[str, Any]]
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class DeviceIn(Schema):
+    kind: DeviceKindCode
+    code: str = Field("", max_length=200, description="GS1 data as scanned or as printed")
+    gtin: str = Field("", max_length=14)
+    lot: str = Field("", max_length=20)
+    serial: str = Field("", max_length=20)
+    expiry: IsoDate | None = None
+    production_date: IsoDate | None = None
+    size: str = Field("", max_length=60)
+    description: str = Field("", max_length=200)
+    catalogue_item: uuid.UUID | None = None
+    confirm_expired: bool = False
+
+
+class DeviceOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    patient: uuid.UUID = Field(alias="patient.uuid")
+    kind: str
+    description: str
+    gtin: str
+    lot: str
+    serial: str
+    expiry: dt.date | None
+    production_date: dt.date | None
+    status: str
+    placed_on: dt.date
+    placed_by: uuid.UUID | None = Field(None, alias="placed_by.uuid")
+    removed_on: dt.date | None
+    removal_reason: str
+
+
+class RecallOut(DeviceOut):
+    patient_name: str = Field(alias="patient.display_name")
+
+
+class RecallPage(Schema):
+    items: list[RecallOut]
+    count: int
+
+
+class VersionOut(Schema):
+    number: int
+    data: dict[str, Any]
+    amendment_reason: str
+    author: str = Field(alias="author.username")
+    created_at: dt.datetime
+
+
+class ProcedureOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    episode: uuid.UUID = Field(alias="episode.uuid")
+    patient: uuid.UUID = Field(alias="patient.uuid")
+    kind: str
+    stage_number: int | None
+    final_stage: bool
+    performed_on: dt.date
+    surgeon: str = Field(alias="surgeon.username")
+    status: str
+    signed_by: str | None = Field(None, alias="signed_by.username")
+    signed_at: dt.datetime | None
+    versions: list[VersionOut]
+    devices: list[DeviceOut] = Field(alias="devices_placed")
+    missing: list[str] = []
+
+
+class ParseIn(Schema):
+    code: str = Field(..., min_length=1, max_length=200)
+
+
+class ParseOut(Schema):
+    gtin: str
+    lot: str | None
+    serial: str | None
+    expiry: dt.date | None
+    production_date: dt.date | None
+    expired: bool

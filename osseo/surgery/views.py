@@ -1,0 +1,357 @@
+"""The surgeon's screens: assessment, plan, operative record, devices, recall and the guide."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from osseo.accounts.models import Organisation
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.pathway.queries import get_episode_for
+from osseo.patients.forms import apply_errors
+
+from . import actions, guide, rules
+from .forms import AmendForm, AssessmentForm, DeviceForm, PlanForm, ProcedureForm
+from .models import ImplantCatalogueItem, Procedure, RecordStatus
+from .queries import get_procedure_for, recall_search
+from .record_form import build_record_form, grouped, record_data, step_errors_to_form
+
+
+def fitting_items(
+    organisation: Organisation,
+    *,
+    site: str,
+    canal_diameter_mm: Any,
+    usable_length_mm: Any,
+    fixation: str | None = None,
+) -> list[ImplantCatalogueItem]:
+    items = {
+        str(i.uuid): i
+        for i in ImplantCatalogueItem.objects.filter(
+            organisation=organisation,
+            kind="implant",
+            active=True,
+            site=site,
+            diameter_mm__isnull=False,
+            length_mm__isnull=False,
+        )
+    }
+    sizes = [
+        rules.CatalogueSize(key, i.site, i.fixation, Decimal(i.diameter_mm), Decimal(i.length_mm))  # type: ignore[arg-type]
+        for key, i in items.items()
+    ]
+    fits = rules.fitting_sizes(
+        sizes,
+        site=site,
+        canal_diameter_mm=canal_diameter_mm,
+        usable_length_mm=usable_length_mm,
+        fixation=fixation,
+    )
+    return [items[s.key] for s in fits]
+
+
+def _status(form: Any) -> int:
+    return 422 if form.is_bound and form.errors else 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, episode_id: str) -> HttpResponse:
+    user: Any = request.user
+    episode = get_episode_for(user, episode_id, permission="assessment.record", audit_read=True)
+    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    flags = actions.assessment_flags(episode, {})
+    if request.method == "POST" and form.is_valid():
+        flags = actions.assessment_flags(episode, form.cleaned_data)
+        try:
+            actions.record_assessment(actor=user, episode=episode, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Assessment recorded.")
+            return redirect("patients:detail", patient_id=episode.patient.uuid)
+    return render(
+        request,
+        "surgery/assessment_form.html",
+        {"form": form, "episode": episode, "patient": episode.patient, "flags": flags},
+        status=_status(form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
+    user: Any = request.user
+    episode = get_episode_for(user, episode_id, permission="plan.edit", audit_read=True)
+    plan = episode.plans.first()
+    site = episode.limb.site
+    assessment = episode.assessments.first()
+    window = actions.stage_window(episode)
+    preview = rules.plan_preview(site, episode.limb.side, stage_window=window)
+    org = user.membership.organisation
+    catalogue = list(
+        ImplantCatalogueItem.objects.filter(
+            organisation=org, kind="implant", active=True, site=site
+        )
+    )
+    fitting: list[ImplantCatalogueItem] | None = None
+    if assessment and assessment.canal_diameter_mm and assessment.usable_length_mm:
+        fitting = fitting_items(
+            org,
+            site=site,
+            canal_diameter_mm=assessment.canal_diameter_mm,
+            usable_length_mm=assessment.usable_length_mm,
+        )
+    initial: dict[str, Any] = {
+        "strategy": preview["strategy"],
+        "fixation": preview["default_fixation"],
+    }
+    if plan:
+        stage2 = plan.stages.filter(number=2).first()
+        initial = {
+            "strategy": plan.strategy,
+            "strategy_reason": plan.strategy_reason,
+            "anaesthesia": plan.anaesthesia,
+            "fixation": plan.fixation,
+            "implant": str(plan.implant.uuid) if plan.implant else "",
+            "planned_date": plan.planned_date,
+            "stage_2_date": stage2.planned_date if stage2 else None,
+            "stage_2_reason": stage2.outside_window_reason if stage2 else "",
+            "notes": plan.notes,
+        }
+    form = PlanForm(request.POST or None, initial=initial)
+    anaesthesia_field: Any = form.fields["anaesthesia"]
+    anaesthesia_field.choices = [(o["code"], o["label"]) for o in preview["anaesthesia_options"]]
+    listed = fitting if fitting is not None else catalogue
+    implant_field: Any = form.fields["implant"]
+    implant_field.choices = [("", "Not chosen yet")] + [(str(i.uuid), str(i)) for i in listed]
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        key = data.pop("implant")
+        data["implant"] = next((i for i in catalogue if str(i.uuid) == key), None)
+        stage2_date, stage2_reason = data.pop("stage_2_date"), data.pop("stage_2_reason")
+        data["stages"] = (
+            [{"planned_date": stage2_date, "outside_window_reason": stage2_reason}]
+            if data["strategy"] == "staged"
+            else []
+        )
+        try:
+            if plan:
+                actions.update_plan(actor=user, plan=plan, data=data)
+            else:
+                actions.create_plan(actor=user, episode=episode, data=data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "stages.2" in exc.error_dict:
+                exc.error_dict["stage_2_reason"] = exc.error_dict.pop("stages.2")
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "Plan saved.")
+            return redirect("surgery:plan", episode_id=episode.uuid)
+    return render(
+        request,
+        "surgery/plan_form.html",
+        {
+            "form": form,
+            "episode": episode,
+            "patient": episode.patient,
+            "plan": plan,
+            "preview": preview,
+            "window": window,
+            "fitting": fitting,
+            "assessment": assessment,
+        },
+        status=_status(form),
+    )
+
+
+@login_required
+@require_POST
+def plan_agree(request: HttpRequest, episode_id: str) -> HttpResponse:
+    user: Any = request.user
+    episode = get_episode_for(user, episode_id, permission="plan.anaesthesia")
+    plan = episode.plans.first()
+    if plan is None:
+        raise PermissionDenied("There is no plan to agree yet.")
+    actions.agree_anaesthesia(actor=user, plan=plan)
+    messages.success(request, "Anaesthesia plan agreed.")
+    return redirect("patients:detail", patient_id=episode.patient.uuid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_new(request: HttpRequest, episode_id: str) -> HttpResponse:
+    user: Any = request.user
+    episode = get_episode_for(user, episode_id, permission="procedure.record", audit_read=True)
+    plan = episode.plans.first()
+    default_kind = "single_stage" if not plan or plan.strategy == "single_stage" else "stage_1"
+    if plan and plan.strategy == "staged" and episode.procedures.filter(kind="stage_1").exists():
+        default_kind = "stage_2"
+    form = ProcedureForm(
+        request.POST or None, initial={"kind": default_kind, "performed_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            procedure = actions.start_procedure(actor=user, episode=episode, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("surgery:procedure", procedure_id=procedure.uuid)
+    return render(
+        request,
+        "surgery/procedure_new.html",
+        {"form": form, "episode": episode, "patient": episode.patient},
+        status=_status(form),
+    )
+
+
+def _procedure_context(
+    procedure: Procedure, record_form: Any, device_form: Any, amend_form: Any
+) -> dict[str, Any]:
+    procedure = (
+        Procedure.objects.select_related("patient", "limb", "episode", "surgeon", "signed_by")
+        .prefetch_related("versions__author", "devices_placed")
+        .get(pk=procedure.pk)
+    )
+    return {
+        "procedure": procedure,
+        "patient": procedure.patient,
+        "steps": grouped(record_form),
+        "record_form": record_form,
+        "device_form": device_form,
+        "amend_form": amend_form,
+        "missing": actions.sign_problems(procedure)
+        if procedure.status == RecordStatus.DRAFT
+        else [],
+        "versions": list(procedure.versions.all())[::-1],
+        "devices": list(procedure.devices_placed.all()),
+        "signed": procedure.status == RecordStatus.SIGNED,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    user: Any = request.user
+    writing = request.method == "POST"
+    procedure = get_procedure_for(
+        user,
+        procedure_id,
+        permission="procedure.record" if writing else "patient.view",
+        audit_read=not writing,
+    )
+    current = procedure.current
+    site = procedure.limb.site
+    signed = procedure.status == RecordStatus.SIGNED
+    record_form = build_record_form(
+        site,
+        data=request.POST
+        if writing and ("save_record" in request.POST or "amend" in request.POST)
+        else None,
+        initial=current.data if current else {},
+    )
+    device_form = DeviceForm(request.POST if writing and "add_device" in request.POST else None)
+    amend_form = AmendForm(request.POST if writing and "amend" in request.POST else None)
+    status = 200
+    if writing and "save_record" in request.POST and record_form.is_valid():
+        try:
+            actions.save_operative_record(
+                actor=user, procedure=procedure, data=record_data(record_form)
+            )
+            messages.success(request, "Draft saved.")
+            return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        except ValidationError as exc:
+            step_errors_to_form(
+                record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+    elif writing and "amend" in request.POST and record_form.is_valid() and amend_form.is_valid():
+        try:
+            actions.amend_operative_record(
+                actor=user,
+                procedure=procedure,
+                data=record_data(record_form),
+                reason=amend_form.cleaned_data["reason"],
+            )
+            messages.success(request, "Amendment saved as a new version.")
+            return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        except ValidationError as exc:
+            step_errors_to_form(
+                record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+    elif writing and "add_device" in request.POST and device_form.is_valid():
+        try:
+            actions.place_device(
+                actor=user,
+                procedure=procedure,
+                kind=device_form.cleaned_data["kind"],
+                data=device_form.cleaned_data,
+                confirm_expired=device_form.cleaned_data["confirm_expired"],
+            )
+            messages.success(request, "Device recorded.")
+            return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        except ValidationError as exc:
+            apply_errors(device_form, exc)
+    elif writing and "sign" in request.POST:
+        try:
+            actions.sign_operative_record(actor=user, procedure=procedure)
+            messages.success(request, "Operative record signed.")
+            return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        except ValidationError as exc:
+            messages.error(request, "The record cannot be signed yet: " + " ".join(exc.messages))
+    if writing:
+        status = 422
+    context = _procedure_context(procedure, record_form, device_form, amend_form)
+    context["can_write"] = has_permission(user, "procedure.record")
+    context["signed"] = signed or context["signed"]
+    return render(request, "surgery/procedure.html", context, status=status)
+
+
+@login_required
+def recall(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not has_permission(user, "patient.view") or user.membership.role == "patient":
+        raise PermissionDenied
+    gtin, lot = request.GET.get("gtin", "").strip()[:14], request.GET.get("lot", "").strip()[:20]
+    devices = list(recall_search(user, gtin=gtin, lot=lot)[:500]) if (gtin or lot) else []
+    if devices:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={
+                "recall": {"gtin": gtin, "lot": lot},
+                "patients": sorted({str(d.patient.uuid) for d in devices}),
+            },
+        )
+    return render(
+        request,
+        "surgery/recall.html",
+        {"gtin": gtin, "lot": lot, "devices": devices, "searched": bool(gtin or lot)},
+    )
+
+
+@login_required
+def patient_guide(request: HttpRequest, episode_id: str) -> HttpResponse:
+    user: Any = request.user
+    episode = get_episode_for(user, episode_id, audit_read=False)
+    record("surgery.guide.viewed", actor=user, patient=episode.patient, obj=episode)
+    context = guide.guide_context(episode)
+    if request.GET.get("format") == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string(
+            "surgery/guide_document.html", {**context, "pdf": True}, request=request
+        )
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="osseo-guide-{episode.uuid}.pdf"'
+        return response
+    return render(request, "surgery/guide.html", context)
