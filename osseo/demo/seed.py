@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
 from osseo.accounts.actions import create_organisation, create_user
 from osseo.accounts.models import Organisation, OrganisationKind, Role, User
 from osseo.audit.context import acting_as
+from osseo.demo import surgery as demo_surgery
 from osseo.pathway.actions import open_episode, transition_to
 from osseo.pathway.machine import ORDER
-from osseo.pathway.models import Phase
+from osseo.pathway.models import Episode, Phase
 from osseo.patients.actions import add_limb, create_patient
 from osseo.patients.models import Patient, Site
 from osseo.patients.nhs import nhs_check_digit
@@ -103,15 +105,37 @@ def _nhs_number(rng: random.Random) -> str:
             return first_nine + str(check)
 
 
-def _walk(actor: User, episode, target: str, staged: bool) -> None:  # type: ignore[no-untyped-def]
+def _walk(
+    staff: dict[str, User],
+    episode: Episode,
+    target: str,
+    staged: bool,
+    n: int,
+    catalogue: dict[str, Any],
+) -> None:
+    """Walk an episode to `target` through the same actions a clinic uses at each phase."""
+    coordinator, surgeon = staff["coordinator"], staff["surgeon"]
+    actor = surgeon if n % 2 else coordinator
     if target in (Phase.DECLINED, Phase.CLOSED):
         transition_to(actor=actor, episode=episode, to_phase=Phase.ASSESSMENT)
+        if target == Phase.DECLINED:
+            demo_surgery.assess(coordinator, episode, eligible=False, n=n)
         transition_to(actor=actor, episode=episode, to_phase=target, reason=REASONS[target])
         return
     for phase in ORDER[1 : ORDER.index(target) + 1]:
+        if phase == Phase.PLANNING:
+            demo_surgery.assess(coordinator, episode, eligible=True, n=n)
+        if phase == Phase.SURGERY:
+            demo_surgery.plan(surgeon, episode, staged=staged)
         transition_to(actor=actor, episode=episode, to_phase=phase)
-        if staged and phase == Phase.SURGERY and target in (Phase.REHABILITATION, Phase.FOLLOW_UP):
-            # A staged procedure: back to planning for stage 2, then surgery again.
+        if phase != Phase.SURGERY or target == Phase.SURGERY:
+            continue
+        if staged:
+            # A staged procedure (guide: head, neck and hand "may still require multiple, staged
+            # procedures"): stage 1, back to planning, then stage 2.
+            demo_surgery.operate(
+                surgeon, episode, kind="stage_1", n=n, dualcone=catalogue["dualcone"]
+            )
             transition_to(
                 actor=actor,
                 episode=episode,
@@ -119,6 +143,13 @@ def _walk(actor: User, episode, target: str, staged: bool) -> None:  # type: ign
                 reason="Stage 1 done; planning stage 2 (demo).",
             )
             transition_to(actor=actor, episode=episode, to_phase=Phase.SURGERY)
+            demo_surgery.operate(
+                surgeon, episode, kind="stage_2", n=n, dualcone=catalogue["dualcone"]
+            )
+        else:
+            demo_surgery.operate(
+                surgeon, episode, kind="single_stage", n=n, dualcone=catalogue["dualcone"]
+            )
 
 
 def seed_demo() -> DemoResult:
@@ -147,7 +178,8 @@ def seed_demo() -> DemoResult:
                 last_name=last,
                 check_password=False,
             )
-        coordinator, surgeon = staff["coordinator"], staff["surgeon"]
+        coordinator = staff["coordinator"]
+        catalogue = demo_surgery.seed_catalogue(staff["admin"])
         first_patient = None
         for i in range(COHORT):
             site = SITES[i % len(SITES)]
@@ -187,7 +219,7 @@ def seed_demo() -> DemoResult:
             target = TARGETS[i % len(TARGETS)]
             # Guide: head, neck and hand implants "may still require multiple, staged procedures".
             staged = site in ("craniofacial", "hand")
-            _walk(surgeon if i % 2 else coordinator, episode, target, staged)
+            _walk(staff, episode, target, staged, i, catalogue)
         assert first_patient is not None
         create_user(
             actor=None,

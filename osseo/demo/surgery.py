@@ -1,0 +1,179 @@
+"""Demo surgical data: a generic catalogue and the assessments, plans and operations of the cohort.
+
+Generic entries only: no commercial product data is invented. GTINs are built on GS1's own
+example company prefix 950600013 (used in GS1's documentation), so they parse and never match
+a real product.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from osseo.accounts.models import User
+from osseo.pathway.models import Episode
+from osseo.surgery import actions, rules
+from osseo.surgery.models import ImplantCatalogueItem
+
+DEMO_PREFIX = "950600013"  # GS1's example company prefix
+
+
+def gtin14(item_reference: int) -> str:
+    """A GTIN-14 on GS1's example prefix with its mod-10 check digit."""
+    body = "0" + DEMO_PREFIX + f"{item_reference:03d}"
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+SIZES = {
+    "femur": ([12, 14, 16, 18, 20], [140, 160, 180]),
+    "tibia": ([10, 12, 14, 16], [100, 120, 140]),
+    "humerus": ([10, 12, 14], [100, 120]),
+    "radius_ulna": ([8, 10], [80, 100]),
+    "hand": ([4, 5], [12, 16]),
+    "craniofacial": ([4], [4, 6]),
+}
+
+
+def seed_catalogue(admin: User) -> dict[str, Any]:
+    ref = 100
+    for site, (diameters, lengths) in SIZES.items():
+        for d in diameters:
+            for length in lengths:
+                ref += 1
+                actions.add_catalogue_item(
+                    actor=admin,
+                    data={
+                        "kind": "implant",
+                        "manufacturer": "Generic (demo)",
+                        "model": f"Demo press-fit {site.replace('_', '/')} implant",
+                        "gtin": gtin14(ref),
+                        "site": site,
+                        "fixation": "press_fit",
+                        "diameter_mm": d,
+                        "length_mm": length,
+                    },
+                )
+    dualcone = actions.add_catalogue_item(
+        actor=admin,
+        data={
+            "kind": "dualcone",
+            "manufacturer": "Generic (demo)",
+            "model": "Demo dualcone",
+            "gtin": gtin14(900),
+        },
+    )
+    return {"dualcone": dualcone}
+
+
+def assess(actor: User, episode: Episode, *, eligible: bool, n: int) -> None:
+    site = episode.limb.site
+    diameters, lengths = SIZES[site]
+    actions.record_assessment(
+        actor=actor,
+        episode=episode,
+        data={
+            "assessed_on": timezone.localdate() - dt.timedelta(days=200 - n),
+            "participants": ["surgeon", "anaesthetist", "rehab_specialist", "coordinator"],
+            "indications": ["pain", "skin_breakdown"] if n % 2 else ["poor_fit"],
+            "prior_socket_use": True,
+            "dysvascular": not eligible,
+            "expectations_discussed": True,
+            "imaging_modality": "ct" if n % 3 else "xray",
+            "canal_diameter_mm": Decimal(diameters[-1]) + Decimal("0.5"),
+            "usable_length_mm": Decimal(lengths[-1]) + 10,
+            "decision": "eligible" if eligible else "not_eligible",
+            "decision_reason": ""
+            if eligible
+            else "Dysvascular limb: risks outweigh the benefit (demo).",
+            "funding_route": "nhs",
+        },
+    )
+
+
+def plan(actor: User, episode: Episode, *, staged: bool) -> None:
+    site = episode.limb.site
+    recommended = rules.recommended_strategy(site)
+    strategy = "staged" if staged else recommended
+    org = actor.membership.organisation
+    implant = (
+        ImplantCatalogueItem.objects.filter(organisation=org, kind="implant", site=site)
+        .order_by("-diameter_mm", "-length_mm")
+        .first()
+    )
+    actions.create_plan(
+        actor=actor,
+        episode=episode,
+        data={
+            "strategy": strategy,
+            "strategy_reason": "" if strategy == recommended else "Bone quality (demo).",
+            "anaesthesia": rules.anaesthesia_options(site)[
+                -1 if site in ("femur", "tibia") else 0
+            ].code,
+            "implant": implant,
+        },
+    )
+
+
+def operate(
+    actor: User, episode: Episode, *, kind: str, n: int, dualcone: ImplantCatalogueItem
+) -> None:
+    on = timezone.localdate() - dt.timedelta(days=120 - (n % 30))
+    procedure = actions.start_procedure(actor=actor, episode=episode, kind=kind, performed_on=on)
+    plan_ = episode.plans.first()
+    data: dict[str, Any] = {
+        "anaesthesia": {"given": plan_.anaesthesia if plan_ else "general"},
+        "incision": {"notes": "Distal incision (demo)."},
+        "heterotopic_ossification": {"found": n % 4 == 0, "removed": n % 4 == 0},
+        "soft_tissue": {"technique": "myodesis"},
+        "extras": {
+            "cultures_taken": True,
+            "antibiotics": "Per protocol (demo)",
+            "blood_loss_ml": 200 + n,
+        },
+    }
+    if kind in ("single_stage", "stage_1"):
+        implant = plan_.implant if plan_ else None
+        data["bone_preparation"] = {
+            "reamed_diameter_mm": float(implant.diameter_mm)
+            if implant and implant.diameter_mm
+            else 10
+        }
+        data["implant_insertion"] = {"fixation": "press_fit", "stability": "stable"}
+        actions.place_device(
+            actor=actor,
+            procedure=procedure,
+            kind="implant",
+            data={
+                "gtin": implant.gtin if implant else gtin14(101),
+                "lot": f"DEMO-IMP-{n // 6:02d}",
+                "serial": f"S{n:05d}",
+                "expiry": on + dt.timedelta(days=900),
+            },
+            catalogue_item=implant,
+        )
+    if kind in ("single_stage", "stage_2"):
+        data["closure"] = {
+            "skin_flap": True,
+            "fat_removed": True,
+            "sutures": True,
+            "staples": True,
+            "stoma_created": True,
+        }
+        data["dualcone"] = {"notes": "Attached (demo)."}
+        actions.place_device(
+            actor=actor,
+            procedure=procedure,
+            kind="dualcone",
+            data={
+                "gtin": dualcone.gtin,
+                "lot": f"DEMO-DC-{n // 4:02d}",
+                "expiry": on + dt.timedelta(days=900),
+            },
+            catalogue_item=dualcone,
+        )
+    actions.save_operative_record(actor=actor, procedure=procedure, data=data)
+    actions.sign_operative_record(actor=actor, procedure=procedure)

@@ -1,0 +1,58 @@
+import datetime as dt
+import json
+
+import pytest
+
+from osseo.pathway.actions import transition_to
+
+IMPLANT_GTIN = "09506000134352"  # GS1's own example GTIN (valid check digit)
+DUALCONE_GTIN = "04012345000009"
+
+
+def post(client, url, body=None):
+    return client.post(url, json.dumps(body or {}), content_type="application/json")
+
+
+def put(client, url, body):
+    return client.put(url, json.dumps(body), content_type="application/json")
+
+
+def move(world, *phases):
+    for phase in phases:
+        transition_to(actor=world.users["surgeon"], episode=world.episode, to_phase=phase)
+
+
+COMPLETE_RECORD = {
+    "anaesthesia": {"given": "general_epidural"},
+    "incision": {"notes": "Distal transverse incision."},
+    "heterotopic_ossification": {"found": True, "removed": True},
+    "soft_tissue": {"technique": "myodesis"},
+    "bone_preparation": {"reamed_diameter_mm": 16, "canal_length_mm": 160, "graft_used": False},
+    "implant_insertion": {"fixation": "press_fit", "stability": "stable"},
+    "closure": {
+        "skin_flap": True,
+        "fat_removed": True,
+        "sutures": True,
+        "staples": True,
+        "stoma_created": True,
+    },
+    "dualcone": {"notes": "Dualcone attached."},
+    "extras": {"cultures_taken": True, "antibiotics": "Cefazolin", "blood_loss_ml": 300},
+}
+
+
+def scan(gtin, lot, serial="", expiry="291231"):
+    code = f"]d201{gtin}17{expiry}10{lot}\x1d"
+    if serial:
+        code += f"21{serial}"
+    return code
+
+
+@pytest.fixture
+def in_surgery(world):
+    move(world, "assessment", "planning", "surgery")
+    return world
+
+
+def today():
+    return dt.date.today()
