@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The tests need Debian's chromium (real browser) and postgresql (real database server).
+# The tests need Debian's chromium (real browser), postgresql (real database server) and
+# poppler-utils (to read the PDFs Osseo generates).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/lib/chromium/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the tests read generated PDFs
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

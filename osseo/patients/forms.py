@@ -7,7 +7,12 @@ from .models import Cause, FundingRoute, Sex, Side, Site
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO 8601 whatever the display locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class PatientForm(forms.Form):

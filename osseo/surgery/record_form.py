@@ -26,13 +26,10 @@ def build_record_form(
             value = initial.get(step.key, {}).get(spec.name)
             field: forms.Field
             if spec.type == "bool":
-                field = forms.NullBooleanField(
-                    label=label,
-                    required=False,
-                    widget=forms.Select(
-                        choices=[("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
-                    ),
-                )
+                # NullBooleanSelect renders True/False/None as "true"/"false"/"unknown".
+                widget = forms.NullBooleanSelect()
+                widget.choices = [("unknown", "Not recorded"), ("true", "Yes"), ("false", "No")]
+                field = forms.NullBooleanField(label=label, required=False, widget=widget)
             elif spec.type == "number":
                 field = forms.FloatField(label=label, required=False, min_value=0, max_value=100000)
             elif spec.type == "choice":
