@@ -43,6 +43,8 @@ TABLE: dict[str, Grant] = {
     "limb.create": Grant(PATHWAY_EDITORS, CLINIC),
     "episode.create": Grant(PATHWAY_EDITORS, CLINIC),
     "episode.transition": Grant(PATHWAY_EDITORS, CLINIC),
+    # Triage of public enquiries: the clinic's queue, notes, status and conversion (osseo/portal).
+    "enquiry.triage": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     # A patient's access history and the organisation's audit trail.
     "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Accounts and clinic settings.

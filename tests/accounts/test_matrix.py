@@ -152,6 +152,7 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "limb.create",
             "episode.create",
             "episode.transition",
+            "enquiry.triage",
         },
         "clinic_admin": {
             "patient.view",
@@ -160,6 +161,7 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "limb.create",
             "episode.create",
             "episode.transition",
+            "enquiry.triage",
             "audit.view",
             "accounts.manage",
             "settings.manage",
