@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("osseo.accounts.urls")),
     path("healthz", healthz),
     path("", include("osseo.pathway.urls")),
+    path("", include("osseo.portal.urls")),
     path("", include("osseo.patients.urls")),
 ]
