@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
@@ -108,6 +108,19 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
     return response
 
 
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    wait = max(int(exc.wait or 0), 1)
+    response = problem(
+        request,
+        429,
+        "Too many requests",
+        f"Too many requests have come from your address recently; try again in {wait} seconds.",
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, exc.message or "Error")
@@ -117,12 +130,14 @@ def _register_routers() -> None:
     from osseo.accounts.api import router as accounts_router
     from osseo.pathway.api import router as pathway_router
     from osseo.patients.api import router as patients_router
+    from osseo.portal.api import router as portal_router
     from osseo.surgery.api import router as surgery_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/", patients_router)
     api.add_router("/", pathway_router)
     api.add_router("/", surgery_router)
+    api.add_router("/", portal_router)
 
 
 _register_routers()

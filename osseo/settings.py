@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "osseo.patients",
     "osseo.pathway",
     "osseo.surgery",
+    "osseo.portal",
     "osseo.demo",
 ]
 
@@ -208,6 +209,31 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = os.environ.get("OSSEO_FROM_EMAIL", "osseo@localhost")
+# Where a clinic's new-enquiry notices go when its enquiry settings name no address.
+OSSEO_CLINIC_NOTIFY_EMAIL = os.environ.get("OSSEO_CLINIC_NOTIFY_EMAIL", "")
+
+# The cache counts the public enquiry rate limits (django-ratelimit). LocMemCache is per process:
+# right for one server process; with several, set a shared one (e.g. OSSEO_CACHE_BACKEND
+# django.core.cache.backends.redis.RedisCache and OSSEO_CACHE_LOCATION redis://...).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "OSSEO_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("OSSEO_CACHE_LOCATION", "osseo"),
+    }
+}
+# Public enquiries (osseo/portal): per client address, enquiries sent and submissions of any kind
+# ("5/h" = five an hour; s, m, h, d). Behind a proxy, name the header holding the client's address
+# (e.g. HTTP_X_REAL_IP) or every visitor shares the proxy's limit.
+OSSEO_ENQUIRY_RATE = os.environ.get("OSSEO_ENQUIRY_RATE", "5/h")
+OSSEO_ENQUIRY_ATTEMPT_RATE = os.environ.get("OSSEO_ENQUIRY_ATTEMPT_RATE", "30/h")
+RATELIMIT_IP_META_KEY = os.environ.get("OSSEO_CLIENT_IP_META_KEY") or None
+# The clinic that receives enquiries sent without one (slug); empty: the first OI clinic created.
+OSSEO_ENQUIRY_CLINIC = os.environ.get("OSSEO_ENQUIRY_CLINIC", "")
+# Days an unconverted enquiry is kept until a clinic admin sets the clinic's own period. Not a
+# validated number: screens show it as "not validated" until the clinic confirms one.
+OSSEO_ENQUIRY_RETENTION_DAYS = env_int("OSSEO_ENQUIRY_RETENTION_DAYS", 180)
 
 # Content Security Policy (Django 6): our own scripts and styles only, no inline script.
 SECURE_CSP = {

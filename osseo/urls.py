@@ -14,5 +14,6 @@ urlpatterns = [
     path("healthz", healthz),
     path("", include("osseo.pathway.urls")),
     path("", include("osseo.surgery.urls")),
+    path("", include("osseo.portal.urls")),
     path("", include("osseo.patients.urls")),
 ]

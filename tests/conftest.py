@@ -131,6 +131,16 @@ def api_client(user: Any) -> Client:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache() -> Any:
+    """Each test starts with empty rate-limit counters (the cache is per process)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is the production hasher (tests/accounts/test_passwords.py); tests hash quickly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -52,6 +52,8 @@ TABLE: dict[str, Grant] = {
     "procedure.record": Grant(frozenset({Role.SURGEON}), CLINIC),
     "procedure.sign": Grant(frozenset({Role.SURGEON}), CLINIC),
     "catalogue.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+    # Triage of public enquiries: the clinic's queue, notes, status and conversion (osseo/portal).
+    "enquiry.triage": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     # A patient's access history and the organisation's audit trail.
     "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Accounts and clinic settings.

@@ -19,6 +19,7 @@ from osseo.pathway.models import Episode, Phase
 from osseo.patients.actions import add_limb, create_patient
 from osseo.patients.models import Patient, Site
 from osseo.patients.nhs import nhs_check_digit
+from osseo.portal.actions import add_note, convert_enquiry, receive_enquiry, set_status
 
 DEMO_PASSWORD = "osseo-demo-2026"  # fictional accounts on a local demo database only  # noqa: S105
 SEED = 20261126
@@ -87,6 +88,119 @@ REASONS: dict[str, str] = {
     Phase.DECLINED: "Not eligible at MDT: dysvascular limb (demo).",
     Phase.CLOSED: "Discharged to long-term follow-up elsewhere (demo).",
 }
+
+
+# Fictional public enquiries: (name, email, phone, site, side, year, cause, problems, triage step).
+ENQUIRIES = [
+    (
+        "Kensa Rowe",
+        "kensa@example.org",
+        "",
+        "femur",
+        "right",
+        2011,
+        "trauma",
+        "Socket sores every summer.",
+        "new",
+    ),
+    (
+        "Jory Treloar",
+        "",
+        "01632 960 901",
+        "tibia",
+        "left",
+        2019,
+        "vascular",
+        "Cannot wear the socket for more than two hours.",
+        "new",
+    ),
+    (
+        "Elowen Hocking",
+        "elowen@example.org",
+        "01632 960 902",
+        "humerus",
+        "left",
+        2008,
+        "tumour",
+        "The arm prosthesis is too heavy to use.",
+        "contacted",
+    ),
+    (
+        "Piran Angove",
+        "piran@example.org",
+        "",
+        "femur",
+        "left",
+        2015,
+        "trauma",
+        "Volume changes; the socket never fits.",
+        "closed",
+    ),
+    (
+        "Tamsyn Pascoe",
+        "tamsyn@example.org",
+        "",
+        "tibia",
+        "right",
+        2017,
+        "infection",
+        "Skin breakdown at the socket rim.",
+        "converted",
+    ),
+]
+
+
+def _seed_enquiries(clinic: Organisation, coordinator: User) -> None:
+    for name, email, phone, site, side, year, cause, problems, step in ENQUIRIES:
+        enquiry = receive_enquiry(
+            organisation=clinic,
+            data={
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "site": site,
+                "side": side,
+                "amputation_year": year,
+                "cause": cause,
+                "prosthesis_problems": problems,
+                "heard_from": "Limb centre (demo)",
+                "consent": True,
+                "message": "",
+            },
+            notify=False,
+        )
+        if step == "new":
+            continue
+        add_note(actor=coordinator, enquiry=enquiry, text="Phoned; talked it through (demo).")
+        if step == "contacted":
+            set_status(actor=coordinator, enquiry=enquiry, status="contacted")
+        elif step == "closed":
+            set_status(
+                actor=coordinator,
+                enquiry=enquiry,
+                status="closed",
+                reason="Chose to keep their socket prosthesis for now (demo).",
+            )
+        else:
+            given, family = name.split()
+            convert_enquiry(
+                actor=coordinator,
+                enquiry=enquiry,
+                patient_data={
+                    "given_name": given,
+                    "family_name": family,
+                    "birth_date": dt.date(1976, 4, 9),
+                    "sex": "female",
+                    "record_number": "DEMO-ENQ-1",
+                    "email": email,
+                },
+                limb_data={
+                    "site": site,
+                    "side": side,
+                    "amputation_date": dt.date(year, 3, 1),
+                    "cause": cause,
+                },
+            )
 
 
 @dataclass
@@ -221,6 +335,7 @@ def seed_demo() -> DemoResult:
             staged = site in ("craniofacial", "hand")
             _walk(staff, episode, target, staged, i, catalogue)
         assert first_patient is not None
+        _seed_enquiries(clinic, coordinator)
         create_user(
             actor=None,
             username="patient",

@@ -147,10 +147,11 @@ def test_the_permission_table_matches_the_roles(world, persona):
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
     expected = {
         "surgeon": pathway | surgery,
-        "coordinator": pathway | {"assessment.record"},
+        "coordinator": pathway | {"assessment.record", "enquiry.triage"},
         "clinic_admin": pathway
         | {
             "assessment.record",
+            "enquiry.triage",
             "audit.view",
             "accounts.manage",
             "settings.manage",

@@ -145,8 +145,8 @@ def test_a_single_stage_transfemoral_from_assessment_to_a_signed_record_and_the_
 
 
 def test_a_staged_hand_plan_shows_the_stage_window(world, live_server, page):
-    from osseo.patients.actions import add_limb
     from osseo.pathway.actions import open_episode
+    from osseo.patients.actions import add_limb
 
     hand = add_limb(
         actor=world.users["coordinator"],
