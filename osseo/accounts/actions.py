@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -104,3 +105,46 @@ def user_for_token(raw: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+def set_clinic_setting(
+    *, actor: User, key: str, value: Any, source: str = "", validated: bool = False
+) -> None:
+    """A clinic admin sets one of the clinic's settings; audited with before and after."""
+    from django.core.exceptions import PermissionDenied
+
+    from .clinic_settings import SPECS, resolve, validate_value
+    from .models import ClinicSetting
+    from .permissions import has_permission
+
+    if not has_permission(actor, "settings.manage"):
+        raise PermissionDenied("Only a clinic administrator changes clinic settings.")
+    if key not in SPECS:
+        raise ValidationError({"key": [f"Unknown setting {key!r}."]})
+    clean = validate_value(key, value)
+    source = (source or "").strip()
+    if validated and not source:
+        raise ValidationError({"source": ["A validated value names its source."]})
+    organisation = actor.membership.organisation
+    before = resolve(organisation, key)
+    with transaction.atomic():
+        ClinicSetting.objects.update_or_create(
+            organisation=organisation,
+            key=key,
+            defaults={
+                "value": clean,
+                "source": source[:300],
+                "validated": validated,
+                "set_by": actor,
+                "set_at": timezone.now(),
+            },
+        )
+        record(
+            "accounts.setting.changed",
+            actor=actor,
+            changes={
+                key: [before.value, clean],
+                "source": [before.source, source],
+                "validated": [before.validated, validated],
+            },
+        )

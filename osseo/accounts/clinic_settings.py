@@ -65,3 +65,20 @@ def resolve(organisation: Organisation | None, key: str) -> ResolvedSetting:
     return ResolvedSetting(
         spec, row.value, row.source, row.validated, False, row.set_by.username, row.set_at
     )
+
+
+def validate_value(key: str, value: Any) -> Any:
+    """The value cleaned for `key`, or a ValidationError naming the field."""
+    from django.core.exceptions import ValidationError
+
+    if key == "stage_window":
+        try:
+            low, high, unit = int(value["min"]), int(value["max"]), str(value["unit"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValidationError({"value": ["Give min, max (whole numbers) and unit."]}) from exc
+        if unit not in ("months", "weeks"):
+            raise ValidationError({"unit": ["The unit is months or weeks."]})
+        if not 0 <= low <= high or high < 1 or high > 104:
+            raise ValidationError({"max": ["The window runs from a minimum to a larger maximum."]})
+        return {"min": low, "max": high, "unit": unit}
+    raise ValidationError({"key": [f"Unknown setting {key!r}."]})

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("settings/", settings_views.clinic_settings, name="settings"),
 ]

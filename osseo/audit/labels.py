@@ -23,5 +23,6 @@ register(
         "accounts.user.signed_in": "Signed in",
         "accounts.token.issued": "API token issued",
         "audit.trail.viewed": "Access history viewed",
+        "accounts.setting.changed": "Clinic setting changed",
     }
 )

@@ -52,6 +52,7 @@ register(
         "surgery.device.placed": "Device placed",
         "surgery.device.removed": "Device removed",
         "surgery.catalogue.added": "Catalogue item added",
+        "surgery.catalogue.retired": "Catalogue item retired",
         "surgery.guide.viewed": "Personalised guide viewed",
     }
 )
@@ -671,5 +672,17 @@ def add_catalogue_item(*, actor: User, data: dict[str, Any]) -> ImplantCatalogue
         )
         record(
             "surgery.catalogue.added", actor=actor, obj=item, changes={"item": [None, str(item)]}
+        )
+    return item
+
+
+def retire_catalogue_item(*, actor: User, item: ImplantCatalogueItem) -> ImplantCatalogueItem:
+    """Take an item out of use (devices already placed keep their link)."""
+    _require(actor, "catalogue.manage")
+    with transaction.atomic():
+        item.active = False
+        item.save(update_fields=["active"])
+        record(
+            "surgery.catalogue.retired", actor=actor, obj=item, changes={"active": [True, False]}
         )
     return item

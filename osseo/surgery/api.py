@@ -24,6 +24,7 @@ from .schemas import (
     AmendmentIn,
     AssessmentIn,
     AssessmentOut,
+    CatalogueIn,
     CatalogueOut,
     DeviceIn,
     DeviceOut,
@@ -38,6 +39,7 @@ from .schemas import (
     ProcedureOut,
     RecallPage,
     RecordIn,
+    RemovalIn,
 )
 
 router = Router(tags=["surgery"])
@@ -308,3 +310,45 @@ def get_device(request: HttpRequest, device_id: uuid.UUID) -> Any:
     device = get_device_for(_user(request), device_id)
     record("patients.patient.viewed", actor=_user(request), patient=device.patient, obj=device)
     return device
+
+
+@router.get(
+    "/catalogue", response={200: list[CatalogueOut], **errors(403)}, operation_id="list_catalogue"
+)
+def list_catalogue(request: HttpRequest) -> Any:
+    user = _user(request)
+    if user.membership.role == "patient" or not user.membership.organisation.is_clinic:
+        raise PermissionDenied("The catalogue is the clinic's.")
+    return list(
+        ImplantCatalogueItem.objects.filter(organisation=user.membership.organisation, active=True)
+    )
+
+
+@router.post(
+    "/catalogue", response={201: CatalogueOut, **errors(403)}, operation_id="add_catalogue_item"
+)
+def add_catalogue_item(request: HttpRequest, payload: CatalogueIn) -> Any:
+    return Status(201, actions.add_catalogue_item(actor=_user(request), data=payload.dict()))
+
+
+@router.post(
+    "/devices/{device_id}/removal",
+    response={200: DeviceOut, **errors(403, 404)},
+    operation_id="remove_device",
+)
+def remove_device(request: HttpRequest, device_id: uuid.UUID, payload: RemovalIn) -> Any:
+    """Record a device's removal (date, reason, and the operation that removed it, if any)."""
+    user = _user(request)
+    device = get_device_for(user, device_id, permission="procedure.record")
+    procedure = None
+    if payload.procedure is not None:
+        procedure = get_procedure_for(user, payload.procedure, permission="procedure.record")
+        if procedure.patient_id != device.patient_id:
+            raise ValidationError({"procedure": ["That operation is another patient's."]})
+    return actions.remove_device(
+        actor=user,
+        device=device,
+        removed_on=payload.removed_on,
+        reason=payload.reason,
+        procedure=procedure,
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from osseo.patients.forms import DateInput
-from osseo.patients.models import FundingRoute
+from osseo.patients.models import FundingRoute, Site
 
 from .models import Decision, DeviceKind, Indication, ProcedureKind, RemovalReason, Strategy
 
@@ -134,3 +134,21 @@ class AmendForm(forms.Form):
 class RemoveDeviceForm(forms.Form):
     removed_on = forms.DateField(widget=DateInput)
     reason = forms.ChoiceField(choices=RemovalReason.choices)
+
+
+class CatalogueForm(forms.Form):
+    kind = forms.ChoiceField(choices=DeviceKind.choices, label="Part")
+    manufacturer = forms.CharField(max_length=120)
+    model = forms.CharField(max_length=120, label="Model / reference")
+    gtin = forms.CharField(max_length=14, required=False, label="GTIN")
+    site = forms.ChoiceField(
+        choices=[("", "Any (connector parts)"), *Site.choices], required=False, label="Bone site"
+    )
+    fixation = forms.ChoiceField(
+        choices=[("", "Not applicable"), ("press_fit", "Press-fit"), ("threaded", "Threaded")],
+        required=False,
+    )
+    diameter_mm = forms.DecimalField(
+        required=False, min_value=1, max_value=999, label="Diameter (mm)"
+    )
+    length_mm = forms.DecimalField(required=False, min_value=1, max_value=999, label="Length (mm)")

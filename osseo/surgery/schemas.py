@@ -251,3 +251,22 @@ class ParseOut(Schema):
     expiry: dt.date | None
     production_date: dt.date | None
     expired: bool
+
+
+class CatalogueIn(Schema):
+    kind: DeviceKindCode = "implant"
+    manufacturer: str = Field(..., min_length=1, max_length=120)
+    model: str = Field(..., min_length=1, max_length=120)
+    gtin: str = Field("", max_length=14)
+    site: SiteCode | Literal[""] = ""
+    fixation: FixationCode | Literal[""] = ""
+    diameter_mm: float | None = Field(None, gt=0, lt=1000)
+    length_mm: float | None = Field(None, gt=0, lt=1000)
+
+
+class RemovalIn(Schema):
+    removed_on: IsoDate
+    reason: Literal[
+        "routine", "wear", "bent", "fracture", "fall", "infection", "explantation", "other"
+    ]
+    procedure: uuid.UUID | None = None

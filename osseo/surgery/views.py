@@ -355,3 +355,46 @@ def patient_guide(request: HttpRequest, episode_id: str) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="osseo-guide-{episode.uuid}.pdf"'
         return response
     return render(request, "surgery/guide.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The clinic's implant and connector catalogue; clinic admins add and retire items."""
+    from .forms import CatalogueForm
+
+    user: Any = request.user
+    if user.membership.role == "patient" or not user.membership.organisation.is_clinic:
+        raise PermissionDenied
+    can_manage = has_permission(user, "catalogue.manage")
+    form = CatalogueForm(request.POST or None) if can_manage else None
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        assert form is not None
+        if "retire" in request.POST:
+            item = ImplantCatalogueItem.objects.filter(
+                uuid=request.POST.get("retire", ""), organisation=user.membership.organisation
+            ).first()
+            if item is not None:
+                actions.retire_catalogue_item(actor=user, item=item)
+                messages.success(request, f"{item} retired from the catalogue.")
+            return redirect("surgery:catalogue")
+        if form.is_valid():
+            try:
+                actions.add_catalogue_item(actor=user, data=form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Catalogue item added.")
+                return redirect("surgery:catalogue")
+    items = ImplantCatalogueItem.objects.filter(
+        organisation=user.membership.organisation, active=True
+    )
+    status = 422 if form is not None and form.is_bound and form.errors else 200
+    return render(
+        request,
+        "surgery/catalogue.html",
+        {"items": items, "form": form, "can_manage": can_manage},
+        status=status,
+    )

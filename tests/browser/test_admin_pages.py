@@ -1,0 +1,33 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_clinic_admin_sets_the_stage_window_and_adds_to_the_catalogue(world, live_server, page):
+    sign_in(page, live_server, "admin", PASSWORD)
+    page.get_by_role("link", name="Settings").click()
+    expect(page.get_by_role("heading", name="Clinic settings")).to_be_visible()
+    page.get_by_label("From").fill("6")
+    page.get_by_label("To").fill("8")
+    page.get_by_label("Unit").select_option("weeks")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Setting saved.")).to_be_visible()
+    expect(page.locator("tbody tr").first).to_contain_text("6 to 8 weeks")
+    expect(page.locator("tbody tr").first).to_contain_text("not validated")
+    assert_accessible(page, "settings")
+
+    page.get_by_role("link", name="Catalogue").click()
+    page.get_by_label("Manufacturer").fill("Generic (demo)")
+    page.get_by_label("Model / reference").fill("Tibial 12")
+    page.get_by_label("Bone site").select_option("tibia")
+    page.get_by_label("Fixation").select_option("press_fit")
+    page.get_by_label("Diameter (mm)").fill("12")
+    page.get_by_label("Length (mm)").fill("120")
+    page.get_by_role("button", name="Add to the catalogue").click()
+    expect(page.get_by_text("Catalogue item added.")).to_be_visible()
+    expect(page.locator("tbody")).to_contain_text("Generic (demo) Tibial 12")
+    assert_accessible(page, "catalogue")
