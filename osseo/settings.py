@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "osseo.patients",
     "osseo.pathway",
     "osseo.surgery",
+    "osseo.registry",
     "osseo.portal",
     "osseo.demo",
 ]

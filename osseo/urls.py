@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz),
     path("", include("osseo.pathway.urls")),
     path("", include("osseo.surgery.urls")),
+    path("", include("osseo.registry.urls")),
     path("", include("osseo.portal.urls")),
     path("", include("osseo.patients.urls")),
 ]

@@ -47,6 +47,13 @@ SPECS: dict[str, SettingSpec] = {
             # (Radboud: 6-8 weeks, domain notes §2.1 [V]), hence a clinic setting.
             "Clinic patient guide: 'a gap of 4 to 6 months between each stage'",
         ),
+        SettingSpec(
+            "registry_min_at_risk",
+            "Fewest implants still followed for the registry to draw a curve",
+            "implants",
+            10,
+            "",  # no published cut-off: not validated until the clinic sets it
+        ),
     ]
 }
 
@@ -81,4 +88,12 @@ def validate_value(key: str, value: Any) -> Any:
         if not 0 <= low <= high or high < 1 or high > 104:
             raise ValidationError({"max": ["The window runs from a minimum to a larger maximum."]})
         return {"min": low, "max": high, "unit": unit}
+    if key == "registry_min_at_risk":
+        try:
+            number = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"value": ["Enter a whole number."]}) from exc
+        if not 1 <= number <= 1000:
+            raise ValidationError({"value": ["Enter a number from 1 to 1000."]})
+        return number
     raise ValidationError({"key": [f"Unknown setting {key!r}."]})

@@ -54,6 +54,9 @@ TABLE: dict[str, Grant] = {
     "catalogue.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Triage of public enquiries: the clinic's queue, notes, status and conversion (osseo/portal).
     "enquiry.triage": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
+    # Registry (issue 8): the clinic's aggregate evidence, and its de-identified exports.
+    "registry.view": Grant(frozenset({Role.SURGEON, Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
+    "registry.export": Grant(frozenset({Role.SURGEON, Role.CLINIC_ADMIN}), CLINIC),
     # A patient's access history and the organisation's audit trail.
     "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Accounts and clinic settings.

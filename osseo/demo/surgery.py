@@ -38,6 +38,17 @@ SIZES = {
 }
 
 
+def surgery_day(episode: Episode, n: int) -> dt.date:
+    """Operations spread over about eight years (so the registry has follow-up to show), always
+    a year or more after the amputation and at least five months before today."""
+    today = timezone.localdate()
+    day = today - dt.timedelta(days=300 + (n * 61) % 2900)
+    amputated = episode.limb.amputation_date
+    if amputated is not None and day < amputated + dt.timedelta(days=365):
+        day = min(amputated + dt.timedelta(days=365 + 7 * n), today - dt.timedelta(days=300))
+    return day
+
+
 def seed_catalogue(admin: User) -> dict[str, Any]:
     ref = 100
     for site, (diameters, lengths) in SIZES.items():
@@ -76,7 +87,7 @@ def assess(actor: User, episode: Episode, *, eligible: bool, n: int) -> None:
         actor=actor,
         episode=episode,
         data={
-            "assessed_on": timezone.localdate() - dt.timedelta(days=200 - n),
+            "assessed_on": surgery_day(episode, n) - dt.timedelta(days=90),
             "participants": ["surgeon", "anaesthetist", "rehab_specialist", "coordinator"],
             "indications": ["pain", "skin_breakdown"] if n % 2 else ["poor_fit"],
             "prior_socket_use": True,
@@ -121,7 +132,9 @@ def plan(actor: User, episode: Episode, *, staged: bool) -> None:
 def operate(
     actor: User, episode: Episode, *, kind: str, n: int, dualcone: ImplantCatalogueItem
 ) -> None:
-    on = timezone.localdate() - dt.timedelta(days=120 - (n % 30))
+    on = surgery_day(episode, n) + (
+        dt.timedelta(days=150) if kind == "stage_2" else dt.timedelta(0)
+    )
     procedure = actions.start_procedure(actor=actor, episode=episode, kind=kind, performed_on=on)
     plan_ = episode.plans.first()
     data: dict[str, Any] = {

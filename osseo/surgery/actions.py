@@ -451,6 +451,15 @@ def sign_operative_record(*, actor: User, procedure: Procedure) -> Procedure:
         procedure.signed_by = actor
         procedure.signed_at = timezone.now()
         procedure.save(update_fields=["status", "signed_by", "signed_at"])
+        current = procedure.current
+        recorded = (current.data if current else {}).get("implant_insertion", {}).get("fixation")
+        for device in procedure.devices_placed.filter(kind=DeviceKind.IMPLANT).select_related(
+            "catalogue_item"
+        ):
+            fixation = recorded or (device.catalogue_item.fixation if device.catalogue_item else "")
+            if fixation and device.fixation != fixation:
+                device.fixation = fixation
+                device.save(update_fields=["fixation"])
         record(
             "surgery.record.signed",
             actor=actor,
@@ -508,8 +517,12 @@ def amend_operative_record(
 DEVICE_FIELDS = ("gtin", "lot", "serial", "expiry", "production_date")
 
 
-def device_values(data: dict[str, Any]) -> dict[str, Any]:
-    """UDI fields from a scan (`code`) or typed in; a scan wins over typed fields."""
+def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> dict[str, Any]:
+    """UDI fields from a scan (`code`) or typed in; a scan wins over typed fields.
+
+    `_expired` says whether the device had expired on the day it was used (the operation's
+    date; today when not given), so that entering an old operation does not flag it."""
+    used_on = used_on or timezone.localdate()
     values = {
         k: data.get(k) or ("" if k in ("gtin", "lot", "serial") else None) for k in DEVICE_FIELDS
     }
@@ -517,7 +530,7 @@ def device_values(data: dict[str, Any]) -> dict[str, Any]:
     expired = False
     if code:
         try:
-            parsed = parse_udi(code, today=timezone.localdate())
+            parsed = parse_udi(code, today=used_on)
         except UDIError as exc:
             raise ValidationError({"code": [str(exc)]}) from exc
         values.update(
@@ -537,7 +550,7 @@ def device_values(data: dict[str, Any]) -> dict[str, Any]:
             except UDIError as exc:
                 raise ValidationError({"gtin": [str(exc)]}) from exc
         expiry = values["expiry"]
-        expired = isinstance(expiry, dt.date) and expiry < timezone.localdate()
+        expired = isinstance(expiry, dt.date) and expiry < used_on
     for name, limit in (("lot", 20), ("serial", 20)):
         if len(str(values[name] or "")) > limit:
             raise ValidationError({name: [f"At most {limit} characters (GS1 limit)."]})
@@ -563,7 +576,7 @@ def place_device(
         raise ValidationError(
             {"status": ["This record is signed; devices are added by amendment."]}
         )
-    values = device_values(data)
+    values = device_values(data, used_on=procedure.performed_on)
     expired = values.pop("_expired")
     if expired and not confirm_expired:
         raise ValidationError(

@@ -295,6 +295,9 @@ class Device(models.Model):
     expiry = models.DateField(null=True, blank=True)
     production_date = models.DateField(null=True, blank=True)
     size = models.CharField(max_length=60, blank=True)
+    # For implants: the fixation as recorded when the operative record was signed (the registry
+    # stratifies by it), else the catalogue's.
+    fixation = models.CharField(max_length=20, choices=Fixation.choices, blank=True)
     udi_carrier = models.CharField("UDI as scanned", max_length=200, blank=True)
     status = models.CharField(
         max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_PLACE

@@ -145,9 +145,10 @@ def test_the_permission_table_matches_the_roles(world, persona):
         "episode.transition",
     }
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
+    registry = {"registry.view", "registry.export"}
     expected = {
-        "surgeon": pathway | surgery,
-        "coordinator": pathway | {"assessment.record", "enquiry.triage"},
+        "surgeon": pathway | surgery | registry,
+        "coordinator": pathway | {"assessment.record", "enquiry.triage", "registry.view"},
         "clinic_admin": pathway
         | {
             "assessment.record",
@@ -156,12 +157,13 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "accounts.manage",
             "settings.manage",
             "catalogue.manage",
-        },
+        }
+        | registry,
         "anaesthetist": {"patient.view", "plan.anaesthesia"},
         "prosthetist": {"patient.view"},
         "rehab_specialist": {"patient.view"},
         "patient": {"patient.view"},
-        "outsider": pathway | surgery,
+        "outsider": pathway | surgery | registry,
     }[persona]
     assert granted == expected
 

@@ -11,10 +11,10 @@ def test_the_clinic_admin_sets_the_stage_window_and_adds_to_the_catalogue(world,
     sign_in(page, live_server, "admin", PASSWORD)
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Clinic settings")).to_be_visible()
-    page.get_by_label("From").fill("6")
-    page.get_by_label("To").fill("8")
+    page.get_by_role("spinbutton", name="From").fill("6")
+    page.get_by_role("spinbutton", name="To").fill("8")
     page.get_by_label("Unit").select_option("weeks")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save").first.click()
     expect(page.get_by_text("Setting saved.")).to_be_visible()
     expect(page.locator("tbody tr").first).to_contain_text("6 to 8 weeks")
     expect(page.locator("tbody tr").first).to_contain_text("not validated")
@@ -31,3 +31,18 @@ def test_the_clinic_admin_sets_the_stage_window_and_adds_to_the_catalogue(world,
     expect(page.get_by_text("Catalogue item added.")).to_be_visible()
     expect(page.locator("tbody")).to_contain_text("Generic (demo) Tibial 12")
     assert_accessible(page, "catalogue")
+
+
+def test_the_registry_threshold_is_a_clinic_setting_labelled_until_validated(
+    world, live_server, page
+):
+    sign_in(page, live_server, "admin", PASSWORD)
+    page.goto(f"{live_server.url}/accounts/settings/")
+    expect(page.locator("tbody tr").nth(1)).to_contain_text("not validated")
+    page.get_by_role("spinbutton", name="Fewest implants at risk").fill("20")
+    page.locator("#id_atrisk-source").fill("Clinic governance meeting, Nov 2026")
+    page.locator("#id_atrisk-validated").check()
+    page.get_by_role("button", name="Save").nth(1).click()
+    expect(page.locator("tbody tr").nth(1)).to_contain_text("20 implants")
+    expect(page.locator("tbody tr").nth(1)).to_contain_text("Clinic governance meeting")
+    assert_accessible(page, "settings-validated")

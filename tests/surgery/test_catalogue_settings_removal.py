@@ -13,6 +13,7 @@ def test_a_clinic_admin_sets_the_stage_window_and_plans_use_it(world):
     response = client_for(world.users["clinic_admin"]).post(
         "/accounts/settings/",
         {
+            "key": "stage_window",
             "min": 6,
             "max": 8,
             "unit": "weeks",
@@ -39,7 +40,9 @@ def test_a_clinic_admin_sets_the_stage_window_and_plans_use_it(world):
 
 def test_an_unvalidated_setting_is_labelled_so_and_a_bad_window_is_refused(world):
     client = client_for(world.users["clinic_admin"])
-    bad = client.post("/accounts/settings/", {"min": 9, "max": 3, "unit": "weeks"})
+    bad = client.post(
+        "/accounts/settings/", {"key": "stage_window", "min": 9, "max": 3, "unit": "weeks"}
+    )
     assert bad.status_code == 422
     assert b"The window runs from a minimum to a larger maximum." in bad.content
     set_clinic_setting(
@@ -55,7 +58,7 @@ def test_an_unvalidated_setting_is_labelled_so_and_a_bad_window_is_refused(world
 def test_only_a_clinic_admin_changes_settings(world):
     for persona in ("surgeon", "coordinator", "anaesthetist", "rehab_specialist", "patient"):
         response = client_for(world.users[persona]).post(
-            "/accounts/settings/", {"min": 1, "max": 2, "unit": "weeks"}
+            "/accounts/settings/", {"key": "stage_window", "min": 1, "max": 2, "unit": "weeks"}
         )
         assert response.status_code == 403, persona
     assert resolve(world.clinic, "stage_window").is_default

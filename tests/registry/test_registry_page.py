@@ -1,0 +1,87 @@
+import csv
+import io
+
+from osseo.audit.models import AuditEntry
+from tests.conftest import api_client, client_for
+from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN, move, post, put
+
+
+def _implant(world, performed_on="2024-03-01"):
+    move(world, "assessment", "planning", "surgery")
+    client = api_client(world.users["surgeon"])
+    pid = post(
+        client,
+        f"/api/v1/episodes/{world.episode.uuid}/procedures",
+        {"kind": "single_stage", "performed_on": performed_on},
+    ).json()["id"]
+    put(client, f"/api/v1/procedures/{pid}/record", {"data": COMPLETE_RECORD})
+    post(
+        client,
+        f"/api/v1/procedures/{pid}/devices",
+        {"kind": "implant", "gtin": IMPLANT_GTIN, "lot": "L1"},
+    )
+    post(
+        client,
+        f"/api/v1/procedures/{pid}/devices",
+        {"kind": "dualcone", "gtin": DUALCONE_GTIN, "lot": "D1"},
+    )
+    assert post(client, f"/api/v1/procedures/{pid}/sign").status_code == 200
+    return pid
+
+
+def test_the_registry_counts_signed_implants_and_says_too_few_below_the_threshold(world):
+    _implant(world)
+    page = client_for(world.users["surgeon"]).get("/registry/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "1 implant placed by signed operations" in text
+    assert "too few patients to say (1 implant)" in text
+    assert AuditEntry.objects.filter(action="registry.viewed").count() == 1
+
+
+def test_the_minimum_dataset_is_de_identified(world):
+    _implant(world)
+    response = client_for(world.users["clinic_admin"]).get("/registry/?export=dataset")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["site"], row["fixation"], row["strategy"], row["year_implanted"]) == (
+        "femur",
+        "press_fit",
+        "single_stage",
+        "2024",
+    )
+    flat = response.content.decode()
+    for identifying in ("Quarrell", "Ada", "9434765919", "2024-03-01", "1980"):
+        assert identifying not in flat
+    assert AuditEntry.objects.filter(action="registry.exported").count() == 1
+
+
+def test_the_curves_export_has_one_row_per_step(world):
+    _implant(world)
+    response = client_for(world.users["surgeon"]).get("/registry/?export=curves&by=site")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["analysis", "group", "years", "estimate", "lower_95", "upper_95", "shown"]
+    assert {r[0] for r in rows[1:]} == {"explantation", "revision", "infection"}
+    assert all(r[6] == "too few" for r in rows[1:])
+
+
+def test_only_clinic_roles_see_the_registry_and_only_some_export(world):
+    for persona, status in (
+        ("anaesthetist", 403),
+        ("rehab_specialist", 403),
+        ("patient", 403),
+        ("coordinator", 200),
+        ("clinic_admin", 200),
+    ):
+        assert client_for(world.users[persona]).get("/registry/").status_code == status, persona
+    assert (
+        client_for(world.users["coordinator"]).get("/registry/?export=dataset").status_code == 403
+    )
+
+
+def test_another_clinics_implants_never_enter_my_registry(world):
+    _implant(world)
+    text = client_for(world.users["outsider"]).get("/registry/").content.decode()
+    assert "0 implants placed by signed operations" in text
