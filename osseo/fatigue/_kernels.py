@@ -27,7 +27,7 @@ I_TOP = 3  # number of points on the rainflow stack
 I_BAD = 4  # index of the first non-finite sample, or -1
 I_SIZE = 5
 
-_BLOCK = 4096  # turning points are staged through a buffer this size (stays in cache)
+_BLOCK = 4096  # turning_points stages points through a buffer this size (stays in cache)
 _FINITE_MAX = 1.7976931348623157e308
 
 
@@ -49,7 +49,7 @@ def _first_non_finite(x, lo, hi):
 
 
 @njit(cache=True, nogil=True)
-def _detect(x, lo, hi, hysteresis, sf, si, pi, pv):
+def detect(x, lo, hi, hysteresis, sf, si, pi, pv):
     """Append the turning points of x[lo:hi] to (pi, pv); return how many.
 
     hysteresis == 0 reproduces `rainflow.reversals` of the rainflow 3.2.0 package exactly:
@@ -168,7 +168,7 @@ def _last_point(hysteresis, sf, si, pi, pv):
 
 
 @njit(cache=True, nogil=True)
-def _stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
+def stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
     """Run turning points through the ASTM E1049-85 §5.4.4 three-point rule.
 
     The same rule as `rainflow.extract_cycles` of rainflow 3.2.0: with X the newest range and Y
@@ -235,28 +235,6 @@ def _stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
 
 
 @njit(cache=True, nogil=True)
-def count_chunk(x, hysteresis, sf, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
-    """Count the cycles closed by the samples x; write them from position k; return the new k.
-
-    Capacities the caller guarantees: the stack holds si[I_TOP] + len(x) + 2 points and the
-    outputs k + si[I_TOP] + len(x) + 2 cycles. Stops at the first non-finite sample and records
-    its index (within x) in si[I_BAD].
-    """
-    pi = np.empty(_BLOCK + 1, np.int64)
-    pv = np.empty(_BLOCK + 1, np.float64)
-    n = x.shape[0]
-    lo = 0
-    while lo < n:
-        hi = min(lo + _BLOCK, n)
-        npts = _detect(x, lo, hi, hysteresis, sf, si, pi, pv)
-        k = _stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k)
-        if si[I_BAD] >= 0:
-            break
-        lo = hi
-    return k
-
-
-@njit(cache=True, nogil=True)
 def turning_points(x, hysteresis, sf, si, out_i, out_v):
     """All turning points of x (a whole signal, fresh state), including the closing one."""
     n = x.shape[0]
@@ -266,7 +244,7 @@ def turning_points(x, hysteresis, sf, si, out_i, out_v):
     lo = 0
     while lo < n:
         hi = min(lo + _BLOCK, n)
-        npts = _detect(x, lo, hi, hysteresis, sf, si, pi, pv)
+        npts = detect(x, lo, hi, hysteresis, sf, si, pi, pv)
         out_i[total : total + npts] = pi[:npts]
         out_v[total : total + npts] = pv[:npts]
         total += npts
@@ -290,7 +268,7 @@ def close_residue(hysteresis, sf, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
     pi = np.empty(1, np.int64)
     pv = np.empty(1, np.float64)
     npts = _last_point(hysteresis, sf, si, pi, pv)
-    k = _stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k)
+    k = stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k)
     top = si[I_TOP]
     for j in range(top - 1):
         x1 = st_v[j]
@@ -305,27 +283,111 @@ def close_residue(hysteresis, sf, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
     return k
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _power(r, m, integer_m):
-    if integer_m > 0:
-        # Exponentiation by squaring: exact to a few ulps, and ten times faster than pow().
-        result = 1.0
-        base = r
-        e = integer_m
-        while e > 0:
-            if e & 1:
-                result *= base
-            base *= base
-            e >>= 1
-        return result
-    return r**m
-
-
-LANES = 4
+LANES = 4  # independent partial sums in the damage accumulator
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _add(s, c, term):
+def _ipow(r, e):
+    """r ** e for a small positive integer e: products (a few ulps, many times pow's speed).
+
+    The exponent is the same for every cycle, so the branches below are predicted perfectly
+    (and usually hoisted out of the loop)."""
+    if e == 3:
+        return r * r * r
+    if e == 4:
+        r2 = r * r
+        return r2 * r2
+    if e == 5:
+        r2 = r * r
+        return r2 * r2 * r
+    if e == 6:
+        r3 = r * r * r
+        return r3 * r3
+    if e == 2:
+        return r * r
+    result = 1.0
+    while e > 0:
+        if e & 1:
+            result *= r
+        r *= r
+        e >>= 1
+    return result
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _term(r, c, inverse_reference, m, e, mode):
+    x = r * inverse_reference
+    if mode == 1:
+        return c * _ipow(x, e)
+    if mode == 2:
+        return c * _ipow(x, e) * np.sqrt(x)
+    return c * x**m
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _kahan(s, comp, term):
+    """One Kahan-compensated addition (branch-free; the terms here are never negative)."""
+    y = term - comp
+    t = s + y
+    return t, (t - s) - y
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _accumulate(rng, count, inverse_reference, m, e, mode, acc):
+    n = rng.shape[0]
+    g = int(acc[2 * LANES])
+    s0, s1, s2, s3 = acc[0], acc[1], acc[2], acc[3]
+    c0, c1, c2, c3 = acc[4], acc[5], acc[6], acc[7]
+    j = 0
+    # Single cycles until the next one belongs to lane 0, then four at a time.
+    while j < n and (g + j) % LANES != 0:
+        term = _term(rng[j], count[j], inverse_reference, m, e, mode)
+        lane = (g + j) % LANES
+        if lane == 1:
+            s1, c1 = _kahan(s1, c1, term)
+        elif lane == 2:
+            s2, c2 = _kahan(s2, c2, term)
+        else:
+            s3, c3 = _kahan(s3, c3, term)
+        j += 1
+    while j + LANES <= n:
+        s0, c0 = _kahan(s0, c0, _term(rng[j], count[j], inverse_reference, m, e, mode))
+        s1, c1 = _kahan(s1, c1, _term(rng[j + 1], count[j + 1], inverse_reference, m, e, mode))
+        s2, c2 = _kahan(s2, c2, _term(rng[j + 2], count[j + 2], inverse_reference, m, e, mode))
+        s3, c3 = _kahan(s3, c3, _term(rng[j + 3], count[j + 3], inverse_reference, m, e, mode))
+        j += LANES
+    if j < n:
+        s0, c0 = _kahan(s0, c0, _term(rng[j], count[j], inverse_reference, m, e, mode))
+    if j + 1 < n:
+        s1, c1 = _kahan(s1, c1, _term(rng[j + 1], count[j + 1], inverse_reference, m, e, mode))
+    if j + 2 < n:
+        s2, c2 = _kahan(s2, c2, _term(rng[j + 2], count[j + 2], inverse_reference, m, e, mode))
+    acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
+    acc[4], acc[5], acc[6], acc[7] = c0, c1, c2, c3
+    acc[2 * LANES] = g + n
+
+
+@njit(cache=True, nogil=True)
+def accumulate_damage(rng, count, inverse_reference, m, acc):
+    """Add Σ count · (range · inverse_reference)^m to the accumulator acc.
+
+    acc holds LANES Kahan-compensated partial sums (sums, then compensations) and, last, the
+    number of cycles seen: cycle number g goes to lane g % LANES. The result is accurate for
+    billions of cycles and identical, bit for bit, however the cycles are chunked.
+    m that is a whole or half number up to 64 takes a fast path (products and a square root).
+    """
+    twice = 2.0 * m
+    if twice == np.floor(twice) and 2.0 <= m <= 64.0:
+        if m == np.floor(m):
+            _accumulate(rng, count, inverse_reference, m, int(m), 1, acc)
+        else:
+            _accumulate(rng, count, inverse_reference, m, int(m), 2, acc)
+    else:
+        _accumulate(rng, count, inverse_reference, m, 0, 0, acc)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _neumaier(s, c, term):
     """One Neumaier-compensated addition: the new sum and compensation."""
     t = s + term
     if abs(s) >= abs(term):
@@ -336,53 +398,12 @@ def _add(s, c, term):
 
 
 @njit(cache=True, nogil=True)
-def accumulate_damage(rng, count, inverse_reference, m, integer_m, acc):
-    """Add Σ count · (range · inverse_reference)^m to the accumulator acc.
-
-    acc holds LANES Neumaier-compensated partial sums (sums, then compensations) and, last, the
-    number of cycles seen: cycle number g goes to lane g % LANES. The result is accurate for
-    billions of cycles and identical, bit for bit, however the cycles are chunked.
-    """
-    n = rng.shape[0]
-    g = int(acc[2 * LANES])
-    s0, s1, s2, s3 = acc[0], acc[1], acc[2], acc[3]
-    c0, c1, c2, c3 = acc[4], acc[5], acc[6], acc[7]
-    j = 0
-    # Run single cycles until the next one belongs to lane 0, then four at a time.
-    while j < n and (g + j) % LANES != 0:
-        term = count[j] * _power(rng[j] * inverse_reference, m, integer_m)
-        lane = (g + j) % LANES
-        if lane == 1:
-            s1, c1 = _add(s1, c1, term)
-        elif lane == 2:
-            s2, c2 = _add(s2, c2, term)
-        else:
-            s3, c3 = _add(s3, c3, term)
-        j += 1
-    while j + LANES <= n:
-        s0, c0 = _add(s0, c0, count[j] * _power(rng[j] * inverse_reference, m, integer_m))
-        s1, c1 = _add(s1, c1, count[j + 1] * _power(rng[j + 1] * inverse_reference, m, integer_m))
-        s2, c2 = _add(s2, c2, count[j + 2] * _power(rng[j + 2] * inverse_reference, m, integer_m))
-        s3, c3 = _add(s3, c3, count[j + 3] * _power(rng[j + 3] * inverse_reference, m, integer_m))
-        j += LANES
-    if j < n:
-        s0, c0 = _add(s0, c0, count[j] * _power(rng[j] * inverse_reference, m, integer_m))
-    if j + 1 < n:
-        s1, c1 = _add(s1, c1, count[j + 1] * _power(rng[j + 1] * inverse_reference, m, integer_m))
-    if j + 2 < n:
-        s2, c2 = _add(s2, c2, count[j + 2] * _power(rng[j + 2] * inverse_reference, m, integer_m))
-    acc[0], acc[1], acc[2], acc[3] = s0, s1, s2, s3
-    acc[4], acc[5], acc[6], acc[7] = c0, c1, c2, c3
-    acc[2 * LANES] = g + n
-
-
-@njit(cache=True, nogil=True)
 def damage_total(acc):
     """The accumulated sum: the lanes' sums and compensations, added in a fixed order."""
     s = 0.0
     c = 0.0
     for j in range(2 * LANES):
-        s, c = _add(s, c, acc[j])
+        s, c = _neumaier(s, c, acc[j])
     return s + c
 
 

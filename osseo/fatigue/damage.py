@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from osseo.fatigue import _kernels as K
+from osseo.fatigue.counting import Cycles, FloatArray
 from osseo.fatigue.errors import FatigueInputError
-from osseo.fatigue.rainflow import Cycles, FloatArray
 
 BinsArg = int | npt.ArrayLike
 
@@ -43,11 +43,6 @@ class SNCurve:
                 raise FatigueInputError(f"{name} must be a finite number > 0, got {v!r}")
 
 
-def _integer_exponent(m: float) -> int:
-    """m as a small positive integer (exponentiation by squaring), or 0 for pow()."""
-    return int(m) if float(m).is_integer() and 1 <= m <= 64 else 0
-
-
 class DamageAccumulator:
     """Σ count · (range / reference_range)^m over cycles that arrive in pieces.
 
@@ -58,18 +53,16 @@ class DamageAccumulator:
     def __init__(self, curve: SNCurve) -> None:
         self.curve = curve
         self._inverse = 1.0 / curve.reference_range
-        self._integer_m = _integer_exponent(curve.m)
+        self._m = float(curve.m)
         self._acc = np.zeros(2 * K.LANES + 1, np.float64)
 
     def __call__(self, cycles: Cycles) -> None:
-        K.accumulate_damage(cycles.range, cycles.count, self._inverse, float(self.curve.m),
-                            self._integer_m, self._acc)  # fmt: skip
+        K.accumulate_damage(cycles.range, cycles.count, self._inverse, self._m, self._acc)
 
     def equivalent_cycles(self, residue: Cycles | None = None) -> float:
         acc = self._acc.copy()
         if residue is not None:
-            K.accumulate_damage(residue.range, residue.count, self._inverse,
-                                float(self.curve.m), self._integer_m, acc)  # fmt: skip
+            K.accumulate_damage(residue.range, residue.count, self._inverse, self._m, acc)
         return float(K.damage_total(acc))
 
     def damage(self, residue: Cycles | None = None) -> float:

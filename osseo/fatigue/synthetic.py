@@ -105,3 +105,25 @@ def gait_signal(
     """An axial force signal (N) of `samples` samples: see `gait_chunks`."""
     parts = list(gait_chunks(samples, rate_hz=rate_hz, seed=seed, profile=profile))
     return np.concatenate(parts) if parts else np.empty(0, np.float64)
+
+
+def gait_channels(
+    samples: int, *, rate_hz: float = 100.0, seed: int = 0, profile: GaitProfile | None = None
+) -> dict[str, FloatArray]:
+    """Axial force (N) with plausible bending moments and torsion (N·m) derived from it.
+
+    The moments follow the force with a lever arm that changes over stance (peaks of about
+    30-40 N·m for 800 N, torsion a few N·m, as in the ranges of the domain notes §5.2).
+    """
+    p = profile or GaitProfile()
+    force = gait_signal(samples, rate_hz=rate_hz, seed=seed, profile=p)
+    rng = np.random.default_rng(seed + 1)
+    lag = max(int(0.15 * rate_hz), 1)
+    later = np.concatenate([np.full(lag, force[0] if samples else 0.0), force])[:samples]
+    noise = rng.standard_normal((3, samples))
+    return {
+        "axial_force_N": force,
+        "bending_moment_ap_Nm": 0.05 * later - 0.035 * force + 0.3 * noise[0],
+        "bending_moment_ml_Nm": 0.03 * force + 0.3 * noise[1],
+        "torsion_Nm": 0.005 * (later - force) + 0.004 * force + 0.1 * noise[2],
+    }

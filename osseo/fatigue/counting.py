@@ -16,9 +16,14 @@ least h. The signal's last move, if smaller than h, is dropped like any other.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ctypes
+import mmap
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -139,6 +144,116 @@ def reversals(x: npt.ArrayLike, hysteresis: float = 0.0) -> Reversals:
     return Reversals(out_i[:n].copy(), out_v[:n].copy())
 
 
+_POOL: ThreadPoolExecutor | None = None
+_PARALLEL = (os.cpu_count() or 1) > 1
+BLOCK = 1 << 16  # samples per pipeline block
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="osseo-fatigue")
+    return _POOL
+
+
+class _Prefault:
+    """Fault in the pages of fresh output arrays ahead of the counting thread.
+
+    The first write to a fresh page costs a page fault that zeroes it; for the cycles of a long
+    signal that is a fifth of the counting time. madvise(MADV_POPULATE_WRITE) (Linux >= 5.14)
+    does that work in the helper thread instead, without changing the arrays' contents, so it
+    cannot race with the counting thread's writes. Elsewhere it does nothing.
+    """
+
+    _MADV_POPULATE_WRITE = 23
+    _madvise: Any = None
+    if sys.platform.startswith("linux"):
+        try:
+            _madvise = ctypes.CDLL(None, use_errno=True).madvise
+            _madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+            _madvise.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            _madvise = None
+
+    def __init__(self, arrays: tuple[npt.NDArray[np.generic], ...]) -> None:
+        self.arrays = arrays
+        self.done = 0  # elements already populated
+        self.enabled = self._madvise is not None
+
+    def upto(self, elements: int) -> None:
+        capacity = self.arrays[0].shape[0]
+        elements = min(elements, capacity)
+        if not self.enabled or elements <= self.done:
+            return
+        page = mmap.PAGESIZE
+        for arr in self.arrays:
+            first = arr.ctypes.data + self.done * arr.itemsize
+            last = arr.ctypes.data + elements * arr.itemsize
+            first -= first % page
+            if self._madvise(first, last - first, self._MADV_POPULATE_WRITE) != 0:
+                self.enabled = False
+                return
+        self.done = elements
+
+
+def _point_blocks(
+    a: FloatArray,
+    h: float,
+    sf: FloatArray,
+    si: IntArray,
+    block: int,
+    prefault: _Prefault | None = None,
+) -> Iterator[tuple[IntArray, FloatArray, int]]:
+    """Yield the turning points of a, block by block, as (indices, values, how many).
+
+    On a multi-core machine the next block's points are found in a worker thread while the
+    caller counts the current block (the compiled kernels release the GIL): the detector and the
+    rainflow stack run side by side. The order and the results are those of a sequential run.
+    With `prefault`, the worker also faults in the output pages the next block will likely need
+    (a full cycle uses two turning points). Stops after the block that holds a non-finite
+    sample (si[I_BAD] >= 0 then).
+    """
+    n = a.shape[0]
+    size = min(block, max(n, 1)) + 1
+    buffers = [(np.empty(size, np.int64), np.empty(size, np.float64)) for _ in range(2)]
+    if not (_PARALLEL and n > block):
+        pi, pv = buffers[0]
+        for lo in range(0, n, block):
+            npts = K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv)
+            yield pi, pv, npts
+            if si[K.I_BAD] >= 0:
+                return
+        return
+    pool = _pool()
+    points = 0
+
+    def detect(lo: int, pi: IntArray, pv: FloatArray) -> int:
+        nonlocal points
+        npts = int(K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv))
+        points += npts
+        if prefault is not None:
+            prefault.upto(points // 2 + block)
+        return npts
+
+    future: Future[int] | None = pool.submit(detect, 0, *buffers[0])
+    try:
+        for number, lo in enumerate(range(0, n, block)):
+            assert future is not None
+            npts = future.result()
+            future = None
+            bad = si[K.I_BAD] >= 0
+            following = lo + block
+            if following < n and not bad:
+                future = pool.submit(detect, following, *buffers[(number + 1) % 2])
+            pi, pv = buffers[number % 2]
+            yield pi, pv, npts
+            if bad:
+                return
+    finally:
+        if future is not None:
+            future.result()
+
+
 def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
     """The rainflow cycles of a whole 1-D signal (ASTM E1049-85 §5.4.4).
 
@@ -156,7 +271,10 @@ def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
     count = np.empty(cap, np.float64)
     start = np.empty(cap, np.int64)
     end = np.empty(cap, np.int64)
-    k = K.count_chunk(a, h, sf, si, st_i, st_v, rng, mean, count, start, end, 0)
+    k = 0
+    prefault = _Prefault((rng, mean, count, start, end))
+    for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, prefault):
+        k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
     if si[K.I_BAD] >= 0:
         _raise_non_finite(a, int(si[K.I_BAD]), 0)
     k = K.close_residue(h, sf, si, st_i, st_v, rng, mean, count, start, end, k)
@@ -187,7 +305,7 @@ class RainflowCounter:
         *,
         keep_cycles: bool = True,
         sinks: tuple[CycleSink, ...] = (),
-        block: int = 1 << 16,
+        block: int = BLOCK,
     ) -> None:
         self.hysteresis = _check_hysteresis(hysteresis)
         self.keep_cycles = keep_cycles
@@ -248,17 +366,16 @@ class RainflowCounter:
         """Count the next samples of the signal. A NaN or infinite sample raises
         FatigueInputError naming its index in the whole signal; the samples before it count."""
         a = _as_signal(chunk)
-        for lo in range(0, a.shape[0], self._block):
-            part = a[lo : lo + self._block]
-            self._ensure(part.shape[0])
-            offset = self.samples
-            k = K.count_chunk(part, self.hysteresis, self._sf, self._si, self._st_i, self._st_v,
-                              *self._out, 0)  # fmt: skip
+        offset = self.samples
+        self._ensure(min(a.shape[0], self._block))
+        for pi, pv, npts in _point_blocks(a, self.hysteresis, self._sf, self._si, self._block):
+            self._ensure(npts)
+            k = K.stack(pi, pv, npts, self._si, self._st_i, self._st_v, *self._out, 0)
             self._emit(k)
-            if self._si[K.I_BAD] >= 0:
-                local = int(self._si[K.I_BAD])
-                self._si[K.I_BAD] = -1
-                _raise_non_finite(part, local, offset)
+        if self._si[K.I_BAD] >= 0:
+            local = int(self._si[K.I_BAD])
+            self._si[K.I_BAD] = -1
+            _raise_non_finite(a, local, offset)
 
     def residue(self) -> Cycles:
         """The half cycles the signal would end with if it ended now (the stream goes on)."""
