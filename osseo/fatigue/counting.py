@@ -118,7 +118,7 @@ def _fresh_state() -> tuple[FloatArray, IntArray]:
 
 def _raise_non_finite(x: FloatArray, local: int, offset: int) -> None:
     raise FatigueInputError(
-        f"sample {offset + local} is {x[local]!r}: signals must be finite numbers "
+        f"sample {offset + local} is {float(x[local])!r}: signals must be finite numbers "
         "(remove or interpolate missing samples first)",
         sample=offset + local,
     )

@@ -30,7 +30,8 @@ class SampleTimes:
 
     @property
     def rate_hz(self) -> float | None:
-        return 1.0 / self.nominal_step if self.nominal_step else None
+        # Nine significant digits: a rate estimated from a time column is no more exact.
+        return float(f"{1.0 / self.nominal_step:.9g}") if self.nominal_step else None
 
     def add(self, first: int, t: FloatArray) -> int | None:
         """Record the times of samples first, first + 1, ...; return the offset (within t) of

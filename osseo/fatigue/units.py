@@ -65,7 +65,7 @@ class Column:
         return self.name.lower() in TIME_NAMES
 
     def describe(self) -> str:
-        if self.source_unit and self.source_unit != self.unit:
+        if self.source_unit and self.scale != 1.0:
             return f"{self.name} ({self.unit}, converted from {self.source_unit})"
         return f"{self.name} ({self.unit})" if self.unit else f"{self.name} (no unit given)"
 
