@@ -5,14 +5,8 @@ apps. The damage is a model estimate with clinic-set S-N parameters, not a measu
 no published S-N curve exists for a dualcone. See README.md in this folder.
 """
 
-from osseo.fatigue.analysis import (
-    CAVEAT,
-    ChannelWear,
-    CycleAt,
-    LoadAt,
-    RecordingWear,
-    analyse_recording,
-)
+from typing import TYPE_CHECKING, Any
+
 from osseo.fatigue.counting import Cycles, RainflowCounter, Reversals, rainflow, reversals
 from osseo.fatigue.damage import (
     DamageAccumulator,
@@ -25,16 +19,56 @@ from osseo.fatigue.damage import (
     miner_damage,
 )
 from osseo.fatigue.errors import FatigueInputError, RecordingError
-from osseo.fatigue.recordings import (
-    Block,
-    LoadRecording,
-    Recording,
-    open_recording,
-    read_csv,
-    read_parquet,
-    read_recording,
-)
-from osseo.fatigue.units import Column
+
+if TYPE_CHECKING:
+    from osseo.fatigue.analysis import (
+        CAVEAT,
+        ChannelWear,
+        CycleAt,
+        LoadAt,
+        RecordingWear,
+        analyse_recording,
+    )
+    from osseo.fatigue.recordings import (
+        Block,
+        LoadRecording,
+        Recording,
+        open_recording,
+        read_csv,
+        read_parquet,
+        read_recording,
+    )
+    from osseo.fatigue.units import Column
+
+# The readers and the analysis load pyarrow (~25 MB): they are imported on first use, so that
+# counting alone (a long stream, a benchmark) does not carry them.
+_LAZY = {
+    "CAVEAT": "analysis",
+    "ChannelWear": "analysis",
+    "CycleAt": "analysis",
+    "LoadAt": "analysis",
+    "RecordingWear": "analysis",
+    "analyse_recording": "analysis",
+    "Block": "recordings",
+    "LoadRecording": "recordings",
+    "Recording": "recordings",
+    "open_recording": "recordings",
+    "read_csv": "recordings",
+    "read_parquet": "recordings",
+    "read_recording": "recordings",
+    "Column": "units",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"osseo.fatigue.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'osseo.fatigue' has no attribute {name!r}")
+
 
 __all__ = [
     "CAVEAT",

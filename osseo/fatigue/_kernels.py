@@ -235,6 +235,77 @@ def stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
 
 
 @njit(cache=True, nogil=True)
+def stack_indices(pi, pv, npts, si, st_i, st_v, o_s, o_e, k):
+    """`stack` for a whole signal in memory: writes only the cycles' start and end indices, a
+    half cycle's end as -1 - end. `fill_cycles` then adds range, mean and count from the signal
+    (the values of turning points are the samples at their indices), off the critical path."""
+    top = si[I_TOP]
+    if npts == 0:
+        return k
+    p = 0
+    while top < 2 and p < npts:
+        st_i[top] = pi[p]
+        st_v[top] = pv[p]
+        top += 1
+        p += 1
+    if top < 2:
+        si[I_TOP] = top
+        return k
+    ia = st_i[top - 2]
+    a = st_v[top - 2]
+    ib = st_i[top - 1]
+    b = st_v[top - 1]
+    for q in range(p, npts):
+        ic = pi[q]
+        c = pv[q]
+        while True:
+            if abs(c - b) < abs(b - a):
+                st_i[top] = ic
+                st_v[top] = c
+                top += 1
+                ia, a, ib, b = ib, b, ic, c
+                break
+            o_s[k] = ia
+            if top == 2:
+                o_e[k] = -1 - ib
+                k += 1
+                st_i[0] = ib
+                st_v[0] = b
+                st_i[1] = ic
+                st_v[1] = c
+                ia, a, ib, b = ib, b, ic, c
+                break
+            o_e[k] = ib
+            k += 1
+            top -= 2
+            if top == 1:
+                st_i[1] = ic
+                st_v[1] = c
+                top = 2
+                ia, a, ib, b = st_i[0], st_v[0], ic, c
+                break
+            ia, a, ib, b = st_i[top - 2], st_v[top - 2], st_i[top - 1], st_v[top - 1]
+    si[I_TOP] = top
+    return k
+
+
+@njit(cache=True, nogil=True)
+def fill_cycles(x, lo, hi, o_r, o_m, o_c, o_s, o_e):
+    """Complete the cycles lo..hi written by `stack_indices`: range, mean and count from x."""
+    for j in range(lo, hi):
+        e = o_e[j]
+        half = e < 0
+        if half:
+            e = -1 - e
+            o_e[j] = e
+        x1 = x[o_s[j]]
+        x2 = x[e]
+        o_r[j] = abs(x1 - x2)
+        o_m[j] = 0.5 * (x1 + x2)
+        o_c[j] = 0.5 if half else 1.0
+
+
+@njit(cache=True, nogil=True)
 def turning_points(x, hysteresis, sf, si, out_i, out_v):
     """All turning points of x (a whole signal, fresh state), including the closing one."""
     n = x.shape[0]

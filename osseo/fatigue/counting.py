@@ -16,14 +16,11 @@ least h. The signal's last move, if smaller than h, is dropped like any other.
 
 from __future__ import annotations
 
-import ctypes
-import mmap
 import os
-import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -145,7 +142,7 @@ def reversals(x: npt.ArrayLike, hysteresis: float = 0.0) -> Reversals:
 
 
 _POOL: ThreadPoolExecutor | None = None
-_PARALLEL = (os.cpu_count() or 1) > 1
+_PARALLEL = len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else [0, 0]) > 1
 BLOCK = 1 << 16  # samples per pipeline block
 
 
@@ -156,62 +153,22 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
-class _Prefault:
-    """Fault in the pages of fresh output arrays ahead of the counting thread.
-
-    The first write to a fresh page costs a page fault that zeroes it; for the cycles of a long
-    signal that is a fifth of the counting time. madvise(MADV_POPULATE_WRITE) (Linux >= 5.14)
-    does that work in the helper thread instead, without changing the arrays' contents, so it
-    cannot race with the counting thread's writes. Elsewhere it does nothing.
-    """
-
-    _MADV_POPULATE_WRITE = 23
-    _madvise: Any = None
-    if sys.platform.startswith("linux"):
-        try:
-            _madvise = ctypes.CDLL(None, use_errno=True).madvise
-            _madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
-            _madvise.restype = ctypes.c_int
-        except (OSError, AttributeError):
-            _madvise = None
-
-    def __init__(self, arrays: tuple[npt.NDArray[np.generic], ...]) -> None:
-        self.arrays = arrays
-        self.done = 0  # elements already populated
-        self.enabled = self._madvise is not None
-
-    def upto(self, elements: int) -> None:
-        capacity = self.arrays[0].shape[0]
-        elements = min(elements, capacity)
-        if not self.enabled or elements <= self.done:
-            return
-        page = mmap.PAGESIZE
-        for arr in self.arrays:
-            first = arr.ctypes.data + self.done * arr.itemsize
-            last = arr.ctypes.data + elements * arr.itemsize
-            first -= first % page
-            if self._madvise(first, last - first, self._MADV_POPULATE_WRITE) != 0:
-                self.enabled = False
-                return
-        self.done = elements
-
-
 def _point_blocks(
     a: FloatArray,
     h: float,
     sf: FloatArray,
     si: IntArray,
     block: int,
-    prefault: _Prefault | None = None,
+    on_worker: Callable[[], None] | None = None,
 ) -> Iterator[tuple[IntArray, FloatArray, int]]:
     """Yield the turning points of a, block by block, as (indices, values, how many).
 
     On a multi-core machine the next block's points are found in a worker thread while the
     caller counts the current block (the compiled kernels release the GIL): the detector and the
     rainflow stack run side by side. The order and the results are those of a sequential run.
-    With `prefault`, the worker also faults in the output pages the next block will likely need
-    (a full cycle uses two turning points). Stops after the block that holds a non-finite
-    sample (si[I_BAD] >= 0 then).
+    `on_worker`, if given, runs in the worker before each detection after the first (the caller
+    uses it to finish the cycles of the block it has just counted). Stops after the block that
+    holds a non-finite sample (si[I_BAD] >= 0 then).
     """
     n = a.shape[0]
     size = min(block, max(n, 1)) + 1
@@ -225,15 +182,11 @@ def _point_blocks(
                 return
         return
     pool = _pool()
-    points = 0
 
     def detect(lo: int, pi: IntArray, pv: FloatArray) -> int:
-        nonlocal points
-        npts = int(K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv))
-        points += npts
-        if prefault is not None:
-            prefault.upto(points // 2 + block)
-        return npts
+        if on_worker is not None and lo > 0:
+            on_worker()
+        return int(K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv))
 
     future: Future[int] | None = pool.submit(detect, 0, *buffers[0])
     try:
@@ -272,9 +225,23 @@ def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
     start = np.empty(cap, np.int64)
     end = np.empty(cap, np.int64)
     k = 0
-    prefault = _Prefault((rng, mean, count, start, end))
-    for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, prefault):
-        k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
+    if _PARALLEL and n > BLOCK:
+        # Two threads: the stack (here) writes only start and end; the worker fills in range,
+        # mean and count of each counted block while it finds the next block's turning points.
+        filled = 0
+
+        def fill() -> None:
+            nonlocal filled
+            done = k
+            K.fill_cycles(a, filled, done, rng, mean, count, start, end)
+            filled = done
+
+        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, fill):
+            k = K.stack_indices(pi, pv, npts, si, st_i, st_v, start, end, k)
+        fill()
+    else:
+        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK):
+            k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
     if si[K.I_BAD] >= 0:
         _raise_non_finite(a, int(si[K.I_BAD]), 0)
     k = K.close_residue(h, sf, si, st_i, st_v, rng, mean, count, start, end, k)
