@@ -80,8 +80,10 @@ def oracle_damage(cycles: list[tuple[float, float, float, int, int]]) -> float:
 def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
     import fatpack
 
-    from osseo.fatigue import miner_damage, rainflow, reversals
+    from osseo.fatigue import counting, miner_damage, rainflow, reversals
     from osseo.fatigue.synthetic import gait_signal
+
+    parallel = counting._PARALLEL
 
     def osseo(x: np.ndarray, m: float = M) -> float:
         return miner_damage(
@@ -108,6 +110,9 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
         x = gait_signal(n, rate_hz=RATE_HZ, seed=2026)
         density = len(reversals(x).indices) / n
         runs = max(3, int(3e7 // n))
+        counting._PARALLEL = False
+        t_single = best_of(runs, lambda x=x: osseo(x))
+        counting._PARALLEL = parallel
         t_osseo = best_of(runs, lambda x=x: osseo(x))
         t_pow = best_of(runs, lambda x=x: osseo(x, 4.3))
         t_floor = best_of(runs * 3, lambda x=x: np.diff(x))
@@ -140,6 +145,7 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
             "reversal_density": density,
             "cycles": len(mine),
             "osseo_s": t_osseo,
+            "osseo_one_thread_s": t_single,
             "osseo_pow_path_s": t_pow,
             "rainflow_pkg_s": t_ref,
             "fatpack_s": t_fatpack,
@@ -155,8 +161,9 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
             f"{t_osseo / t_floor:>8.2f}x  {'yes' if same else 'NO'}"
         )
         print(
-            f"{'':>10} Osseo {t_osseo * 1e3:.1f} ms ({len(mine)} cycles; with m = 4.3 through "
-            f"pow(): {t_pow * 1e3:.1f} ms), rainflow {t_ref:.2f} s, fatpack "
+            f"{'':>10} Osseo {t_osseo * 1e3:.1f} ms ({len(mine)} cycles; one thread "
+            f"{t_single * 1e3:.1f} ms; with m = 4.3 through pow() "
+            f"{t_pow * 1e3:.1f} ms), rainflow {t_ref:.2f} s, fatpack "
             f"{t_fatpack * 1e3:.1f} ms, np.diff {t_floor * 1e3:.1f} ms"
         )
     return results
@@ -222,9 +229,14 @@ def main() -> int:
     if args.stream_only:
         print(json.dumps(stream(int(args.stream_samples))))
         return 0
+    from osseo.fatigue import counting
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"Osseo wear engine benchmark: {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+        f"{os.cpu_count()} cores ({'two threads' if counting._PARALLEL else 'one thread'}; "
+        f"load average {load:.2f} at start), Python {platform.python_version()}, "
+        f"numpy {np.__version__}"
     )
     print(f"gait signal at {RATE_HZ:g} Hz; Basquin m = {M:g}, S_ref = {REFERENCE_RANGE:g} N\n")
     figures: dict[str, object] = {

@@ -142,7 +142,18 @@ def reversals(x: npt.ArrayLike, hysteresis: float = 0.0) -> Reversals:
 
 
 _POOL: ThreadPoolExecutor | None = None
-_PARALLEL = len(os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else [0, 0]) > 1
+
+
+def _threads() -> int:
+    """Threads for long signals: OSSEO_FATIGUE_THREADS (1 or 2), else 2 if 2 CPUs are ours."""
+    setting = os.environ.get("OSSEO_FATIGUE_THREADS", "").strip()
+    if setting in {"1", "2"}:
+        return int(setting)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 2 if (cpus or 1) > 1 else 1
+
+
+_PARALLEL = _threads() > 1
 BLOCK = 1 << 16  # samples per pipeline block
 
 
