@@ -164,6 +164,16 @@ def _pool() -> ThreadPoolExecutor:
     return _POOL
 
 
+def _forget_pool() -> None:
+    # A forked child (a web server's worker) inherits the pool but not its thread: start afresh.
+    global _POOL
+    _POOL = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
 def _point_blocks(
     a: FloatArray,
     h: float,

@@ -113,3 +113,18 @@ def test_a_counter_that_keeps_no_cycles_refuses_to_return_them():
     counter.feed([0.0, 1.0, 0.0])
     with pytest.raises(FatigueInputError, match="keep_cycles"):
         counter.result()
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_child_can_still_count_long_signals():
+    import multiprocessing
+
+    x = gait_signal(300_000, seed=8)
+    expected = rainflow(x)  # starts the worker thread in this process
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        starts = pool.apply_async(_count_starts, (x,)).get(timeout=60)
+    assert starts == expected.start.tolist()
+
+
+def _count_starts(x: np.ndarray) -> list[int]:
+    return rainflow(x).start.tolist()
