@@ -169,6 +169,19 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
     return results
 
 
+def peak_rss_bytes() -> int:
+    """This process's peak resident memory. VmHWM belongs to the address space, so it starts
+    afresh at exec; ru_maxrss would carry the forked parent's peak into a subprocess."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def stream(samples: int) -> dict[str, float]:
     """Count `samples` samples through RainflowCounter into damage, a matrix and the largest."""
     from osseo.fatigue import (
@@ -206,13 +219,12 @@ def stream(samples: int) -> dict[str, float]:
         counting += time.perf_counter() - t
     residue = counter.residue()
     total = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "samples": counter.samples,
         "counting_s": counting,
         "total_with_generation_s": total,
         "samples_per_s": counter.samples / counting,
-        "peak_rss_mb": peak_kib * 1024 / 1e6,
+        "peak_rss_mb": peak_rss_bytes() / 1e6,
         "damage": damage.damage(residue),
         "matrix_cycles": float(matrix.matrix(residue).counts.sum()),
         "largest_range": float(largest.cycles(residue).range[0]),
