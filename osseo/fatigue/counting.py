@@ -144,16 +144,28 @@ def reversals(x: npt.ArrayLike, hysteresis: float = 0.0) -> Reversals:
 _POOL: ThreadPoolExecutor | None = None
 
 
-def _threads() -> int:
-    """Threads for long signals: OSSEO_FATIGUE_THREADS (1 or 2), else 2 if 2 CPUs are ours."""
-    setting = os.environ.get("OSSEO_FATIGUE_THREADS", "").strip()
-    if setting in {"1", "2"}:
-        return int(setting)
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return 2 if (cpus or 1) > 1 else 1
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-_PARALLEL = _threads() > 1
+_SETTING = os.environ.get("OSSEO_FATIGUE_THREADS", "").strip()
+_PARALLEL = _SETTING != "1" and _cpus() > 1  # two threads allowed at all
+
+
+def _two_threads(n: int, block: int) -> bool:
+    """Whether to count a signal of n samples with two threads.
+
+    Only for more than one block, and (unless OSSEO_FATIGUE_THREADS=2) only while a second core
+    looks idle: on a busy machine the helper thread waits for the scheduler at every block, and
+    one thread is faster. The results are the same either way.
+    """
+    if not (_PARALLEL and n > block):
+        return False
+    if _SETTING == "2" or not hasattr(os, "getloadavg"):
+        return True
+    return os.getloadavg()[0] < _cpus() - 0.5
+
+
 BLOCK = 1 << 16  # samples per pipeline block
 
 
@@ -180,11 +192,12 @@ def _point_blocks(
     sf: FloatArray,
     si: IntArray,
     block: int,
+    threads: bool,
     on_worker: Callable[[], None] | None = None,
 ) -> Iterator[tuple[IntArray, FloatArray, int]]:
     """Yield the turning points of a, block by block, as (indices, values, how many).
 
-    On a multi-core machine the next block's points are found in a worker thread while the
+    With `threads`, the next block's points are found in a worker thread while the
     caller counts the current block (the compiled kernels release the GIL): the detector and the
     rainflow stack run side by side. The order and the results are those of a sequential run.
     `on_worker`, if given, runs in the worker before each detection after the first (the caller
@@ -194,7 +207,7 @@ def _point_blocks(
     n = a.shape[0]
     size = min(block, max(n, 1)) + 1
     buffers = [(np.empty(size, np.int64), np.empty(size, np.float64)) for _ in range(2)]
-    if not (_PARALLEL and n > block):
+    if not threads:
         pi, pv = buffers[0]
         for lo in range(0, n, block):
             npts = K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv)
@@ -246,7 +259,8 @@ def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
     start = np.empty(cap, np.int64)
     end = np.empty(cap, np.int64)
     k = 0
-    if _PARALLEL and n > BLOCK:
+    if _two_threads(n, BLOCK):
+        threads = True
         # Two threads: the stack (here) writes only start and end; the worker fills in range,
         # mean and count of each counted block while it finds the next block's turning points.
         filled = 0
@@ -257,11 +271,11 @@ def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
             K.fill_cycles(a, filled, done, rng, mean, count, start, end)
             filled = done
 
-        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, fill):
+        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, threads, fill):
             k = K.stack_indices(pi, pv, npts, si, st_i, st_v, start, end, k)
         fill()
     else:
-        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK):
+        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, False):
             k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
     if si[K.I_BAD] >= 0:
         _raise_non_finite(a, int(si[K.I_BAD]), 0)
@@ -356,7 +370,9 @@ class RainflowCounter:
         a = _as_signal(chunk)
         offset = self.samples
         self._ensure(min(a.shape[0], self._block))
-        for pi, pv, npts in _point_blocks(a, self.hysteresis, self._sf, self._si, self._block):
+        threads = _two_threads(a.shape[0], self._block)
+        blocks = _point_blocks(a, self.hysteresis, self._sf, self._si, self._block, threads)
+        for pi, pv, npts in blocks:
             self._ensure(npts)
             k = K.stack(pi, pv, npts, self._si, self._st_i, self._st_v, *self._out, 0)
             self._emit(k)

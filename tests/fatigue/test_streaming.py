@@ -128,3 +128,30 @@ def test_a_forked_child_can_still_count_long_signals():
 
 def _count_starts(x: np.ndarray) -> list[int]:
     return rainflow(x).start.tolist()
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+def test_one_and_two_threads_count_a_long_signal_like_the_oracle(threads):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, rainflow as oracle\n"
+        "from osseo.fatigue import rainflow, RainflowCounter\n"
+        "from osseo.fatigue.synthetic import gait_signal\n"
+        "x = gait_signal(400_000, seed=9)\n"
+        "c = rainflow(x)\n"
+        "mine = list(zip(c.range.tolist(), c.mean.tolist(), c.count.tolist(),\n"
+        "                c.start.tolist(), c.end.tolist()))\n"
+        "assert mine == [(float(r), float(m), float(n), int(s), int(e))\n"
+        "                for r, m, n, s, e in oracle.extract_cycles(x.tolist())]\n"
+        "k = RainflowCounter()\n"
+        "k.feed(x[:250_000]); k.feed(x[250_000:])\n"
+        "assert k.result().start.tolist() == c.start.tolist()\n"
+    )
+    env = {**os.environ, "OSSEO_FATIGUE_THREADS": threads}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
