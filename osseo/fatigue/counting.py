@@ -193,16 +193,13 @@ def _point_blocks(
     si: IntArray,
     block: int,
     threads: bool,
-    on_worker: Callable[[], None] | None = None,
 ) -> Iterator[tuple[IntArray, FloatArray, int]]:
     """Yield the turning points of a, block by block, as (indices, values, how many).
 
     With `threads`, the next block's points are found in a worker thread while the
     caller counts the current block (the compiled kernels release the GIL): the detector and the
     rainflow stack run side by side. The order and the results are those of a sequential run.
-    `on_worker`, if given, runs in the worker before each detection after the first (the caller
-    uses it to finish the cycles of the block it has just counted). Stops after the block that
-    holds a non-finite sample (si[I_BAD] >= 0 then).
+    Stops after the block that holds a non-finite sample (si[I_BAD] >= 0 then).
     """
     n = a.shape[0]
     size = min(block, max(n, 1)) + 1
@@ -218,8 +215,6 @@ def _point_blocks(
     pool = _pool()
 
     def detect(lo: int, pi: IntArray, pv: FloatArray) -> int:
-        if on_worker is not None and lo > 0:
-            on_worker()
         return int(K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv))
 
     future: Future[int] | None = pool.submit(detect, 0, *buffers[0])
@@ -259,24 +254,9 @@ def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
     start = np.empty(cap, np.int64)
     end = np.empty(cap, np.int64)
     k = 0
-    if _two_threads(n, BLOCK):
-        threads = True
-        # Two threads: the stack (here) writes only start and end; the worker fills in range,
-        # mean and count of each counted block while it finds the next block's turning points.
-        filled = 0
-
-        def fill() -> None:
-            nonlocal filled
-            done = k
-            K.fill_cycles(a, filled, done, rng, mean, count, start, end)
-            filled = done
-
-        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, threads, fill):
-            k = K.stack_indices(pi, pv, npts, si, st_i, st_v, start, end, k)
-        fill()
-    else:
-        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, False):
-            k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
+    threads = _two_threads(n, BLOCK)
+    for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, threads):
+        k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
     if si[K.I_BAD] >= 0:
         _raise_non_finite(a, int(si[K.I_BAD]), 0)
     k = K.close_residue(h, sf, si, st_i, st_v, rng, mean, count, start, end, k)
