@@ -109,7 +109,7 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
     for n in sizes:
         x = gait_signal(n, rate_hz=RATE_HZ, seed=2026)
         density = len(reversals(x).indices) / n
-        runs = max(3, int(3e7 // n))
+        runs = max(15, int(3e7 // n))
         t_osseo = best_of(runs, lambda x=x: osseo(x))  # as installed: threads when a core is idle
         counting._PARALLEL, counting._SETTING = False, "1"
         t_single = best_of(runs, lambda x=x: osseo(x))
@@ -157,6 +157,7 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
             "times_floor": t_osseo / t_floor,
             "agrees": same,
         }
+        row["load_average"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         results[str(n)] = row
         print(
             f"{n:>10.0e} {density:>9.2f} {n / t_osseo:>12.3e} {n / t_ref:>12.3e} "
@@ -167,7 +168,8 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
             f"{'':>10} Osseo {t_osseo * 1e3:.1f} ms ({len(mine)} cycles; one thread "
             f"{t_single * 1e3:.1f} ms, two threads {t_two * 1e3:.1f} ms; m = 4.3 through pow() "
             f"{t_pow * 1e3:.1f} ms), rainflow {t_ref:.2f} s, fatpack "
-            f"{t_fatpack * 1e3:.1f} ms, np.diff {t_floor * 1e3:.1f} ms"
+            f"{t_fatpack * 1e3:.1f} ms, np.diff {t_floor * 1e3:.1f} ms; "
+            f"load average {row['load_average']:.2f}"
         )
     return results
 
