@@ -7,7 +7,14 @@ no published S-N curve exists for a dualcone. See README.md in this folder.
 
 from typing import TYPE_CHECKING, Any
 
-from osseo.fatigue.counting import Cycles, RainflowCounter, Reversals, rainflow, reversals
+from osseo.fatigue.counting import (
+    Cycles,
+    RainflowCounter,
+    Reversals,
+    rainflow,
+    rainflow_channels,
+    reversals,
+)
 from osseo.fatigue.damage import (
     DamageAccumulator,
     HistogramAccumulator,
@@ -96,6 +103,7 @@ __all__ = [
     "miner_damage",
     "open_recording",
     "rainflow",
+    "rainflow_channels",
     "read_csv",
     "read_parquet",
     "read_recording",

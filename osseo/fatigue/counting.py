@@ -17,7 +17,7 @@ least h. The signal's last move, if smaller than h, is dropped like any other.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -376,3 +376,18 @@ class RainflowCounter:
         if not self.keep_cycles:
             raise FatigueInputError("this counter does not keep cycles (keep_cycles=False)")
         return Cycles.concatenate([*self._parts, self.residue()])
+
+
+def rainflow_channels(
+    channels: Mapping[str, npt.ArrayLike], hysteresis: float | Mapping[str, float] = 0.0
+) -> dict[str, Cycles]:
+    """The cycles of several channels (axial force, bending moments, torsion), each counted on
+    its own; `hysteresis` is one gate for all or one per channel (their units differ)."""
+    out = {}
+    for name, x in channels.items():
+        h = hysteresis[name] if isinstance(hysteresis, Mapping) else hysteresis
+        try:
+            out[name] = rainflow(x, h)
+        except FatigueInputError as exc:
+            raise FatigueInputError(f"channel {name!r}: {exc}", sample=exc.sample) from None
+    return out

@@ -81,3 +81,15 @@ def test_the_hysteresis_must_be_a_finite_non_negative_number(h):
 def test_extreme_but_finite_values_are_counted():
     c = rainflow([-1e308, 1e308, -1e308, 1e308])
     assert np.isinf(c.range).all()
+
+
+def test_several_channels_are_counted_independently_with_their_own_gates():
+    from osseo.fatigue import rainflow_channels
+
+    force = np.array([0.0, 800.0, 100.0, 900.0, 0.0])
+    moment = np.array([0.0, 2.0, 1.9, 3.0, -1.0])
+    out = rainflow_channels({"force": force, "moment": moment}, {"force": 0.0, "moment": 0.5})
+    assert out["force"].range.tolist() == rainflow(force).range.tolist()
+    assert out["moment"].range.tolist() == rainflow(moment, 0.5).range.tolist()
+    with pytest.raises(FatigueInputError, match="channel 'moment': sample 1 is nan"):
+        rainflow_channels({"force": force, "moment": [0.0, np.nan, 1.0]})
