@@ -248,6 +248,25 @@ def stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
 
 
 @njit(cache=True, nogil=True)
+def count(x, hysteresis, sf, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k):
+    """detect + stack over all of x in one call (one thread): the turning points pass through a
+    small buffer that stays in cache. Capacities as for `stack` with npts = len(x); stops at
+    the first non-finite sample (si[I_BAD]). Returns the new k."""
+    pi = np.empty(_BLOCK + 1, np.int64)
+    pv = np.empty(_BLOCK + 1, np.float64)
+    n = x.shape[0]
+    lo = 0
+    while lo < n:
+        hi = min(lo + _BLOCK, n)
+        npts = detect(x, lo, hi, hysteresis, sf, si, pi, pv)
+        k = stack(pi, pv, npts, si, st_i, st_v, o_r, o_m, o_c, o_s, o_e, k)
+        if si[I_BAD] >= 0:
+            break
+        lo = hi
+    return k
+
+
+@njit(cache=True, nogil=True)
 def turning_points(x, hysteresis, sf, si, out_i, out_v):
     """All turning points of x (a whole signal, fresh state), including the closing one."""
     n = x.shape[0]

@@ -192,26 +192,17 @@ def _point_blocks(
     sf: FloatArray,
     si: IntArray,
     block: int,
-    threads: bool,
 ) -> Iterator[tuple[IntArray, FloatArray, int]]:
     """Yield the turning points of a, block by block, as (indices, values, how many).
 
-    With `threads`, the next block's points are found in a worker thread while the
-    caller counts the current block (the compiled kernels release the GIL): the detector and the
+    The next block's points are found in a worker thread while the caller counts the
+    current block (the compiled kernels release the GIL): the detector and the
     rainflow stack run side by side. The order and the results are those of a sequential run.
     Stops after the block that holds a non-finite sample (si[I_BAD] >= 0 then).
     """
     n = a.shape[0]
     size = min(block, max(n, 1)) + 1
     buffers = [(np.empty(size, np.int64), np.empty(size, np.float64)) for _ in range(2)]
-    if not threads:
-        pi, pv = buffers[0]
-        for lo in range(0, n, block):
-            npts = K.detect(a, lo, min(lo + block, n), h, sf, si, pi, pv)
-            yield pi, pv, npts
-            if si[K.I_BAD] >= 0:
-                return
-        return
     pool = _pool()
 
     def detect(lo: int, pi: IntArray, pv: FloatArray) -> int:
@@ -253,10 +244,12 @@ def rainflow(x: npt.ArrayLike, hysteresis: float = 0.0) -> Cycles:
     count = np.empty(cap, np.float64)
     start = np.empty(cap, np.int64)
     end = np.empty(cap, np.int64)
-    k = 0
-    threads = _two_threads(n, BLOCK)
-    for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK, threads):
-        k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
+    if _two_threads(n, BLOCK):
+        k = 0
+        for pi, pv, npts in _point_blocks(a, h, sf, si, BLOCK):
+            k = K.stack(pi, pv, npts, si, st_i, st_v, rng, mean, count, start, end, k)
+    else:
+        k = K.count(a, h, sf, si, st_i, st_v, rng, mean, count, start, end, 0)
     if si[K.I_BAD] >= 0:
         _raise_non_finite(a, int(si[K.I_BAD]), 0)
     k = K.close_residue(h, sf, si, st_i, st_v, rng, mean, count, start, end, k)
@@ -349,13 +342,21 @@ class RainflowCounter:
         FatigueInputError naming its index in the whole signal; the samples before it count."""
         a = _as_signal(chunk)
         offset = self.samples
-        self._ensure(min(a.shape[0], self._block))
-        threads = _two_threads(a.shape[0], self._block)
-        blocks = _point_blocks(a, self.hysteresis, self._sf, self._si, self._block, threads)
-        for pi, pv, npts in blocks:
-            self._ensure(npts)
-            k = K.stack(pi, pv, npts, self._si, self._st_i, self._st_v, *self._out, 0)
-            self._emit(k)
+        if _two_threads(a.shape[0], self._block):
+            for pi, pv, npts in _point_blocks(a, self.hysteresis, self._sf, self._si, self._block):
+                self._ensure(npts)
+                k = K.stack(pi, pv, npts, self._si, self._st_i, self._st_v, *self._out, 0)
+                self._emit(k)
+        else:
+            for lo in range(0, a.shape[0], self._block):
+                part = a[lo : lo + self._block]
+                self._ensure(part.shape[0])
+                k = K.count(part, self.hysteresis, self._sf, self._si, self._st_i, self._st_v,
+                            *self._out, 0)  # fmt: skip
+                self._emit(k)
+                if self._si[K.I_BAD] >= 0:
+                    self._si[K.I_BAD] += lo  # count() reports the index within the part
+                    break
         if self._si[K.I_BAD] >= 0:
             local = int(self._si[K.I_BAD])
             self._si[K.I_BAD] = -1
