@@ -77,6 +77,40 @@ def oracle_damage(cycles: list[tuple[float, float, float, int, int]]) -> float:
     return math.fsum(terms) / CYCLES_AT_REFERENCE
 
 
+def timed(x: np.ndarray, parallel: bool, setting: str) -> dict[str, Callable[[], object]]:
+    """The timed runs for one repetition: Osseo as installed (two threads while a second core is
+    idle), forced to one and to two threads, with a non-integer exponent, and the floor."""
+    from osseo.fatigue import counting, miner_damage, rainflow
+
+    def osseo(m: float = M) -> float:
+        return miner_damage(
+            rainflow(x),
+            m=m,
+            reference_range=REFERENCE_RANGE,
+            cycles_at_reference=CYCLES_AT_REFERENCE,
+        )
+
+    def forced(value: str) -> Callable[[], object]:
+        def run() -> object:
+            counting._PARALLEL, counting._SETTING = value == "2" and parallel, value
+            try:
+                return osseo()
+            finally:
+                counting._PARALLEL, counting._SETTING = parallel, setting
+
+        return run
+
+    runs: dict[str, Callable[[], object]] = {
+        "floor": lambda: np.diff(x),
+        "auto": osseo,
+        "one": forced("1"),
+        "pow": lambda: osseo(4.3),
+    }
+    if parallel:
+        runs["two"] = forced("2")
+    return runs
+
+
 def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
     import fatpack
 
@@ -109,15 +143,14 @@ def sizes_table(sizes: list[int]) -> dict[str, dict[str, float]]:
     for n in sizes:
         x = gait_signal(n, rate_hz=RATE_HZ, seed=2026)
         density = len(reversals(x).indices) / n
-        runs = max(15, int(3e7 // n))
-        t_osseo = best_of(runs, lambda x=x: osseo(x))  # as installed: threads when a core is idle
-        counting._PARALLEL, counting._SETTING = False, "1"
-        t_single = best_of(runs, lambda x=x: osseo(x))
-        counting._PARALLEL, counting._SETTING = parallel, "2"
-        t_two = best_of(runs, lambda x=x: osseo(x)) if parallel else float("nan")
-        counting._SETTING = setting
-        t_pow = best_of(runs, lambda x=x: osseo(x, 4.3))
-        t_floor = best_of(runs * 3, lambda x=x: np.diff(x))
+        runs = max(15, int(1e7 // n))
+        # Interleaved, so that Osseo and the floor meet the same machine load; best of each.
+        times: dict[str, float] = {}
+        for _ in range(runs):
+            for name, fn in timed(x, parallel, setting).items():
+                times[name] = min(times.get(name, float("inf")), best_of(1, fn))
+        t_osseo, t_single, t_two = times["auto"], times["one"], times.get("two", float("nan"))
+        t_pow, t_floor = times["pow"], times["floor"]
         t_fatpack = best_of(max(1, runs // 10), lambda x=x: fatpack.find_rainflow_ranges(x, k=64))
         ref_runs = 1 if n >= 5_000_000 else 2
         cycles: list[tuple[float, float, float, int, int]] = []
