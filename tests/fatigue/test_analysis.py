@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import RECORDINGS
+from fatigue_helpers import RECORDINGS
 
 from osseo.fatigue import (
     CAVEAT,

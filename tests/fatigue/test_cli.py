@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import RECORDINGS
+from fatigue_helpers import RECORDINGS
 
 from osseo.fatigue import analyse_recording
 from osseo.fatigue.cli import main

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import gait_like
+from fatigue_helpers import gait_like
 from hypothesis import given, settings
 
 from osseo.fatigue import (

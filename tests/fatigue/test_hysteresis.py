@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import gait_like, quantised_walks, reals, small_ints
+from fatigue_helpers import gait_like, quantised_walks, reals, small_ints
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,14 @@ import math
 
 import numpy as np
 import rainflow as oracle
-from conftest import as_tuples, gait_like, oracle_cycles, quantised_walks, signals, small_ints
+from fatigue_helpers import (
+    as_tuples,
+    gait_like,
+    oracle_cycles,
+    quantised_walks,
+    signals,
+    small_ints,
+)
 from hypothesis import given, settings
 
 from osseo.fatigue import equivalent_cycles, miner_damage, rainflow, reversals

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import RECORDINGS
+from fatigue_helpers import RECORDINGS
 
 from osseo.fatigue import (
     FatigueInputError,

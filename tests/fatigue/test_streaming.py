@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import gait_like, quantised_walks, same_cycles, signals, small_ints
+from fatigue_helpers import gait_like, quantised_walks, same_cycles, signals, small_ints
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

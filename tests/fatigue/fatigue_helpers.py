@@ -1,4 +1,7 @@
-"""Shared strategies and helpers for the fatigue engine's tests (no Django needed)."""
+"""Shared strategies and helpers for the fatigue engine's tests (no Django needed).
+
+A plain module, not conftest.py: the project's own tests/conftest.py must not shadow it.
+"""
 
 from __future__ import annotations
 
