@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from osseo.fatigue.csvcheck import first_csv_problem, looks_like_decimal_comma, parse_time
 from osseo.fatigue.errors import FatigueInputError, RecordingError
 from osseo.fatigue.timebase import SampleTimes
-from osseo.fatigue.units import Column, column
+from osseo.fatigue.units import Column, column, is_unit
 
 FloatArray = npt.NDArray[np.float64]
 Source = str | os.PathLike[str] | IO[bytes]
@@ -184,6 +184,12 @@ class CsvRecording(Recording):
         names = next(csv.reader([header], delimiter=self.delimiter))
         names = [n.strip() for n in names]
         self.header_line = line_no
+        # A trailing delimiter (`a,b,`) leaves unnamed columns at the end: keep them unnamed.
+        named = len(names)
+        while named > 1 and not names[named - 1]:
+            named -= 1
+        for i in range(named, len(names)):
+            names[i] = f"_unnamed_{i + 1}"
         for i, n in enumerate(names):
             if not n:
                 raise RecordingError(f"column {i + 1} of the header has no name", line=line_no)
@@ -196,18 +202,30 @@ class CsvRecording(Recording):
                 line=line_no,
             )
         first_data = self._handle.readline()
+        given_units: dict[str, str] = {}
+        row = _fields(first_data, self.delimiter)
+        if row and not any(_is_number(f) for f in row) and any(is_unit(f) for f in row):
+            # A units row under the header (`s,N,Nm`): read it, and start after it.
+            given_units = {n: u.strip() for n, u in zip(names, row, strict=False) if u.strip()}
+            consumed += first_data
+            line_no += 1
+            self.header_line = line_no
+            first_data = self._handle.readline()
         self._prefix = first_data
         self.decimal = (
             "," if self.delimiter != "," and looks_like_decimal_comma(first_data) else "."
         )
-        cols = [column(n, units.get(n) or units.get(column(n).name)) for n in names]
+        cols = [
+            column(n, units.get(n) or units.get(column(n).name) or given_units.get(n))
+            for n in names
+            if not n.startswith("_unnamed_")
+        ]
         super().__init__(name, cols, SampleTimes(rate_hz))
         self._header_bytes = len(consumed)
         self._names = names
         self._time_kind = "float"
         if self.time_column is not None and first_data.strip():
-            first_text = first_data.decode("utf-8", "replace")
-            fields = next(csv.reader([first_text], delimiter=self.delimiter))
+            fields = _fields(first_data, self.delimiter)
             idx = names.index(self.time_column.header)
             if idx < len(fields):
                 self._time_kind = parse_time(fields[idx], self.decimal)[1] or "float"
@@ -279,6 +297,11 @@ class CsvRecording(Recording):
             if progress is not None and self._size:
                 progress(min(1.0, (self._header_bytes + stream.count) / self._size))
             yield block
+
+
+def _fields(raw: bytes, delimiter: str) -> list[str]:
+    text = raw.decode("utf-8", "replace").rstrip("\r\n")
+    return next(csv.reader([text], delimiter=delimiter), []) if text.strip() else []
 
 
 def _is_number(text: str) -> bool:

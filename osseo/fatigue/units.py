@@ -50,6 +50,11 @@ def _known(unit: str) -> tuple[str, float] | None:
     return _UNITS.get(unit) or _LOWER.get(unit.lower())
 
 
+def is_unit(text: str) -> bool:
+    """Whether text is a unit this module knows (`N`, `kN`, `Nm`, `s`, `[ms]`, ...)."""
+    return _known(text.strip().strip("[]()")) is not None
+
+
 @dataclass(frozen=True)
 class Column:
     """A column of a recording: its header, base name and unit (SI after `scale`)."""

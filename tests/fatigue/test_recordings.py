@@ -152,3 +152,21 @@ def test_a_file_that_is_not_parquet_is_refused(tmp_path):
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(RecordingError, match="cannot open"):
         read_csv(tmp_path / "nope.csv")
+
+
+def test_a_units_row_under_the_header_gives_the_units():
+    data = b"time,Fz,Mx\ns,kN,Nm\n0.00,1.5,10\n0.01,2.0,12\n0.02,1.0,11\n"
+    rec = read_csv(io.BytesIO(data))
+    assert rec.values["Fz"].tolist() == [1500.0, 2000.0, 1000.0]
+    assert rec.channels["Mx"].unit == "N·m"
+    assert rec.rate_hz == 100.0
+    bad = b"time,Fz\ns,kN\n0.00,1.5\n0.01,x\n"
+    with pytest.raises(RecordingError) as err:
+        read_csv(io.BytesIO(bad))
+    assert err.value.line == 4
+
+
+def test_a_trailing_delimiter_on_every_row_is_accepted():
+    rec = read_csv(io.BytesIO(b"time_s,f_N,\n0.00,1,\n0.01,2,\n0.02,1,\n"))
+    assert list(rec.channels) == ["f_N"]
+    assert rec.values["f_N"].tolist() == [1.0, 2.0, 1.0]
