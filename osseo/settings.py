@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "osseo.pathway",
     "osseo.surgery",
     "osseo.portal",
+    "osseo.complications",
+    "osseo.outcomes",
     "osseo.demo",
 ]
 

@@ -145,10 +145,12 @@ def test_the_permission_table_matches_the_roles(world, persona):
         "episode.transition",
     }
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
+    complications = {"complication.record", "death.record", "outcome.record"}
     expected = {
-        "surgeon": pathway | surgery,
-        "coordinator": pathway | {"assessment.record", "enquiry.triage"},
+        "surgeon": pathway | surgery | complications,
+        "coordinator": pathway | complications | {"assessment.record", "enquiry.triage"},
         "clinic_admin": pathway
+        | {"death.record", "outcome.record"}
         | {
             "assessment.record",
             "enquiry.triage",
@@ -157,11 +159,11 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "settings.manage",
             "catalogue.manage",
         },
-        "anaesthetist": {"patient.view", "plan.anaesthesia"},
-        "prosthetist": {"patient.view"},
-        "rehab_specialist": {"patient.view"},
+        "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record"},
+        "prosthetist": {"patient.view", "outcome.record"},
+        "rehab_specialist": {"patient.view", "outcome.record"},
         "patient": {"patient.view"},
-        "outsider": pathway | surgery,
+        "outsider": pathway | surgery | complications,
     }[persona]
     assert granted == expected
 
