@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("osseo.pathway.urls")),
     path("", include("osseo.surgery.urls")),
     path("", include("osseo.portal.urls")),
+    path("", include("osseo.complications.urls")),
+    path("", include("osseo.outcomes.urls")),
     path("", include("osseo.patients.urls")),
 ]
