@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "osseo.surgery",
     "osseo.registry",
     "osseo.portal",
+    "osseo.complications",
+    "osseo.outcomes",
     "osseo.demo",
 ]
 

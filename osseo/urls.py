@@ -16,5 +16,7 @@ urlpatterns = [
     path("", include("osseo.surgery.urls")),
     path("", include("osseo.registry.urls")),
     path("", include("osseo.portal.urls")),
+    path("", include("osseo.complications.urls")),
+    path("", include("osseo.outcomes.urls")),
     path("", include("osseo.patients.urls")),
 ]

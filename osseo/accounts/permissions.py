@@ -52,6 +52,12 @@ TABLE: dict[str, Grant] = {
     "procedure.record": Grant(frozenset({Role.SURGEON}), CLINIC),
     "procedure.sign": Grant(frozenset({Role.SURGEON}), CLINIC),
     "catalogue.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+    # Complications (issue 7): graded adverse events and their treatments; an operative
+    # treatment also needs procedure.record. A death closes the episodes, as editors do.
+    "complication.record": Grant(frozenset({Role.SURGEON, Role.COORDINATOR}), CLINIC),
+    "death.record": Grant(PATHWAY_EDITORS, CLINIC),
+    # Outcome measures (issue 7): staff at any caring organisation enter questionnaire answers.
+    "outcome.record": Grant(CLINICAL_STAFF, ANY_ORG),
     # Triage of public enquiries: the clinic's queue, notes, status and conversion (osseo/portal).
     "enquiry.triage": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     # Registry (issue 8): the clinic's aggregate evidence, and its de-identified exports.

@@ -12,6 +12,7 @@ from django.db import transaction
 from osseo.accounts.actions import create_organisation, create_user
 from osseo.accounts.models import Organisation, OrganisationKind, Role, User
 from osseo.audit.context import acting_as
+from osseo.demo import complications as demo_complications
 from osseo.demo import surgery as demo_surgery
 from osseo.pathway.actions import open_episode, transition_to
 from osseo.pathway.machine import ORDER
@@ -336,6 +337,7 @@ def seed_demo() -> DemoResult:
             _walk(staff, episode, target, staged, i, catalogue)
         assert first_patient is not None
         _seed_enquiries(clinic, coordinator)
+        demo_complications.seed(staff)
         create_user(
             actor=None,
             username="patient",

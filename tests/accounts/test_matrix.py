@@ -146,10 +146,14 @@ def test_the_permission_table_matches_the_roles(world, persona):
     }
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
     registry = {"registry.view", "registry.export"}
+    complications = {"complication.record", "death.record", "outcome.record"}
     expected = {
-        "surgeon": pathway | surgery | registry,
-        "coordinator": pathway | {"assessment.record", "enquiry.triage", "registry.view"},
+        "surgeon": pathway | surgery | complications | registry,
+        "coordinator": pathway
+        | complications
+        | {"assessment.record", "enquiry.triage", "registry.view"},
         "clinic_admin": pathway
+        | {"death.record", "outcome.record"}
         | {
             "assessment.record",
             "enquiry.triage",
@@ -159,11 +163,11 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "catalogue.manage",
         }
         | registry,
-        "anaesthetist": {"patient.view", "plan.anaesthesia"},
-        "prosthetist": {"patient.view"},
-        "rehab_specialist": {"patient.view"},
+        "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record"},
+        "prosthetist": {"patient.view", "outcome.record"},
+        "rehab_specialist": {"patient.view", "outcome.record"},
         "patient": {"patient.view"},
-        "outsider": pathway | surgery | registry,
+        "outsider": pathway | surgery | complications | registry,
     }[persona]
     assert granted == expected
 

@@ -85,3 +85,39 @@ def test_another_clinics_implants_never_enter_my_registry(world):
     _implant(world)
     text = client_for(world.users["outsider"]).get("/registry/").content.decode()
     assert "0 implants placed by signed operations" in text
+
+
+def test_deep_infections_and_deaths_from_complications_reach_the_registry(world):
+    import datetime as dt
+
+    from osseo.complications.models import AdverseEvent, Death
+    from osseo.registry.queries import implant_cohort
+
+    _implant(world, performed_on="2024-03-01")
+    cohort = implant_cohort(world.users["surgeon"])
+    assert cohort.infected.tolist() == [-1]
+    grading = None
+    AdverseEvent.objects.create(
+        patient=world.patient,
+        limb=world.limb,
+        kind="infection_soft_tissue",
+        onset_on=dt.date(2024, 5, 1),
+        recorded_by=world.users["surgeon"],
+        grading_system=grading,
+    )
+    AdverseEvent.objects.create(
+        patient=world.patient,
+        limb=world.limb,
+        kind="infection_bone",
+        onset_on=dt.date(2024, 9, 1),
+        recorded_by=world.users["surgeon"],
+        grading_system=grading,
+    )
+    Death.objects.create(
+        patient=world.patient, died_on=dt.date(2025, 1, 1), recorded_by=world.users["surgeon"]
+    )
+    cohort = implant_cohort(world.users["surgeon"])
+    epoch = dt.date(1970, 1, 1)
+    assert cohort.infected.tolist() == [(dt.date(2024, 9, 1) - epoch).days]
+    assert cohort.complication.tolist() == [(dt.date(2024, 5, 1) - epoch).days]
+    assert cohort.died.tolist() == [(dt.date(2025, 1, 1) - epoch).days]

@@ -1,0 +1,366 @@
+"""Every write of the complications app: one transaction each, audited inside it.
+
+An operative treatment is recorded as a surgery Procedure through ``osseo.surgery.actions`` (one
+source of truth for operations), so it appears in the patient's procedure history. Operations
+are recorded in the surgery phase: when the episode is elsewhere (rehabilitation, follow-up,
+planning), ``record_treatment`` moves it back to surgery through ``transition_to`` with the
+reason, as the phase machine intends ("a revision or an explantation returns an episode from
+rehabilitation or follow-up to planning or surgery"). The surgery check is kept, not relaxed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from osseo.accounts.models import User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.labels import register
+from osseo.audit.services import record
+from osseo.pathway.actions import transition_to
+from osseo.pathway.machine import transition_problem
+from osseo.pathway.models import Episode, Phase
+from osseo.patients.models import Patient
+from osseo.surgery import actions as surgery_actions
+from osseo.surgery.models import Device, DeviceStatus, Procedure
+
+from .models import (
+    INFECTION_KINDS,
+    OPERATIVE_KINDS,
+    AdverseEvent,
+    Death,
+    EventKind,
+    Grade,
+    GradingSystem,
+    Outcome,
+    Treatment,
+    TreatmentKind,
+)
+from .validation import check_date, check_event, check_grade, check_treatment
+
+register(
+    {
+        "complications.event.recorded": "Complication recorded",
+        "complications.event.updated": "Complication updated",
+        "complications.treatment.recorded": "Complication treatment recorded",
+        "complications.death.recorded": "Death recorded",
+        "complications.grading_system.added": "Grading system added",
+    }
+)
+
+EVENT_FIELDS = (
+    "limb",
+    "episode",
+    "procedure",
+    "device",
+    "kind",
+    "description",
+    "onset_on",
+    "resolved_on",
+    "outcome",
+    "grading_system",
+    "grade",
+)
+
+
+def _require(actor: User, permission: str) -> None:
+    if not has_permission(actor, permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).")
+
+
+def _shown(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | dt.date):
+        return value
+    return str(getattr(value, "uuid", value))
+
+
+def record_event(*, actor: User, patient: Patient, data: dict[str, Any]) -> AdverseEvent:
+    """Record a complication of one limb, graded (or not) under a named system."""
+    _require(actor, "complication.record")
+    cleaned = check_event({k: data.get(k) for k in EVENT_FIELDS}, patient=patient)
+    with transaction.atomic():
+        event = AdverseEvent.objects.create(patient=patient, recorded_by=actor, **cleaned)
+        record(
+            "complications.event.recorded",
+            actor=actor,
+            patient=patient,
+            obj=event,
+            changes={k: [None, _shown(v)] for k, v in cleaned.items() if v not in (None, "")},
+        )
+    return event
+
+
+def update_event(*, actor: User, event: AdverseEvent, data: dict[str, Any]) -> AdverseEvent:
+    """Change some of an event's fields (those present in `data`): its outcome, grade, dates."""
+    _require(actor, "complication.record")
+    values = {k: getattr(event, k) for k in EVENT_FIELDS}
+    values.update({k: v for k, v in data.items() if k in EVENT_FIELDS})
+    if "grading_system" in data and "grade" not in data:
+        values["grade"] = None
+    cleaned = check_event(values, patient=event.patient)
+    changes = {
+        k: [_shown(getattr(event, k)), _shown(v)]
+        for k, v in cleaned.items()
+        if getattr(event, k) != v
+    }
+    if not changes:
+        return event
+    with transaction.atomic():
+        for k, v in cleaned.items():
+            setattr(event, k, v)
+        event.save()
+        record(
+            "complications.event.updated",
+            actor=actor,
+            patient=event.patient,
+            obj=event,
+            changes=changes,
+        )
+    return event
+
+
+def _episode_for_operation(event: AdverseEvent) -> Episode:
+    episode = event.episode
+    if episode is None or not episode.is_open:
+        episode = (
+            Episode.objects.filter(limb=event.limb)
+            .exclude(phase__in=[Phase.CLOSED, Phase.DECLINED])
+            .first()
+        )
+    if episode is None:
+        raise ValidationError(
+            {"episode": ["This limb has no open episode; open one before recording an operation."]}
+        )
+    return episode
+
+
+def _removal_reason(event: AdverseEvent, kind: str) -> str:
+    if event.kind in INFECTION_KINDS:
+        return "infection"
+    if event.kind == EventKind.PERIPROSTHETIC_FRACTURE:
+        return "fracture"
+    return "explantation" if kind == TreatmentKind.EXPLANTATION else "other"
+
+
+def record_treatment(
+    *,
+    actor: User,
+    event: AdverseEvent,
+    data: dict[str, Any],
+    procedure: Procedure | None = None,
+    removed_devices: list[Device] | None = None,
+) -> Treatment:
+    """Record how an event was treated; an operation is (or links) a surgery Procedure.
+
+    For an operative kind, `procedure` links an operation already recorded on this limb;
+    without it a draft Procedure of the same kind is started on the operation date (moving
+    the episode back to surgery when needed, with the reason) for the surgeon to complete and
+    sign. `removed_devices` are parts taken out during that operation.
+    """
+    _require(actor, "complication.record")
+    cleaned = check_treatment(data, event=event)
+    kind = cleaned["kind"]
+    operative = kind in OPERATIVE_KINDS
+    removed = list(removed_devices or [])
+    if not operative and (procedure is not None or removed):
+        raise ValidationError(
+            {"procedure": ["Only an operation links a procedure or removes parts."]}
+        )
+    if operative:
+        _require(actor, "procedure.record")
+        errors: dict[str, list[str]] = {}
+        if procedure is not None:
+            if procedure.limb_id != event.limb_id:
+                errors["procedure"] = ["That operation was not on this limb."]
+            elif procedure.kind != OPERATIVE_KINDS[kind]:
+                errors["procedure"] = [
+                    f"That operation is a {procedure.get_kind_display().lower()}, "
+                    f"not a {TreatmentKind(kind).label.removeprefix('Operation: ')}."
+                ]
+            elif procedure.performed_on != cleaned["started_on"]:
+                errors["started_on"] = [
+                    f"The operation was on {procedure.performed_on:%d %b %Y}; use that date."
+                ]
+        for device in removed:
+            if device.limb_id != event.limb_id or device.status != DeviceStatus.IN_PLACE:
+                errors["removed_devices"] = ["Choose parts in place on this limb."]
+        if errors:
+            raise ValidationError(errors)
+    with transaction.atomic():
+        if operative and procedure is None:
+            episode = _episode_for_operation(event)
+            if episode.phase != Phase.SURGERY:
+                what = TreatmentKind(kind).label.removeprefix("Operation: ")
+                reason = (
+                    f"{what[:1].upper()}{what[1:]} for "
+                    f"{EventKind(event.kind).label.lower()} (complication)."
+                )
+                problem = transition_problem(episode.phase, Phase.SURGERY, reason)
+                if problem:
+                    raise ValidationError(
+                        {"episode": [f"The operation cannot be recorded now: {problem[1]}"]}
+                    )
+                transition_to(actor=actor, episode=episode, to_phase=Phase.SURGERY, reason=reason)
+            procedure = surgery_actions.start_procedure(
+                actor=actor,
+                episode=episode,
+                kind=OPERATIVE_KINDS[kind],
+                performed_on=cleaned["started_on"],
+            )
+        treatment = Treatment.objects.create(
+            event=event, procedure=procedure, recorded_by=actor, **cleaned
+        )
+        for device in removed:
+            assert procedure is not None
+            surgery_actions.remove_device(
+                actor=actor,
+                device=device,
+                removed_on=procedure.performed_on,
+                reason=_removal_reason(event, kind),
+                procedure=procedure,
+            )
+        record(
+            "complications.treatment.recorded",
+            actor=actor,
+            patient=event.patient,
+            obj=treatment,
+            changes={
+                "event": [None, str(event.uuid)],
+                "kind": [None, kind],
+                "started_on": [None, cleaned["started_on"]],
+                **({"procedure": [None, str(procedure.uuid)]} if procedure else {}),
+            },
+        )
+    return treatment
+
+
+def record_death(
+    *,
+    actor: User,
+    patient: Patient,
+    died_on: dt.date,
+    cause: str = "",
+    related_event: AdverseEvent | None = None,
+) -> Death:
+    """Record the date of death; the patient's open episodes close with that reason."""
+    _require(actor, "death.record")
+    errors: dict[str, list[str]] = {}
+    if hasattr(patient, "death"):
+        errors["died_on"] = ["This patient's death is already recorded."]
+
+    when = check_date(errors, "died_on", died_on, required=True)
+    if when is not None:
+        if when < patient.birth_date:
+            errors.setdefault("died_on", []).append("The date cannot be before the date of birth.")
+        last_op = Procedure.objects.filter(patient=patient).order_by("-performed_on").first()
+        if last_op is not None and when < last_op.performed_on:
+            errors.setdefault("died_on", []).append(
+                f"An operation is recorded on {last_op.performed_on:%d %b %Y}, after that date."
+            )
+    if related_event is not None and related_event.patient_id != patient.pk:
+        errors["related_event"] = ["That complication is not this patient's."]
+    cause = (cause or "").strip()
+    if len(cause) > 2000:
+        errors["cause"] = ["At most 2000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    assert when is not None
+    with transaction.atomic():
+        death = Death.objects.create(
+            patient=patient,
+            died_on=when,
+            cause=cause,
+            related_event=related_event,
+            recorded_by=actor,
+        )
+        record(
+            "complications.death.recorded",
+            actor=actor,
+            patient=patient,
+            obj=death,
+            changes={
+                "died_on": [None, when],
+                **({"cause": [None, cause]} if cause else {}),
+                **({"related_event": [None, str(related_event.uuid)]} if related_event else {}),
+            },
+        )
+        if related_event is not None and related_event.outcome != Outcome.FATAL:
+            update_event(
+                actor=actor,
+                event=related_event,
+                data={"outcome": Outcome.FATAL, "resolved_on": when},
+            )
+        for episode in Episode.objects.filter(patient=patient).exclude(phase__in=[Phase.CLOSED]):
+            transition_to(
+                actor=actor,
+                episode=episode,
+                to_phase=Phase.CLOSED,
+                reason=f"The patient died on {when:%d %b %Y}.",
+            )
+    patient.death = death
+    return death
+
+
+def add_grading_system(*, actor: User, data: dict[str, Any]) -> GradingSystem:
+    """Add a clinic's grading scheme as data: code, name, source, kinds it grades, grades."""
+    _require(actor, "settings.manage")
+    errors: dict[str, list[str]] = {}
+    code = str(data.get("code") or "").strip().lower()
+    if not code or len(code) > 60 or not all(c.isalnum() or c in "-_" for c in code):
+        errors["code"] = ["A short code of letters, digits and dashes, e.g. 'al-muderis-2016'."]
+    elif GradingSystem.objects.filter(code=code).exists():
+        errors["code"] = ["A grading system with this code already exists."]
+    name, source = str(data.get("name") or "").strip(), str(data.get("source") or "").strip()
+    if not name:
+        errors["name"] = ["Name the grading system."]
+    if not source:
+        errors["source"] = ["Cite where the grades' wording comes from (the publication)."]
+    applies_to = list(data.get("applies_to") or [])
+    if any(k not in EventKind.values for k in applies_to):
+        errors["applies_to"] = [f"Event kinds are: {', '.join(EventKind.values)}."]
+    grades = list(data.get("grades") or [])
+    if not grades:
+        errors["grades"] = ["List the grades in order."]
+    codes = [str(g.get("code") or "").strip() for g in grades]
+    if any(not c or len(c) > 30 for c in codes) or len(set(codes)) != len(codes):
+        errors["grades"] = ["Each grade needs its own short code."]
+    if any(not str(g.get("label") or "").strip() for g in grades):
+        errors.setdefault("grades", []).append("Each grade needs its published wording.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        system = GradingSystem.objects.create(
+            code=code,
+            name=name,
+            source=source,
+            applies_to=applies_to,
+            organisation=actor.membership.organisation,
+        )
+        for rank, (grade_code, grade) in enumerate(zip(codes, grades, strict=True), start=1):
+            Grade.objects.create(
+                system=system,
+                code=grade_code,
+                label=str(grade["label"]).strip()[:200],
+                description=str(grade.get("description") or "").strip(),
+                rank=rank,
+            )
+        record(
+            "complications.grading_system.added",
+            actor=actor,
+            obj=system,
+            changes={"code": [None, code], "grades": [None, codes], "source": [None, source]},
+        )
+    return system
+
+
+__all__ = [
+    "add_grading_system",
+    "check_grade",
+    "record_death",
+    "record_event",
+    "record_treatment",
+    "update_event",
+]

@@ -1,0 +1,199 @@
+"""Every write of the outcomes app: one transaction each, audited inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from osseo.accounts.models import User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.labels import register
+from osseo.audit.services import record
+from osseo.patients.models import Patient
+
+from .instruments import ScoringError, qtfa
+from .instruments.instrument import normalise_answers
+from .instruments.item_text import ItemTextError, read_item_text
+from .models import InstrumentConfig, Questionnaire, QuestionnaireResponse, Score
+from .scoring import CONFIGURABLE, score, scoring_for
+
+register(
+    {
+        "outcomes.response.recorded": "Questionnaire response recorded",
+        "outcomes.instrument.configured": "Questionnaire wording or scoring rules set",
+    }
+)
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+def _require(actor: User, permission: str) -> None:
+    if not has_permission(actor, permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).")
+
+
+def _link_ids(questionnaire: Questionnaire) -> list[str]:
+    found: list[str] = []
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if item.get("type") not in ("group", "display"):
+                found.append(item["linkId"])
+            walk(item.get("item", []))
+
+    walk(questionnaire.definition.get("item", []))
+    return found
+
+
+def record_response(
+    *, actor: User, patient: Patient, questionnaire: Questionnaire, data: dict[str, Any]
+) -> QuestionnaireResponse:
+    """Store a patient's answers and, when the instrument can be scored, a Score per scale.
+
+    ``data``: ``authored_on`` (date), ``answers`` ({item: response number}), optional ``limb``
+    and ``episode`` (objects of this patient). An instrument meant for some sites only (the
+    Q-TFA: femur) needs a limb of such a site; with exactly one, it is chosen.
+    """
+    _require(actor, "outcome.record")
+    errors: dict[str, list[str]] = {}
+    authored = data.get("authored_on") or timezone.localdate()
+    if not isinstance(authored, dt.date) or authored > timezone.localdate():
+        errors["authored_on"] = ["The date cannot be in the future."]
+    elif authored < patient.birth_date:
+        errors["authored_on"] = ["The date cannot be before the date of birth."]
+    elif (death := getattr(patient, "death", None)) is not None and authored > death.died_on:
+        errors["authored_on"] = [f"The patient died on {death.died_on:%d %b %Y}."]
+    limb, episode = data.get("limb"), data.get("episode")
+    sites = list(questionnaire.sites)
+    if limb is not None and limb.patient_id != patient.pk:
+        errors["limb"] = ["Choose one of this patient's limbs."]
+    elif sites:
+        if limb is None:
+            matching = [lb for lb in patient.limbs.all() if lb.site in sites]
+            if len(matching) == 1:
+                limb = matching[0]
+        if limb is None or limb.site not in sites:
+            errors["limb"] = [f"{questionnaire.title} is for a limb at: {', '.join(sites)}."]
+    if episode is not None and (
+        episode.patient_id != patient.pk or (limb and episode.limb_id != limb.pk)
+    ):
+        errors["episode"] = ["That episode is not of this patient's limb."]
+    raw = data.get("answers")
+    if not isinstance(raw, dict):
+        errors["answers"] = ["Give the answers as {item: response number}."]
+    if errors:
+        raise ValidationError(errors)
+    assert isinstance(raw, dict)
+    scoring = scoring_for(actor.membership.organisation, questionnaire)
+    try:
+        answers = normalise_answers(raw, _link_ids(questionnaire))
+    except ScoringError as exc:
+        raise ValidationError({f"answers.{exc.item}": [str(exc)]}) from exc
+    if not answers:
+        raise ValidationError({"answers": ["Answer at least one item."]})
+    if scoring.configured:
+        scores = score(scoring, answers)
+    else:
+        scores = {}
+        # Without the clinic's rules, only the structure can be checked (the Q-TFA's days).
+        days = answers.get(qtfa.DAYS)
+        if (
+            questionnaire.code == "q-tfa"
+            and days is not None
+            and not 0 <= days <= qtfa.MAX_DAYS_PER_WEEK
+        ):
+            raise ValidationError({f"answers.{qtfa.DAYS}": ["Days per week run from 0 to 7."]})
+    with transaction.atomic():
+        response = QuestionnaireResponse.objects.create(
+            questionnaire=questionnaire,
+            patient=patient,
+            limb=limb,
+            episode=episode,
+            authored_on=authored,
+            answers=answers,
+            scored=scoring.configured,
+            scoring_note=scoring.note,
+            rules_source=scoring.source,
+            rules_validated=scoring.validated,
+            author=actor,
+        )
+        Score.objects.bulk_create(
+            Score(response=response, scale=scale, value=value) for scale, value in scores.items()
+        )
+        record(
+            "outcomes.response.recorded",
+            actor=actor,
+            patient=patient,
+            obj=response,
+            changes={
+                "questionnaire": [None, questionnaire.code],
+                "authored_on": [None, authored],
+                "answered_items": [None, len(answers)],
+                "scores": [None, scores] if scores else [None, scoring.note],
+            },
+        )
+    return response
+
+
+def _read_upload(upload: Any, known: tuple[str, ...]) -> dict[str, str]:
+    name = Path(str(getattr(upload, "name", "wording"))).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise ValidationError({"item_text_file": ["The wording file must be .json or .csv."]})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"item_text_file": ["The wording file is larger than 1 MB."]})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"wording{suffix}"
+        path.write_bytes(b"".join(upload.chunks()))
+        try:
+            return read_item_text(path, known)
+        except ItemTextError as exc:
+            where = f"{name}, line {exc.line}" if exc.line else name
+            raise ValidationError({"item_text_file": [f"{where}: {exc.message}"]}) from exc
+
+
+def configure_instrument(
+    *,
+    actor: User,
+    questionnaire: Questionnaire,
+    rules_json: str | None = None,
+    item_text_file: Any = None,
+) -> InstrumentConfig:
+    """Set the clinic's scoring rules (JSON) and/or item wording file for an instrument."""
+    _require(actor, "settings.manage")
+    if questionnaire.code not in CONFIGURABLE:
+        raise ValidationError({"questionnaire": [f"{questionnaire.title} is scored as shipped."]})
+    changes: dict[str, Any] = {}
+    values: dict[str, Any] = {}
+    if rules_json:
+        try:
+            data = json.loads(rules_json)
+            if not isinstance(data, dict):
+                raise ValueError("the rules must be one JSON object")
+            rules = qtfa.QtfaRules.from_mapping(data)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValidationError({"rules": [f"These rules cannot be used: {exc}"]}) from exc
+        values.update(rules=data, rules_source=rules.source, rules_validated=rules.validated)
+        changes["rules_source"] = [None, rules.source]
+        changes["rules_validated"] = [None, rules.validated]
+    if item_text_file is not None:
+        text = _read_upload(item_text_file, qtfa.TEXT_LINK_IDS)
+        values.update(item_text=text, item_text_file=Path(str(item_text_file.name)).name[:200])
+        changes["item_text"] = [None, f"{len(text)} items from {values['item_text_file']}"]
+    if not values:
+        raise ValidationError({"rules": ["Give the scoring rules, the wording file, or both."]})
+    with transaction.atomic():
+        config, _ = InstrumentConfig.objects.update_or_create(
+            organisation=actor.membership.organisation,
+            questionnaire=questionnaire,
+            defaults={**values, "set_by": actor, "set_at": timezone.now()},
+        )
+        record("outcomes.instrument.configured", actor=actor, obj=questionnaire, changes=changes)
+    return config

@@ -1,0 +1,81 @@
+"""A questionnaire's entry form, built from its FHIR-shaped definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from osseo.patients.forms import DateInput
+
+
+class ResponseForm(forms.Form):
+    authored_on = forms.DateField(label="Date answered", widget=DateInput)
+    limb = forms.ChoiceField(required=False, label="Residual limb")
+
+
+def build_response_form(
+    definition: dict[str, Any], data: Any = None, initial: dict[str, Any] | None = None
+) -> tuple[ResponseForm, list[tuple[str, Any]]]:
+    """The form, and the rows to render in order: ("text", str) or ("field", bound field)."""
+    form = ResponseForm(data, initial=initial)
+    rows: list[tuple[str, str]] = []
+
+    def walk(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            link_id = item["linkId"]
+            if item["type"] == "display":
+                rows.append(("text", item["text"]))
+            elif item["type"] == "group":
+                rows.append(("heading", item.get("text", link_id)))
+                walk(item.get("item", []))
+            elif item.get("answerOption"):
+                name = f"item_{link_id}"
+                form.fields[name] = forms.TypedChoiceField(
+                    label=f"{item.get('prefix', '')} {item['text']}".strip(),
+                    choices=[
+                        (o["valueCoding"]["code"], o["valueCoding"]["display"])
+                        for o in item["answerOption"]
+                    ],
+                    coerce=int,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+                rows.append(("field", name))
+            else:
+                name = f"item_{link_id}"
+                form.fields[name] = forms.IntegerField(
+                    label=item["text"],
+                    required=False,
+                    help_text="The number of the response ticked on the form.",
+                    min_value=0,
+                    max_value=1000,
+                )
+                rows.append(("field", name))
+
+    walk(definition.get("item", []))
+    bound = [(kind, form[value] if kind == "field" else value) for kind, value in rows]
+    return form, bound
+
+
+def answers_from(form: ResponseForm) -> dict[str, int | None]:
+    return {
+        name.removeprefix("item_"): value
+        for name, value in form.cleaned_data.items()
+        if name.startswith("item_")
+    }
+
+
+class InstrumentConfigForm(forms.Form):
+    rules = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        required=False,
+        label="Scoring rules (JSON)",
+        help_text='{"source": "...", "validated": false, "hours_per_day": {"1": 0, ...}, '
+        '"section_points": {"capability": {"1": 0, ...}, ...}, "item_points": {...}}',
+    )
+    item_text_file = forms.FileField(
+        required=False,
+        label="Item wording file (.json or .csv)",
+        help_text='JSON {"capability.1": "wording", ...} or CSV with the header linkId,text.',
+    )

@@ -1,0 +1,133 @@
+"""Staff screens: enter a questionnaire response, read it, and set the clinic's Q-TFA rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.patients.forms import apply_errors
+from osseo.patients.queries import get_patient_for
+
+from . import actions, scoring
+from .forms import InstrumentConfigForm, answers_from, build_response_form
+from .queries import get_questionnaire, get_response_for
+
+
+def _status(form: Any) -> int:
+    return 422 if form.is_bound and form.errors else 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def response_new(request: HttpRequest, patient_id: str, code: str) -> HttpResponse:
+    user: Any = request.user
+    patient = get_patient_for(user, patient_id, permission="outcome.record")
+    questionnaire = get_questionnaire(code)
+    setup = scoring.scoring_for(user.membership.organisation, questionnaire)
+    definition = setup.instrument.questionnaire
+    form, rows = build_response_form(
+        definition, request.POST or None, initial={"authored_on": timezone.localdate()}
+    )
+    limbs = [
+        lb
+        for lb in patient.limbs.all()
+        if not questionnaire.sites or lb.site in questionnaire.sites
+    ]
+    blank = [] if questionnaire.sites else [("", "Not for one limb")]
+    choices = blank + [(str(lb.uuid), str(lb)) for lb in limbs]
+    form.fields["limb"].choices = choices  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        limb_key = form.cleaned_data["limb"]
+        try:
+            response = actions.record_response(
+                actor=user,
+                patient=patient,
+                questionnaire=questionnaire,
+                data={
+                    "authored_on": form.cleaned_data["authored_on"],
+                    "answers": answers_from(form),
+                    "limb": patient.limbs.filter(uuid=limb_key).first() if limb_key else None,
+                },
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key in [k for k in exc.error_dict if k.startswith("answers.")]:
+                    exc.error_dict[f"item_{key.removeprefix('answers.')}"] = exc.error_dict.pop(key)
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{questionnaire.title}: response saved.")
+            return redirect("outcomes:response", response_id=response.uuid)
+    return render(
+        request,
+        "outcomes/response_form.html",
+        {
+            "form": form,
+            "rows": rows,
+            "patient": patient,
+            "questionnaire": questionnaire,
+            "definition": definition,
+            "setup": setup,
+        },
+        status=_status(form),
+    )
+
+
+@login_required
+def response_detail(request: HttpRequest, response_id: str) -> HttpResponse:
+    user: Any = request.user
+    response = get_response_for(user, response_id)
+    record("patients.patient.viewed", actor=user, patient=response.patient, obj=response)
+    labels = {s["code"]: s["label"] for s in response.questionnaire.scales}
+    scores = [(labels.get(s.scale, s.scale), s.value) for s in response.scores.all()]
+    return render(
+        request,
+        "outcomes/response_detail.html",
+        {"response": response, "patient": response.patient, "scores": scores},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
+    """Clinic admins supply the Q-TFA's scoring rules and item wording."""
+    user: Any = request.user
+    if not has_permission(user, "settings.manage"):
+        raise PermissionDenied
+    questionnaire = get_questionnaire(code)
+    if code not in scoring.CONFIGURABLE:
+        raise PermissionDenied(f"{questionnaire.title} is scored as shipped.")
+    config = scoring.config_for(user.membership.organisation, questionnaire)
+    form = InstrumentConfigForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.configure_instrument(
+                actor=user,
+                questionnaire=questionnaire,
+                rules_json=form.cleaned_data["rules"] or None,
+                item_text_file=form.cleaned_data["item_text_file"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{questionnaire.title}: settings saved.")
+            return redirect("outcomes:settings", code=code)
+    return render(
+        request,
+        "outcomes/settings.html",
+        {
+            "form": form,
+            "questionnaire": questionnaire,
+            "config": config,
+            "setup": scoring.scoring_for(user.membership.organisation, questionnaire),
+        },
+        status=_status(form),
+    )

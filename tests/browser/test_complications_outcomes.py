@@ -1,0 +1,78 @@
+"""In Chromium: a surgeon records a graded infection, its antibiotics and a revision, then a
+RAND-36 response, and sees the scores trend on the patient page."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from osseo.outcomes.actions import record_response
+from osseo.outcomes.models import Questionnaire
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.complications.conftest import operate
+from tests.conftest import PASSWORD
+from tests.outcomes.test_rand36_scoring import COMPLETE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_server, page):
+    operate(world)
+    record_response(
+        actor=world.users["surgeon"],
+        patient=world.patient,
+        questionnaire=Questionnaire.objects.get(code="rand-36"),
+        data={
+            "authored_on": dt.date(2024, 12, 1),
+            "answers": {str(k): 1 for k in range(3, 13)} | {"21": 5, "22": 4},
+        },
+    )
+    sign_in(page, live_server, "surgeon", PASSWORD)
+    page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
+
+    page.get_by_role("link", name="Record a complication").click()
+    page.get_by_label("What happened").select_option("infection_soft_tissue")
+    page.get_by_label("Onset").fill("2025-03-01")
+    page.get_by_label("Grade", exact=True).select_option(
+        label="Grade 2: high-grade soft-tissue infection"
+    )
+    page.get_by_label("Description").fill("Purulent discharge and cellulitis around the stoma.")
+    assert_accessible(page, "complication-form")
+    page.get_by_role("button", name="Record the complication").click()
+    expect(page.get_by_text("Complication recorded.")).to_be_visible()
+    expect(page.get_by_text("Grade 2: high-grade soft-tissue infection")).to_be_visible()
+    expect(page.get_by_text("PLOS ONE 2020;15(3):e0230027", exact=False)).to_be_visible()
+
+    page.locator("#id_kind").select_option("oral_antibiotics")
+    page.get_by_label("Started on (or the operation date)").fill("2025-03-02")
+    page.get_by_label("Ended on").fill("2025-03-16")
+    page.get_by_label("Details").fill("Flucloxacillin 1 g four times daily for 14 days")
+    page.get_by_role("button", name="Record the treatment").click()
+    expect(page.get_by_text("Treatment recorded.")).to_be_visible()
+    assert_accessible(page, "complication-treated")
+
+    page.locator("#id_kind").select_option("revision")
+    page.get_by_label("Started on (or the operation date)").fill("2025-04-02")
+    page.get_by_role("button", name="Record the treatment").click()
+    expect(page.get_by_text("Operation recorded in the procedure history")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Revision")
+
+    page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
+    expect(page.get_by_role("link", name="Revision 2 Apr 2025 (Draft)")).to_be_visible()
+    page.get_by_role("link", name="Enter RAND-36").click()
+    page.get_by_label("Date answered").fill("2025-05-01")
+    for item, response in COMPLETE.items():
+        page.locator(f"#id_item_{item}_{response - 1}").check()
+    page.get_by_role("button", name="Save the response").click()
+    expect(page.get_by_text("RAND 36-Item Health Survey 1.0: response saved.")).to_be_visible()
+    expect(page.get_by_role("row", name="Pain 67.5")).to_be_visible()
+    assert_accessible(page, "rand36-scores")
+
+    page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
+    expect(page.locator("svg[role=img]")).to_have_count(8)
+    expect(page.get_by_text("Died")).to_have_count(0)
+    assert_accessible(page, "patient-complications-and-trends")
+
+    page.get_by_role("link", name="Enter Q-TFA").click()
+    expect(page.get_by_text("Scoring not configured").first).to_be_visible()
+    assert_accessible(page, "qtfa-not-configured")

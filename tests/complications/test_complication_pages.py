@@ -1,0 +1,116 @@
+"""The complication screens: record a graded event, treat it, and see it on the patient page."""
+
+import datetime as dt
+
+from osseo.complications.actions import record_event
+from osseo.complications.models import AdverseEvent, Grade, GradingSystem
+from osseo.surgery.models import Procedure
+from tests.conftest import client_for
+
+
+def _grade(system, code):
+    s = GradingSystem.objects.get(code=system)
+    return s, Grade.objects.get(system=s, code=code)
+
+
+def test_each_scheme_shows_its_grade_and_source_on_the_patient_page(operated):
+    world = operated
+    for kind, system, code in [
+        ("infection_soft_tissue", "radboud-infection", "1"),
+        ("infection_implant", "tillander-implant-infection", "possible"),
+    ]:
+        s, g = _grade(system, code)
+        record_event(
+            actor=world.users["surgeon"],
+            patient=world.patient,
+            data={
+                "limb": world.limb,
+                "kind": kind,
+                "onset_on": dt.date(2025, 2, 1),
+                "grading_system": s,
+                "grade": g,
+            },
+        )
+    page = (
+        client_for(world.users["anaesthetist"])
+        .get(f"/patients/{world.patient.uuid}/")
+        .content.decode()
+    )
+    assert "Grade 1: low-grade soft-tissue infection" in page
+    assert "(Radboud 4-grade infection classification)" in page
+    assert "Possible implant infection" in page
+    assert "(Tillander implant infection (definite / probable / possible))" in page
+    event = AdverseEvent.objects.get(kind="infection_implant")
+    detail = (
+        client_for(world.users["anaesthetist"])
+        .get(f"/complications/{event.uuid}/")
+        .content.decode()
+    )
+    assert "10.1007/s11999-010-1370-0" in detail
+    assert "Record the treatment" not in detail  # the anaesthetist reads only
+
+
+def test_the_form_records_a_graded_event_and_a_debridement_starts_a_procedure(operated):
+    world = operated
+    client = client_for(world.users["surgeon"])
+    response = client.post(
+        f"/patients/{world.patient.uuid}/complications/new/",
+        {
+            "limb": str(world.limb.uuid),
+            "kind": "infection_soft_tissue",
+            "onset_on": "2025-03-01",
+            "grading": "radboud-infection:2",
+            "outcome": "ongoing",
+        },
+    )
+    assert response.status_code == 302
+    event = AdverseEvent.objects.get()
+    assert (event.grading_system.code, event.grade.code, event.episode) == (
+        "radboud-infection",
+        "2",
+        world.episode,
+    )
+    response = client.post(
+        f"/complications/{event.uuid}/",
+        {"add_treatment": "1", "kind": "debridement", "started_on": "2025-03-08"},
+    )
+    procedure = Procedure.objects.get(kind="debridement")
+    assert response["Location"] == f"/procedures/{procedure.uuid}/"
+    page = client.get(f"/patients/{world.patient.uuid}/").content.decode()
+    assert "Debridement 8 Mar 2025 (Draft)" in page
+
+
+def test_a_grade_from_the_wrong_scheme_for_the_kind_is_shown_beside_the_grade_field(operated):
+    world = operated
+    response = client_for(world.users["surgeon"]).post(
+        f"/patients/{world.patient.uuid}/complications/new/",
+        {
+            "limb": str(world.limb.uuid),
+            "kind": "pain",
+            "onset_on": "2025-03-01",
+            "grading": "radboud-infection:2",
+            "outcome": "ongoing",
+        },
+    )
+    assert response.status_code == 422
+    assert "Radboud 4-grade infection classification grades only" in response.content.decode()
+    assert AdverseEvent.objects.count() == 0
+
+
+def test_someone_outside_the_care_team_gets_404_and_a_prosthetist_403(operated):
+    world = operated
+    url = f"/patients/{world.patient.uuid}/complications/new/"
+    assert client_for(world.users["outsider"]).get(url).status_code == 404
+    assert client_for(world.users["prosthetist"]).get(url).status_code == 403
+
+
+def test_the_death_form_records_the_date_and_the_page_says_so(operated):
+    world = operated
+    client = client_for(world.users["coordinator"])
+    response = client.post(
+        f"/patients/{world.patient.uuid}/death/", {"died_on": "2025-06-01", "cause": "Stroke"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/patients/{world.patient.uuid}/").content.decode()
+    assert "Died 1 Jun 2025" in page
+    assert "Record a complication" not in page

@@ -1,0 +1,98 @@
+"""The outcome screens: enter a RAND-36 or Q-TFA response, set the Q-TFA up, see the trends."""
+
+import datetime as dt
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from osseo.outcomes.actions import record_response
+from osseo.outcomes.models import InstrumentConfig, Questionnaire, QuestionnaireResponse
+from tests.conftest import client_for
+from tests.outcomes.test_outcomes_api import SYNTHETIC_RULES_JSON
+from tests.outcomes.test_rand36_scoring import COMPLETE
+
+
+def test_the_rand_36_form_saves_answers_and_shows_the_scores(world):
+    client = client_for(world.users["surgeon"])
+    url = f"/patients/{world.patient.uuid}/questionnaires/rand-36/new/"
+    page = client.get(url).content.decode()
+    assert "In general, would you say your health is:" in page
+    data = {"authored_on": "2025-02-01", **{f"item_{k}": str(v) for k, v in COMPLETE.items()}}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = QuestionnaireResponse.objects.get()
+    assert stored.answers["21"] == 3
+    detail = client.get(response["Location"]).content.decode()
+    assert "67.5" in detail  # pain: (60 + 75) / 2
+
+
+def test_the_q_tfa_form_says_scoring_is_not_configured_and_stores_answers_only(world):
+    client = client_for(world.users["surgeon"])
+    url = f"/patients/{world.patient.uuid}/questionnaires/q-tfa/new/"
+    page = client.get(url).content.decode()
+    assert "Scoring not configured" in page
+    assert "not validated" in page
+    assert "Q-TFA item capability.1 (wording supplied by the clinic)" in page
+    response = client.post(
+        url,
+        {
+            "authored_on": "2025-02-01",
+            "limb": str(world.limb.uuid),
+            "item_use.days": "7",
+            "item_use.hours": "4",
+        },
+    )
+    assert response.status_code == 302
+    stored = QuestionnaireResponse.objects.get()
+    assert (stored.scored, stored.scores.count()) == (False, 0)
+
+
+def test_a_clinic_admin_uploads_the_wording_and_the_rules(world):
+    client = client_for(world.users["clinic_admin"])
+    url = "/settings/questionnaires/q-tfa/"
+    wording = SimpleUploadedFile(
+        "qtfa.csv", b"linkId,text\ncapability.1,Clinic wording for the first capability item\n"
+    )
+    response = client.post(
+        url, {"rules": json.dumps(SYNTHETIC_RULES_JSON), "item_text_file": wording}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    config = InstrumentConfig.objects.get()
+    assert config.item_text == {"capability.1": "Clinic wording for the first capability item"}
+    page = (
+        client_for(world.users["surgeon"])
+        .get(f"/patients/{world.patient.uuid}/questionnaires/q-tfa/new/")
+        .content.decode()
+    )
+    assert "Clinic wording for the first capability item" in page
+    assert "Scoring not configured" not in page
+
+
+def test_a_bad_wording_file_is_refused_naming_the_line(world):
+    client = client_for(world.users["clinic_admin"])
+    bad = SimpleUploadedFile("qtfa.csv", b"linkId,text\ncapability.99,Nope\n")
+    response = client.post("/settings/questionnaires/q-tfa/", {"item_text_file": bad})
+    assert response.status_code == 422
+    assert "qtfa.csv, line 2: unknown linkId &#x27;capability.99&#x27;" in response.content.decode()
+    assert InstrumentConfig.objects.count() == 0
+    assert (
+        client_for(world.users["surgeon"]).get("/settings/questionnaires/q-tfa/").status_code == 403
+    )
+
+
+def test_scores_trend_on_the_patient_page_as_svg_charts_with_a_table(world):
+    rand = Questionnaire.objects.get(code="rand-36")
+    for when, pain in [(dt.date(2024, 6, 1), 1), (dt.date(2025, 1, 1), 3)]:
+        record_response(
+            actor=world.users["surgeon"],
+            patient=world.patient,
+            questionnaire=rand,
+            data={"authored_on": when, "answers": {"21": pain, "22": pain}},
+        )
+    page = (
+        client_for(world.users["patient"]).get(f"/patients/{world.patient.uuid}/").content.decode()
+    )
+    assert page.count('role="img"') == 8
+    # Pain: item 21 = 1 -> 100, 22 = 1 -> 100; then 21 = 3 -> 60, 22 = 3 -> 50: 55.
+    assert "Pain (0 to 100, higher is better): 100 on 01 Jun 2024, 55 on 01 Jan 2025." in page
+    assert '<th scope="row">1 Jan 2025</th>' in page
