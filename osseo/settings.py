@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "osseo.pathway",
     "osseo.surgery",
     "osseo.portal",
+    "osseo.rehab",
     "osseo.demo",
 ]
 
