@@ -129,8 +129,10 @@ class CareTeam(models.Model):
 
 
 class Referral(models.Model):
-    """A hand-off to a rehabilitation partner: it opens the partner's CareTeam row, and withdrawing
-    it closes that row (so `patients_for()` stays the single scope). Actions: osseo/rehab/actions.py.
+    """A hand-off to a rehabilitation partner: it opens the partner's CareTeam row, and
+    withdrawing it closes that row (so `patients_for()` stays the single scope).
+
+    Its actions live in osseo/rehab/actions.py (they need the surgery app's signed record).
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

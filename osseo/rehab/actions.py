@@ -186,7 +186,9 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
     phases: list[rules.Phase] = []
     for n, raw in enumerate(data.get("phases") or [], start=1):
         values = {k: raw.get(k) for k in PHASE_FIELDS}
-        pct = _decimal(errors, f"phases.{n}.target_percent_body_weight", values["target_percent_body_weight"])
+        pct = _decimal(
+            errors, f"phases.{n}.target_percent_body_weight", values["target_percent_body_weight"]
+        )
         kg = _decimal(errors, f"phases.{n}.target_kg", values["target_kg"])
         try:
             phases.append(
@@ -241,7 +243,10 @@ def create_protocol(*, actor: User, data: dict[str, Any]) -> LoadingProtocol:
             "rehab.protocol.created",
             actor=actor,
             obj=protocol,
-            changes={**{k: [None, v] for k, v in values.items() if v}, "phases": [None, len(phases)]},
+            changes={
+                **{k: [None, v] for k, v in values.items() if v},
+                "phases": [None, len(phases)],
+            },
         )
     return protocol
 
@@ -267,7 +272,11 @@ def update_protocol(
             setattr(protocol, k, v)
         protocol.save()
         _write_phases(protocol, phases)
-        after = {"name": protocol.name, "source": protocol.source, "phases": [p.as_dict() for p in phases]}
+        after = {
+            "name": protocol.name,
+            "source": protocol.source,
+            "phases": [p.as_dict() for p in phases],
+        }
         record(
             "rehab.protocol.updated",
             actor=actor,
@@ -342,7 +351,9 @@ def create_plan(
     return plan
 
 
-def log_load(*, actor: User, plan: RehabPlan, data: dict[str, Any], today: dt.date | None = None) -> LoadLog:
+def log_load(
+    *, actor: User, plan: RehabPlan, data: dict[str, Any], today: dt.date | None = None
+) -> LoadLog:
     """One day's loading; the flags are worked out against that day's prescription and stored
     with it (with the clinic's thresholds in force then)."""
     _require(actor, "rehab.log", "log loading")
@@ -430,7 +441,7 @@ def record_function_test(*, actor: User, patient: Patient, data: dict[str, Any])
         errors["performed_on"] = ["A test cannot be recorded before it is done."]
     if errors:
         raise ValidationError(errors)
-    assert value is not None
+    assert value is not None and isinstance(on, dt.date)
     with transaction.atomic():
         test = FunctionTest.objects.create(
             patient=patient,
@@ -445,7 +456,11 @@ def record_function_test(*, actor: User, patient: Patient, data: dict[str, Any])
             actor=actor,
             patient=patient,
             obj=test,
-            changes={"kind": [None, kind], "value": [None, str(test.value)], "performed_on": [None, on]},
+            changes={
+                "kind": [None, kind],
+                "value": [None, str(test.value)],
+                "performed_on": [None, on],
+            },
         )
     return test
 
@@ -613,6 +628,3 @@ def retire_information_sheet(*, actor: User, sheet: InformationSheet) -> Informa
         sheet.save(update_fields=["active"])
         record("rehab.sheet.retired", actor=actor, obj=sheet, changes={"active": [True, False]})
     return sheet
-
-
-

@@ -1,4 +1,4 @@
-"""Referrals, loading protocols, rehab plans, load logs, function tests and follow-up over the API."""
+"""Referrals, loading protocols, rehab plans, load logs, function tests and follow-up (API)."""
 
 from __future__ import annotations
 
@@ -71,9 +71,11 @@ def _staff(request: HttpRequest) -> Any:
 # --- Protocols -------------------------------------------------------------------------------
 
 
-@router.get("/protocols", response={200: list[ProtocolOut], **errors(403)}, operation_id="list_protocols")
+@router.get(
+    "/protocols", response={200: list[ProtocolOut], **errors(403)}, operation_id="list_protocols"
+)
 def list_protocols(request: HttpRequest) -> Any:
-    """The shipped reference protocols, your organisation's own, and those named on referrals to it."""
+    """The shipped reference protocols, your organisation's own, and those referred with."""
     return list(protocols_for(_staff(request)))
 
 
@@ -300,7 +302,9 @@ def _test_out(test: Any) -> dict[str, Any]:
 def record_function_test(
     request: HttpRequest, patient_id: uuid.UUID, payload: FunctionTestIn
 ) -> Any:
-    patient = get_patient_for(_user(request), patient_id, permission="rehab.write", audit_read=False)
+    patient = get_patient_for(
+        _user(request), patient_id, permission="rehab.write", audit_read=False
+    )
     test = actions.record_function_test(actor=_user(request), patient=patient, data=payload.dict())
     return Status(201, _test_out(test))
 

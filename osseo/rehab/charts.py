@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts (strict CSP: no scripts, no inline styles; presentation attributes only).
+"""Server-rendered SVG charts (strict CSP: no scripts or inline styles; presentation attributes).
 
 Each chart is an `<svg role="img">` with a <title> and <desc>; the page beside it carries the same
 numbers in a table, which is the accessible alternative.
@@ -164,7 +164,10 @@ def _flag_mark(flag: str, cx: float, cy: float, floor: float) -> str:
             f'{_f(cx)},{_f(cy - 18)}" fill="{FLAG}"/>'
         )
     if flag == rules.PAIN_OVER_GATE:  # a ring around the point
-        return f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="8" fill="none" stroke="{FLAG}" stroke-width="2"/>'
+        return (
+            f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="8" fill="none" stroke="{FLAG}" '
+            'stroke-width="2"/>'
+        )
     # missing log: a cross on the axis
     return (
         f'<path d="M{_f(cx - 5)},{_f(floor - 5)} L{_f(cx + 5)},{_f(floor + 5)} '
@@ -175,12 +178,18 @@ def _flag_mark(flag: str, cx: float, cy: float, floor: float) -> str:
 
 def _legend(x0: float, y0: float) -> str:
     items = [
-        (f'<line x1="0" y1="0" x2="18" y2="0" stroke="{PRESCRIBED}" stroke-width="3"/>', "Prescribed"),
+        (
+            f'<line x1="0" y1="0" x2="18" y2="0" stroke="{PRESCRIBED}" stroke-width="3"/>',
+            "Prescribed",
+        ),
         (f'<circle cx="9" cy="0" r="3.5" fill="{APPLIED}"/>', "Applied"),
         (f'<rect x="6" y="-3" width="6" height="6" fill="{PAIN}"/>', "Pain NRS"),
         (f'<polygon points="3,-5 15,-5 9,5" fill="{FLAG}"/>', "Under-loading"),
         (f'<polygon points="3,5 15,5 9,-5" fill="{FLAG}"/>', "Over-loading"),
-        (f'<circle cx="9" cy="0" r="6" fill="none" stroke="{FLAG}" stroke-width="2"/>', "Pain over gate"),
+        (
+            f'<circle cx="9" cy="0" r="6" fill="none" stroke="{FLAG}" stroke-width="2"/>',
+            "Pain over gate",
+        ),
         (f'<path d="M4,-5 L14,5 M4,5 L14,-5" stroke="{MUTED}" stroke-width="2"/>', "No log"),
     ]
     out, x = [], x0
@@ -211,7 +220,9 @@ def trend_chart(
     def y(v: float) -> float:
         return top + ph * (1 - (v - low) / (high - low))
 
-    desc = "; ".join(f"{d:%d %b %Y}: {v:g} {unit}" for d, v in zip([p[0] for p in points], values, strict=True))
+    desc = "; ".join(
+        f"{d:%d %b %Y}: {v:g} {unit}" for d, v in zip([p[0] for p in points], values, strict=True)
+    )
     out = [
         f'<svg class="chart small" viewBox="0 0 {w} {h}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
@@ -231,10 +242,10 @@ def trend_chart(
         f'<text x="{w - right}" y="{h - 8}" font-size="11" text-anchor="end" fill="{INK}">'
         f"{last:%d %b %Y}</text>"
     )
-    out.append(
-        _path([f"{_f(x(d))},{_f(y(float(v)))}" for d, v in points], PRESCRIBED, 2)
-    )
-    for d, v in points:
-        out.append(f'<circle cx="{_f(x(d))}" cy="{_f(y(float(v)))}" r="3.5" fill="{PRESCRIBED}"/>')
+    out.append(_path([f"{_f(x(d))},{_f(y(float(v)))}" for d, v in points], PRESCRIBED, 2))
+    for d, value in points:
+        out.append(
+            f'<circle cx="{_f(x(d))}" cy="{_f(y(float(value)))}" r="3.5" fill="{PRESCRIBED}"/>'
+        )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308  every interpolated text is escaped above

@@ -36,9 +36,9 @@ def letter_context(referral: Referral, user: User) -> dict[str, Any]:
             "role": m.get_role_display(),
             "email": m.user.email,
         }
-        for m in clinic.memberships.filter(
-            role__in=[Role.COORDINATOR, Role.SURGEON]
-        ).select_related("user").order_by("role", "user__last_name")
+        for m in clinic.memberships.filter(role__in=[Role.COORDINATOR, Role.SURGEON])
+        .select_related("user")
+        .order_by("role", "user__last_name")
     ]
     return {
         "referral": referral,

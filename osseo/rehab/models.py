@@ -144,7 +144,7 @@ class FunctionTestKind(models.TextChoices):
     TIMED_UP_AND_GO = "timed_up_and_go", "Timed up-and-go"  # seconds
     AMP_PRO = "amp_pro", "AMP score, with prosthesis (AMPPRO)"
     AMP_NOPRO = "amp_nopro", "AMP score, without prosthesis (AMPnoPRO)"
-    K_LEVEL = "k_level", "K-level (K0–K4)"
+    K_LEVEL = "k_level", "K-level (K0-K4)"
     WEAR_HOURS = "wear_hours", "Daily prosthesis wear"  # hours per day
 
 

@@ -112,6 +112,14 @@ class Thresholds:
     over_share: Decimal
     validated: bool
 
+    @property
+    def under_percent(self) -> Decimal:
+        return self.under_share * 100
+
+    @property
+    def over_percent(self) -> Decimal:
+        return self.over_share * 100
+
 
 def thresholds_for(patient: Patient) -> Thresholds:
     clinic = clinic_of(patient)
@@ -128,9 +136,7 @@ def prescription_on(plan: RehabPlan, on: dt.date, logs: list[LoadLog] | None = N
     phases = plan_phases(plan)
     logs = list(plan.logs.all()) if logs is None else logs
     held = rules.hold_phase(phases, plan.start_date, [(g.date, g.pain_nrs) for g in logs], on)
-    return rules.prescription(
-        phases, plan.start_date, plan.body_weight_kg, on, held_at_phase=held
-    )
+    return rules.prescription(phases, plan.start_date, plan.body_weight_kg, on, held_at_phase=held)
 
 
 @dataclass
@@ -193,9 +199,7 @@ def referrals_of(patient: Patient) -> QuerySet[Referral]:
     )
 
 
-def get_referral_for(
-    user: User, referral_id: Any, *, permission: str = "patient.view"
-) -> Referral:
+def get_referral_for(user: User, referral_id: Any, *, permission: str = "patient.view") -> Referral:
     referral = _get(
         Referral.objects.select_related("patient", "organisation", "protocol", "referred_by"),
         referral_id,
@@ -212,7 +216,7 @@ def partner_organisations() -> QuerySet[Organisation]:
 def sheets_for(user: User) -> QuerySet[InformationSheet]:
     """Information sheets a user may read: their clinic's, or those of clinics referring to them."""
     org = _org(user)
-    if org is None or getattr(user, "membership", None) and user.membership.role == "patient":
+    if org is None or (getattr(user, "membership", None) and user.membership.role == "patient"):
         return InformationSheet.objects.none()
     referring = Referral.objects.filter(organisation=org, withdrawn_at__isnull=True).values(
         "referred_by__membership__organisation_id"
@@ -263,7 +267,9 @@ def schedule_setting(organisation: Organisation | None) -> Any:
     return resolve(organisation, "follow_up_schedule")
 
 
-def schedule_for(episode: Episode, surgery: dt.date, organisation: Organisation | None, until: dt.date) -> list[rules.Visit]:
+def schedule_for(
+    episode: Episode, surgery: dt.date, organisation: Organisation | None, until: dt.date
+) -> list[rules.Visit]:
     setting = schedule_setting(organisation).value
     return rules.follow_up_schedule(
         surgery,
@@ -297,8 +303,8 @@ def follow_up_list(user: User, today: dt.date, within_days: int = 30) -> list[Fo
     from .models import FollowUp
 
     held: dict[int, set[dt.date]] = {}
-    for visit in FollowUp.objects.filter(episode__in=episodes).values("episode_id", "due_date"):
-        held.setdefault(visit["episode_id"], set()).add(visit["due_date"])
+    for row in FollowUp.objects.filter(episode__in=episodes).values("episode_id", "due_date"):
+        held.setdefault(row["episode_id"], set()).add(row["due_date"])
     rows: list[FollowUpRow] = []
     for episode in episodes:
         surgery = procedures.get(episode.pk)
@@ -308,7 +314,5 @@ def follow_up_list(user: User, today: dt.date, within_days: int = 30) -> list[Fo
         visit = rules.next_visit(schedule, held.get(episode.pk, set()))
         if visit is None or visit.due > horizon:
             continue
-        rows.append(
-            FollowUpRow(episode.patient, episode, surgery, visit, (today - visit.due).days)
-        )
+        rows.append(FollowUpRow(episode.patient, episode, surgery, visit, (today - visit.due).days))
     return sorted(rows, key=lambda r: (r.visit.due, r.patient.family_name, r.episode.pk))

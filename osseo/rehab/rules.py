@@ -52,9 +52,16 @@ FUNCTION_TESTS: dict[str, TestSpec] = {
         Decimal(100),
     ),
     # K0-K4 (Medicare Functional Classification Level): stored as 0..4.
-    "k_level": TestSpec(LOCAL_SYSTEM, "k-level", "K-level", "{level}", Decimal(0), Decimal(4), True),
+    "k_level": TestSpec(
+        LOCAL_SYSTEM, "k-level", "K-level", "{level}", Decimal(0), Decimal(4), True
+    ),
     "wear_hours": TestSpec(
-        LOCAL_SYSTEM, "prosthesis-wear-hours", "Daily prosthesis wear", "h/d", Decimal(0), Decimal(24)
+        LOCAL_SYSTEM,
+        "prosthesis-wear-hours",
+        "Daily prosthesis wear",
+        "h/d",
+        Decimal(0),
+        Decimal(24),
     ),
 }
 

@@ -41,6 +41,7 @@ from .queries import (
     partner_organisations,
     plan_progress,
     plans_of,
+    prescription_on,
     protocols_for,
     referrals_of,
     sheets_for,
@@ -108,7 +109,10 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
                 org = partner_organisations().get(uuid=data["organisation"])
                 protocol = next((p for p in protocols if str(p.uuid) == data["protocol"]), None)
                 actions.refer_patient(
-                    actor=user, patient=patient, organisation=org, protocol=protocol,
+                    actor=user,
+                    patient=patient,
+                    organisation=org,
+                    protocol=protocol,
                     note=data["note"],
                 )
                 messages.success(request, f"Referred to {org.name}.")
@@ -127,13 +131,14 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
                 return redirect("rehab:plan", plan_id=plan.uuid)
             if "test" in request.POST and test_form.is_valid():
                 get_patient_for(user, patient.uuid, permission="rehab.write", audit_read=False)
-                actions.record_function_test(actor=user, patient=patient, data=test_form.cleaned_data)
+                actions.record_function_test(
+                    actor=user, patient=patient, data=test_form.cleaned_data
+                )
                 messages.success(request, "Function test recorded.")
                 return redirect("rehab:patient", patient_id=patient.uuid)
         except ValidationError as exc:
-            form = referral_form if "refer" in request.POST else plan_form
-            form = test_form if "test" in request.POST else form
-            apply_errors(form, exc)
+            failed: Any = referral_form if "refer" in request.POST else plan_form
+            apply_errors(test_form if "test" in request.POST else failed, exc)
     context = {
         "patient": patient,
         "referrals": list(referrals_of(patient)),
@@ -157,7 +162,9 @@ def referral_withdraw(request: HttpRequest, referral_id: str) -> HttpResponse:
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            actions.withdraw_referral(actor=user, referral=referral, reason=form.cleaned_data["reason"])
+            actions.withdraw_referral(
+                actor=user, referral=referral, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -176,10 +183,14 @@ def referral_letter(request: HttpRequest, referral_id: str) -> HttpResponse:
     if request.GET.get("format") == "pdf":
         from weasyprint import HTML
 
-        html = render_to_string("rehab/letter_document.html", {**context, "pdf": True}, request=request)
+        html = render_to_string(
+            "rehab/letter_document.html", {**context, "pdf": True}, request=request
+        )
         pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="osseo-referral-{referral.uuid}.pdf"'
+        response["Content-Disposition"] = (
+            f'attachment; filename="osseo-referral-{referral.uuid}.pdf"'
+        )
         return response
     return render(request, "rehab/letter.html", context)
 
@@ -201,14 +212,12 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
             apply_errors(form, exc)
         else:
             labels = ", ".join(rules.FLAG_LABELS[f] for f in log.flags)
-            messages.success(request, f"Logged {log.date:%d %b %Y}." + (f" Flags: {labels}." if labels else ""))
+            messages.success(
+                request, f"Logged {log.date:%d %b %Y}." + (f" Flags: {labels}." if labels else "")
+            )
             return redirect("rehab:plan", plan_id=plan.uuid)
     progress = plan_progress(plan, today)
-    rx = None
-    if progress.days or True:
-        from .queries import prescription_on
-
-        rx = prescription_on(plan, today)
+    rx = prescription_on(plan, today)
     context = {
         "plan": plan,
         "patient": plan.patient,
@@ -232,7 +241,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     if not has_permission(user, "followup.view"):
         raise PermissionDenied
     if request.method == "POST":
-        episode = get_episode_for(user, request.POST.get("episode", ""), permission="followup.record")
+        episode = get_episode_for(
+            user, request.POST.get("episode", ""), permission="followup.record"
+        )
         form = FollowUpForm(request.POST)
         if form.is_valid():
             try:
@@ -240,7 +251,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
             else:
-                messages.success(request, f"Follow-up visit recorded for {episode.patient.display_name}.")
+                messages.success(
+                    request, f"Follow-up visit recorded for {episode.patient.display_name}."
+                )
         else:
             messages.error(request, "Enter the date the patient was seen.")
         return redirect("rehab:follow_ups")
@@ -310,22 +323,43 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
             if "save_settings" in request.POST and form.is_valid():
                 d = form.cleaned_data
                 for key, value, source, validated in [
-                    ("rehab_under_loading_percent", d["under_loading_percent"], d["thresholds_source"], d["thresholds_validated"]),
-                    ("rehab_over_loading_percent", d["over_loading_percent"], d["thresholds_source"], d["thresholds_validated"]),
-                    ("follow_up_schedule", {"months": d["schedule_months"], "then_every_months": d["schedule_every"]}, d["schedule_source"], d["schedule_validated"]),
+                    (
+                        "rehab_under_loading_percent",
+                        d["under_loading_percent"],
+                        d["thresholds_source"],
+                        d["thresholds_validated"],
+                    ),
+                    (
+                        "rehab_over_loading_percent",
+                        d["over_loading_percent"],
+                        d["thresholds_source"],
+                        d["thresholds_validated"],
+                    ),
+                    (
+                        "follow_up_schedule",
+                        {"months": d["schedule_months"], "then_every_months": d["schedule_every"]},
+                        d["schedule_source"],
+                        d["schedule_validated"],
+                    ),
                     ("stoma_care_instructions", d["stoma_care_instructions"], "", True),
                 ]:
-                    actions.set_rehab_setting(actor=user, key=key, value=value, source=source, validated=validated)
+                    actions.set_rehab_setting(
+                        actor=user, key=key, value=value, source=source, validated=validated
+                    )
                 messages.success(request, "Rehabilitation settings saved.")
                 return redirect("rehab:settings")
             if "upload" in request.POST and sheet_form.is_valid():
                 actions.upload_information_sheet(
-                    actor=user, title=sheet_form.cleaned_data["title"], upload=sheet_form.cleaned_data["file"]
+                    actor=user,
+                    title=sheet_form.cleaned_data["title"],
+                    upload=sheet_form.cleaned_data["file"],
                 )
                 messages.success(request, "Information sheet uploaded.")
                 return redirect("rehab:settings")
             if "retire" in request.POST:
-                sheet = InformationSheet.objects.filter(organisation=org, uuid=request.POST["retire"]).first()
+                sheet = InformationSheet.objects.filter(
+                    organisation=org, uuid=request.POST["retire"]
+                ).first()
                 if sheet is None:
                     raise Http404
                 actions.retire_information_sheet(actor=user, sheet=sheet)
@@ -336,13 +370,17 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
                 apply_errors(sheet_form, exc)
             else:
                 if hasattr(exc, "error_dict"):
-                    exc = ValidationError({
-                        {"rehab_under_loading_percent": "under_loading_percent",
-                         "rehab_over_loading_percent": "over_loading_percent",
-                         "follow_up_schedule": "schedule_months",
-                         "source": "thresholds_source"}.get(k, k): v
-                        for k, v in exc.error_dict.items()
-                    })
+                    exc = ValidationError(
+                        {
+                            {
+                                "rehab_under_loading_percent": "under_loading_percent",
+                                "rehab_over_loading_percent": "over_loading_percent",
+                                "follow_up_schedule": "schedule_months",
+                                "source": "thresholds_source",
+                            }.get(k, k): v
+                            for k, v in exc.error_dict.items()
+                        }
+                    )
                 apply_errors(form, exc)
     return render(
         request,
@@ -358,7 +396,7 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sheet_download(request: HttpRequest, sheet_id: str) -> HttpResponse:
+def sheet_download(request: HttpRequest, sheet_id: str) -> FileResponse:
     user: Any = request.user
     sheet = sheets_for(user).filter(uuid=sheet_id).first()
     if sheet is None:

@@ -145,9 +145,13 @@ def test_the_permission_table_matches_the_roles(world, persona):
         "episode.transition",
     }
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
+    followup = {"followup.view", "followup.record"}
+    rehab = {"rehab.write", "rehab.log"}
     expected = {
-        "surgeon": pathway | surgery,
-        "coordinator": pathway | {"assessment.record", "enquiry.triage"},
+        "surgeon": pathway | surgery | followup | {"referral.manage"},
+        "coordinator": pathway
+        | followup
+        | {"assessment.record", "enquiry.triage", "referral.manage"},
         "clinic_admin": pathway
         | {
             "assessment.record",
@@ -156,12 +160,16 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "accounts.manage",
             "settings.manage",
             "catalogue.manage",
-        },
-        "anaesthetist": {"patient.view", "plan.anaesthesia"},
-        "prosthetist": {"patient.view"},
-        "rehab_specialist": {"patient.view"},
-        "patient": {"patient.view"},
-        "outsider": pathway | surgery,
+            "referral.manage",
+            "protocol.manage",
+        }
+        | followup,
+        "anaesthetist": {"patient.view", "plan.anaesthesia", "followup.view"},
+        "prosthetist": {"patient.view"} | rehab | followup,
+        # At the rehabilitation partner: rehab data, never the clinic's writes or lists.
+        "rehab_specialist": {"patient.view", "protocol.manage"} | rehab,
+        "patient": {"patient.view", "rehab.log"},
+        "outsider": pathway | surgery | followup | {"referral.manage"},
     }[persona]
     assert granted == expected
 

@@ -25,7 +25,10 @@ def operate(world, on, *, phase="rehabilitation", episode=None):
     procedure = surgery.start_procedure(
         actor=surgeon, episode=episode, kind="single_stage", performed_on=on
     )
-    for kind, gtin, lot in (("implant", IMPLANT_GTIN, "IMP-LOT-7"), ("dualcone", DUALCONE_GTIN, "DC-LOT-3")):
+    for kind, gtin, lot in (
+        ("implant", IMPLANT_GTIN, "IMP-LOT-7"),
+        ("dualcone", DUALCONE_GTIN, "DC-LOT-3"),
+    ):
         surgery.place_device(
             actor=surgeon,
             procedure=procedure,
@@ -41,6 +44,14 @@ def operate(world, on, *, phase="rehabilitation", episode=None):
 
 def protocol(name=STANDARD):
     return LoadingProtocol.objects.get(organisation__isnull=True, name=name)
+
+
+@pytest.fixture(autouse=True)
+def reference_protocols(db):
+    """Shipped by a data migration; a transactional (browser) test's flush removes them."""
+    from osseo.rehab.reference import ensure_reference_protocols
+
+    ensure_reference_protocols()
 
 
 @pytest.fixture

@@ -10,7 +10,11 @@ from tests.rehab.conftest import operate, post
 
 
 def _list(world, status="all", within=30):
-    return api_client(world.users["coordinator"]).get(f"/api/v1/follow-ups?status={status}&within_days={within}").json()
+    return (
+        api_client(world.users["coordinator"])
+        .get(f"/api/v1/follow-ups?status={status}&within_days={within}")
+        .json()
+    )
 
 
 def test_the_3_month_visit_is_due_then_overdue_then_done(world):
@@ -20,7 +24,9 @@ def test_the_3_month_visit_is_due_then_overdue_then_done(world):
         assert _list(world)["count"] == 0  # 3 months is 5 April: more than 30 days away
     with time_machine.travel(dt.datetime(2026, 3, 20, 9, tzinfo=dt.UTC)):
         body = _list(world, "due")
-        assert [(i["visit"], i["due_date"], i["status"]) for i in body["items"]] == [("3 months", "2026-04-05", "due")]
+        assert [(i["visit"], i["due_date"], i["status"]) for i in body["items"]] == [
+            ("3 months", "2026-04-05", "due")
+        ]
         assert _list(world, "overdue")["count"] == 0
     with time_machine.travel(dt.datetime(2026, 4, 15, 9, tzinfo=dt.UTC)):
         item = _list(world, "overdue")["items"][0]
@@ -53,7 +59,9 @@ def test_the_schedule_is_a_clinic_setting(world):
             validated=True,
         )
     with time_machine.travel(dt.datetime(2026, 1, 20, 9, tzinfo=dt.UTC)):
-        assert [(i["visit"], i["due_date"]) for i in _list(world)["items"]] == [("1 months", "2026-02-05")]
+        assert [(i["visit"], i["due_date"]) for i in _list(world)["items"]] == [
+            ("1 months", "2026-02-05")
+        ]
 
 
 def test_the_partner_and_the_outsider_have_no_follow_up_list(world):

@@ -5,7 +5,7 @@ import datetime as dt
 from osseo.audit.models import AuditEntry
 from osseo.patients.models import CareTeam, Referral
 from tests.conftest import api_client, make_patient
-from tests.rehab.conftest import operate, post
+from tests.rehab.conftest import post
 
 
 def _refer(world, **extra):
@@ -42,7 +42,11 @@ def test_referral_grants_the_partner_this_patient_only_and_withdrawal_removes_it
     again = _refer(world)
     assert again.status_code == 422
 
-    no_reason = post(api_client(world.users["coordinator"]), f"/api/v1/referrals/{referral['id']}/withdrawal", {"reason": ""})
+    no_reason = post(
+        api_client(world.users["coordinator"]),
+        f"/api/v1/referrals/{referral['id']}/withdrawal",
+        {"reason": ""},
+    )
     assert no_reason.status_code == 422
     withdrawn = post(
         api_client(world.users["coordinator"]),
@@ -56,7 +60,9 @@ def test_referral_grants_the_partner_this_patient_only_and_withdrawal_removes_it
     team = CareTeam.objects.get(organisation=world.rehab)
     assert team.until is not None
     actions = list(
-        AuditEntry.objects.filter(action__startswith="rehab.referral").values_list("action", flat=True)
+        AuditEntry.objects.filter(action__startswith="rehab.referral").values_list(
+            "action", flat=True
+        )
     )
     assert actions == ["rehab.referral.made", "rehab.referral.withdrawn"]
 
@@ -68,7 +74,12 @@ def test_only_a_partner_organisation_can_receive_a_referral(operated):
         {"organisation": str(operated.other_clinic.uuid)},
     )
     assert response.status_code == 422
-    assert CareTeam.objects.filter(organisation=operated.other_clinic, patient=operated.patient).count() == 0
+    assert (
+        CareTeam.objects.filter(
+            organisation=operated.other_clinic, patient=operated.patient
+        ).count()
+        == 0
+    )
 
 
 def test_partner_staff_cannot_refer_or_edit_the_patient(operated):
@@ -76,10 +87,16 @@ def test_partner_staff_cannot_refer_or_edit_the_patient(operated):
     assert _refer(world).status_code == 201
     partner = api_client(world.users["rehab_specialist"])
     edit = partner.patch(
-        f"/api/v1/patients/{world.patient.uuid}", '{"record_number": "X"}', content_type="application/json"
+        f"/api/v1/patients/{world.patient.uuid}",
+        '{"record_number": "X"}',
+        content_type="application/json",
     )
     assert edit.status_code == 403
-    refer = post(partner, f"/api/v1/patients/{world.patient.uuid}/referrals", {"organisation": str(world.rehab.uuid)})
+    refer = post(
+        partner,
+        f"/api/v1/patients/{world.patient.uuid}/referrals",
+        {"organisation": str(world.rehab.uuid)},
+    )
     assert refer.status_code == 403
 
 
@@ -93,7 +110,9 @@ def test_the_referral_letter_shows_lots_protocol_and_the_missing_stoma_text(oper
     html = page.content.decode()
     assert "IMP-LOT-7" in html and "DC-LOT-3" in html
     assert "not provided by the clinic yet" in html
-    pdf = client_for(world.users["coordinator"]).get(f"/referrals/{referral['id']}/letter/?format=pdf")
+    pdf = client_for(world.users["coordinator"]).get(
+        f"/referrals/{referral['id']}/letter/?format=pdf"
+    )
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
 

@@ -48,7 +48,11 @@ def test_the_radboud_standard_prescription_on_every_phase_boundary(
 
 def test_the_radboud_standard_first_phase_has_the_published_dose(db):
     first = phases_of(protocol(STANDARD))[0]
-    assert (first.sessions_per_day, first.minutes_per_session, first.target_percent_body_weight) == (
+    assert (
+        first.sessions_per_day,
+        first.minutes_per_session,
+        first.target_percent_body_weight,
+    ) == (
         3,
         30,
         D(50),
@@ -60,7 +64,10 @@ def test_the_radboud_standard_first_phase_has_the_published_dose(db):
 def test_the_radboud_slow_weeks_6_to_12_have_no_numbers_and_are_not_validated(db):
     slow = protocol(SLOW)
     phases = phases_of(slow)
-    assert [(p.start_day, p.end_day, p.validated) for p in phases] == [(1, 42, True), (43, 84, False)]
+    assert [(p.start_day, p.end_day, p.validated) for p in phases] == [
+        (1, 42, True),
+        (43, 84, False),
+    ]
     assert not slow.validated
     rx42 = rules.prescription(phases, START, D(70), _on(42))
     rx43 = rules.prescription(phases, START, D(70), _on(43))
@@ -102,9 +109,7 @@ def test_pain_over_the_gate_holds_the_load_at_the_earlier_phase():
 def test_the_flag_rules(applied, pain, flags):
     phases = [rules.Phase(1, 10, D(50), None, 3, 30, False, 5, validated=True)]
     rx = rules.prescription(phases, START, D(80), START)
-    assert (
-        rules.log_flags(rx, applied, pain, under_share=D("0.2"), over_share=D("0.1")) == flags
-    )
+    assert rules.log_flags(rx, applied, pain, under_share=D("0.2"), over_share=D("0.1")) == flags
 
 
 def test_any_load_before_the_first_loading_phase_is_over_loading():
@@ -132,7 +137,10 @@ def test_missing_days_are_loading_days_up_to_yesterday_without_a_log():
         [rules.Phase(1, 3, None, None, 1, 1, True, 5, validated=True)],
         [rules.Phase(1, 3, D(150), None, 1, 1, True, 5)],
         [rules.Phase(1, 3, D(50), None, 1, 1, True, 11)],
-        [rules.Phase(1, 10, D(50), None, 1, 1, True, 5), rules.Phase(5, 20, D(60), None, 1, 1, True, 5)],
+        [
+            rules.Phase(1, 10, D(50), None, 1, 1, True, 5),
+            rules.Phase(5, 20, D(60), None, 1, 1, True, 5),
+        ],
     ],
 )
 def test_malformed_phases_are_refused(bad):
@@ -140,12 +148,17 @@ def test_malformed_phases_are_refused(bad):
 
 
 def test_phases_may_share_their_boundary_day():
-    ok = [rules.Phase(3, 10, D(50), None, 3, 30, False, 5), rules.Phase(10, 35, D(50), None, None, None, True, None)]
+    ok = [
+        rules.Phase(3, 10, D(50), None, 3, 30, False, 5),
+        rules.Phase(10, 35, D(50), None, None, None, True, None),
+    ]
     assert rules.phase_problems(ok) == {}
 
 
 def test_the_follow_up_schedule_is_3_6_12_months_then_yearly():
-    visits = rules.follow_up_schedule(dt.date(2024, 8, 31), [3, 6, 12], 12, until=dt.date(2027, 9, 1))
+    visits = rules.follow_up_schedule(
+        dt.date(2024, 8, 31), [3, 6, 12], 12, until=dt.date(2027, 9, 1)
+    )
     assert [(v.label, v.due) for v in visits] == [
         ("3 months", dt.date(2024, 11, 30)),  # the 31st becomes the month's last day
         ("6 months", dt.date(2025, 2, 28)),
