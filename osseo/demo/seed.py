@@ -13,6 +13,7 @@ from osseo.accounts.actions import create_organisation, create_user
 from osseo.accounts.models import Organisation, OrganisationKind, Role, User
 from osseo.audit.context import acting_as
 from osseo.demo import surgery as demo_surgery
+from osseo.demo.rehab import seed_rehab
 from osseo.pathway.actions import open_episode, transition_to
 from osseo.pathway.machine import ORDER
 from osseo.pathway.models import Episode, Phase
@@ -275,7 +276,7 @@ def seed_demo() -> DemoResult:
         clinic = create_organisation(
             name="Demo Osseointegration Clinic", slug="demo-clinic", kind=OrganisationKind.OI_CLINIC
         )
-        create_organisation(
+        partner = create_organisation(
             name="Demo Rehabilitation Partner",
             slug="demo-rehab",
             kind=OrganisationKind.REHAB_PARTNER,
@@ -295,6 +296,7 @@ def seed_demo() -> DemoResult:
         coordinator = staff["coordinator"]
         catalogue = demo_surgery.seed_catalogue(staff["admin"])
         first_patient = None
+        episodes: list[Episode] = []
         for i in range(COHORT):
             site = SITES[i % len(SITES)]
             birth = dt.date(1950 + rng.randint(0, 50), rng.randint(1, 12), rng.randint(1, 28))
@@ -334,7 +336,9 @@ def seed_demo() -> DemoResult:
             # Guide: head, neck and hand implants "may still require multiple, staged procedures".
             staged = site in ("craniofacial", "hand")
             _walk(staff, episode, target, staged, i, catalogue)
+            episodes.append(episode)
         assert first_patient is not None
+        seed_rehab(staff, partner, episodes)
         _seed_enquiries(clinic, coordinator)
         create_user(
             actor=None,
