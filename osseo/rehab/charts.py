@@ -230,8 +230,8 @@ def trend_chart(
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{w}" height="{h}" fill="#ffffff"/>',
     ]
-    for k in range(5):
-        v = high * k / 4
+    for k in range(6):
+        v = high * k / 5
         out.append(
             f'<line x1="{left}" y1="{_f(y(v))}" x2="{w - right}" y2="{_f(y(v))}" stroke="{GRID}"/>'
             f'<text x="{left - 6}" y="{_f(y(v) + 4)}" font-size="11" text-anchor="end" '

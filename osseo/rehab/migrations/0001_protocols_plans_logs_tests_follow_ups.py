@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('six_minute_walk', '6-minute walk test'), ('timed_up_and_go', 'Timed up-and-go'), ('amp_pro', 'AMP score, with prosthesis (AMPPRO)'), ('amp_nopro', 'AMP score, without prosthesis (AMPnoPRO)'), ('k_level', 'K-level (K0–K4)'), ('wear_hours', 'Daily prosthesis wear')], max_length=20)),
+                ('kind', models.CharField(choices=[('six_minute_walk', '6-minute walk test'), ('timed_up_and_go', 'Timed up-and-go'), ('amp_pro', 'AMP score, with prosthesis (AMPPRO)'), ('amp_nopro', 'AMP score, without prosthesis (AMPnoPRO)'), ('k_level', 'K-level (K0-K4)'), ('wear_hours', 'Daily prosthesis wear')], max_length=20)),
                 ('performed_on', models.DateField()),
                 ('value', models.DecimalField(decimal_places=1, max_digits=6)),
                 ('notes', models.TextField(blank=True)),
