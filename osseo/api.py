@@ -133,6 +133,7 @@ def _register_routers() -> None:
     from osseo.pathway.api import router as pathway_router
     from osseo.patients.api import router as patients_router
     from osseo.portal.api import router as portal_router
+    from osseo.rehab.api import router as rehab_router
     from osseo.surgery.api import router as surgery_router
 
     api.add_router("/auth", accounts_router)
@@ -142,6 +143,7 @@ def _register_routers() -> None:
     api.add_router("/", portal_router)
     api.add_router("/", complications_router)
     api.add_router("/", outcomes_router)
+    api.add_router("/", rehab_router)
 
 
 _register_routers()

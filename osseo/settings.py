@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "osseo.portal",
     "osseo.complications",
     "osseo.outcomes",
+    "osseo.rehab",
     "osseo.demo",
 ]
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("osseo.portal.urls")),
     path("", include("osseo.complications.urls")),
     path("", include("osseo.outcomes.urls")),
+    path("", include("osseo.rehab.urls")),
     path("", include("osseo.patients.urls")),
 ]

@@ -84,9 +84,11 @@ def make_patient(actor: Any, **overrides: Any) -> Any:
 @pytest.fixture
 def world(db: Any) -> World:
     from osseo.accounts.actions import create_organisation
+    from osseo.demo.reference import ensure_reference_data
     from osseo.pathway.actions import open_episode
     from osseo.patients.actions import add_limb
 
+    ensure_reference_data()  # transactional tests flush the migrations' reference rows
     clinic = create_organisation(name="Test Clinic", slug="clinic", kind="oi_clinic")
     other = create_organisation(name="Other Clinic", slug="other", kind="oi_clinic")
     rehab = create_organisation(name="Test Rehab", slug="rehab", kind="rehab_partner")

@@ -54,6 +54,33 @@ SPECS: dict[str, SettingSpec] = {
             10,
             "",  # no published cut-off: not validated until the clinic sets it
         ),
+        # Rehabilitation (osseo/rehab). Patients under-load (domain notes §4.3 [V]), but no
+        # source gives the share that should raise a flag: not validated until the clinic says.
+        SettingSpec(
+            "rehab_under_loading_percent",
+            "Flag under-loading when the applied load is below the prescription by more than",
+            "% of the prescribed load",
+            20,
+            "",
+        ),
+        SettingSpec(
+            "rehab_over_loading_percent",
+            "Flag over-loading when the applied load is above the prescription by more than",
+            "% of the prescribed load",
+            10,
+            "",
+        ),
+        SettingSpec(
+            "follow_up_schedule",
+            "Follow-up visits after the surgery date",
+            "months",
+            {"months": [3, 6, 12], "then_every_months": 12},
+            "OGA: pre-op, then 3, 6 and 12 months, then yearly (BMJ Open 2020, "
+            "doi 10.1136/bmjopen-2020-038346)",
+        ),
+        # Clinic-authored text; empty until the clinic writes it (domain notes §7: no OI source
+        # gives the steps, so nothing is invented here).
+        SettingSpec("stoma_care_instructions", "Stoma-care instructions", "text", "", ""),
     ]
 }
 

@@ -63,6 +63,18 @@ TABLE: dict[str, Grant] = {
     # Registry (issue 8): the clinic's aggregate evidence, and its de-identified exports.
     "registry.view": Grant(frozenset({Role.SURGEON, Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     "registry.export": Grant(frozenset({Role.SURGEON, Role.CLINIC_ADMIN}), CLINIC),
+    # Rehabilitation (osseo/rehab): the clinic refers a patient to a partner (opening the partner's
+    # care-team access to that patient only); rehab staff at the clinic or the partner make plans
+    # and record function tests; they and the patient log the daily loading.
+    "referral.manage": Grant(PATHWAY_EDITORS, CLINIC),
+    "rehab.write": Grant(frozenset({Role.REHAB_SPECIALIST, Role.PROSTHETIST}), ANY_ORG),
+    "rehab.log": Grant(
+        frozenset({Role.REHAB_SPECIALIST, Role.PROSTHETIST}), ANY_ORG, own_record=True
+    ),
+    "protocol.manage": Grant(frozenset({Role.REHAB_SPECIALIST, Role.CLINIC_ADMIN}), ANY_ORG),
+    # Follow-up: the clinic's due and overdue lists, and recording a visit held.
+    "followup.view": Grant(CLINICAL_STAFF, CLINIC),
+    "followup.record": Grant(PATHWAY_EDITORS | {Role.REHAB_SPECIALIST, Role.PROSTHETIST}, CLINIC),
     # A patient's access history and the organisation's audit trail.
     "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Accounts and clinic settings.

@@ -14,6 +14,8 @@ from osseo.accounts.models import Organisation, OrganisationKind, Role, User
 from osseo.audit.context import acting_as
 from osseo.demo import complications as demo_complications
 from osseo.demo import surgery as demo_surgery
+from osseo.demo.reference import ensure_reference_data
+from osseo.demo.rehab import seed_rehab
 from osseo.pathway.actions import open_episode, transition_to
 from osseo.pathway.machine import ORDER
 from osseo.pathway.models import Episode, Phase
@@ -271,12 +273,13 @@ def seed_demo() -> DemoResult:
     users = [(u, str(r), org) for u, r, org, *_ in USERS] + [("patient", "patient", "demo-clinic")]
     if Organisation.objects.filter(slug="demo-clinic").exists():
         return DemoResult(False, Patient.objects.count(), users)
+    ensure_reference_data()  # the migrations' rows, in case the database was flushed
     rng = random.Random(SEED)  # noqa: S311  deterministic: the same cohort on every machine
     with transaction.atomic(), acting_as(label="osseo demo"):
         clinic = create_organisation(
             name="Demo Osseointegration Clinic", slug="demo-clinic", kind=OrganisationKind.OI_CLINIC
         )
-        create_organisation(
+        partner = create_organisation(
             name="Demo Rehabilitation Partner",
             slug="demo-rehab",
             kind=OrganisationKind.REHAB_PARTNER,
@@ -296,6 +299,7 @@ def seed_demo() -> DemoResult:
         coordinator = staff["coordinator"]
         catalogue = demo_surgery.seed_catalogue(staff["admin"])
         first_patient = None
+        episodes: list[Episode] = []
         for i in range(COHORT):
             site = SITES[i % len(SITES)]
             birth = dt.date(1950 + rng.randint(0, 50), rng.randint(1, 12), rng.randint(1, 28))
@@ -335,7 +339,9 @@ def seed_demo() -> DemoResult:
             # Guide: head, neck and hand implants "may still require multiple, staged procedures".
             staged = site in ("craniofacial", "hand")
             _walk(staff, episode, target, staged, i, catalogue)
+            episodes.append(episode)
         assert first_patient is not None
+        seed_rehab(staff, partner, episodes)
         _seed_enquiries(clinic, coordinator)
         demo_complications.seed(staff)
         create_user(

@@ -126,3 +126,46 @@ class CareTeam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} cares for {self.patient_id}"
+
+
+class Referral(models.Model):
+    """A hand-off to a rehabilitation partner: it opens the partner's CareTeam row, and
+    withdrawing it closes that row (so `patients_for()` stays the single scope).
+
+    Its actions live in osseo/rehab/actions.py (they need the surgery app's signed record).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    care_team = models.OneToOneField(CareTeam, on_delete=models.PROTECT, related_name="referral")
+    # The loading protocol the clinic asks the partner to follow (optional).
+    protocol = models.ForeignKey(
+        "rehab.LoadingProtocol",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    note = models.TextField(blank=True, default="")
+    referred_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referred_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-referred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.patient_id} to {self.organisation_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None

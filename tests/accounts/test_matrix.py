@@ -147,11 +147,14 @@ def test_the_permission_table_matches_the_roles(world, persona):
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
     registry = {"registry.view", "registry.export"}
     complications = {"complication.record", "death.record", "outcome.record"}
+    followup = {"followup.view", "followup.record"}
+    rehab = {"rehab.write", "rehab.log"}
     expected = {
-        "surgeon": pathway | surgery | complications | registry,
+        "surgeon": pathway | surgery | complications | registry | followup | {"referral.manage"},
         "coordinator": pathway
         | complications
-        | {"assessment.record", "enquiry.triage", "registry.view"},
+        | followup
+        | {"assessment.record", "enquiry.triage", "registry.view", "referral.manage"},
         "clinic_admin": pathway
         | {"death.record", "outcome.record"}
         | {
@@ -161,13 +164,17 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "accounts.manage",
             "settings.manage",
             "catalogue.manage",
+            "referral.manage",
+            "protocol.manage",
         }
-        | registry,
-        "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record"},
-        "prosthetist": {"patient.view", "outcome.record"},
-        "rehab_specialist": {"patient.view", "outcome.record"},
-        "patient": {"patient.view"},
-        "outsider": pathway | surgery | complications | registry,
+        | registry
+        | followup,
+        "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record", "followup.view"},
+        "prosthetist": {"patient.view", "outcome.record"} | rehab | followup,
+        # At the rehabilitation partner: rehab data, never the clinic's writes or lists.
+        "rehab_specialist": {"patient.view", "protocol.manage", "outcome.record"} | rehab,
+        "patient": {"patient.view", "rehab.log"},
+        "outsider": pathway | surgery | complications | registry | followup | {"referral.manage"},
     }[persona]
     assert granted == expected
 

@@ -1,0 +1,100 @@
+"""Demo rehabilitation: referrals to demo-rehab, loading plans with logs (some flagged, some days
+missed), function tests and follow-up visits, all through the rehab actions. Deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from osseo.accounts.models import Organisation, User
+from osseo.pathway.models import Episode, Phase
+from osseo.rehab import actions
+from osseo.rehab.models import LoadingProtocol
+from osseo.rehab.queries import plan_phases, prescription_on, schedule_for, surgery_date
+from osseo.rehab.reference import ensure_reference_protocols
+
+STANDARD = "Radboud standard programme (full weight bearing in 6 weeks)"
+
+
+def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Episode]) -> None:
+    ensure_reference_protocols()  # a flushed test database has lost the migration's rows
+    today = timezone.localdate()
+    protocol = LoadingProtocol.objects.get(organisation__isnull=True, name=STANDARD)
+    for n, episode in enumerate(
+        e for e in episodes if e.phase in (Phase.REHABILITATION, Phase.FOLLOW_UP)
+    ):
+        surgery = surgery_date(episode)
+        if surgery is None:
+            continue
+        patient = episode.patient
+        actions.refer_patient(
+            actor=staff["coordinator"],
+            patient=patient,
+            organisation=partner,
+            protocol=protocol,
+            note="Please start loading as per the protocol (demo).",
+        )
+        ongoing = episode.phase == Phase.REHABILITATION
+        # An ongoing plan started recently (a delayed start); a finished one a week after surgery.
+        start = today - dt.timedelta(days=18 + n % 7) if ongoing else surgery + dt.timedelta(days=7)
+        weight = Decimal(62 + (n * 7) % 30)
+        plan = actions.create_plan(
+            actor=staff["rehab"],
+            patient=patient,
+            protocol=protocol,
+            start_date=start,
+            body_weight_kg=weight,
+        )
+        phases = plan_phases(plan)
+        last_day = min(phases[-1].end_day, (today - start).days)  # up to yesterday
+        for day in range(phases[0].start_day, last_day + 1):
+            on = start + dt.timedelta(days=day - 1)
+            if ongoing and (day + n) % 9 == 0:
+                continue  # a missed day: shows as missing_log
+            rx = prescription_on(plan, on)
+            target = rx.target_kg or Decimal(0)
+            share = Decimal("0.92") if day > 5 else Decimal("0.6") + Decimal(day) / 20
+            if (day + n) % 11 == 0:
+                share = Decimal("0.55")  # under-loading, as patients are known to do
+            pain = 2 + (day % 3)
+            if (day + 2 * n) % 13 == 0:
+                pain = 6  # over the gate: hold
+            actions.log_load(
+                actor=staff["rehab"],
+                plan=plan,
+                data={
+                    "date": on,
+                    "applied_kg": (target * share).quantize(Decimal("0.1")),
+                    "pain_nrs": pain,
+                    "walking_aid": "parallel_bars" if day < 10 else "two_crutches",
+                    "wear_hours": Decimal(min(1 + day // 3, 12)),
+                },
+            )
+        tests = [("six_minute_walk", 180, 25), ("timed_up_and_go", 16, -1), ("k_level", 2, 0)]
+        for k, when in enumerate([start + dt.timedelta(days=14), start + dt.timedelta(days=40)]):
+            if when >= today:
+                continue
+            for kind, base, step in tests:
+                actions.record_function_test(
+                    actor=staff["rehab"],
+                    patient=patient,
+                    data={
+                        "kind": kind,
+                        "performed_on": when,
+                        "value": Decimal(base + step * (k + 1) * (2 if kind != "k_level" else 1)),
+                    },
+                )
+        if not ongoing and n % 2 == 0:
+            schedule = schedule_for(
+                episode, surgery, staff["coordinator"].membership.organisation, today
+            )
+            if schedule:
+                visit = schedule[0]
+                actions.record_follow_up(
+                    actor=staff["coordinator"],
+                    episode=episode,
+                    due_date=visit.due,
+                    done_on=min(visit.due + dt.timedelta(days=3), today),
+                )

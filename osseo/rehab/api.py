@@ -1,0 +1,377 @@
+"""Referrals, loading protocols, rehab plans, load logs, function tests and follow-up (API)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from osseo.accounts.models import Organisation, OrganisationKind
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.pathway.queries import get_episode_for
+from osseo.patients.queries import get_patient_for
+from osseo.problem import errors
+
+from . import actions, rules
+from .models import LoadingProtocol, RehabPlan
+from .queries import (
+    follow_up_list,
+    function_tests_of,
+    get_plan_for,
+    get_protocol_for,
+    get_referral_for,
+    plan_phases,
+    plans_of,
+    prescription_on,
+    protocols_for,
+    referrals_of,
+)
+from .schemas import (
+    FollowUpIn,
+    FollowUpOut,
+    FollowUpPage,
+    FollowUpParams,
+    FunctionTestIn,
+    FunctionTestOut,
+    FunctionTestParams,
+    LogIn,
+    LogOut,
+    LogRange,
+    PlanIn,
+    PlanOut,
+    PrescriptionOut,
+    PrescriptionParams,
+    ProtocolIn,
+    ProtocolOut,
+    ReferralIn,
+    ReferralOut,
+    WithdrawalIn,
+)
+
+router = Router(tags=["rehabilitation"])
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+def _staff(request: HttpRequest) -> Any:
+    user = _user(request)
+    if not has_permission(user, "patient.view") or user.membership.role == "patient":
+        raise PermissionDenied("Your role may not read loading protocols.")
+    return user
+
+
+# --- Protocols -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/protocols", response={200: list[ProtocolOut], **errors(403)}, operation_id="list_protocols"
+)
+def list_protocols(request: HttpRequest) -> Any:
+    """The shipped reference protocols, your organisation's own, and those referred with."""
+    return list(protocols_for(_staff(request)))
+
+
+@router.get(
+    "/protocols/{protocol_id}",
+    response={200: ProtocolOut, **errors(403, 404)},
+    operation_id="get_protocol",
+)
+def get_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
+    return get_protocol_for(_staff(request), protocol_id)
+
+
+def _protocol_data(payload: ProtocolIn) -> dict[str, Any]:
+    return payload.dict()
+
+
+@router.post(
+    "/protocols", response={201: ProtocolOut, **errors(403)}, operation_id="create_protocol"
+)
+def create_protocol(request: HttpRequest, payload: ProtocolIn) -> Any:
+    protocol = actions.create_protocol(actor=_user(request), data=_protocol_data(payload))
+    return Status(201, LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk))
+
+
+@router.put(
+    "/protocols/{protocol_id}",
+    response={200: ProtocolOut, **errors(403, 404)},
+    operation_id="update_protocol",
+)
+def update_protocol(request: HttpRequest, protocol_id: uuid.UUID, payload: ProtocolIn) -> Any:
+    protocol = get_protocol_for(_staff(request), protocol_id)
+    actions.update_protocol(actor=_user(request), protocol=protocol, data=_protocol_data(payload))
+    return LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk)
+
+
+@router.post(
+    "/protocols/{protocol_id}/copy",
+    response={201: ProtocolOut, **errors(403, 404)},
+    operation_id="copy_protocol",
+)
+def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
+    protocol = get_protocol_for(_staff(request), protocol_id)
+    copy = actions.copy_protocol(actor=_user(request), protocol=protocol)
+    return Status(201, LoadingProtocol.objects.prefetch_related("phases").get(pk=copy.pk))
+
+
+# --- Referrals -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/patients/{patient_id}/referrals",
+    response={201: ReferralOut, **errors(403, 404)},
+    operation_id="refer_patient",
+)
+def refer_patient(request: HttpRequest, patient_id: uuid.UUID, payload: ReferralIn) -> Any:
+    user = _user(request)
+    patient = get_patient_for(user, patient_id, permission="referral.manage", audit_read=False)
+    organisation = Organisation.objects.filter(
+        uuid=payload.organisation, kind=OrganisationKind.REHAB_PARTNER
+    ).first()
+    if organisation is None:
+        raise ValidationError({"organisation": ["No such rehabilitation partner."]})
+    protocol = None
+    if payload.protocol is not None:
+        protocol = protocols_for(user).filter(uuid=payload.protocol).first()
+        if protocol is None:
+            raise ValidationError({"protocol": ["No such protocol."]})
+    referral = actions.refer_patient(
+        actor=user, patient=patient, organisation=organisation, protocol=protocol, note=payload.note
+    )
+    return Status(201, referral)
+
+
+@router.get(
+    "/patients/{patient_id}/referrals",
+    response={200: list[ReferralOut], **errors(403, 404)},
+    operation_id="list_referrals",
+)
+def list_referrals(request: HttpRequest, patient_id: uuid.UUID) -> Any:
+    patient = get_patient_for(_user(request), patient_id)
+    return list(referrals_of(patient))
+
+
+@router.post(
+    "/referrals/{referral_id}/withdrawal",
+    response={200: ReferralOut, **errors(403, 404)},
+    operation_id="withdraw_referral",
+)
+def withdraw_referral(request: HttpRequest, referral_id: uuid.UUID, payload: WithdrawalIn) -> Any:
+    referral = get_referral_for(_user(request), referral_id, permission="referral.manage")
+    return actions.withdraw_referral(actor=_user(request), referral=referral, reason=payload.reason)
+
+
+# --- Plans, prescriptions and logs -----------------------------------------------------------
+
+
+def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    phases = plan_phases(plan)
+    return {
+        "id": plan.uuid,
+        "patient": plan.patient.uuid,
+        "protocol": plan.protocol.uuid,
+        "protocol_name": plan.protocol_name,
+        "protocol_source": plan.protocol_source,
+        "start_date": plan.start_date,
+        "end_date": plan.start_date + dt.timedelta(days=phases[-1].end_day - 1),
+        "body_weight_kg": plan.body_weight_kg,
+        "phases": plan.phases,
+        "missing_log": rules.missing_days(
+            phases, plan.start_date, set(plan.logs.values_list("date", flat=True)), today
+        ),
+        "created_by": plan.created_by.username,
+        "created_at": plan.created_at,
+    }
+
+
+@router.post(
+    "/patients/{patient_id}/rehab-plans",
+    response={201: PlanOut, **errors(403, 404)},
+    operation_id="create_rehab_plan",
+)
+def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: PlanIn) -> Any:
+    user = _user(request)
+    patient = get_patient_for(user, patient_id, permission="rehab.write", audit_read=False)
+    protocol = protocols_for(user).filter(uuid=payload.protocol).first()
+    if protocol is None:
+        raise ValidationError({"protocol": ["No such protocol."]})
+    plan = actions.create_plan(
+        actor=user,
+        patient=patient,
+        protocol=protocol,
+        start_date=payload.start_date,
+        body_weight_kg=payload.body_weight_kg,
+    )
+    return Status(201, _plan_out(plan))
+
+
+@router.get(
+    "/patients/{patient_id}/rehab-plans",
+    response={200: list[PlanOut], **errors(403, 404)},
+    operation_id="list_rehab_plans",
+)
+def list_rehab_plans(request: HttpRequest, patient_id: uuid.UUID) -> Any:
+    patient = get_patient_for(_user(request), patient_id)
+    return [_plan_out(p) for p in plans_of(patient)]
+
+
+@router.get(
+    "/rehab-plans/{plan_id}",
+    response={200: PlanOut, **errors(403, 404)},
+    operation_id="get_rehab_plan",
+)
+def get_rehab_plan(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+    plan = get_plan_for(_user(request), plan_id)
+    record("patients.patient.viewed", actor=_user(request), patient=plan.patient, obj=plan)
+    return _plan_out(plan)
+
+
+@router.get(
+    "/rehab-plans/{plan_id}/prescription",
+    response={200: PrescriptionOut, **errors(403, 404)},
+    operation_id="get_prescription",
+)
+def get_prescription(
+    request: HttpRequest, plan_id: uuid.UUID, params: Query[PrescriptionParams]
+) -> Any:
+    """The day's prescription: the phase in force, its target in kg, dose, aid and pain gate."""
+    plan = get_plan_for(_user(request), plan_id)
+    rx = prescription_on(plan, params.date)
+    return {"plan": plan.uuid, **rx.__dict__}
+
+
+@router.post(
+    "/rehab-plans/{plan_id}/logs",
+    response={201: LogOut, **errors(403, 404)},
+    operation_id="log_load",
+)
+def log_load(request: HttpRequest, plan_id: uuid.UUID, payload: LogIn) -> Any:
+    """Log a day's loading; the log comes back with its flags."""
+    plan = get_plan_for(_user(request), plan_id, permission="rehab.log")
+    log = actions.log_load(actor=_user(request), plan=plan, data=payload.dict())
+    return Status(201, log)
+
+
+@router.get(
+    "/rehab-plans/{plan_id}/logs",
+    response={200: list[LogOut], **errors(403, 404)},
+    operation_id="list_load_logs",
+)
+def list_load_logs(request: HttpRequest, plan_id: uuid.UUID, params: Query[LogRange]) -> Any:
+    """The plan's logs, whole, for the range asked (`from`, `to`, both inclusive)."""
+    plan = get_plan_for(_user(request), plan_id)
+    logs = plan.logs.select_related("logged_by")
+    if params.date_from:
+        logs = logs.filter(date__gte=params.date_from)
+    if params.date_to:
+        logs = logs.filter(date__lte=params.date_to)
+    return list(logs)
+
+
+# --- Function tests --------------------------------------------------------------------------
+
+
+def _test_out(test: Any) -> dict[str, Any]:
+    spec = rules.FUNCTION_TESTS[test.kind]
+    return {
+        "id": test.uuid,
+        "kind": test.kind,
+        "code": {"system": spec.system, "code": spec.code, "display": spec.display},
+        "performed_on": test.performed_on,
+        "value": test.value,
+        "unit": spec.unit,
+        "notes": test.notes,
+        "recorded_by": test.recorded_by.username,
+    }
+
+
+@router.post(
+    "/patients/{patient_id}/function-tests",
+    response={201: FunctionTestOut, **errors(403, 404)},
+    operation_id="record_function_test",
+)
+def record_function_test(
+    request: HttpRequest, patient_id: uuid.UUID, payload: FunctionTestIn
+) -> Any:
+    patient = get_patient_for(
+        _user(request), patient_id, permission="rehab.write", audit_read=False
+    )
+    test = actions.record_function_test(actor=_user(request), patient=patient, data=payload.dict())
+    return Status(201, _test_out(test))
+
+
+@router.get(
+    "/patients/{patient_id}/function-tests",
+    response={200: list[FunctionTestOut], **errors(403, 404)},
+    operation_id="list_function_tests",
+)
+def list_function_tests(
+    request: HttpRequest, patient_id: uuid.UUID, params: Query[FunctionTestParams]
+) -> Any:
+    patient = get_patient_for(_user(request), patient_id)
+    tests = function_tests_of(patient)
+    if params.kind:
+        tests = tests.filter(kind=params.kind)
+    return [_test_out(t) for t in tests]
+
+
+# --- Follow-up -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/follow-ups", response={200: FollowUpPage, **errors(403)}, operation_id="list_follow_ups"
+)
+def list_follow_ups(request: HttpRequest, params: Query[FollowUpParams]) -> Any:
+    """Episodes whose next follow-up visit is overdue, or due within `within_days`."""
+    user = _user(request)
+    if not has_permission(user, "followup.view"):
+        raise PermissionDenied("Your role may not read the follow-up lists.")
+    rows = follow_up_list(user, timezone.localdate(), params.within_days)
+    if params.status != "all":
+        rows = [r for r in rows if r.status == params.status]
+    if rows:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={"follow_up": params.status, "patients": [str(r.patient.uuid) for r in rows]},
+        )
+    items = [
+        {
+            "patient": r.patient.uuid,
+            "patient_name": r.patient.display_name,
+            "episode": r.episode.uuid,
+            "surgery_date": r.surgery,
+            "visit": r.visit.label,
+            "due_date": r.visit.due,
+            "status": r.status,
+            "overdue_days": max(r.overdue_days, 0),
+        }
+        for r in rows
+    ]
+    return {"items": items, "count": len(items)}
+
+
+@router.post(
+    "/episodes/{episode_id}/follow-ups",
+    response={201: FollowUpOut, **errors(403, 404)},
+    operation_id="record_follow_up",
+)
+def record_follow_up(request: HttpRequest, episode_id: uuid.UUID, payload: FollowUpIn) -> Any:
+    episode = get_episode_for(_user(request), episode_id, permission="followup.record")
+    visit = actions.record_follow_up(
+        actor=_user(request),
+        episode=episode,
+        due_date=payload.due_date,
+        done_on=payload.done_on,
+        notes=payload.notes,
+    )
+    return Status(201, visit)

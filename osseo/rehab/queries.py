@@ -1,0 +1,318 @@
+"""Access-checked getters and reads for rehabilitation (through the patients getters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_module
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.models import Organisation, OrganisationKind, User
+from osseo.pathway.models import Episode, Phase
+from osseo.patients.models import Patient, Referral
+from osseo.patients.queries import get_patient_for, patients_for
+from osseo.surgery.models import IMPLANTATION_KINDS, Procedure, RecordStatus
+
+from . import rules
+from .models import FunctionTest, InformationSheet, LoadingProtocol, LoadLog, RehabPlan
+
+
+def _get[M: Model](qs: QuerySet[M], key: Any, what: str) -> M:
+    try:
+        return qs.get(uuid=uuid_module.UUID(str(key)))
+    except (ValueError, qs.model.DoesNotExist) as exc:  # type: ignore[attr-defined]
+        raise Http404(f"No such {what}.") from exc
+
+
+def _org(user: User) -> Organisation | None:
+    membership = getattr(user, "membership", None)
+    return membership.organisation if membership else None
+
+
+# --- Protocols -------------------------------------------------------------------------------
+
+
+def protocols_for(user: User) -> QuerySet[LoadingProtocol]:
+    """The shipped references, the user's organisation's own, and those named on referrals to it."""
+    org = _org(user)
+    if org is None:
+        return LoadingProtocol.objects.none()
+    referred = Referral.objects.filter(organisation=org, withdrawn_at__isnull=True).values(
+        "protocol_id"
+    )
+    return (
+        LoadingProtocol.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation=org) | Q(pk__in=referred)
+        )
+        .prefetch_related("phases")
+        .order_by("organisation_id", "name", "id")
+    )
+
+
+def get_protocol_for(user: User, protocol_id: Any) -> LoadingProtocol:
+    return _get(protocols_for(user), protocol_id, "protocol")
+
+
+def phases_of(protocol: LoadingProtocol) -> list[rules.Phase]:
+    return [
+        rules.Phase(
+            start_day=p.start_day,
+            end_day=p.end_day,
+            target_percent_body_weight=p.target_percent_body_weight,
+            target_kg=p.target_kg,
+            sessions_per_day=p.sessions_per_day,
+            minutes_per_session=p.minutes_per_session,
+            walking_aid=p.walking_aid,
+            pain_gate_nrs=p.pain_gate_nrs,
+            description=p.description,
+            validated=p.validated,
+        )
+        for p in protocol.phases.all()
+    ]
+
+
+# --- Plans and logs --------------------------------------------------------------------------
+
+
+def get_plan_for(user: User, plan_id: Any, *, permission: str = "patient.view") -> RehabPlan:
+    plan = _get(
+        RehabPlan.objects.select_related("patient", "protocol", "created_by"), plan_id, "plan"
+    )
+    get_patient_for(user, plan.patient.uuid, permission=permission, audit_read=False)
+    return plan
+
+
+def plans_of(patient: Patient) -> QuerySet[RehabPlan]:
+    return patient.rehab_plans.select_related("protocol", "created_by").prefetch_related("logs")
+
+
+def plan_phases(plan: RehabPlan) -> list[rules.Phase]:
+    return [rules.Phase.from_dict(d) for d in plan.phases]
+
+
+def clinic_of(patient: Patient) -> Organisation | None:
+    """The OI clinic currently caring for the patient (its settings apply to their rehab)."""
+    team = (
+        patient.care_teams.filter(organisation__kind=OrganisationKind.OI_CLINIC, until__isnull=True)
+        .select_related("organisation")
+        .order_by("since", "id")
+        .first()
+    )
+    return team.organisation if team else None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    under_share: Decimal
+    over_share: Decimal
+    validated: bool
+
+    @property
+    def under_percent(self) -> Decimal:
+        return self.under_share * 100
+
+    @property
+    def over_percent(self) -> Decimal:
+        return self.over_share * 100
+
+
+def thresholds_for(patient: Patient) -> Thresholds:
+    clinic = clinic_of(patient)
+    under = resolve(clinic, "rehab_under_loading_percent")
+    over = resolve(clinic, "rehab_over_loading_percent")
+    return Thresholds(
+        Decimal(str(under.value)) / 100,
+        Decimal(str(over.value)) / 100,
+        under.validated and over.validated,
+    )
+
+
+def prescription_on(plan: RehabPlan, on: dt.date, logs: list[LoadLog] | None = None) -> Any:
+    phases = plan_phases(plan)
+    logs = list(plan.logs.all()) if logs is None else logs
+    held = rules.hold_phase(phases, plan.start_date, [(g.date, g.pain_nrs) for g in logs], on)
+    return rules.prescription(phases, plan.start_date, plan.body_weight_kg, on, held_at_phase=held)
+
+
+@dataclass
+class DayRow:
+    date: dt.date
+    day: int
+    prescribed_kg: Decimal | None
+    log: LoadLog | None
+    missing: bool
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Progress:
+    plan: RehabPlan
+    days: list[DayRow]
+    missing: list[dt.date]
+    end_date: dt.date
+
+    @property
+    def flagged(self) -> list[DayRow]:
+        return [d for d in self.days if d.flags]
+
+
+def plan_progress(plan: RehabPlan, today: dt.date) -> Progress:
+    """Every day of the plan up to today (or its last day): prescribed, applied, flags, gaps."""
+    phases = plan_phases(plan)
+    logs = list(plan.logs.all())
+    by_date = {g.date: g for g in logs}
+    end = plan.start_date + dt.timedelta(days=phases[-1].end_day - 1)
+    last = max([min(end, today), *by_date.keys()]) if by_date else min(end, today)
+    missing = rules.missing_days(phases, plan.start_date, set(by_date), today)
+    gaps = set(missing)
+    days: list[DayRow] = []
+    d = plan.start_date
+    while d <= last:
+        rx = prescription_on(plan, d, logs)
+        log = by_date.get(d)
+        flags = list(log.flags) if log else ([rules.MISSING_LOG] if d in gaps else [])
+        days.append(DayRow(d, rx.day, rx.target_kg, log, d in gaps, flags))
+        d += dt.timedelta(days=1)
+    return Progress(plan, days, missing, end)
+
+
+# --- Referrals -------------------------------------------------------------------------------
+
+
+def signed_procedures(patient: Patient) -> QuerySet[Procedure]:
+    return (
+        Procedure.objects.filter(patient=patient, status=RecordStatus.SIGNED)
+        .select_related("limb", "surgeon", "signed_by")
+        .prefetch_related("devices_placed")
+        .order_by("performed_on", "id")
+    )
+
+
+def referrals_of(patient: Patient) -> QuerySet[Referral]:
+    return patient.referrals.select_related(
+        "organisation", "referred_by", "withdrawn_by", "protocol"
+    )
+
+
+def get_referral_for(user: User, referral_id: Any, *, permission: str = "patient.view") -> Referral:
+    referral = _get(
+        Referral.objects.select_related("patient", "organisation", "protocol", "referred_by"),
+        referral_id,
+        "referral",
+    )
+    get_patient_for(user, referral.patient.uuid, permission=permission, audit_read=False)
+    return referral
+
+
+def partner_organisations() -> QuerySet[Organisation]:
+    return Organisation.objects.filter(kind=OrganisationKind.REHAB_PARTNER).order_by("name")
+
+
+def sheets_for(user: User) -> QuerySet[InformationSheet]:
+    """Information sheets a user may read: their clinic's, or those of clinics referring to them."""
+    org = _org(user)
+    if org is None or (getattr(user, "membership", None) and user.membership.role == "patient"):
+        return InformationSheet.objects.none()
+    referring = Referral.objects.filter(organisation=org, withdrawn_at__isnull=True).values(
+        "referred_by__membership__organisation_id"
+    )
+    return InformationSheet.objects.filter(
+        Q(organisation=org) | Q(organisation_id__in=referring), active=True
+    ).select_related("organisation")
+
+
+# --- Function tests --------------------------------------------------------------------------
+
+
+def function_tests_of(patient: Patient) -> QuerySet[FunctionTest]:
+    return patient.function_tests.select_related("recorded_by").order_by("performed_on", "id")
+
+
+# --- Follow-up -------------------------------------------------------------------------------
+
+
+def surgery_date(episode: Episode) -> dt.date | None:
+    """The date of the episode's latest signed implantation that completed it (single-stage or
+    the final stage); the follow-up schedule runs from it."""
+    procedure = (
+        Procedure.objects.filter(
+            episode=episode, status=RecordStatus.SIGNED, kind__in=IMPLANTATION_KINDS
+        )
+        .filter(final_stage=True)
+        .order_by("-performed_on", "-id")
+        .first()
+    )
+    return procedure.performed_on if procedure else None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    patient: Patient
+    episode: Episode
+    surgery: dt.date
+    visit: rules.Visit
+    overdue_days: int
+
+    @property
+    def status(self) -> str:
+        return "overdue" if self.overdue_days > 0 else "due"
+
+
+def schedule_setting(organisation: Organisation | None) -> Any:
+    return resolve(organisation, "follow_up_schedule")
+
+
+def schedule_for(
+    episode: Episode, surgery: dt.date, organisation: Organisation | None, until: dt.date
+) -> list[rules.Visit]:
+    setting = schedule_setting(organisation).value
+    return rules.follow_up_schedule(
+        surgery,
+        [int(m) for m in setting.get("months", [])],
+        int(setting.get("then_every_months", 0)),
+        until=until,
+    )
+
+
+def follow_up_list(user: User, today: dt.date, within_days: int = 30) -> list[FollowUpRow]:
+    """Each episode in rehabilitation or follow-up whose next visit falls before
+    `today + within_days`: overdue first, then due, by date."""
+    org = _org(user)
+    episodes = (
+        Episode.objects.filter(
+            patient__in=patients_for(user), phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
+        )
+        .select_related("patient", "limb")
+        .order_by("id")
+    )
+    horizon = today + dt.timedelta(days=within_days)
+    procedures = {
+        p.episode_id: p.performed_on
+        for p in Procedure.objects.filter(
+            episode__in=episodes,
+            status=RecordStatus.SIGNED,
+            kind__in=IMPLANTATION_KINDS,
+            final_stage=True,
+        ).order_by("performed_on", "id")
+    }
+    from .models import FollowUp
+
+    held: dict[int, set[dt.date]] = {}
+    for row in FollowUp.objects.filter(episode__in=episodes).values("episode_id", "due_date"):
+        held.setdefault(row["episode_id"], set()).add(row["due_date"])
+    rows: list[FollowUpRow] = []
+    for episode in episodes:
+        surgery = procedures.get(episode.pk)
+        if surgery is None:
+            continue
+        schedule = schedule_for(episode, surgery, org, horizon)
+        visit = rules.next_visit(schedule, held.get(episode.pk, set()))
+        if visit is None or visit.due > horizon:
+            continue
+        rows.append(FollowUpRow(episode.patient, episode, surgery, visit, (today - visit.due).days))
+    return sorted(rows, key=lambda r: (r.visit.due, r.patient.family_name, r.episode.pk))

@@ -1,0 +1,406 @@
+"""Rehabilitation screens: referral and letter, plans with the load chart, follow-up, settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.pathway.queries import get_episode_for
+from osseo.patients.forms import apply_errors
+from osseo.patients.queries import get_patient_for
+
+from . import actions, charts, rules
+from .forms import (
+    FollowUpForm,
+    FunctionTestForm,
+    LogForm,
+    PlanForm,
+    ReferralForm,
+    SettingsForm,
+    SheetForm,
+    WithdrawForm,
+)
+from .letter import letter_context
+from .models import FunctionTestKind, InformationSheet
+from .queries import (
+    follow_up_list,
+    function_tests_of,
+    get_plan_for,
+    get_referral_for,
+    partner_organisations,
+    plan_progress,
+    plans_of,
+    prescription_on,
+    protocols_for,
+    referrals_of,
+    sheets_for,
+    thresholds_for,
+)
+
+
+def _status(*forms: Any) -> int:
+    return 422 if any(f.is_bound and f.errors for f in forms) else 200
+
+
+def trend_charts(patient: Any) -> list[dict[str, Any]]:
+    """One small chart per function test that has results, with its rows for the table."""
+    by_kind: dict[str, list[Any]] = {}
+    for test in function_tests_of(patient):
+        by_kind.setdefault(test.kind, []).append(test)
+    out = []
+    for kind, tests in by_kind.items():
+        spec = rules.FUNCTION_TESTS[kind]
+        label = FunctionTestKind(kind).label
+        out.append(
+            {
+                "kind": kind,
+                "label": label,
+                "unit": spec.unit,
+                "tests": tests,
+                "svg": charts.trend_chart(
+                    [(t.performed_on, t.value) for t in tests],
+                    title=f"{label} over time ({spec.unit})",
+                    unit=spec.unit,
+                    chart_id=f"trend-{kind}",
+                ),
+            }
+        )
+    return out
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
+    user: Any = request.user
+    writing = request.method == "POST"
+    patient = get_patient_for(user, patient_id, audit_read=not writing)
+    protocols = list(protocols_for(user))
+    protocol_choices = [(str(p.uuid), p.name) for p in protocols]
+    referral_form = ReferralForm(request.POST if "refer" in request.POST else None)
+    referral_form.fields["organisation"].choices = [  # type: ignore[attr-defined]
+        (str(o.uuid), o.name) for o in partner_organisations()
+    ]
+    referral_form.fields["protocol"].choices = [("", "Not chosen"), *protocol_choices]  # type: ignore[attr-defined]
+    plan_form = PlanForm(
+        request.POST if "plan" in request.POST else None,
+        initial={"start_date": timezone.localdate()},
+    )
+    plan_form.fields["protocol"].choices = protocol_choices  # type: ignore[attr-defined]
+    test_form = FunctionTestForm(
+        request.POST if "test" in request.POST else None,
+        initial={"performed_on": timezone.localdate()},
+    )
+    if writing:
+        try:
+            if "refer" in request.POST and referral_form.is_valid():
+                get_patient_for(user, patient.uuid, permission="referral.manage", audit_read=False)
+                data = referral_form.cleaned_data
+                org = partner_organisations().get(uuid=data["organisation"])
+                protocol = next((p for p in protocols if str(p.uuid) == data["protocol"]), None)
+                actions.refer_patient(
+                    actor=user,
+                    patient=patient,
+                    organisation=org,
+                    protocol=protocol,
+                    note=data["note"],
+                )
+                messages.success(request, f"Referred to {org.name}.")
+                return redirect("rehab:patient", patient_id=patient.uuid)
+            if "plan" in request.POST and plan_form.is_valid():
+                get_patient_for(user, patient.uuid, permission="rehab.write", audit_read=False)
+                data = plan_form.cleaned_data
+                plan = actions.create_plan(
+                    actor=user,
+                    patient=patient,
+                    protocol=next(p for p in protocols if str(p.uuid) == data["protocol"]),
+                    start_date=data["start_date"],
+                    body_weight_kg=data["body_weight_kg"],
+                )
+                messages.success(request, "Plan made.")
+                return redirect("rehab:plan", plan_id=plan.uuid)
+            if "test" in request.POST and test_form.is_valid():
+                get_patient_for(user, patient.uuid, permission="rehab.write", audit_read=False)
+                actions.record_function_test(
+                    actor=user, patient=patient, data=test_form.cleaned_data
+                )
+                messages.success(request, "Function test recorded.")
+                return redirect("rehab:patient", patient_id=patient.uuid)
+        except ValidationError as exc:
+            failed: Any = referral_form if "refer" in request.POST else plan_form
+            apply_errors(test_form if "test" in request.POST else failed, exc)
+    context = {
+        "patient": patient,
+        "referrals": list(referrals_of(patient)),
+        "plans": list(plans_of(patient)),
+        "referral_form": referral_form,
+        "plan_form": plan_form,
+        "test_form": test_form,
+        "trends": trend_charts(patient),
+        "withdraw_form": WithdrawForm(),
+    }
+    return render(
+        request, "rehab/patient.html", context, status=_status(referral_form, plan_form, test_form)
+    )
+
+
+@login_required
+@require_POST
+def referral_withdraw(request: HttpRequest, referral_id: str) -> HttpResponse:
+    user: Any = request.user
+    referral = get_referral_for(user, referral_id, permission="referral.manage")
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.withdraw_referral(
+                actor=user, referral=referral, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Referral to {referral.organisation.name} withdrawn.")
+    else:
+        messages.error(request, "Say why the referral is withdrawn.")
+    return redirect("rehab:patient", patient_id=referral.patient.uuid)
+
+
+@login_required
+def referral_letter(request: HttpRequest, referral_id: str) -> HttpResponse:
+    user: Any = request.user
+    referral = get_referral_for(user, referral_id)
+    record("rehab.letter.viewed", actor=user, patient=referral.patient, obj=referral)
+    context = letter_context(referral, user)
+    if request.GET.get("format") == "pdf":
+        from weasyprint import HTML
+
+        html = render_to_string(
+            "rehab/letter_document.html", {**context, "pdf": True}, request=request
+        )
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="osseo-referral-{referral.uuid}.pdf"'
+        )
+        return response
+    return render(request, "rehab/letter.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
+    user: Any = request.user
+    writing = request.method == "POST"
+    plan = get_plan_for(user, plan_id, permission="rehab.log" if writing else "patient.view")
+    if not writing:
+        record("patients.patient.viewed", actor=user, patient=plan.patient, obj=plan)
+    today = timezone.localdate()
+    form = LogForm(request.POST or None, initial={"date": today})
+    if writing and form.is_valid():
+        try:
+            log = actions.log_load(actor=user, plan=plan, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            labels = ", ".join(rules.FLAG_LABELS[f] for f in log.flags)
+            messages.success(
+                request, f"Logged {log.date:%d %b %Y}." + (f" Flags: {labels}." if labels else "")
+            )
+            return redirect("rehab:plan", plan_id=plan.uuid)
+    progress = plan_progress(plan, today)
+    rx = prescription_on(plan, today)
+    context = {
+        "plan": plan,
+        "patient": plan.patient,
+        "progress": progress,
+        "rows": list(reversed(progress.days)),
+        "chart": charts.load_chart(progress) if progress.days else None,
+        "rx": rx,
+        "form": form,
+        "phases": plan.phases,
+        "can_log": has_permission(user, "rehab.log"),
+        "thresholds": thresholds_for(plan.patient),
+        "flag_labels": rules.FLAG_LABELS,
+    }
+    return render(request, "rehab/plan.html", context, status=_status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not has_permission(user, "followup.view"):
+        raise PermissionDenied
+    if request.method == "POST":
+        episode = get_episode_for(
+            user, request.POST.get("episode", ""), permission="followup.record"
+        )
+        form = FollowUpForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.record_follow_up(actor=user, episode=episode, **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request, f"Follow-up visit recorded for {episode.patient.display_name}."
+                )
+        else:
+            messages.error(request, "Enter the date the patient was seen.")
+        return redirect("rehab:follow_ups")
+    today = timezone.localdate()
+    try:
+        within = max(0, min(int(request.GET.get("within", 30)), 366))
+    except ValueError:
+        within = 30
+    rows = follow_up_list(user, today, within)
+    if rows:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={"follow_up": "all", "patients": [str(r.patient.uuid) for r in rows]},
+        )
+    schedule = resolve(user.membership.organisation, "follow_up_schedule")
+    return render(
+        request,
+        "rehab/follow_ups.html",
+        {
+            "overdue": [r for r in rows if r.status == "overdue"],
+            "due": [r for r in rows if r.status == "due"],
+            "within": within,
+            "today": today,
+            "schedule": schedule,
+            "can_record": has_permission(user, "followup.record"),
+        },
+    )
+
+
+@login_required
+def protocol_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not has_permission(user, "patient.view") or user.membership.role == "patient":
+        raise PermissionDenied
+    return render(request, "rehab/protocols.html", {"protocols": list(protocols_for(user))})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rehab_settings(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not has_permission(user, "settings.manage"):
+        raise PermissionDenied
+    org = user.membership.organisation
+    current = {key: resolve(org, key) for key in actions.REHAB_SETTINGS}
+    under, over = current["rehab_under_loading_percent"], current["rehab_over_loading_percent"]
+    schedule = current["follow_up_schedule"]
+    initial = {
+        "under_loading_percent": under.value,
+        "over_loading_percent": over.value,
+        "thresholds_source": under.source,
+        "thresholds_validated": under.validated and not under.is_default,
+        "schedule_months": ", ".join(str(m) for m in schedule.value.get("months", [])),
+        "schedule_every": schedule.value.get("then_every_months", 0),
+        "schedule_source": schedule.source,
+        "schedule_validated": schedule.validated,
+        "stoma_care_instructions": current["stoma_care_instructions"].value,
+    }
+    form = SettingsForm(request.POST if "save_settings" in request.POST else None, initial=initial)
+    sheet_form = SheetForm(
+        request.POST if "upload" in request.POST else None,
+        request.FILES if "upload" in request.POST else None,
+    )
+    if request.method == "POST":
+        try:
+            if "save_settings" in request.POST and form.is_valid():
+                d = form.cleaned_data
+                for key, value, source, validated in [
+                    (
+                        "rehab_under_loading_percent",
+                        d["under_loading_percent"],
+                        d["thresholds_source"],
+                        d["thresholds_validated"],
+                    ),
+                    (
+                        "rehab_over_loading_percent",
+                        d["over_loading_percent"],
+                        d["thresholds_source"],
+                        d["thresholds_validated"],
+                    ),
+                    (
+                        "follow_up_schedule",
+                        {"months": d["schedule_months"], "then_every_months": d["schedule_every"]},
+                        d["schedule_source"],
+                        d["schedule_validated"],
+                    ),
+                    ("stoma_care_instructions", d["stoma_care_instructions"], "", True),
+                ]:
+                    actions.set_rehab_setting(
+                        actor=user, key=key, value=value, source=source, validated=validated
+                    )
+                messages.success(request, "Rehabilitation settings saved.")
+                return redirect("rehab:settings")
+            if "upload" in request.POST and sheet_form.is_valid():
+                actions.upload_information_sheet(
+                    actor=user,
+                    title=sheet_form.cleaned_data["title"],
+                    upload=sheet_form.cleaned_data["file"],
+                )
+                messages.success(request, "Information sheet uploaded.")
+                return redirect("rehab:settings")
+            if "retire" in request.POST:
+                sheet = InformationSheet.objects.filter(
+                    organisation=org, uuid=request.POST["retire"]
+                ).first()
+                if sheet is None:
+                    raise Http404
+                actions.retire_information_sheet(actor=user, sheet=sheet)
+                messages.success(request, f"{sheet.title} removed.")
+                return redirect("rehab:settings")
+        except ValidationError as exc:
+            if "upload" in request.POST:
+                apply_errors(sheet_form, exc)
+            else:
+                if hasattr(exc, "error_dict"):
+                    exc = ValidationError(
+                        {
+                            {
+                                "rehab_under_loading_percent": "under_loading_percent",
+                                "rehab_over_loading_percent": "over_loading_percent",
+                                "follow_up_schedule": "schedule_months",
+                                "source": "thresholds_source",
+                            }.get(k, k): v
+                            for k, v in exc.error_dict.items()
+                        }
+                    )
+                apply_errors(form, exc)
+    return render(
+        request,
+        "rehab/settings.html",
+        {
+            "form": form,
+            "sheet_form": sheet_form,
+            "current": current,
+            "sheets": InformationSheet.objects.filter(organisation=org, active=True),
+        },
+        status=_status(form, sheet_form),
+    )
+
+
+@login_required
+def sheet_download(request: HttpRequest, sheet_id: str) -> FileResponse:
+    user: Any = request.user
+    sheet = sheets_for(user).filter(uuid=sheet_id).first()
+    if sheet is None:
+        raise Http404("No such information sheet.")
+    response = FileResponse(sheet.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="information-sheet-{sheet.uuid}.pdf"'
+    return response
