@@ -148,3 +148,27 @@ def set_clinic_setting(
                 "validated": [before.validated, validated],
             },
         )
+
+
+def set_account_active(*, actor: User, account: User, active: bool) -> User:
+    """Deactivate (or re-activate) a colleague's account; audited. Sessions and tokens stop."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import has_permission
+
+    if not has_permission(actor, "accounts.manage"):
+        raise PermissionDenied("Only a clinic administrator manages accounts.")
+    if account.membership.organisation_id != actor.membership.organisation_id:
+        raise PermissionDenied("That account belongs to another organisation.")
+    with transaction.atomic():
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        if not active:
+            ApiToken.objects.filter(user=account).delete()
+        record(
+            "accounts.user.activated" if active else "accounts.user.deactivated",
+            actor=actor,
+            obj=account,
+            changes={"is_active": [not active, active]},
+        )
+    return account

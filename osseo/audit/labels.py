@@ -24,5 +24,7 @@ register(
         "accounts.token.issued": "API token issued",
         "audit.trail.viewed": "Access history viewed",
         "accounts.setting.changed": "Clinic setting changed",
+        "accounts.user.deactivated": "Account deactivated",
+        "accounts.user.activated": "Account re-activated",
     }
 )

@@ -46,3 +46,14 @@ def test_the_registry_threshold_is_a_clinic_setting_labelled_until_validated(
     expect(page.locator("tbody tr").nth(1)).to_contain_text("20 implants")
     expect(page.locator("tbody tr").nth(1)).to_contain_text("Clinic governance meeting")
     assert_accessible(page, "settings-validated")
+
+
+def test_the_accounts_page_is_accessible(world, live_server, page):
+    sign_in(page, live_server, "admin", PASSWORD)
+    page.get_by_role("link", name="Accounts").click()
+    page.get_by_label("Username").fill("kit2")
+    page.get_by_label("Role").select_option("prosthetist")
+    page.get_by_role("button", name="Create the account").click()
+    expect(page.get_by_text("One-time password")).to_be_visible()
+    expect(page.locator("tbody")).to_contain_text("kit2")
+    assert_accessible(page, "accounts")
