@@ -85,7 +85,10 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = patient_page(get_patient_for(request.user, patient_id))  # type: ignore[arg-type]
     timeline = (
         AuditEntry.objects.filter(patient=patient)
-        .exclude(action__in=["patients.patient.viewed", "patients.list.viewed"])
+        # The clinical story: changes, not reads, and not each day's loading log (the rehab
+        # chart shows those); the full trail is the access history.
+        .exclude(action__endswith=".viewed")
+        .exclude(action="rehab.load.logged")
         .select_related("actor")
         .order_by("-seq")[:50]
     )
