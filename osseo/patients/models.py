@@ -106,14 +106,14 @@ class ResidualLimb(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        side = "" if self.side == Side.NOT_APPLICABLE else f"{self.get_side_display()} "
+        return f"{side}{self.get_site_display()}"
+
     @property
     def has_open_episode(self) -> bool:
         """Whether an episode of this limb is still open (uses prefetched episodes)."""
         return any(e.phase not in ("closed", "declined") for e in self.episodes.all())
-
-    def __str__(self) -> str:
-        side = "" if self.side == Side.NOT_APPLICABLE else f"{self.get_side_display()} "
-        return f"{side}{self.get_site_display()}"
 
 
 class CareTeam(models.Model):
