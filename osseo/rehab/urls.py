@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import protocol_views, views
 
 app_name = "rehab"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("rehab-plans/<uuid:plan_id>/", views.plan_detail, name="plan"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("protocols/", views.protocol_list, name="protocols"),
+    path("protocols/<uuid:protocol_id>/copy/", protocol_views.protocol_copy, name="protocol_copy"),
+    path("protocols/<uuid:protocol_id>/edit/", protocol_views.protocol_edit, name="protocol_edit"),
     path("rehab/settings/", views.rehab_settings, name="settings"),
     path("information-sheets/<uuid:sheet_id>/", views.sheet_download, name="sheet"),
 ]
