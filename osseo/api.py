@@ -128,6 +128,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from osseo.accounts.api import router as accounts_router
+    from osseo.connectors.api import router as connectors_router
     from osseo.pathway.api import router as pathway_router
     from osseo.patients.api import router as patients_router
     from osseo.portal.api import router as portal_router
@@ -138,6 +139,7 @@ def _register_routers() -> None:
     api.add_router("/", pathway_router)
     api.add_router("/", surgery_router)
     api.add_router("/", portal_router)
+    api.add_router("/", connectors_router)
 
 
 _register_routers()

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "osseo.pathway",
     "osseo.surgery",
     "osseo.portal",
+    "osseo.connectors",
     "osseo.demo",
 ]
 
@@ -234,6 +235,8 @@ OSSEO_ENQUIRY_CLINIC = os.environ.get("OSSEO_ENQUIRY_CLINIC", "")
 # Days an unconverted enquiry is kept until a clinic admin sets the clinic's own period. Not a
 # validated number: screens show it as "not validated" until the clinic confirms one.
 OSSEO_ENQUIRY_RETENTION_DAYS = env_int("OSSEO_ENQUIRY_RETENTION_DAYS", 180)
+# Load recordings (osseo/connectors): the largest file accepted, in MB.
+OSSEO_RECORDING_MAX_MB = env_int("OSSEO_RECORDING_MAX_MB", 4096)
 
 # Content Security Policy (Django 6): our own scripts and styles only, no inline script.
 SECURE_CSP = {

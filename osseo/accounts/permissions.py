@@ -52,6 +52,11 @@ TABLE: dict[str, Grant] = {
     "procedure.record": Grant(frozenset({Role.SURGEON}), CLINIC),
     "procedure.sign": Grant(frozenset({Role.SURGEON}), CLINIC),
     "catalogue.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+    # Connector parts and activity (osseo/connectors): replacing a dualcone or other connector
+    # part, importing daily steps, load recordings and body weight; the list of parts due.
+    "connector.replace": Grant(frozenset({Role.SURGEON, Role.PROSTHETIST}), ANY_ORG),
+    "activity.import": Grant(frozenset({Role.SURGEON, Role.PROSTHETIST}), ANY_ORG),
+    "connectors.due_list": Grant(CLINICAL_STAFF, ANY_ORG),
     # Triage of public enquiries: the clinic's queue, notes, status and conversion (osseo/portal).
     "enquiry.triage": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     # A patient's access history and the organisation's audit trail.
