@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("osseo.pathway.urls")),
     path("", include("osseo.surgery.urls")),
     path("", include("osseo.portal.urls")),
+    path("", include("osseo.connectors.urls")),
     path("", include("osseo.patients.urls")),
 ]

@@ -183,3 +183,52 @@ def refresh_policy_forecasts(policy: ServicePolicy) -> None:
     ).distinct()
     for patient in patients:
         refresh_forecasts(patient)
+
+
+def parts_overview(patient: Patient) -> list[dict[str, Any]]:
+    """For the patient's page: each part in place with its forecast, policy and chart inputs."""
+    from .charts import cumulative_chart
+
+    parts = list(connector_parts(patient).select_related("limb", "forecast"))
+    if not parts:
+        return []
+    clinic = clinic_of(patient)
+    policies = (
+        {p.kind: p for p in ServicePolicy.objects.filter(organisation=clinic)} if clinic else {}
+    )
+    first = min(d.placed_on for d in parts)
+    days = list(
+        ActivityDay.objects.filter(patient=patient, date__gte=first)
+        .order_by("date")
+        .values_list("date", "steps")
+    )
+    weight = latest_weight_kg(patient)
+    figures = recording_figures(patient)
+    out = []
+    for device in parts:
+        policy = policies.get(device.kind)
+        values = policy_values(policy)
+        conversion = (
+            rules.steps_conversion(
+                values, body_weight_kg=weight, recording=_matching(policy, figures)
+            )
+            if values is not None
+            else None
+        )
+        forecast = getattr(device, "forecast", None)
+        out.append(
+            {
+                "device": device,
+                "policy": policy,
+                "forecast": forecast,
+                "conversion": conversion,
+                "chart": cumulative_chart(
+                    device.placed_on,
+                    days,
+                    conversion.cycles_per_step if conversion else None,
+                    policy.activity_limit_cycles if policy else None,
+                    forecast.activity_due_on if forecast else None,
+                ),
+            }
+        )
+    return out
