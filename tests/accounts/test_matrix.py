@@ -145,9 +145,10 @@ def test_the_permission_table_matches_the_roles(world, persona):
         "episode.transition",
     }
     surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
+    connectors = {"connector.replace", "activity.import"}
     expected = {
-        "surgeon": pathway | surgery,
-        "coordinator": pathway | {"assessment.record", "enquiry.triage"},
+        "surgeon": pathway | surgery | connectors | {"connectors.due_list"},
+        "coordinator": pathway | {"assessment.record", "enquiry.triage", "connectors.due_list"},
         "clinic_admin": pathway
         | {
             "assessment.record",
@@ -156,12 +157,13 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "accounts.manage",
             "settings.manage",
             "catalogue.manage",
+            "connectors.due_list",
         },
-        "anaesthetist": {"patient.view", "plan.anaesthesia"},
-        "prosthetist": {"patient.view"},
-        "rehab_specialist": {"patient.view"},
+        "anaesthetist": {"patient.view", "plan.anaesthesia", "connectors.due_list"},
+        "prosthetist": {"patient.view", "connectors.due_list"} | connectors,
+        "rehab_specialist": {"patient.view", "connectors.due_list"},
         "patient": {"patient.view"},
-        "outsider": pathway | surgery,
+        "outsider": pathway | surgery | connectors | {"connectors.due_list"},
     }[persona]
     assert granted == expected
 
