@@ -335,6 +335,9 @@ def seed_demo() -> DemoResult:
             staged = site in ("craniofacial", "hand")
             _walk(staff, episode, target, staged, i, catalogue)
         assert first_patient is not None
+        from osseo.demo.connectors import seed_connectors
+
+        seed_connectors(staff, rng)
         _seed_enquiries(clinic, coordinator)
         create_user(
             actor=None,
