@@ -127,6 +127,13 @@ DATABASES = {
         conn_max_age=env_int("OSSEO_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: the background worker and the web server share the file without "database is locked";
+    # synchronous=NORMAL: a commit does not wait for a disk flush (safe against application
+    # crashes; a power cut may lose the last commits, not corrupt the file). PostgreSQL for more.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

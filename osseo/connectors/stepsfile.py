@@ -51,6 +51,8 @@ class StepsFileError(ValueError):
 def parse_steps_value(text: str) -> int:
     """A whole number of steps: 9800, 9,800, 9 800 or 9800.0; ValueError with the reason."""
     t = text.strip()
+    if t.isdigit() and len(t) < 7:  # the common case, quickly
+        return int(t)
     if not t:
         raise ValueError("no step count")
     if t.startswith("-") and t[1:].replace(".", "", 1).isdigit():
@@ -71,7 +73,7 @@ def parse_steps_value(text: str) -> int:
 
 def parse_day(text: str, today: dt.date) -> dt.date:
     t = text.strip()
-    if not _ISO_DATE.match(t):
+    if len(t) != 10 or t[4] != "-" or t[7] != "-" or not _ISO_DATE.match(t):
         raise ValueError(f"{t!r} is not a date written as YYYY-MM-DD")
     try:
         day = dt.date.fromisoformat(t)
