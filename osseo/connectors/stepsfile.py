@@ -51,7 +51,7 @@ class StepsFileError(ValueError):
 def parse_steps_value(text: str) -> int:
     """A whole number of steps: 9800, 9,800, 9 800 or 9800.0; ValueError with the reason."""
     t = text.strip()
-    if t.isdigit() and len(t) < 7:  # the common case, quickly
+    if t.isdigit() and len(t) < 6:  # the common case (under 100,000), quickly
         return int(t)
     if not t:
         raise ValueError("no step count")
