@@ -309,7 +309,7 @@ def list_parts_due(request: HttpRequest, params: Query[DueParams]) -> Any:
     qs = due_parts(user, within_days=params.within_days, today=today)
     items = list(qs[params.offset : params.offset + params.limit])
     for f in items:
-        f.overdue = f.due_on < today
+        f.overdue = f.due_on is not None and f.due_on < today  # type: ignore[attr-defined]
     if items:
         record(
             "patients.list.viewed",

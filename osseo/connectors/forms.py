@@ -29,7 +29,7 @@ class ReplaceForm(forms.Form):
 
 
 class StepsForm(forms.Form):
-    file = forms.FileField(
+    steps_file = forms.FileField(
         label="Daily steps file (CSV)",
         help_text="A header line date,steps, then one day a line, e.g. 2026-03-01,8412.",
     )
@@ -43,7 +43,7 @@ class WeightForm(forms.Form):
 
 
 class RecordingForm(forms.Form):
-    file = forms.FileField(label="Load recording (CSV or Parquet)")
+    recording_file = forms.FileField(label="Load recording (CSV or Parquet)")
     recorded_on = forms.DateField(label="Recorded on", widget=DateInput)
     channel = forms.CharField(
         required=False,

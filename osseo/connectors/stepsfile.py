@@ -129,7 +129,7 @@ def check_days(
 
 def _lines(data: bytes) -> list[tuple[int, str | None]]:
     """(line number, text or None if not UTF-8) for each line, as an editor numbers them."""
-    out = []
+    out: list[tuple[int, str | None]] = []
     for number, raw in enumerate(data.splitlines(), start=1):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf")

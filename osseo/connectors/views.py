@@ -68,7 +68,7 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         else RecordingForm(initial={"recorded_on": today})
     )
     if writing and "steps" in request.POST and steps_form.is_valid():
-        upload = steps_form.cleaned_data["file"]
+        upload = steps_form.cleaned_data["steps_file"]
         try:
             if upload.size > MAX_STEPS_BYTES:
                 raise StepsFileError(["The file is larger than 10 MB."])
@@ -78,12 +78,12 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
             )
         except StepsFileError as exc:
             for problem in exc.problems:
-                steps_form.add_error("file", problem)
+                steps_form.add_error("steps_file", problem)
         else:
             messages.success(
                 request,
-                f"Steps imported: {summary.added} days added, {summary.changed} changed, "
-                f"{summary.unchanged} already held.",
+                f"Steps imported: {summary.added} day{'s' if summary.added != 1 else ''} added, "
+                f"{summary.changed} changed, {summary.unchanged} already held.",
             )
             return redirect("connectors:patient", patient_id=patient.uuid)
     elif writing and "weight" in request.POST and weight_form.is_valid():
@@ -100,7 +100,7 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
             recording, created = submit_recording(
                 actor=user,
                 patient=patient,
-                upload=data["file"],
+                upload=data["recording_file"],
                 recorded_on=data["recorded_on"],
                 channel=data["channel"] or "",
                 rate_hz=data["rate_hz"],
@@ -108,6 +108,8 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
                 steps_during=data["steps_during"],
             )
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                exc.error_dict["recording_file"] = exc.error_dict.pop("file")
             apply_errors(recording_form, exc)
         else:
             messages.success(

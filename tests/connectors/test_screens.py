@@ -57,7 +57,7 @@ def test_a_prosthetist_replaces_the_dualcone_imports_steps_and_sees_its_due_date
         None,
     )
     with (STEPS / "wearable_export.csv").open("rb") as f:
-        client.post(f"/patients/{world.patient.uuid}/connectors/", {"steps": "1", "file": f})
+        client.post(f"/patients/{world.patient.uuid}/connectors/", {"steps": "1", "steps_file": f})
     year_of_steps(world, dt.date(2026, 5, 1), 31, 10000)
     forecast = Forecast.objects.get(device=new)
     assert forecast.basis == "activity"
@@ -79,7 +79,7 @@ def test_a_malformed_steps_file_on_screen_shows_every_bad_line_and_saves_nothing
     client = client_for(world.users["prosthetist"])
     with (STEPS / "malformed.csv").open("rb") as f:
         response = client.post(
-            f"/patients/{world.patient.uuid}/connectors/", {"steps": "1", "file": f}
+            f"/patients/{world.patient.uuid}/connectors/", {"steps": "1", "steps_file": f}
         )
     assert response.status_code == 422
     assert "line 3: the step count -5 is negative" in response.content.decode()
