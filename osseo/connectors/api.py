@@ -294,7 +294,7 @@ def get_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
 class DueParams(Schema):
     within_days: int = NinjaField(30, ge=0, le=3650)
     limit: int = NinjaField(100, ge=1, le=500)
-    offset: int = NinjaField(0, ge=0)
+    offset: int = NinjaField(0, ge=0, le=1_000_000)
 
 
 @router.get(

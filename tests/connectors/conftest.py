@@ -17,6 +17,18 @@ RECORDINGS = DATA / "recordings"
 NEW_DUALCONE_GTIN = "09506000134369"
 
 
+def run_worker():
+    """A real `osseo worker --batch` run, in this process. The worker closes "old" connections
+    between tasks; inside a test's transaction on PostgreSQL that would close the test's own
+    connection, so that one call is held off here (as tests/api/test_schemathesis.py does)."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
 def operate(world, on=dt.date(2026, 1, 5)):
     """A signed single-stage operation on `on` with an implant and a dualcone."""
     move(world, "assessment", "planning", "surgery")

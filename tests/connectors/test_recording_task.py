@@ -4,14 +4,13 @@ import datetime as dt
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from osseo.connectors import recordings
 from osseo.connectors.models import LoadRecording, RecordingResult
 from osseo.fatigue import analyse_recording
 from tests.conftest import api_client
-from tests.connectors.conftest import DATA, RECORDINGS, policy
+from tests.connectors.conftest import DATA, RECORDINGS, policy, run_worker
 
 WALK = DATA / "recordings" / "walk_100hz.csv"
 WALK_PARQUET = DATA / "recordings" / "walk_100hz.parquet"
@@ -42,10 +41,6 @@ def upload(client, patient, path, **fields):
             f"/api/v1/patients/{patient.uuid}/recordings",
             {"file": f, "recorded_on": "2026-02-10", **fields},
         )
-
-
-def run_worker():
-    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
 
 def test_a_recording_is_queued_then_counted_by_the_worker_and_forecasts_follow(
