@@ -129,6 +129,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from osseo.accounts.api import router as accounts_router
     from osseo.complications.api import router as complications_router
+    from osseo.connectors.api import router as connectors_router
     from osseo.outcomes.api import router as outcomes_router
     from osseo.pathway.api import router as pathway_router
     from osseo.patients.api import router as patients_router
@@ -144,6 +145,7 @@ def _register_routers() -> None:
     api.add_router("/", complications_router)
     api.add_router("/", outcomes_router)
     api.add_router("/", rehab_router)
+    api.add_router("/", connectors_router)
 
 
 _register_routers()

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "osseo.complications",
     "osseo.outcomes",
     "osseo.rehab",
+    "osseo.connectors",
     "osseo.demo",
 ]
 
@@ -130,6 +131,13 @@ DATABASES = {
         conn_max_age=env_int("OSSEO_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: the background worker and the web server share the file without "database is locked";
+    # synchronous=NORMAL: a commit does not wait for a disk flush (safe against application
+    # crashes; a power cut may lose the last commits, not corrupt the file). PostgreSQL for more.
+    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -238,6 +246,8 @@ OSSEO_ENQUIRY_CLINIC = os.environ.get("OSSEO_ENQUIRY_CLINIC", "")
 # Days an unconverted enquiry is kept until a clinic admin sets the clinic's own period. Not a
 # validated number: screens show it as "not validated" until the clinic confirms one.
 OSSEO_ENQUIRY_RETENTION_DAYS = env_int("OSSEO_ENQUIRY_RETENTION_DAYS", 180)
+# Load recordings (osseo/connectors): the largest file accepted, in MB.
+OSSEO_RECORDING_MAX_MB = env_int("OSSEO_RECORDING_MAX_MB", 4096)
 
 # Content Security Policy (Django 6): our own scripts and styles only, no inline script.
 SECURE_CSP = {

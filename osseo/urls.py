@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("osseo.complications.urls")),
     path("", include("osseo.outcomes.urls")),
     path("", include("osseo.rehab.urls")),
+    path("", include("osseo.connectors.urls")),
     path("", include("osseo.patients.urls")),
 ]

@@ -58,6 +58,11 @@ TABLE: dict[str, Grant] = {
     "death.record": Grant(PATHWAY_EDITORS, CLINIC),
     # Outcome measures (issue 7): staff at any caring organisation enter questionnaire answers.
     "outcome.record": Grant(CLINICAL_STAFF, ANY_ORG),
+    # Connector parts and activity (osseo/connectors): replacing a dualcone or other connector
+    # part, importing daily steps, load recordings and body weight; the list of parts due.
+    "connector.replace": Grant(frozenset({Role.SURGEON, Role.PROSTHETIST}), ANY_ORG),
+    "activity.import": Grant(frozenset({Role.SURGEON, Role.PROSTHETIST}), ANY_ORG),
+    "connectors.due_list": Grant(CLINICAL_STAFF, ANY_ORG),
     # Triage of public enquiries: the clinic's queue, notes, status and conversion (osseo/portal).
     "enquiry.triage": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     # Registry (issue 8): the clinic's aggregate evidence, and its de-identified exports.

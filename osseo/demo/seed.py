@@ -342,6 +342,9 @@ def seed_demo() -> DemoResult:
             episodes.append(episode)
         assert first_patient is not None
         seed_rehab(staff, partner, episodes)
+        from osseo.demo.connectors import seed_connectors
+
+        seed_connectors(staff, rng)
         _seed_enquiries(clinic, coordinator)
         demo_complications.seed(staff)
         create_user(

@@ -149,11 +149,21 @@ def test_the_permission_table_matches_the_roles(world, persona):
     complications = {"complication.record", "death.record", "outcome.record"}
     followup = {"followup.view", "followup.record"}
     rehab = {"rehab.write", "rehab.log"}
+    connectors = {"connector.replace", "activity.import"}
+    due = {"connectors.due_list"}
     expected = {
-        "surgeon": pathway | surgery | complications | registry | followup | {"referral.manage"},
+        "surgeon": pathway
+        | surgery
+        | complications
+        | registry
+        | followup
+        | connectors
+        | due
+        | {"referral.manage"},
         "coordinator": pathway
         | complications
         | followup
+        | due
         | {"assessment.record", "enquiry.triage", "registry.view", "referral.manage"},
         "clinic_admin": pathway
         | {"death.record", "outcome.record"}
@@ -166,15 +176,24 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "catalogue.manage",
             "referral.manage",
             "protocol.manage",
+            "connectors.due_list",
         }
         | registry
         | followup,
-        "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record", "followup.view"},
-        "prosthetist": {"patient.view", "outcome.record"} | rehab | followup,
+        "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record", "followup.view"}
+        | due,
+        "prosthetist": {"patient.view", "outcome.record"} | rehab | followup | connectors | due,
         # At the rehabilitation partner: rehab data, never the clinic's writes or lists.
-        "rehab_specialist": {"patient.view", "protocol.manage", "outcome.record"} | rehab,
+        "rehab_specialist": {"patient.view", "protocol.manage", "outcome.record"} | rehab | due,
         "patient": {"patient.view", "rehab.log"},
-        "outsider": pathway | surgery | complications | registry | followup | {"referral.manage"},
+        "outsider": pathway
+        | surgery
+        | complications
+        | registry
+        | followup
+        | connectors
+        | due
+        | {"referral.manage"},
     }[persona]
     assert granted == expected
 

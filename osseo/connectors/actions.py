@@ -1,0 +1,428 @@
+"""Every write of the connectors app: one transaction each, audited inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from osseo.accounts.models import Organisation, User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.labels import register
+from osseo.audit.services import record
+from osseo.patients.models import Patient
+from osseo.surgery.actions import device_values
+from osseo.surgery.models import (
+    CONNECTOR_KINDS,
+    Device,
+    DeviceStatus,
+    ImplantCatalogueItem,
+    RemovalReason,
+)
+
+from .models import ActivityDay, BodyWeight, ServicePolicy, StepsBasis
+
+register(
+    {
+        "connectors.part.replaced": "Connector part replaced",
+        "connectors.part.fitted": "Connector part fitted",
+        "connectors.steps.imported": "Daily steps imported",
+        "connectors.weight.recorded": "Body weight recorded",
+        "connectors.policy.set": "Service policy set",
+        "connectors.recording.submitted": "Load recording submitted",
+        "connectors.recording.processed": "Load recording processed",
+        "connectors.recording.refused": "Load recording refused",
+    }
+)
+
+# A connector part comes off for one of these reasons (domain notes §5.1); explantation is the
+# implant's, recorded through a procedure.
+REPLACEMENT_REASONS = [r for r in RemovalReason if r != RemovalReason.EXPLANTATION]
+
+
+def _require(actor: User | None, permission: str) -> None:
+    if not has_permission(actor, permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).")
+
+
+def _fit(
+    *,
+    patient: Patient,
+    limb: Any,
+    kind: str,
+    on: dt.date,
+    data: dict[str, Any],
+    confirm_expired: bool,
+    catalogue_item: ImplantCatalogueItem | None,
+) -> Device:
+    values = device_values(data, used_on=on)  # expired on the day it was fitted, not today
+    expired = values.pop("_expired")
+    if expired and not confirm_expired:
+        raise ValidationError(
+            {
+                "confirm_expired": [
+                    f"This part expired on {values['expiry']:%d %b %Y}. "
+                    "Confirm to record it anyway."
+                ]
+            }
+        )
+    return Device.objects.create(
+        patient=patient,
+        limb=limb,
+        kind=kind,
+        catalogue_item=catalogue_item,
+        description=str(data.get("description") or (str(catalogue_item) if catalogue_item else ""))[
+            :200
+        ],
+        size=str(data.get("size") or "")[:60],
+        placed_on=on,
+        placed_by=None,
+        expired_use_confirmed=bool(expired and confirm_expired),
+        **values,
+    )
+
+
+def _check_date(errors: dict[str, list[str]], name: str, on: Any, after: dt.date | None) -> None:
+    if not isinstance(on, dt.date) or on > timezone.localdate():
+        errors[name] = ["The date cannot be in the future."]
+    elif after is not None and on < after:
+        errors[name] = [f"The date cannot be before the old part was fitted ({after:%d %b %Y})."]
+
+
+def replace_part(
+    *,
+    actor: User,
+    device: Device,
+    replaced_on: dt.date,
+    reason: str,
+    data: dict[str, Any],
+    confirm_expired: bool = False,
+    catalogue_item: ImplantCatalogueItem | None = None,
+) -> Device:
+    """Remove a connector part and fit its successor in one step (scanned or typed)."""
+    _require(actor, "connector.replace")
+    errors: dict[str, list[str]] = {}
+    if device.kind not in CONNECTOR_KINDS:
+        errors["device"] = ["Only connector parts are replaced here; the implant is not."]
+    elif device.status != DeviceStatus.IN_PLACE:
+        errors["device"] = ["This part was already removed."]
+    if reason not in REPLACEMENT_REASONS:
+        errors["reason"] = [f"Choose one of: {', '.join(REPLACEMENT_REASONS)}."]
+    _check_date(errors, "replaced_on", replaced_on, device.placed_on)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Device.objects.select_for_update().get(pk=device.pk)
+        if locked.status != DeviceStatus.IN_PLACE:
+            raise ValidationError({"device": ["This part was already removed."]})
+        new = _fit(
+            patient=device.patient,
+            limb=device.limb,
+            kind=device.kind,
+            on=replaced_on,
+            data=data,
+            confirm_expired=confirm_expired,
+            catalogue_item=catalogue_item,
+        )
+        locked.status = DeviceStatus.REMOVED
+        locked.removed_on = replaced_on
+        locked.removal_reason = reason
+        locked.replaced_by = new
+        locked.save(update_fields=["status", "removed_on", "removal_reason", "replaced_by"])
+        device.refresh_from_db()
+        record(
+            "connectors.part.replaced",
+            actor=actor,
+            patient=device.patient,
+            obj=new,
+            changes={
+                "kind": [None, device.kind],
+                "replaces": [None, str(device.uuid)],
+                "reason": [None, reason],
+                "on": [None, replaced_on],
+                "gtin": [device.gtin, new.gtin],
+                "lot": [device.lot, new.lot],
+                "serial": [device.serial, new.serial],
+            },
+        )
+        from .forecasts import refresh_forecasts
+
+        refresh_forecasts(device.patient)
+    return new
+
+
+def fit_part(
+    *,
+    actor: User,
+    limb: Any,
+    kind: str,
+    fitted_on: dt.date,
+    data: dict[str, Any],
+    confirm_expired: bool = False,
+    catalogue_item: ImplantCatalogueItem | None = None,
+) -> Device:
+    """Fit a connector part that replaces none (e.g. a first safety device)."""
+    _require(actor, "connector.replace")
+    errors: dict[str, list[str]] = {}
+    if kind not in CONNECTOR_KINDS:
+        errors["kind"] = [f"Choose one of: {', '.join(sorted(CONNECTOR_KINDS))}."]
+    _check_date(errors, "fitted_on", fitted_on, None)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        new = _fit(
+            patient=limb.patient,
+            limb=limb,
+            kind=kind,
+            on=fitted_on,
+            data=data,
+            confirm_expired=confirm_expired,
+            catalogue_item=catalogue_item,
+        )
+        record(
+            "connectors.part.fitted",
+            actor=actor,
+            patient=limb.patient,
+            obj=new,
+            changes={"kind": [None, kind], "gtin": [None, new.gtin], "lot": [None, new.lot]},
+        )
+        from .forecasts import refresh_forecasts
+
+        refresh_forecasts(limb.patient)
+    return new
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int
+    changed: int
+    unchanged: int
+    first: dt.date | None
+    last: dt.date | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "first_day": self.first,
+            "last_day": self.last,
+        }
+
+
+def _insert_days(
+    patient: Patient, rows: list[tuple[dt.date, int]], source: str, now: dt.datetime
+) -> None:
+    """Insert new days with one parameterised statement: the ORM's bulk_create spends most of a
+    large import preparing values field by field (benchmarks/activity.py: 1,000 patients' years
+    in under 10 s needs this)."""
+    if not rows:
+        return
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    table = ops.quote_name(ActivityDay._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (patient_id, date, steps, source, imported_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
+            [(patient.pk, ops.adapt_datefield_value(d), n, source, at) for d, n in rows],
+        )
+
+
+def import_daily_steps(
+    *, actor: User | None, patient: Patient, days: dict[dt.date, int], source: str
+) -> ImportSummary:
+    """Save checked days (stepsfile.parse_steps_csv / check_days): all or nothing, idempotent.
+
+    A day already held with the same count is left as it is; with another count, the new count
+    replaces it (a wearable re-syncs a day it had only partly counted). `actor` None is a
+    command-line import, audited with the command line as the actor.
+    """
+    if actor is not None:
+        _require(actor, "activity.import")
+    if not days:
+        raise ValidationError({"days": ["There are no days to import."]})
+    first, last = min(days), max(days)
+    now = timezone.now()
+    with transaction.atomic():
+        held = dict(
+            ActivityDay.objects.filter(
+                patient=patient, date__gte=first, date__lte=last
+            ).values_list("date", "steps")
+        )
+        new = sorted((day, steps) for day, steps in days.items() if day not in held)
+        differs = {day: steps for day, steps in days.items() if day in held and held[day] != steps}
+        changed = list(
+            ActivityDay.objects.select_for_update().filter(patient=patient, date__in=list(differs))
+        )
+        for row in changed:
+            row.steps, row.source, row.imported_at = differs[row.date], source[:100], now
+        _insert_days(patient, new, source[:100], now)
+        ActivityDay.objects.bulk_update(
+            changed, ["steps", "source", "imported_at"], batch_size=1000
+        )
+        summary = ImportSummary(len(new), len(changed), len(days) - len(new) - len(changed),
+                                first, last)  # fmt: skip
+        record(
+            "connectors.steps.imported",
+            actor=actor,
+            patient=patient,
+            obj=patient,
+            changes={"steps": [None, {**summary.as_dict(), "source": source[:100]}]},
+        )
+        if new or changed:
+            from .forecasts import refresh_forecasts
+
+            refresh_forecasts(patient)
+    return summary
+
+
+def record_body_weight(
+    *, actor: User, patient: Patient, measured_on: dt.date, weight_kg: Any
+) -> BodyWeight:
+    """A body-weight observation (LOINC 29463-7); the same day again replaces the value."""
+    _require(actor, "activity.import")
+    errors: dict[str, list[str]] = {}
+    try:
+        weight = Decimal(str(weight_kg)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        weight = None
+    if weight is None or not Decimal("10") <= weight <= Decimal("400"):
+        errors["weight_kg"] = ["Enter a body weight between 10 and 400 kg."]
+    _check_date(errors, "measured_on", measured_on, None)
+    if errors:
+        raise ValidationError(errors)
+    assert weight is not None
+    with transaction.atomic():
+        held = BodyWeight.objects.filter(patient=patient, measured_on=measured_on).first()
+        before = held.weight_kg if held else None
+        if held is None:
+            held = BodyWeight.objects.create(
+                patient=patient, measured_on=measured_on, weight_kg=weight, recorded_by=actor
+            )
+        else:
+            held.weight_kg, held.recorded_by = weight, actor
+            held.save(update_fields=["weight_kg", "recorded_by"])
+        record(
+            "connectors.weight.recorded",
+            actor=actor,
+            patient=patient,
+            obj=held,
+            changes={"weight_kg": [before, weight], "measured_on": [None, measured_on]},
+        )
+        from .forecasts import refresh_forecasts
+
+        refresh_forecasts(patient)
+    return held
+
+
+POLICY_FIELDS = (
+    "time_limit_months",
+    "activity_limit_cycles",
+    "reference_load_n",
+    "sn_exponent_m",
+    "steps_basis",
+    "cycles_per_step",
+    "overload_threshold_n",
+)
+
+
+def _positive(errors: dict[str, list[str]], name: str, value: Any, top: float) -> float | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors[name] = ["Enter a number."]
+        return None
+    if not 0 < number <= top:
+        errors[name] = [f"Enter a number above 0 and at most {top:g}."]
+        return None
+    return number
+
+
+def clean_policy(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    months = _positive(errors, "time_limit_months", values.get("time_limit_months"), 240)
+    if months is not None and months != int(months):
+        errors["time_limit_months"] = ["Enter a whole number of months."]
+    clean: dict[str, Any] = {
+        "time_limit_months": int(months) if months is not None else None,
+        "activity_limit_cycles": _positive(
+            errors, "activity_limit_cycles", values.get("activity_limit_cycles"), 1e12
+        ),
+        "reference_load_n": _positive(
+            errors, "reference_load_n", values.get("reference_load_n"), 1e6
+        ),
+        "sn_exponent_m": _positive(errors, "sn_exponent_m", values.get("sn_exponent_m"), 30),
+        "cycles_per_step": _positive(errors, "cycles_per_step", values.get("cycles_per_step"), 1e6),
+        "overload_threshold_n": _positive(
+            errors, "overload_threshold_n", values.get("overload_threshold_n"), 1e6
+        ),
+        "steps_basis": values.get("steps_basis") or StepsBasis.BODY_WEIGHT,
+    }
+    if clean["steps_basis"] not in StepsBasis.values:
+        errors["steps_basis"] = [f"Choose one of: {', '.join(StepsBasis.values)}."]
+    if clean["activity_limit_cycles"] is not None and not errors:
+        for name in ("reference_load_n", "sn_exponent_m"):
+            if clean[name] is None:
+                errors[name] = ["An activity limit needs the reference load and the S-N exponent."]
+        if clean["steps_basis"] == StepsBasis.PER_STEP and clean["cycles_per_step"] is None:
+            errors["cycles_per_step"] = ["Give the equivalent cycles per step."]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def set_service_policy(
+    *,
+    actor: User,
+    kind: str,
+    values: dict[str, Any],
+    source: str = "",
+    validated: bool = False,
+    organisation: Organisation | None = None,
+) -> ServicePolicy:
+    """The clinic's policy for one kind of connector part (clinic admins). No value is
+    published (domain notes §5.1): the policy reads "not validated" until validated with a
+    source."""
+    _require(actor, "settings.manage")
+    org = organisation or actor.membership.organisation
+    errors: dict[str, list[str]] = {}
+    if kind not in CONNECTOR_KINDS:
+        errors["kind"] = [f"Choose one of: {', '.join(sorted(CONNECTOR_KINDS))}."]
+    if validated and not source.strip():
+        errors["source"] = ["Name the source that validates this policy."]
+    if errors:
+        raise ValidationError(errors)
+    clean = clean_policy(values)
+    with transaction.atomic():
+        policy = ServicePolicy.objects.filter(organisation=org, kind=kind).first()
+        before = {f: getattr(policy, f) for f in POLICY_FIELDS} if policy else {}
+        if policy is None:
+            policy = ServicePolicy(organisation=org, kind=kind)
+        for name, value in clean.items():
+            setattr(policy, name, value)
+        policy.source, policy.validated = source.strip()[:300], validated
+        policy.set_by, policy.set_at = actor, timezone.now()
+        policy.save()
+        record(
+            "connectors.policy.set",
+            actor=actor,
+            obj=policy,
+            changes={
+                **{k: [before.get(k), v] for k, v in clean.items() if before.get(k) != v},
+                "kind": [None, kind],
+                "validated": [None, validated],
+                "source": [None, policy.source],
+            },
+        )
+        from .forecasts import refresh_policy_forecasts
+
+        refresh_policy_forecasts(policy)
+    return policy

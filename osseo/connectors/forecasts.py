@@ -1,0 +1,234 @@
+"""Each connector part's forecast, recomputed (inside the caller's transaction) whenever one of
+its inputs changes: a part fitted or replaced, steps imported, a body weight, a recording
+processed, a policy set. The rules themselves are pure (rules.py); this module feeds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from osseo.accounts.models import Organisation, OrganisationKind
+from osseo.patients.models import Patient
+from osseo.surgery.models import CONNECTOR_KINDS, Device, DeviceStatus
+
+from . import rules
+from .models import (
+    ActivityDay,
+    BodyWeight,
+    Forecast,
+    LoadRecording,
+    RecordingStatus,
+    ServicePolicy,
+)
+
+
+def clinic_of(patient: Patient) -> Organisation | None:
+    """The OI clinic caring for the patient now (whose service policies apply)."""
+    team = (
+        patient.care_teams.filter(organisation__kind=OrganisationKind.OI_CLINIC, until__isnull=True)
+        .select_related("organisation")
+        .order_by("since")
+        .first()
+    )
+    return team.organisation if team else None
+
+
+def policy_values(policy: ServicePolicy | None) -> rules.Policy | None:
+    if policy is None:
+        return None
+    return rules.Policy(
+        time_limit_months=policy.time_limit_months,
+        activity_limit_cycles=policy.activity_limit_cycles,
+        reference_load_n=policy.reference_load_n,
+        sn_exponent_m=policy.sn_exponent_m,
+        steps_basis=policy.steps_basis,
+        cycles_per_step=policy.cycles_per_step,
+        overload_threshold_n=policy.overload_threshold_n,
+        validated=policy.validated,
+        label=policy.label,
+    )
+
+
+def latest_weight_kg(patient: Patient) -> float | None:
+    weight = BodyWeight.objects.filter(patient=patient).order_by("-measured_on").first()
+    return float(weight.weight_kg) if weight else None
+
+
+def recording_figures(patient: Patient) -> list[tuple[rules.RecordingFigure, dict[str, Any]]]:
+    """The patient's processed recordings, newest first, with the parameters they used."""
+    out = []
+    for rec in (
+        LoadRecording.objects.filter(patient=patient, status=RecordingStatus.DONE)
+        .select_related("result")
+        .order_by("-recorded_on", "-id")
+    ):
+        result = rec.result
+        out.append(
+            (
+                rules.RecordingFigure(
+                    recorded_on=rec.recorded_on,
+                    name=rec.original_name,
+                    cycles_per_step=result.cycles_per_step,
+                    peak_n=result.peak_n,
+                    peak_time_s=result.peak_time_s,
+                ),
+                rec.parameters,
+            )
+        )
+    return out
+
+
+def _matching(
+    policy: ServicePolicy | None, figures: list[tuple[rules.RecordingFigure, dict[str, Any]]]
+) -> rules.RecordingFigure | None:
+    """The newest recording counted at this policy's reference load and exponent."""
+    if policy is None:
+        return None
+    for figure, params in figures:
+        if (
+            figure.cycles_per_step is not None
+            and params.get("reference_load_n") == policy.reference_load_n
+            and params.get("sn_exponent_m") == policy.sn_exponent_m
+        ):
+            return figure
+    return None
+
+
+def compute(
+    device: Device,
+    *,
+    policy: ServicePolicy | None,
+    days: list[tuple[dt.date, int]],
+    weight_kg: float | None,
+    figures: list[tuple[rules.RecordingFigure, dict[str, Any]]],
+    today: dt.date | None = None,
+) -> rules.Result:
+    return rules.forecast(
+        placed_on=device.placed_on,
+        today=today or timezone.localdate(),
+        policy=policy_values(policy),
+        days=[(d, s) for d, s in days if d >= device.placed_on],
+        body_weight_kg=weight_kg,
+        recording=_matching(policy, figures),
+        overloads=[f for f, _ in figures],
+    )
+
+
+def connector_parts(patient: Patient) -> QuerySet[Device]:
+    return Device.objects.filter(
+        patient=patient, kind__in=CONNECTOR_KINDS, status=DeviceStatus.IN_PLACE
+    ).order_by("placed_on", "id")
+
+
+def refresh_forecasts(patient: Patient) -> list[Forecast]:
+    """Recompute the forecast of each connector part the patient wears; drop removed parts'."""
+    Forecast.objects.filter(device__patient=patient).exclude(
+        device__status=DeviceStatus.IN_PLACE
+    ).delete()
+    parts = list(connector_parts(patient))
+    if not parts:
+        return []
+    clinic = clinic_of(patient)
+    policies = (
+        {p.kind: p for p in ServicePolicy.objects.filter(organisation=clinic)} if clinic else {}
+    )
+    first = min(d.placed_on for d in parts)
+    days = list(
+        ActivityDay.objects.filter(patient=patient, date__gte=first)
+        .order_by("date")
+        .values_list("date", "steps")
+    )
+    weight = latest_weight_kg(patient)
+    figures = recording_figures(patient)
+    now = timezone.now()
+    out = []
+    for device in parts:
+        result = compute(
+            device, policy=policies.get(device.kind), days=days, weight_kg=weight, figures=figures
+        )
+        policy = policies.get(device.kind)
+        forecast, _ = Forecast.objects.update_or_create(
+            device=device,
+            defaults={
+                "due_on": result.due_on,
+                "basis": result.basis,
+                "basis_text": result.basis_text,
+                "time_due_on": result.time_due_on,
+                "activity_due_on": result.activity_due_on,
+                "cumulative_cycles": result.cumulative_cycles,
+                "limit_cycles": result.limit_cycles,
+                "daily_cycles": result.daily_cycles,
+                "daily_steps": result.daily_steps,
+                "inspection": result.inspection,
+                "notes": result.notes,
+                "policy_validated": bool(policy and policy.validated),
+                "computed_at": now,
+            },
+        )
+        out.append(forecast)
+    return out
+
+
+def refresh_policy_forecasts(policy: ServicePolicy) -> None:
+    """After a policy change: every part of that kind worn by the clinic's patients."""
+    patients = Patient.objects.filter(
+        devices__kind=policy.kind,
+        devices__status=DeviceStatus.IN_PLACE,
+        care_teams__organisation=policy.organisation,
+        care_teams__until__isnull=True,
+    ).distinct()
+    for patient in patients:
+        refresh_forecasts(patient)
+
+
+def parts_overview(patient: Patient) -> list[dict[str, Any]]:
+    """For the patient's page: each part in place with its forecast, policy and chart inputs."""
+    from .charts import cumulative_chart
+
+    parts = list(connector_parts(patient).select_related("limb", "forecast"))
+    if not parts:
+        return []
+    clinic = clinic_of(patient)
+    policies = (
+        {p.kind: p for p in ServicePolicy.objects.filter(organisation=clinic)} if clinic else {}
+    )
+    first = min(d.placed_on for d in parts)
+    days = list(
+        ActivityDay.objects.filter(patient=patient, date__gte=first)
+        .order_by("date")
+        .values_list("date", "steps")
+    )
+    weight = latest_weight_kg(patient)
+    figures = recording_figures(patient)
+    out = []
+    for device in parts:
+        policy = policies.get(device.kind)
+        values = policy_values(policy)
+        conversion = (
+            rules.steps_conversion(
+                values, body_weight_kg=weight, recording=_matching(policy, figures)
+            )
+            if values is not None
+            else None
+        )
+        forecast = getattr(device, "forecast", None)
+        out.append(
+            {
+                "device": device,
+                "policy": policy,
+                "forecast": forecast,
+                "conversion": conversion,
+                "chart": cumulative_chart(
+                    device.placed_on,
+                    days,
+                    conversion.cycles_per_step if conversion else None,
+                    policy.activity_limit_cycles if policy else None,
+                    forecast.activity_due_on if forecast else None,
+                ),
+            }
+        )
+    return out

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django import forms
+
+from osseo.patients.forms import DateInput
+
+from .actions import REPLACEMENT_REASONS
+from .models import StepsBasis
+
+
+class ReplaceForm(forms.Form):
+    replaced_on = forms.DateField(label="Date of the replacement", widget=DateInput)
+    reason = forms.ChoiceField(
+        choices=[(r.value, r.label) for r in REPLACEMENT_REASONS], label="Why the old part came off"
+    )
+    code = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Scan the new part's label (GS1 DataMatrix or printed code)",
+        help_text="Or type the GTIN, lot and serial below.",
+    )
+    gtin = forms.CharField(required=False, max_length=14, label="GTIN")
+    lot = forms.CharField(required=False, max_length=20)
+    serial = forms.CharField(required=False, max_length=20)
+    expiry = forms.DateField(required=False, widget=DateInput)
+    confirm_expired = forms.BooleanField(
+        required=False, label="I confirm this expired part was fitted"
+    )
+
+
+class StepsForm(forms.Form):
+    steps_file = forms.FileField(
+        label="Daily steps file (CSV)",
+        help_text="A header line date,steps, then one day a line, e.g. 2026-03-01,8412.",
+    )
+
+
+class WeightForm(forms.Form):
+    measured_on = forms.DateField(label="Weighed on", widget=DateInput)
+    weight_kg = forms.DecimalField(
+        label="Body weight (kg)", min_value=10, max_value=400, decimal_places=1
+    )
+
+
+class RecordingForm(forms.Form):
+    recording_file = forms.FileField(label="Load recording (CSV or Parquet)")
+    recorded_on = forms.DateField(label="Recorded on", widget=DateInput)
+    channel = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Axial force column",
+        help_text="Leave empty when the file has one force column (unit N or kN).",
+    )
+    rate_hz = forms.FloatField(
+        required=False,
+        min_value=0.001,
+        max_value=100000,
+        label="Sample rate (Hz)",
+        help_text="Only when the file has no time column.",
+    )
+    unit = forms.CharField(
+        required=False, max_length=20, label="Unit of the force column, if not in its header"
+    )
+    steps_during = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Steps taken during the recording",
+        help_text="If empty, estimated from the large load cycles.",
+    )
+
+
+class PolicyForm(forms.Form):
+    time_limit_months = forms.IntegerField(
+        required=False, min_value=1, max_value=240, label="Time limit (months)"
+    )
+    activity_limit_cycles = forms.FloatField(
+        required=False,
+        min_value=1,
+        label="Activity limit (damage-equivalent cycles at the reference load)",
+    )
+    reference_load_n = forms.FloatField(required=False, min_value=1, label="Reference load (N)")
+    sn_exponent_m = forms.FloatField(
+        required=False, min_value=0.1, max_value=30, label="S-N exponent m (Basquin)"
+    )
+    steps_basis = forms.ChoiceField(choices=StepsBasis.choices, label="How steps become cycles")
+    cycles_per_step = forms.FloatField(
+        required=False, min_value=0.000001, label="Equivalent cycles per step (if set per step)"
+    )
+    overload_threshold_n = forms.FloatField(
+        required=False, min_value=1, label="Overload threshold for an inspection (N)"
+    )
+    source = forms.CharField(
+        required=False, max_length=300, label="Source (a validation or local study)"
+    )
+    validated = forms.BooleanField(required=False, label="The clinic has validated this policy")

@@ -1,0 +1,332 @@
+"""Load recordings: checked before anything is stored, then counted by the wear engine in a
+background task (`tasks.process_load_recording`, run by `osseo worker`).
+
+Files go through Django's storage API. A recording is refused whole when malformed: nothing of
+it is kept but the reasons (`line N: reason`, each bad line up to a limit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import IO, Any
+
+import numpy as np
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from osseo.accounts.models import User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.context import acting_as
+from osseo.audit.services import record
+from osseo.fatigue import FatigueInputError, analyse_recording, open_recording
+from osseo.patients.models import Patient
+
+from .forecasts import clinic_of, refresh_forecasts
+from .models import LoadRecording, RecordingResult, RecordingStatus, ServicePolicy
+from .recordcheck import csv_problems
+
+logger = logging.getLogger(__name__)
+
+# CSV files up to this size are checked line by line before they are stored, so every bad line
+# is named at once; larger ones are checked by the worker as it streams them.
+SYNC_CHECK_BYTES = 16 * 1024 * 1024
+RANGE_BINS = 30  # rainflow matrix: range bins of a tenth of the reference load, up to 3x
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "OSSEO_RECORDING_MAX_MB", 4096)) * 1024 * 1024
+
+
+def recording_policy(patient: Patient) -> ServicePolicy | None:
+    """The policy whose reference load and exponent count the patient's recordings: the clinic's
+    dualcone policy, else its first policy that sets both."""
+    clinic = clinic_of(patient)
+    if clinic is None:
+        return None
+    policies = [
+        p
+        for p in ServicePolicy.objects.filter(organisation=clinic).order_by("kind")
+        if p.reference_load_n is not None and p.sn_exponent_m is not None
+    ]
+    return next((p for p in policies if p.kind == "dualcone"), policies[0] if policies else None)
+
+
+def _format(name: str, handle: IO[bytes]) -> str:
+    lower = name.lower()
+    if lower.endswith((".parquet", ".pq")):
+        return "parquet"
+    if lower.endswith((".csv", ".txt", ".tsv")):
+        return "csv"
+    head = handle.read(4)
+    handle.seek(0)
+    return "parquet" if head == b"PAR1" else "csv"
+
+
+def _sha256(handle: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    handle.seek(0)
+    for chunk in iter(lambda: handle.read(1 << 20), b""):
+        digest.update(chunk)
+    handle.seek(0)
+    return digest.hexdigest()
+
+
+def _pick_channel(rec: Any, channel: str) -> str:
+    """The channel to count: as named, else the recording's only force channel (unit N)."""
+    if channel:
+        return str(rec.channel(channel).header)
+    forces = [c for c in rec.channels if c.unit == "N"]
+    if len(rec.channels) == 1:
+        return str(rec.channels[0].header)
+    if len(forces) == 1:
+        return str(forces[0].header)
+    known = ", ".join(c.header for c in rec.channels) or "none"
+    raise FatigueInputError(f"name the axial force channel to count; the channels are: {known}")
+
+
+def submit_recording(
+    *,
+    actor: User,
+    patient: Patient,
+    upload: File,
+    recorded_on: dt.date,
+    channel: str = "",
+    rate_hz: float | None = None,
+    unit: str = "",
+    steps_during: int | None = None,
+) -> tuple[LoadRecording, bool]:
+    """Check and store a recording and queue it for the worker: (recording, created).
+
+    The same file (same content and channel) for the same patient again adds nothing: the
+    recording already held is returned.
+    """
+    if not has_permission(actor, "activity.import"):
+        raise PermissionDenied("Your role may not do this (activity.import).")
+    errors: dict[str, list[str]] = {}
+    if not isinstance(recorded_on, dt.date) or recorded_on > timezone.localdate():
+        errors["recorded_on"] = ["The recording date cannot be in the future."]
+    if rate_hz is not None and not (np.isfinite(rate_hz) and 0 < rate_hz <= 100_000):
+        errors["rate_hz"] = ["Enter a sample rate above 0 and at most 100000 Hz."]
+    if steps_during is not None and not 0 < steps_during <= 10_000_000:
+        errors["steps_during"] = ["Enter the number of steps taken during the recording."]
+    size = upload.size or 0
+    if size <= 0:
+        errors["file"] = ["The file is empty."]
+    elif size > max_bytes():
+        errors["file"] = [f"The file is larger than {max_bytes() // (1024 * 1024)} MB."]
+    policy = recording_policy(patient)
+    if policy is None:
+        errors.setdefault("file", []).append(
+            "Set the clinic's dualcone service policy (reference load and S-N exponent) first: "
+            "they are the parameters a recording is counted with."
+        )
+    if errors:
+        raise ValidationError(errors)
+    assert policy is not None
+    handle: IO[bytes] = upload.file if hasattr(upload, "file") else upload  # type: ignore[assignment]
+    name = str(getattr(upload, "name", "") or "recording").replace("\\", "/").rsplit("/", 1)[-1]
+    handle.seek(0)
+    fmt = _format(name, handle)
+    units = {channel: unit} if channel and unit else None
+    try:
+        with open_recording(handle, rate_hz=rate_hz, units=units, format=fmt) as rec:
+            header = _pick_channel(rec, channel)
+            if unit and not channel:
+                units = {header: unit}
+            problems = (
+                csv_problems(handle, rec, header)
+                if fmt == "csv" and size <= SYNC_CHECK_BYTES
+                else []
+            )
+    except FatigueInputError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    if problems:
+        raise ValidationError({"file": problems})
+    digest = _sha256(handle)
+    held = LoadRecording.objects.filter(patient=patient, sha256=digest, channel=header).first()
+    if held is not None:
+        return held, False
+    recording = LoadRecording(
+        patient=patient,
+        recorded_on=recorded_on,
+        original_name=name[:200],
+        format=fmt,
+        size_bytes=size,
+        sha256=digest,
+        channel=header,
+        rate_hz=rate_hz,
+        unit=unit[:20],
+        steps_during=steps_during,
+        parameters={
+            "kind": policy.kind,
+            "reference_load_n": policy.reference_load_n,
+            "sn_exponent_m": policy.sn_exponent_m,
+            "activity_limit_cycles": policy.activity_limit_cycles,
+            "validated": policy.validated,
+        },
+        submitted_by=actor,
+    )
+    handle.seek(0)
+    recording.file.save(f"{patient.uuid}/{digest[:16]}.{fmt}", File(handle), save=False)
+    try:
+        with transaction.atomic():
+            recording.save()
+            record(
+                "connectors.recording.submitted",
+                actor=actor,
+                patient=patient,
+                obj=recording,
+                changes={
+                    "file": [None, recording.original_name],
+                    "channel": [None, header],
+                    "sha256": [None, digest],
+                },
+            )
+            transaction.on_commit(lambda: enqueue(recording))
+    except BaseException:
+        recording.file.delete(save=False)
+        raise
+    return recording, True
+
+
+def enqueue(recording: LoadRecording) -> None:
+    from .tasks import process_load_recording
+
+    result = process_load_recording.enqueue(recording_id=recording.pk)
+    LoadRecording.objects.filter(pk=recording.pk).update(task_id=str(result.id)[:64])
+
+
+def _edges(reference: float) -> tuple[np.ndarray, np.ndarray]:
+    """Range bins of a tenth of the reference up to 3x, then one open bin; mean bins likewise."""
+    ranges = np.concatenate([np.linspace(0.0, 3 * reference, RANGE_BINS + 1), [1e15]])
+    means = np.concatenate([[-1e15], np.linspace(-reference, 3 * reference, 17), [1e15]])
+    return ranges, means
+
+
+def _estimated_steps(matrix: dict[str, Any], largest_range: float) -> float:
+    """Loaded steps in a recording: the cycles of at least half the largest cycle's range
+    (one stance on the prosthetic side is one large axial cycle). An estimate, so labelled."""
+    counts = np.asarray(matrix["counts"], dtype=float)
+    edges = np.asarray(matrix["range_edges"], dtype=float)
+    keep = edges[:-1] >= 0.5 * largest_range
+    return float(counts[keep].sum())
+
+
+def process_recording(recording_id: int) -> str:
+    """Count a stored recording (the task's body). Idempotent: a processed or refused recording
+    is left as it is; an interrupted run starts again, since results are saved at the end."""
+    rec = LoadRecording.objects.select_related("patient").get(pk=recording_id)
+    if rec.status in (RecordingStatus.DONE, RecordingStatus.REFUSED):
+        return str(rec.status)
+    LoadRecording.objects.filter(pk=rec.pk).update(status=RecordingStatus.RUNNING, progress=0.0)
+    params = rec.parameters
+    reference, m = float(params["reference_load_n"]), float(params["sn_exponent_m"])
+    limit = params.get("activity_limit_cycles")
+    ranges, means = _edges(reference)
+    last = [0.0]
+
+    def progress(fraction: float) -> None:
+        if fraction - last[0] >= 0.01:
+            last[0] = fraction
+            LoadRecording.objects.filter(pk=rec.pk).update(progress=min(fraction, 0.99))
+
+    units = {rec.channel: rec.unit} if rec.unit else None
+    try:
+        with rec.file.open("rb") as stored:
+            wear = analyse_recording(
+                stored.file,
+                channels=[rec.channel],
+                m=m,
+                reference_range=reference,
+                cycles_at_reference=float(limit) if limit else 1.0,
+                rate_hz=rec.rate_hz,
+                units=units,
+                format=rec.format,
+                range_bins=ranges,
+                mean_bins=means,
+                progress=progress,
+            )
+    except FatigueInputError as exc:
+        return _refuse(rec, _problems(rec, exc, units))
+    channel = wear.channels[rec.channel]
+    data = channel.to_dict()
+    matrix = data["matrix"]
+    largest = data["largest"]
+    if rec.steps_during:
+        steps, estimated = float(rec.steps_during), False
+    else:
+        steps = _estimated_steps(matrix, largest[0]["range"]) if largest else 0.0
+        estimated = True
+    with transaction.atomic(), acting_as(label="osseo worker"):
+        RecordingResult.objects.update_or_create(
+            recording=rec,
+            defaults={
+                "samples": wear.samples,
+                "duration_s": wear.duration_s,
+                "cycles": channel.cycles,
+                "equivalent_cycles": channel.equivalent_cycles,
+                "damage": channel.equivalent_cycles / float(limit) if limit else None,
+                "peak_n": channel.peak.value if channel.peak else None,
+                "peak_time_s": channel.peak.time_s if channel.peak else None,
+                "largest": largest,
+                "matrix": matrix,
+                "steps": steps,
+                "steps_estimated": estimated,
+                "cycles_per_step": channel.equivalent_cycles / steps if steps > 0 else None,
+                "caveat": wear.caveat,
+            },
+        )
+        LoadRecording.objects.filter(pk=rec.pk).update(
+            status=RecordingStatus.DONE, progress=1.0, finished_at=timezone.now()
+        )
+        record(
+            "connectors.recording.processed",
+            actor=None,
+            patient=rec.patient,
+            obj=rec,
+            changes={
+                "equivalent_cycles": [None, round(channel.equivalent_cycles, 3)],
+                "peak_n": [None, channel.peak.value if channel.peak else None],
+            },
+        )
+        refresh_forecasts(rec.patient)
+    return str(RecordingStatus.DONE)
+
+
+def _problems(rec: LoadRecording, exc: FatigueInputError, units: Any) -> list[str]:
+    if rec.format == "csv" and exc.line is not None:
+        try:
+            with (
+                rec.file.open("rb") as stored,
+                open_recording(
+                    stored.file, rate_hz=rec.rate_hz, units=units, format="csv"
+                ) as opened,
+            ):
+                found = csv_problems(stored.file, opened, rec.channel)
+            if found:
+                return found
+        except FatigueInputError:
+            pass
+    return [str(exc)]
+
+
+def _refuse(rec: LoadRecording, problems: list[str]) -> str:
+    with transaction.atomic(), acting_as(label="osseo worker"):
+        LoadRecording.objects.filter(pk=rec.pk).update(
+            status=RecordingStatus.REFUSED, problems=problems, finished_at=timezone.now()
+        )
+        record(
+            "connectors.recording.refused",
+            actor=None,
+            patient=rec.patient,
+            obj=rec,
+            changes={"problems": [None, problems[:5]]},
+        )
+    rec.file.delete(save=False)  # a refused file keeps nothing but its reasons
+    LoadRecording.objects.filter(pk=rec.pk).update(file="")
+    return str(RecordingStatus.REFUSED)

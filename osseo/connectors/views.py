@@ -1,0 +1,268 @@
+"""The screens: a patient's connector parts and activity, a part's replacement, a recording, the
+clinic's list of parts due and its service policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.patients.forms import apply_errors
+from osseo.patients.queries import get_patient_for
+from osseo.surgery.models import CONNECTOR_KINDS, DeviceKind
+
+from . import actions
+from .charts import matrix_chart
+from .forecasts import parts_overview
+from .forms import PolicyForm, RecordingForm, ReplaceForm, StepsForm, WeightForm
+from .models import BodyWeight, ServicePolicy
+from .queries import (
+    activity_days,
+    connector_history,
+    due_parts,
+    get_part_for,
+    get_recording_for,
+    recordings_of,
+)
+from .recordings import submit_recording
+from .stepsfile import StepsFileError, parse_steps_csv
+
+MAX_STEPS_BYTES = 10 * 1024 * 1024
+
+
+def _status(*forms: Any) -> int:
+    return 422 if any(f is not None and f.is_bound and f.errors for f in forms) else 200
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Parts in place with their due dates, part histories, activity and recordings."""
+    user: Any = request.user
+    writing = request.method == "POST"
+    patient = get_patient_for(
+        user,
+        patient_id,
+        permission="activity.import" if writing else "patient.view",
+        audit_read=not writing,
+    )
+    today = timezone.localdate()
+    steps_form = StepsForm(request.POST, request.FILES) if "steps" in request.POST else StepsForm()
+    weight_form = (
+        WeightForm(request.POST)
+        if "weight" in request.POST
+        else WeightForm(initial={"measured_on": today})
+    )
+    recording_form = (
+        RecordingForm(request.POST, request.FILES)
+        if "recording" in request.POST
+        else RecordingForm(initial={"recorded_on": today})
+    )
+    if writing and "steps" in request.POST and steps_form.is_valid():
+        upload = steps_form.cleaned_data["steps_file"]
+        try:
+            if upload.size > MAX_STEPS_BYTES:
+                raise StepsFileError(["The file is larger than 10 MB."])
+            days = parse_steps_csv(upload.read(), today=today)
+            summary = actions.import_daily_steps(
+                actor=user, patient=patient, days=days, source=str(upload.name)[:100]
+            )
+        except StepsFileError as exc:
+            for problem in exc.problems:
+                steps_form.add_error("steps_file", problem)
+        else:
+            messages.success(
+                request,
+                f"Steps imported: {summary.added} day{'s' if summary.added != 1 else ''} added, "
+                f"{summary.changed} changed, {summary.unchanged} already held.",
+            )
+            return redirect("connectors:patient", patient_id=patient.uuid)
+    elif writing and "weight" in request.POST and weight_form.is_valid():
+        try:
+            actions.record_body_weight(actor=user, patient=patient, **weight_form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(weight_form, exc)
+        else:
+            messages.success(request, "Body weight recorded.")
+            return redirect("connectors:patient", patient_id=patient.uuid)
+    elif writing and "recording" in request.POST and recording_form.is_valid():
+        data = recording_form.cleaned_data
+        try:
+            recording, created = submit_recording(
+                actor=user,
+                patient=patient,
+                upload=data["recording_file"],
+                recorded_on=data["recorded_on"],
+                channel=data["channel"] or "",
+                rate_hz=data["rate_hz"],
+                unit=data["unit"] or "",
+                steps_during=data["steps_during"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "file" in exc.error_dict:
+                exc.error_dict["recording_file"] = exc.error_dict.pop("file")
+            apply_errors(recording_form, exc)
+        else:
+            messages.success(
+                request,
+                "Recording queued for processing."
+                if created
+                else "This recording was already imported; nothing added.",
+            )
+            return redirect("connectors:recording", recording_id=recording.uuid)
+    context = {
+        "patient": patient,
+        "parts": parts_overview(patient),
+        "history": connector_history(patient),
+        "recent_days": list(activity_days(patient).reverse()[:14]),
+        "day_count": activity_days(patient).count(),
+        "weight": BodyWeight.objects.filter(patient=patient).order_by("-measured_on").first(),
+        "recordings": list(recordings_of(patient)[:20]),
+        "steps_form": steps_form,
+        "weight_form": weight_form,
+        "recording_form": recording_form,
+        "can_import": has_permission(user, "activity.import"),
+        "can_replace": has_permission(user, "connector.replace"),
+    }
+    status = _status(steps_form, weight_form, recording_form) if writing else 200
+    return render(request, "connectors/patient.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def replace(request: HttpRequest, device_id: str) -> HttpResponse:
+    user: Any = request.user
+    device = get_part_for(user, device_id, permission="connector.replace")
+    form = ReplaceForm(request.POST or None, initial={"replaced_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.replace_part(
+                actor=user,
+                device=device,
+                replaced_on=data["replaced_on"],
+                reason=data["reason"],
+                data=data,
+                confirm_expired=data["confirm_expired"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{device.get_kind_display()} replaced.")
+            return redirect("connectors:patient", patient_id=device.patient.uuid)
+    return render(
+        request,
+        "connectors/replace.html",
+        {"form": form, "device": device, "patient": device.patient},
+        status=_status(form),
+    )
+
+
+@login_required
+def recording(request: HttpRequest, recording_id: str) -> HttpResponse:
+    user: Any = request.user
+    rec = get_recording_for(user, recording_id)
+    rec = recordings_of(rec.patient).select_related("patient").get(pk=rec.pk)
+    partial = bool(getattr(request, "htmx", False))
+    if not partial:
+        record("patients.patient.viewed", actor=user, patient=rec.patient, obj=rec)
+    result = getattr(rec, "result", None)
+    context = {
+        "recording": rec,
+        "patient": rec.patient,
+        "result": result,
+        "matrix": matrix_chart(result.matrix) if result else None,
+    }
+    template = "connectors/_recording_status.html" if partial else "connectors/recording.html"
+    return render(request, template, context)
+
+
+@login_required
+def due(request: HttpRequest) -> HttpResponse:
+    """The clinic's connector parts due in the next N days, or overdue."""
+    user: Any = request.user
+    if not has_permission(user, "connectors.due_list") or user.membership.role == "patient":
+        raise PermissionDenied
+    try:
+        within = max(0, min(int(request.GET.get("within_days", 30)), 3650))
+    except ValueError:
+        within = 30
+    today = timezone.localdate()
+    page = Paginator(due_parts(user, within_days=within, today=today), 50).get_page(
+        request.GET.get("page")
+    )
+    if page.object_list:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={
+                "connectors_due": within,
+                "patients": sorted({str(f.device.patient.uuid) for f in page.object_list}),
+            },
+        )
+    return render(
+        request, "connectors/due.html", {"page": page, "within_days": within, "today": today}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policies(request: HttpRequest) -> HttpResponse:
+    """The clinic's service policy per connector kind (clinic admins set them)."""
+    user: Any = request.user
+    if user.membership.role == "patient" or not user.membership.organisation.is_clinic:
+        raise PermissionDenied
+    can_manage = has_permission(user, "settings.manage")
+    org = user.membership.organisation
+    held = {
+        p.kind: p for p in ServicePolicy.objects.filter(organisation=org).select_related("set_by")
+    }
+    kind = request.POST.get("kind") or request.GET.get("kind") or "dualcone"
+    if kind not in CONNECTOR_KINDS:
+        kind = "dualcone"
+    current = held.get(kind)
+    initial = (
+        {f: getattr(current, f) for f in (*actions.POLICY_FIELDS, "source", "validated")}
+        if current
+        else {"steps_basis": "body_weight"}
+    )
+    form = PolicyForm(request.POST or None, initial=initial) if can_manage else None
+    if request.method == "POST":
+        if not can_manage or form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            source, validated = data.pop("source"), data.pop("validated")
+            try:
+                actions.set_service_policy(
+                    actor=user, kind=kind, values=data, source=source, validated=validated
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Service policy saved.")
+                return redirect(f"{request.path}?kind={kind}")
+    rows = [
+        (k, DeviceKind(k).label, held.get(k)) for k in DeviceKind.values if k in CONNECTOR_KINDS
+    ]
+    return render(
+        request,
+        "connectors/policies.html",
+        {
+            "rows": rows,
+            "form": form,
+            "kind": kind,
+            "kind_label": DeviceKind(kind).label,
+            "can_manage": can_manage,
+        },
+        status=_status(form),
+    )

@@ -1,0 +1,81 @@
+"""Helpers: a patient with a signed operation that placed an implant and a dualcone."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from osseo.connectors.actions import set_service_policy
+from osseo.patients.models import CareTeam
+from osseo.surgery import actions as surgery
+from tests.conftest import make_user
+from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN, move
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+STEPS = DATA / "steps"
+RECORDINGS = DATA / "recordings"
+NEW_DUALCONE_GTIN = "09506000134369"
+
+
+def run_worker():
+    """A real `osseo worker --batch` run, in this process. The worker closes "old" connections
+    between tasks; inside a test's transaction on PostgreSQL that would close the test's own
+    connection, so that one call is held off here (as tests/api/test_schemathesis.py does)."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+
+
+def operate(world, on=dt.date(2026, 1, 5)):
+    """A signed single-stage operation on `on` with an implant and a dualcone."""
+    move(world, "assessment", "planning", "surgery")
+    surgeon = world.users["surgeon"]
+    procedure = surgery.start_procedure(
+        actor=surgeon, episode=world.episode, kind="single_stage", performed_on=on
+    )
+    surgery.place_device(
+        actor=surgeon,
+        procedure=procedure,
+        kind="implant",
+        data={"gtin": IMPLANT_GTIN, "lot": "IMP-1", "serial": "S1"},
+    )
+    dualcone = surgery.place_device(
+        actor=surgeon,
+        procedure=procedure,
+        kind="dualcone",
+        data={"gtin": DUALCONE_GTIN, "lot": "DC-1"},
+    )
+    surgery.save_operative_record(actor=surgeon, procedure=procedure, data=COMPLETE_RECORD)
+    surgery.sign_operative_record(actor=surgeon, procedure=procedure)
+    return dualcone
+
+
+def policy(world, kind="dualcone", **values):
+    defaults = {
+        "time_limit_months": 12,
+        "activity_limit_cycles": 1.5e6,
+        "reference_load_n": 800.0,
+        "sn_exponent_m": 4.0,
+        "overload_threshold_n": 1500.0,
+    }
+    return set_service_policy(
+        actor=world.users["clinic_admin"], kind=kind, values={**defaults, **values}
+    )
+
+
+@pytest.fixture
+def fitted(world):
+    """The world's patient wears a dualcone fitted on 5 January 2026 (frozen time later)."""
+    return operate(world)
+
+
+@pytest.fixture
+def partner_prosthetist(world):
+    """A prosthetist at the rehab partner, which now cares for the world's patient."""
+    from django.utils import timezone
+
+    CareTeam.objects.create(patient=world.patient, organisation=world.rehab, since=timezone.now())
+    return make_user("partner_prosthetist", "prosthetist", world.rehab)
