@@ -359,7 +359,10 @@ class ParquetRecording(Recording):
     ) -> None:
         self._handle, self._owned, name, _ = _open(source)
         try:
-            self._file = pq.ParquetFile(self._handle)
+            # Buffered column-chunk reads, not whole row groups pre-buffered: without this a
+            # 1e8-sample file took 590 MB to stream; with it, 154 MB (measured, numpy+numba
+            # loaded: 133 MB).
+            self._file = pq.ParquetFile(self._handle, buffer_size=1 << 20, pre_buffer=False)
         except (pa.ArrowInvalid, OSError) as exc:
             self.close()
             raise RecordingError(f"{name} is not a readable Parquet file ({exc})") from None
@@ -393,7 +396,9 @@ class ParquetRecording(Recording):
         total = max(self._file.metadata.num_rows, 1)
         scales = {h: self.channel(h).scale for h in headers}
         try:
-            for batch in self._file.iter_batches(batch_size=1 << 16, columns=wanted):
+            for batch in self._file.iter_batches(
+                batch_size=1 << 16, columns=wanted, use_threads=False
+            ):
                 block = _to_block(self, batch, headers, scales)
                 if block is None:
                     raise self._row_problem(batch, headers)

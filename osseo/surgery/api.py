@@ -278,7 +278,7 @@ class RecallParams(Schema):
     gtin: str = NinjaField("", max_length=14)
     lot: str = NinjaField("", max_length=20)
     limit: int = NinjaField(100, ge=1, le=500)
-    offset: int = NinjaField(0, ge=0)
+    offset: int = NinjaField(0, ge=0, le=1_000_000)
 
 
 @router.get("/devices", response={200: RecallPage, **errors(403)}, operation_id="recall_search")

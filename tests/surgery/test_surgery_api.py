@@ -372,3 +372,11 @@ def test_only_the_surgeon_records_operations_and_a_denied_request_changes_nothin
     )
     assert response.status_code == (404 if persona in ("rehab_specialist", "outsider") else 403)
     assert Procedure.objects.count() == 0
+
+
+def test_an_absurd_offset_in_the_recall_search_is_a_422_not_a_crash(world):
+    response = api_client(world.users["surgeon"]).get(
+        "/api/v1/devices?lot=X&offset=11802289850255438599503740928"
+    )
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
