@@ -213,6 +213,19 @@ def surgeons_in(user: User) -> list[tuple[int, str]]:
     return sorted({(r[0], f"{r[2]} {r[3]}".strip() or r[1]) for r in rows}, key=lambda x: x[1])
 
 
+def organisations_in(user: User) -> list[tuple[int, str]]:
+    """The organisations caring for the user's patients (the clinic and its rehab partners)."""
+    from osseo.patients.models import CareTeam
+
+    rows = (
+        CareTeam.objects.filter(patient__in=patients_for(user), until__isnull=True)
+        .order_by()
+        .values_list("organisation_id", "organisation__name")
+        .distinct()
+    )
+    return sorted(set(rows), key=lambda x: x[1])
+
+
 def minimum_dataset(cohort: ImplantCohort, today: int) -> list[dict[str, Any]]:
     """De-identified rows: no name, NHS number or exact date; a keyed pseudonym per implant."""
     rows = []

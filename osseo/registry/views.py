@@ -21,7 +21,7 @@ from osseo.patients.forms import DateInput
 
 from . import charts
 from .cohort import ImplantCohort, analyse, comparison
-from .queries import Filters, day, implant_cohort, minimum_dataset, surgeons_in
+from .queries import Filters, day, implant_cohort, minimum_dataset, organisations_in, surgeons_in
 
 register(
     {
@@ -69,6 +69,9 @@ class RegistryFilters(forms.Form):
     placed_from = forms.DateField(required=False, widget=DateInput, label="Implanted from")
     placed_to = forms.DateField(required=False, widget=DateInput, label="Implanted to")
     surgeon = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Surgeon")
+    organisation = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Cared for by"
+    )
 
 
 def _cohort(
@@ -79,6 +82,7 @@ def _cohort(
     filters = Filters(
         placed_from=data.get("placed_from"),
         placed_to=data.get("placed_to"),
+        organisation=data.get("organisation"),
         surgeon=data.get("surgeon"),
     )
     return implant_cohort(user, filters, personal=personal)
@@ -91,6 +95,7 @@ def registry(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = RegistryFilters(request.GET or None)
     form.fields["surgeon"].choices = [("", "All surgeons"), *surgeons_in(user)]  # type: ignore[attr-defined]
+    form.fields["organisation"].choices = [("", "Any organisation"), *organisations_in(user)]  # type: ignore[attr-defined]
     export = request.GET.get("export")
     cohort = _cohort(request, form, personal=export == "dataset")
     today = day(timezone.localdate())

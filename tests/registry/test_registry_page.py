@@ -121,3 +121,19 @@ def test_deep_infections_and_deaths_from_complications_reach_the_registry(world)
     assert cohort.infected.tolist() == [(dt.date(2024, 9, 1) - epoch).days]
     assert cohort.complication.tolist() == [(dt.date(2024, 5, 1) - epoch).days]
     assert cohort.died.tolist() == [(dt.date(2025, 1, 1) - epoch).days]
+
+
+def test_the_registry_filters_by_the_organisation_caring_for_the_patient(world):
+    from osseo.patients.models import CareTeam
+    from osseo.registry.queries import Filters, implant_cohort
+
+    _implant(world)
+    surgeon = world.users["surgeon"]
+    assert len(implant_cohort(surgeon, Filters(organisation=world.clinic.pk))) == 1
+    assert len(implant_cohort(surgeon, Filters(organisation=world.rehab.pk))) == 0
+    CareTeam.objects.create(
+        patient=world.patient, organisation=world.rehab, since=world.episode.opened_at
+    )
+    assert len(implant_cohort(surgeon, Filters(organisation=world.rehab.pk))) == 1
+    page = client_for(surgeon).get(f"/registry/?organisation={world.rehab.pk}")
+    assert "1 implant placed by signed operations" in page.content.decode()
