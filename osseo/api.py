@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.utils import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -89,6 +90,15 @@ def _invalid_action(request: HttpRequest, exc: DjangoValidationError) -> HttpRes
     else:
         errors = [{"field": "body", "message": m} for m in exc.messages]
     return problem(request, 422, "Invalid input", "Some fields are not valid.", errors)
+
+
+@api.exception_handler(DataError)
+def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """Text the database cannot store (e.g. a NUL character on PostgreSQL) is bad input, not a
+    server error; the transaction was rolled back, nothing was saved."""
+    return problem(
+        request, 422, "Invalid input", "Some text cannot be stored (control characters?)."
+    )
 
 
 @api.exception_handler(Http404)

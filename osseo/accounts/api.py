@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
 
 from osseo.accounts.actions import issue_api_token
@@ -12,8 +12,9 @@ router = Router(tags=["auth"])
 
 
 class Credentials(Schema):
-    username: str
-    password: str
+    # No NUL characters: no account can have them, and PostgreSQL text refuses them.
+    username: str = Field(..., min_length=1, max_length=150, pattern=r"^[^\x00]*$")
+    password: str = Field(..., min_length=1, max_length=4096, pattern=r"^[^\x00]*$")
 
 
 class Token(Schema):

@@ -256,3 +256,15 @@ def test_malformed_json_is_a_problem_not_a_crash(world):
     )
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_nul_character_in_the_credentials_is_a_422_not_a_crash(world):
+    from django.test import Client
+
+    response = Client().post(
+        "/api/v1/auth/token",
+        json.dumps({"username": "a\u0000b", "password": "x"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
