@@ -10,6 +10,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+# Property tests draw the same examples on every run (tests stay deterministic: a CI run cannot
+# fail on a draw that the developer's run never saw). OSSEO_HYPOTHESIS_RANDOM=1 explores afresh.
+hypothesis_settings.register_profile("osseo", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(
+    "explore" if os.environ.get("OSSEO_HYPOTHESIS_RANDOM") else "osseo"
+)
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM then refuses calls
 # from tests that use `page` with `db`/`live_server` unless this is set.
