@@ -23,6 +23,34 @@ from osseo.survival import at_risk_table, cumulative_incidence, kaplan_meier
 NO_DAY = -1  # "no event" in the integer day arrays
 
 
+def as_days(values: list[Any]) -> np.ndarray:
+    """Dates (ISO strings, dates, or None) as day numbers since 1970-01-01, vectorised."""
+    days = np.array(values, dtype="datetime64[D]")
+    out = days.astype(np.int64)
+    out[np.isnat(days)] = NO_DAY
+    return out
+
+
+def first_on_or_after(
+    limbs: np.ndarray, placed: np.ndarray, event_limbs: list[int], event_days: np.ndarray
+) -> np.ndarray:
+    """Per implant, the first event day on its limb on or after its placement day."""
+    out = np.full(limbs.size, NO_DAY, dtype=np.int64)
+    if not event_limbs:
+        return out
+    ev_limb = np.asarray(event_limbs, dtype=np.int64)
+    order = np.lexsort((event_days, ev_limb))
+    ev_limb, ev_day = ev_limb[order], event_days[order]
+    left = np.searchsorted(ev_limb, limbs, side="left")
+    right = np.searchsorted(ev_limb, limbs, side="right")
+    for i in np.nonzero(right > left)[0]:
+        days = ev_day[left[i] : right[i]]
+        j = np.searchsorted(days, placed[i], side="left")
+        if j < days.size:
+            out[i] = days[j]
+    return out
+
+
 @dataclass
 class ImplantCohort:
     """One row per implant: day numbers are days since 1970-01-01; NO_DAY where absent."""

@@ -18,7 +18,7 @@ from osseo.accounts.models import User
 from osseo.patients.queries import patients_for
 from osseo.surgery.models import Device, DeviceKind, Procedure, ProcedureKind, RecordStatus
 
-from .cohort import NO_DAY, ImplantCohort
+from .cohort import NO_DAY, ImplantCohort, as_days, first_on_or_after
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -33,14 +33,6 @@ class Filters:
     placed_to: dt.date | None = None
     surgeon: int | None = None
     organisation: int | None = None
-
-
-def _days(values: list[Any]) -> np.ndarray:
-    """Dates (ISO strings, dates, or None) as day numbers, vectorised."""
-    as_days = np.array(values, dtype="datetime64[D]")
-    out = as_days.astype(np.int64)
-    out[np.isnat(as_days)] = NO_DAY
-    return out
 
 
 def implant_cohort(
@@ -101,15 +93,17 @@ def implant_cohort(
         :10
     ]
     ids_arr = np.asarray(ids, dtype=np.int64)
-    placed = _days(placed_raw)
-    explanted = _days(removed_raw)
+    placed = as_days(placed_raw)
+    explanted = as_days(removed_raw)
     limb_arr = np.asarray(limbs, dtype=np.int64)
     revisions = list(
         Procedure.objects.filter(
             kind=ProcedureKind.REVISION, patient_id__in=scope.values("pk")
         ).values_list("limb_id", "performed_on")
     )
-    revised = _first_on_or_after(limb_arr, placed, revisions)
+    revised = first_on_or_after(
+        limb_arr, placed, [r[0] for r in revisions], as_days([r[1] for r in revisions])
+    )
     placed_map = {
         int(i): (int(limb), int(p)) for i, limb, p in zip(ids_arr, limb_arr, placed, strict=True)
     }
@@ -143,30 +137,8 @@ def implant_cohort(
             count=n,
         )
         cohort.sex = np.asarray(data[10], dtype=object)
-        cohort.age_at_placement = (placed - _days(data[11])) / 365.25
+        cohort.age_at_placement = (placed - as_days(data[11])) / 365.25
     return cohort
-
-
-def _first_on_or_after(
-    limbs: np.ndarray, placed: np.ndarray, events: list[tuple[int, Any]]
-) -> np.ndarray:
-    """Per implant, the first event day on its limb on or after its placement (vectorised)."""
-    out = np.full(limbs.size, NO_DAY, dtype=np.int64)
-    if not events:
-        return out
-    ev_limb = np.asarray([e[0] for e in events], dtype=np.int64)
-    ev_day = _days([e[1] for e in events])
-    order = np.lexsort((ev_day, ev_limb))
-    ev_limb, ev_day = ev_limb[order], ev_day[order]
-    # For each implant: the first event with (limb, day) >= (its limb, its placement day).
-    left = np.searchsorted(ev_limb, limbs, side="left")
-    right = np.searchsorted(ev_limb, limbs, side="right")
-    for i in np.nonzero(right > left)[0]:
-        days = ev_day[left[i] : right[i]]
-        j = np.searchsorted(days, placed[i], side="left")
-        if j < days.size:
-            out[i] = days[j]
-    return out
 
 
 def _complications(
