@@ -11,7 +11,7 @@ import uuid as uuid_module
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from osseo.accounts.models import Role, User
@@ -54,6 +54,15 @@ def _as_uuid(value: Any) -> uuid_module.UUID:
         return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
     except ValueError as exc:
         raise Http404("No such patient.") from exc
+
+
+def get_by_uuid[M: Model](qs: QuerySet[M], key: Any, what: str) -> M:
+    """The row of `qs` with this public id, or 404 (a malformed id is "not found" too). The
+    caller then checks access through `get_patient_for`."""
+    try:
+        return qs.get(uuid=uuid_module.UUID(str(key)))
+    except (ValueError, qs.model.DoesNotExist) as exc:  # type: ignore[attr-defined]
+        raise Http404(f"No such {what}.") from exc
 
 
 def get_patient_for(

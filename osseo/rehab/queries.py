@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid as uuid_module
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q, QuerySet
 
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.models import Organisation, OrganisationKind, User
 from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import Patient, Referral
+from osseo.patients.queries import get_by_uuid as _get
 from osseo.patients.queries import get_patient_for, patients_for
 from osseo.surgery.models import IMPLANTATION_KINDS, Procedure, RecordStatus
 
 from . import rules
 from .models import FunctionTest, InformationSheet, LoadingProtocol, LoadLog, RehabPlan
-
-
-def _get[M: Model](qs: QuerySet[M], key: Any, what: str) -> M:
-    try:
-        return qs.get(uuid=uuid_module.UUID(str(key)))
-    except (ValueError, qs.model.DoesNotExist) as exc:  # type: ignore[attr-defined]
-        raise Http404(f"No such {what}.") from exc
 
 
 def _org(user: User) -> Organisation | None:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import uuid as uuid_module
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.db.models import Q, QuerySet
 
 from osseo.accounts.models import User
+from osseo.patients.queries import get_by_uuid as _get
 from osseo.patients.queries import get_patient_for, patients_for
 
 from .models import Assessment, Device, Procedure, SurgicalPlan
-
-
-def _get[M: Model](qs: QuerySet[M], key: Any, what: str) -> M:
-    try:
-        return qs.get(uuid=uuid_module.UUID(str(key)))
-    except (ValueError, qs.model.DoesNotExist) as exc:  # type: ignore[attr-defined]
-        raise Http404(f"No such {what}.") from exc
 
 
 def get_procedure_for(
