@@ -99,3 +99,11 @@ def has_permission(user: User | None, permission: str) -> bool:
     if membership.role == Role.PATIENT:
         return grant.own_record
     return membership.role in grant.roles and membership.organisation.kind in grant.org_kinds
+
+
+def require_permission(user: User | None, permission: str) -> None:
+    """Raise PermissionDenied (a 403) unless the user's role holds `permission`."""
+    from django.core.exceptions import PermissionDenied
+
+    if not has_permission(user, permission):
+        raise PermissionDenied(f"Your role may not do this ({permission}).")

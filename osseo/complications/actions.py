@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from osseo.accounts.models import User
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.pathway.actions import transition_to
@@ -64,11 +64,6 @@ EVENT_FIELDS = (
     "grading_system",
     "grade",
 )
-
-
-def _require(actor: User, permission: str) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).")
 
 
 def _shown(value: Any) -> Any:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from osseo.accounts.models import Organisation, User
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.patients.models import Patient
@@ -43,11 +43,6 @@ register(
 # A connector part comes off for one of these reasons (domain notes §5.1); explantation is the
 # implant's, recorded through a procedure.
 REPLACEMENT_REASONS = [r for r in RemovalReason if r != RemovalReason.EXPLANTATION]
-
-
-def _require(actor: User | None, permission: str) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).")
 
 
 def _fit(

@@ -8,12 +8,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from osseo.accounts.models import User
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.patients.models import Patient
@@ -32,11 +32,6 @@ register(
 )
 
 MAX_UPLOAD_BYTES = 1_000_000
-
-
-def _require(actor: User, permission: str) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).")
 
 
 def _link_ids(questionnaire: Questionnaire) -> list[str]:

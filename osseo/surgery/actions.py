@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.models import User
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.pathway.models import Episode, Phase
@@ -56,11 +56,6 @@ register(
         "surgery.guide.viewed": "Personalised guide viewed",
     }
 )
-
-
-def _require(actor: User, permission: str) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).")
 
 
 def _decimal(errors: dict[str, list[str]], name: str, value: Any) -> Decimal | None:
