@@ -40,6 +40,14 @@ def grading_choices(systems: Any) -> list[Any]:
 
 
 class OutcomeForm(forms.Form):
+    """The event's grade (it may be revised as the event evolves) and its outcome."""
+
+    grading = forms.ChoiceField(
+        required=False,
+        label="Grade",
+        help_text="Revise the grade if the event has changed; the earlier grade stays in its "
+        "history.",
+    )
     outcome = forms.ChoiceField(choices=Outcome.choices)
     resolved_on = forms.DateField(required=False, label="Resolved on", widget=DateInput)
 

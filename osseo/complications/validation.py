@@ -109,6 +109,9 @@ def check_event(values: dict[str, Any], *, patient: Patient) -> dict[str, Any]:
     description = str(values.get("description") or "").strip()
     if len(description) > 4000:
         _add(errors, "description", "At most 4000 characters.")
+    elif kind == Kind.OTHER and not description:
+        # "Other" says nothing on its own: the registry and the next clinician need the words.
+        _add(errors, "description", "Describe what happened: the kind is 'Other'.")
     if errors:
         raise ValidationError(errors)
     return {

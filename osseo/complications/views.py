@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -12,13 +13,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from osseo.accounts.permissions import has_permission
+from osseo.audit.labels import label_for
+from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions
 from .forms import DeathForm, EventForm, OutcomeForm, TreatmentForm, grading_choices
-from .models import AdverseEvent
+from .models import AdverseEvent, EventKind, GradingSystem, Outcome, TreatmentKind
 from .queries import get_event_for, grading_systems_for
 
 
@@ -53,10 +56,7 @@ def event_new(request: HttpRequest, patient_id: str) -> HttpResponse:
         data["limb"] = _pick(patient.limbs.all(), data["limb"])
         data["procedure"] = _pick(patient.procedures.all(), data["procedure"])
         data["device"] = _pick(patient.devices.all(), data["device"])
-        system_code, _, grade_code = str(data.pop("grading") or "").partition(":")
-        system = next((s for s in systems if s.code == system_code), None)
-        data["grading_system"] = system
-        data["grade"] = system.grades.filter(code=grade_code).first() if system else None
+        data.update(_grading(systems, data.pop("grading")))
         if data["limb"] is not None:
             data["episode"] = (
                 data["limb"].episodes.exclude(phase__in=["closed", "declined"]).first()
@@ -64,11 +64,7 @@ def event_new(request: HttpRequest, patient_id: str) -> HttpResponse:
         try:
             event = actions.record_event(actor=user, patient=patient, data=data)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name in ("grading_system", "grade"):
-                    if name in exc.error_dict:
-                        exc.error_dict.setdefault("grading", []).extend(exc.error_dict.pop(name))
-            apply_errors(form, exc)
+            apply_errors(form, _grading_errors(exc))
         else:
             messages.success(request, "Complication recorded.")
             return redirect("complications:event", event_id=event.uuid)
@@ -78,6 +74,79 @@ def event_new(request: HttpRequest, patient_id: str) -> HttpResponse:
         {"form": form, "patient": patient, "systems": systems},
         status=_status(form),
     )
+
+
+def _grading(systems: list[GradingSystem], value: str | None) -> dict[str, Any]:
+    """The form's one 'system:grade' value as the event's grading system and grade."""
+    system_code, _, grade_code = str(value or "").partition(":")
+    system = next((s for s in systems if s.code == system_code), None)
+    grade = system.grades.filter(code=grade_code).first() if system else None
+    return {"grading_system": system, "grade": grade}
+
+
+def _grading_errors(exc: ValidationError) -> ValidationError:
+    """Errors on the grading system or grade belong to the form's one grading field."""
+    if hasattr(exc, "error_dict"):
+        for name in ("grading_system", "grade"):
+            if name in exc.error_dict:
+                exc.error_dict.setdefault("grading", []).extend(exc.error_dict.pop(name))
+    return exc
+
+
+def _history(event: AdverseEvent) -> list[dict[str, Any]]:
+    """What was recorded and changed about the event and its treatments, oldest first."""
+    ids = [str(event.uuid), *(str(t.uuid) for t in event.treatments.all())]
+    entries = (
+        AuditEntry.objects.filter(patient=event.patient, object_id__in=ids)
+        .exclude(action__endswith=".viewed")
+        .select_related("actor")
+        .order_by("seq")
+    )
+    return [
+        {
+            "entry": e,
+            "label": label_for(e.action),
+            # A treatment's "kind" is the treatment; an event's is what happened.
+            "changes": _shown_changes(
+                {"treatment": e.changes.get("kind"), **e.changes, "kind": None}
+                if e.object_type.endswith(".treatment")
+                else e.changes
+            ),
+        }
+        for e in entries
+    ]
+
+
+# The fields worth reading in an event's history, with how to show a stored value.
+_HISTORY_FIELDS: dict[str, tuple[str, Any]] = {
+    "grade": ("Grade", str),
+    "outcome": ("Outcome", lambda v: Outcome(v).label if v in Outcome.values else v),
+    "onset_on": ("Onset", lambda v: _day(v)),
+    "resolved_on": ("Resolved on", lambda v: _day(v)),
+    "kind": ("What happened", lambda v: EventKind(v).label if v in EventKind.values else v),
+    "treatment": (
+        "Treatment",
+        lambda v: TreatmentKind(v).label if v in TreatmentKind.values else v,
+    ),
+    "started_on": ("From", lambda v: _day(v)),
+}
+
+
+def _day(value: Any) -> str:
+    try:
+        return f"{dt.date.fromisoformat(str(value)):%-d %b %Y}"
+    except ValueError:
+        return str(value)
+
+
+def _shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
+    shown = []
+    for name, (label, show) in _HISTORY_FIELDS.items():
+        pair = changes.get(name)
+        if isinstance(pair, list) and len(pair) == 2:
+            before, after = (show(v) if v not in (None, "") else "—" for v in pair)
+            shown.append((label, before, after))
+    return shown
 
 
 def _event_page(event: AdverseEvent) -> AdverseEvent:
@@ -101,10 +170,20 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     if not writing:
         record("patients.patient.viewed", actor=user, patient=event.patient, obj=event)
     treatment_form = TreatmentForm(request.POST if "add_treatment" in request.POST else None)
+    systems = list(grading_systems_for(user))
+    if event.grading_system is not None and event.grading_system not in systems:
+        systems.append(event.grading_system)  # retired since: still shown as the current grade
     outcome_form = OutcomeForm(
         request.POST if "update_outcome" in request.POST else None,
-        initial={"outcome": event.outcome, "resolved_on": event.resolved_on},
+        initial={
+            "grading": f"{event.grading_system.code}:{event.grade.code}"
+            if event.grading_system and event.grade
+            else "",
+            "outcome": event.outcome,
+            "resolved_on": event.resolved_on,
+        },
     )
+    outcome_form.fields["grading"].choices = grading_choices(systems)  # type: ignore[attr-defined]
     if "add_treatment" in request.POST and treatment_form.is_valid():
         try:
             treatment = actions.record_treatment(
@@ -122,18 +201,21 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             messages.success(request, "Treatment recorded.")
             return redirect("complications:event", event_id=event.uuid)
     if "update_outcome" in request.POST and outcome_form.is_valid():
+        data = dict(outcome_form.cleaned_data)
+        data.update(_grading(systems, data.pop("grading")))
         try:
-            actions.update_event(actor=user, event=event, data=outcome_form.cleaned_data)
+            actions.update_event(actor=user, event=event, data=data)
         except ValidationError as exc:
-            apply_errors(outcome_form, exc)
+            apply_errors(outcome_form, _grading_errors(exc))
         else:
-            messages.success(request, "Outcome saved.")
+            messages.success(request, "Grade and outcome saved.")
             return redirect("complications:event", event_id=event.uuid)
     return render(
         request,
         "complications/event_detail.html",
         {
-            "event": _event_page(event),
+            "event": (page := _event_page(event)),
+            "history": _history(page),
             "patient": event.patient,
             "treatment_form": treatment_form,
             "outcome_form": outcome_form,

@@ -40,7 +40,9 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     assert_accessible(page, "complication-form")
     page.get_by_role("button", name="Record the complication").click()
     expect(page.get_by_text("Complication recorded.")).to_be_visible()
-    expect(page.get_by_text("Grade 2: high-grade soft-tissue infection")).to_be_visible()
+    expect(
+        page.locator(".facts").get_by_text("Grade 2: high-grade soft-tissue infection")
+    ).to_be_visible()
     expect(page.get_by_text("PLOS ONE 2020;15(3):e0230027", exact=False)).to_be_visible()
 
     page.locator("#id_kind").select_option("oral_antibiotics")
@@ -50,6 +52,17 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     page.get_by_role("button", name="Record the treatment").click()
     expect(page.get_by_text("Treatment recorded.")).to_be_visible()
     assert_accessible(page, "complication-treated")
+
+    # It deepens: the clinician revises the grade; the history keeps the first one.
+    page.locator("#id_grading").select_option(label="Grade 3: deep bone infection")
+    page.get_by_role("button", name="Save the grade and outcome").click()
+    expect(page.get_by_text("Grade and outcome saved.")).to_be_visible()
+    expect(page.locator(".facts").get_by_text("Grade 3: deep bone infection")).to_be_visible()
+    expect(page.locator(".timeline .changes").last).to_contain_text(
+        "Grade 2: high-grade soft-tissue infection → Radboud 4-grade infection "
+        "classification: Grade 3: deep bone infection"
+    )
+    assert_accessible(page, "complication-regraded")
 
     page.locator("#id_kind").select_option("revision")
     page.get_by_label("Started on (or the operation date)").fill("2025-04-02")

@@ -114,3 +114,72 @@ def test_the_death_form_records_the_date_and_the_page_says_so(operated):
     page = client.get(f"/patients/{world.patient.uuid}/").content.decode()
     assert "Died 1 Jun 2025" in page
     assert "Record a complication" not in page
+
+
+def test_a_worsening_infection_is_regraded_and_its_history_keeps_the_first_grade(operated):
+    world = operated
+    s, g = _grade("radboud-infection", "1")
+    event = record_event(
+        actor=world.users["surgeon"],
+        patient=world.patient,
+        data={
+            "limb": world.limb,
+            "kind": "infection_soft_tissue",
+            "onset_on": dt.date(2025, 3, 1),
+            "grading_system": s,
+            "grade": g,
+        },
+    )
+    client = client_for(world.users["surgeon"])
+    page = client.get(f"/complications/{event.uuid}/").content.decode()
+    assert 'value="radboud-infection:1" selected' in page  # the form starts at the current grade
+    response = client.post(
+        f"/complications/{event.uuid}/",
+        {"update_outcome": "1", "grading": "radboud-infection:3", "outcome": "ongoing"},
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.grading_system.code, event.grade.code) == ("radboud-infection", "3")
+    page = client.get(f"/complications/{event.uuid}/").content.decode()
+    history = page.split("History of this complication", 1)[1]
+    assert "Complication recorded" in history
+    assert (
+        "Grade: Radboud 4-grade infection classification: Grade 1: low-grade soft-tissue "
+        "infection → Radboud 4-grade infection classification: Grade 3: deep bone infection"
+    ) in history
+
+
+def test_a_regrade_under_a_scheme_that_does_not_grade_the_kind_is_refused_in_place(operated):
+    world = operated
+    event = record_event(
+        actor=world.users["surgeon"],
+        patient=world.patient,
+        data={"limb": world.limb, "kind": "infection_bone", "onset_on": dt.date(2025, 3, 1)},
+    )
+    response = client_for(world.users["surgeon"]).post(
+        f"/complications/{event.uuid}/",
+        {
+            "update_outcome": "1",
+            "grading": "tillander-implant-infection:definite",
+            "outcome": "ongoing",
+        },
+    )
+    assert response.status_code == 422
+    assert "grades only: Infection: implant" in response.content.decode()
+    event.refresh_from_db()
+    assert event.grading_system is None and event.grade is None
+
+
+def test_an_event_of_kind_other_needs_a_description(operated):
+    world = operated
+    url = f"/patients/{world.patient.uuid}/complications/new/"
+    form = {"limb": str(world.limb.uuid), "kind": "other", "onset_on": "2025-03-01"}
+    client = client_for(world.users["surgeon"])
+    response = client.post(url, {**form, "outcome": "ongoing"})
+    assert response.status_code == 422
+    assert "Describe what happened" in response.content.decode()
+    assert AdverseEvent.objects.count() == 0
+    response = client.post(
+        url, {**form, "outcome": "ongoing", "description": "Skin tear above the stoma."}
+    )
+    assert response.status_code == 302
