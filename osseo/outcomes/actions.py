@@ -148,7 +148,7 @@ def _read_upload(upload: Any, known: tuple[str, ...]) -> dict[str, str]:
         path = Path(folder) / f"wording{suffix}"
         path.write_bytes(b"".join(upload.chunks()))
         try:
-            return read_item_text(path, known)
+            return read_item_text(path, known, options=True)
         except ItemTextError as exc:
             where = f"{name}, line {exc.line}" if exc.line else name
             raise ValidationError({"item_text_file": [f"{where}: {exc.message}"]}) from exc
@@ -181,7 +181,7 @@ def configure_instrument(
     if item_text_file is not None:
         text = _read_upload(item_text_file, qtfa.TEXT_LINK_IDS)
         values.update(item_text=text, item_text_file=Path(str(item_text_file.name)).name[:200])
-        changes["item_text"] = [None, f"{len(text)} items from {values['item_text_file']}"]
+        changes["item_text"] = [None, f"{len(text)} entries from {values['item_text_file']}"]
     if not values:
         raise ValidationError({"rules": ["Give the scoring rules, the wording file, or both."]})
     with transaction.atomic():

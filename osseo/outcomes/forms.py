@@ -38,6 +38,7 @@ def build_response_form(
                         for o in item["answerOption"]
                     ],
                     coerce=int,
+                    empty_value=None,  # unanswered, not an answer of ""
                     required=False,
                     widget=forms.RadioSelect,
                 )
@@ -77,5 +78,7 @@ class InstrumentConfigForm(forms.Form):
     item_text_file = forms.FileField(
         required=False,
         label="Item wording file (.json or .csv)",
-        help_text='JSON {"capability.1": "wording", ...} or CSV with the header linkId,text.',
+        help_text='JSON {"capability.1": "wording", "capability#1": "a response", ...} or CSV '
+        "with the header linkId,text. A response's wording is keyed <item>#<number> or, for "
+        "a whole section, <section>#<number>.",
     )

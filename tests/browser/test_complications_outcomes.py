@@ -2,6 +2,7 @@
 RAND-36 response, and sees the scores trend on the patient page."""
 
 import datetime as dt
+import json
 
 import pytest
 from playwright.sync_api import expect
@@ -11,6 +12,8 @@ from osseo.outcomes.models import Questionnaire
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.complications.conftest import operate
 from tests.conftest import PASSWORD
+from tests.outcomes.synthetic_qtfa import qtfa_form
+from tests.outcomes.test_outcomes_api import SYNTHETIC_RULES_JSON
 from tests.outcomes.test_rand36_scoring import COMPLETE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -89,3 +92,53 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     page.get_by_role("link", name="Enter Q-TFA").click()
     expect(page.get_by_text("Scoring not configured").first).to_be_visible()
     assert_accessible(page, "qtfa-not-configured")
+
+
+def test_a_clinic_sets_up_the_q_tfa_and_a_surgeon_enters_one_by_its_responses(
+    world, live_server, page, tmp_path
+):
+    """The clinic supplies wording (with response wording) and rules; the form then offers
+    each item's scored responses as radio buttons, and the scores trend on the patient page."""
+    operate(world)
+    wording = tmp_path / "qtfa-wording.csv"
+    wording.write_text(
+        "linkId,text\n"
+        "use.days,Days a week with the prosthesis (clinic wording)\n"
+        "use.hours,Hours a day with the prosthesis (clinic wording)\n"
+        "capability#1,Cannot (clinic wording)\n"
+        "capability#3,Easily (clinic wording)\n",
+        encoding="utf-8",
+    )
+    sign_in(page, live_server, "admin", PASSWORD)
+    page.goto(f"{live_server.url}/settings/questionnaires/q-tfa/")
+    page.get_by_label("Scoring rules (JSON)").fill(json.dumps(SYNTHETIC_RULES_JSON))
+    page.get_by_label("Item wording file (.json or .csv)").set_input_files(str(wording))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("4 entries from qtfa-wording.csv")).to_be_visible()
+    expect(page.get_by_text("not validated").first).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "surgeon", PASSWORD)
+    page.goto(f"{live_server.url}/patients/{world.patient.uuid}/questionnaires/q-tfa/new/")
+    expect(page.get_by_text("Scoring not configured")).to_have_count(0)
+    page.get_by_label("Date answered").fill("2025-06-01")
+    days = page.get_by_role("group", name="Days a week with the prosthesis (clinic wording)")
+    days.get_by_label("7", exact=True).check()
+    for link_id, response in qtfa_form().items():
+        if link_id != "use.days":
+            page.locator(f'input[name="item_{link_id}"][value="{response}"]').check()
+    capability = page.get_by_role("group", name="Q-TFA item capability.2", exact=False)
+    expect(capability.get_by_label("Easily (clinic wording)")).to_be_checked()
+    assert_accessible(page, "qtfa-by-responses")
+    page.get_by_role("button", name="Save the response").click()
+    expect(page.get_by_text("response saved.")).to_be_visible()
+    # The worked example of tests/outcomes/test_qtfa_scoring.py, with 7 days instead of 5:
+    # use = 7 x 8 / (7 x 16) x 100 = 50; mobility 62.5; problem 33.3; global 83.3.
+    expect(page.get_by_role("row", name="Prosthetic use 50.0")).to_be_visible()
+    expect(page.get_by_role("row", name="Mobility 62.5")).to_be_visible()
+
+    page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
+    trend = page.locator("article.trend", has_text="Transfemoral")
+    expect(trend.locator("svg[role=img]")).to_have_count(4)
+    expect(trend.get_by_text("not validated").first).to_be_visible()
+    expect(trend.get_by_text("(higher is worse)")).to_be_visible()

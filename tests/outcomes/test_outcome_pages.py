@@ -26,6 +26,19 @@ def test_the_rand_36_form_saves_answers_and_shows_the_scores(world):
     assert "67.5" in detail  # pain: (60 + 75) / 2
 
 
+def test_a_partly_answered_rand_36_form_scores_the_answered_scales_only(world):
+    client = client_for(world.users["surgeon"])
+    url = f"/patients/{world.patient.uuid}/questionnaires/rand-36/new/"
+    # Only the two pain items: pain is (60 + 75) / 2, every other scale is empty.
+    response = client.post(url, {"authored_on": "2025-02-01", "item_21": "3", "item_22": "2"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = QuestionnaireResponse.objects.get()
+    assert stored.answers == {"21": 3, "22": 2}
+    scores = dict(stored.scores.values_list("scale", "value"))
+    assert scores["pain"] == 67.5
+    assert scores["physical_functioning"] is None
+
+
 def test_the_q_tfa_form_says_scoring_is_not_configured_and_stores_answers_only(world):
     client = client_for(world.users["surgeon"])
     url = f"/patients/{world.patient.uuid}/questionnaires/q-tfa/new/"
@@ -66,6 +79,33 @@ def test_a_clinic_admin_uploads_the_wording_and_the_rules(world):
     )
     assert "Clinic wording for the first capability item" in page
     assert "Scoring not configured" not in page
+    # The rules list each item's responses: the form offers those and nothing else.
+    assert 'type="radio" name="item_capability.1" value="3"' in page
+    assert 'name="item_capability.1" value="4"' not in page
+
+
+def test_with_rules_a_response_the_rules_do_not_score_is_refused_beside_its_item(world):
+    InstrumentConfig.objects.create(
+        organisation=world.clinic,
+        questionnaire=Questionnaire.objects.get(code="q-tfa"),
+        rules=SYNTHETIC_RULES_JSON,
+        rules_source=SYNTHETIC_RULES_JSON["source"],
+        set_by=world.users["clinic_admin"],
+        set_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    client = client_for(world.users["surgeon"])
+    url = f"/patients/{world.patient.uuid}/questionnaires/q-tfa/new/"
+    form = {"authored_on": "2025-02-01", "limb": str(world.limb.uuid), "item_use.days": "7"}
+    response = client.post(url, {**form, "item_use.hours": "9"})
+    assert response.status_code == 422
+    assert "Select a valid choice. 9 is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert QuestionnaireResponse.objects.count() == 0
+    response = client.post(url, {**form, "item_use.hours": "4"})
+    assert response.status_code == 302
+    stored = QuestionnaireResponse.objects.get()
+    assert stored.scores.get(scale="prosthetic_use").value == 100.0
 
 
 def test_a_bad_wording_file_is_refused_naming_the_line(world):

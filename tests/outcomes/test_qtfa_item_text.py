@@ -2,8 +2,9 @@
 
 import pytest
 
-from osseo.outcomes.instruments.item_text import ItemTextError
-from osseo.outcomes.instruments.qtfa import load_item_text, questionnaire
+from osseo.outcomes.instruments.item_text import ItemTextError, read_item_text
+from osseo.outcomes.instruments.qtfa import TEXT_LINK_IDS, load_item_text, questionnaire
+from tests.outcomes.synthetic_qtfa import SYNTHETIC_RULES
 
 
 def _items(q):
@@ -60,6 +61,9 @@ def test_it_merges_wording_from_a_csv_file_with_quoted_commas(tmp_path):
         ("q.csv", 'linkId,text\nglobal.1,"two\nlines"\nglobal.7,x\n', 4, "unknown linkId"),
         ("q.csv", "id,wording\nglobal.1,a\n", 1, "expected the header"),
         ("q.csv", "", 1, "the file is empty"),
+        ("q.csv", "linkId,text\nglobal#1,a\nglobal#one,b\n", 3, "unknown linkId 'global#one'"),
+        ("q.csv", "linkId,text\nwalking#1,a\n", 2, "unknown linkId 'walking#1'"),
+        ("q.csv", "linkId,text\nglobal.1#2,a\nglobal.1#2,b\n", 3, "appears twice"),
     ],
 )
 def test_it_names_the_line_of_a_bad_entry(tmp_path, name, content, line, message):
@@ -94,3 +98,46 @@ def test_it_refuses_a_file_that_is_neither_json_nor_csv(tmp_path):
 def test_it_reports_a_missing_file(tmp_path):
     with pytest.raises(ItemTextError, match="no such file"):
         load_item_text(tmp_path / "absent.json")
+
+
+def test_it_reads_response_wording_by_item_or_by_section(tmp_path):
+    path = tmp_path / "qtfa.csv"
+    path.write_text(
+        "linkId,text\ncapability#1,Section wording one\ncapability.2#1,Item two's own one\n",
+        encoding="utf-8",
+    )
+
+    text = read_item_text(path, TEXT_LINK_IDS, options=True)
+    items = _items(questionnaire(text, SYNTHETIC_RULES))
+
+    displays = {
+        link_id: [o["valueCoding"]["display"] for o in items[link_id]["answerOption"]]
+        for link_id in ("capability.1", "capability.2")
+    }
+    assert displays == {
+        "capability.1": ["Section wording one", "2", "3"],
+        "capability.2": ["Item two's own one", "2", "3"],
+    }
+
+
+def test_response_wording_is_refused_where_the_instrument_does_not_take_it(tmp_path):
+    path = tmp_path / "qtfa.csv"
+    path.write_text("linkId,text\ncapability#1,Section wording one\n", encoding="utf-8")
+
+    with pytest.raises(ItemTextError, match="unknown linkId 'capability#1'"):
+        read_item_text(path, TEXT_LINK_IDS)
+
+
+def test_with_the_clinics_rules_every_item_offers_exactly_the_responses_they_score():
+    items = _items(questionnaire(rules=SYNTHETIC_RULES))
+
+    def codes(link_id):
+        assert items[link_id]["type"] == "choice"
+        return [int(o["valueCoding"]["code"]) for o in items[link_id]["answerOption"]]
+
+    assert codes("use.days") == list(range(8))
+    assert codes("use.hours") == [1, 2, 3, 4]
+    assert codes("capability.1") == [1, 2, 3]
+    assert codes("capability.12") == [1, 2, 3]  # its own points table, same responses
+    assert codes("walking-habits.5") == [1, 2, 3, 4, 5]
+    assert codes("global.3") == [1, 2, 3, 4, 5]

@@ -13,6 +13,10 @@ comma, quote or line break, as usual for CSV::
     capability.1,First item's wording
     capability.2,"Wording, with a comma"
 
+Where the instrument allows it (``options=True``), a key may also name one response's wording:
+``<linkId>#<response number>`` (``capability.3#2``), or ``<group linkId>#<response number>``
+(``capability#2``) for every item of the group that has no wording of its own for that response.
+
 Every ``linkId`` must be one the instrument knows and may appear once; wording must not be blank.
 A file may cover only some items: the rest keep their placeholder. Any problem raises
 :class:`ItemTextError` naming the file and the line.
@@ -25,6 +29,7 @@ import io
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -39,10 +44,29 @@ class ItemTextError(ValueError):
         self.message = message
 
 
-def read_item_text(path: str | Path, known_link_ids: Iterable[str]) -> dict[str, str]:
-    """Return ``{linkId: wording}`` from the clinic's JSON or CSV file."""
+@dataclass(frozen=True)
+class _Keys:
+    """The keys a wording file may use: the instrument's linkIds, and with ``options`` their
+    responses' ``<linkId>#<number>``."""
+
+    link_ids: frozenset[str]
+    options: bool
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        base, sep, number = key.partition("#")
+        if not sep:
+            return key in self.link_ids
+        return self.options and base in self.link_ids and number.isascii() and number.isdigit()
+
+
+def read_item_text(
+    path: str | Path, known_link_ids: Iterable[str], *, options: bool = False
+) -> dict[str, str]:
+    """Return ``{key: wording}`` from the clinic's JSON or CSV file (keys as described above)."""
     path = Path(path)
-    known = frozenset(known_link_ids)
+    known = _Keys(frozenset(known_link_ids), options)
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -58,7 +82,7 @@ def read_item_text(path: str | Path, known_link_ids: Iterable[str]) -> dict[str,
     raise ItemTextError(path, None, "the file must end in .json or .csv")
 
 
-def _check(path: Path, line: int, link_id: str, text: str, known: frozenset[str]) -> str:
+def _check(path: Path, line: int, link_id: str, text: str, known: _Keys) -> str:
     if link_id not in known:
         raise ItemTextError(path, line, f"unknown linkId {link_id!r}")
     if not text.strip():
@@ -66,7 +90,7 @@ def _check(path: Path, line: int, link_id: str, text: str, known: frozenset[str]
     return text.strip()
 
 
-def _read_json(path: Path, raw: str, known: frozenset[str]) -> dict[str, str]:
+def _read_json(path: Path, raw: str, known: _Keys) -> dict[str, str]:
     objects: list[list[tuple[str, object]]] = []
 
     def keep_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -98,7 +122,7 @@ def _read_json(path: Path, raw: str, known: frozenset[str]) -> dict[str, str]:
     return texts
 
 
-def _read_csv(path: Path, raw: str, known: frozenset[str]) -> dict[str, str]:
+def _read_csv(path: Path, raw: str, known: _Keys) -> dict[str, str]:
     reader = csv.reader(io.StringIO(raw, newline=""))
     texts: dict[str, str] = {}
     first_line: dict[str, int] = {}

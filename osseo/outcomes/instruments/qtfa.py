@@ -270,11 +270,31 @@ def placeholder_text(link_id: str) -> str:
     return f"Q-TFA item {link_id} (wording supplied by the clinic)"
 
 
-def questionnaire(item_text: Mapping[str, str] | None = None) -> dict[str, Any]:
+def responses_of(link_id: str, rules: QtfaRules) -> list[int]:
+    """The response numbers an item accepts under the clinic's rules, in order."""
+    if link_id == DAYS:
+        return list(range(MAX_DAYS_PER_WEEK + 1))
+    if link_id == HOURS:
+        return sorted(rules.hours_per_day)
+    return sorted(rules.points_for(link_id))
+
+
+def option_text(text: Mapping[str, str], link_id: str, response: int) -> str:
+    """A response's wording: the item's own (``capability.3#2``), else its section's
+    (``capability#2``), else the bare response number."""
+    section = link_id.split(".", 1)[0]
+    return text.get(f"{link_id}#{response}") or text.get(f"{section}#{response}") or str(response)
+
+
+def questionnaire(
+    item_text: Mapping[str, str] | None = None, rules: QtfaRules | None = None
+) -> dict[str, Any]:
     """The Q-TFA structure as a FHIR-R4-shaped Questionnaire, with the clinic's wording if given.
 
-    ``item_text`` maps a ``linkId`` (an item, or a section's group) to its wording; items it
-    leaves out keep the placeholder text.
+    ``item_text`` maps a ``linkId`` (an item, or a section's group) to its wording, and
+    ``<linkId>#<response>`` or ``<section>#<response>`` to a response's wording; what it leaves
+    out keeps the placeholder text. With the clinic's ``rules``, every item lists the responses
+    the rules score as ``answerOption`` (``choice`` items); without them items take a number.
     """
     text = dict(item_text or {})
 
@@ -285,7 +305,13 @@ def questionnaire(item_text: Mapping[str, str] | None = None) -> dict[str, Any]:
             "type": "integer",
             "required": False,
         }
-        if extensions:
+        if rules is not None:
+            item["type"] = "choice"
+            item["answerOption"] = [
+                {"valueCoding": {"code": str(n), "display": option_text(text, link_id, n)}}
+                for n in responses_of(link_id, rules)
+            ]
+        elif extensions:
             item["extension"] = extensions
         return item
 
@@ -347,7 +373,7 @@ def load_item_text(path: str | Path) -> dict[str, Any]:
     The file is JSON (``{"capability.1": "wording", ...}``) or CSV (header ``linkId,text``);
     see :func:`osseo.outcomes.instruments.item_text.read_item_text` for the format and errors.
     """
-    return questionnaire(read_item_text(path, known_link_ids=TEXT_LINK_IDS))
+    return questionnaire(read_item_text(path, known_link_ids=TEXT_LINK_IDS, options=True))
 
 
 def instrument(
@@ -356,7 +382,7 @@ def instrument(
     """The Q-TFA as an :class:`Instrument`, scored with ``rules`` and worded with ``item_text``."""
     return Instrument(
         code="q-tfa",
-        build_questionnaire=partial(questionnaire, item_text),
+        build_questionnaire=partial(questionnaire, item_text, rules),
         scales=SCALES,
         scorer=partial(score, rules=rules),
         sites=SITES,
