@@ -75,3 +75,55 @@ class DeathForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
     related_event = forms.ChoiceField(required=False, label="Following which complication")
+
+
+class GradingSystemForm(forms.Form):
+    """A clinic's grading scheme, entered as data: its grades one per line."""
+
+    name = forms.CharField(max_length=200, label="Name")
+    code = forms.CharField(
+        max_length=60,
+        label="Short code",
+        help_text="Letters, digits and dashes, e.g. al-muderis-2016.",
+    )
+    source = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Source",
+        help_text="The publication the grades' wording is taken from, as checked.",
+    )
+    applies_to = forms.MultipleChoiceField(
+        choices=EventKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Kinds of event it grades",
+        help_text="Leave all unticked if it grades any kind.",
+    )
+    grades = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Grades, in order",
+        help_text="One grade a line: code | published wording | optional description.",
+    )
+
+    def clean_grades(self) -> list[dict[str, str]]:
+        """Each line as a grade; an error names the line."""
+        grades: list[dict[str, str]] = []
+        problems: list[str] = []
+        for number, line in enumerate(self.cleaned_data["grades"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+                problems.append(
+                    f"Line {number}: write 'code | published wording' "
+                    "(and optionally '| description')."
+                )
+                continue
+            grades.append(
+                {"code": parts[0], "label": parts[1], "description": parts[2] if parts[2:] else ""}
+            )
+        if problems:
+            raise forms.ValidationError(problems)
+        if not grades:
+            raise forms.ValidationError("List at least one grade.")
+        return grades

@@ -80,6 +80,11 @@ class GradingSystem(models.Model):
     def grades_kind(self, kind: str) -> bool:
         return not self.applies_to or kind in self.applies_to
 
+    @property
+    def applies_to_labels(self) -> list[str]:
+        """The kinds it grades, as people read them; empty means any kind."""
+        return [EventKind(k).label for k in self.applies_to if k in EventKind.values]
+
 
 class Grade(models.Model):
     """One grade of a system, in the system's published wording."""

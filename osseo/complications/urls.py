@@ -7,4 +7,5 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/complications/new/", views.event_new, name="event_new"),
     path("patients/<uuid:patient_id>/death/", views.death_new, name="death_new"),
     path("complications/<uuid:event_id>/", views.event_detail, name="event"),
+    path("settings/grading-systems/", views.grading_systems, name="grading_systems"),
 ]

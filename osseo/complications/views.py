@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import has_permission, require_permission
 from osseo.audit.labels import label_for
 from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
@@ -20,7 +20,14 @@ from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions
-from .forms import DeathForm, EventForm, OutcomeForm, TreatmentForm, grading_choices
+from .forms import (
+    DeathForm,
+    EventForm,
+    GradingSystemForm,
+    OutcomeForm,
+    TreatmentForm,
+    grading_choices,
+)
 from .models import AdverseEvent, EventKind, GradingSystem, Outcome, TreatmentKind
 from .queries import get_event_for, grading_systems_for
 
@@ -253,5 +260,28 @@ def death_new(request: HttpRequest, patient_id: str) -> HttpResponse:
         request,
         "complications/death_form.html",
         {"form": form, "patient": patient},
+        status=_status(form),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grading_systems(request: HttpRequest) -> HttpResponse:
+    """The grading schemes in use (shipped and the clinic's), and a form to add the clinic's."""
+    user: Any = request.user
+    require_permission(user, "settings.manage")
+    form = GradingSystemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            system = actions.add_grading_system(actor=user, data=form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{system.name} added: it can now grade events.")
+            return redirect("complications:grading_systems")
+    return render(
+        request,
+        "complications/grading_systems.html",
+        {"form": form, "systems": grading_systems_for(user).select_related("organisation")},
         status=_status(form),
     )

@@ -57,3 +57,24 @@ def test_the_accounts_page_is_accessible(world, live_server, page):
     expect(page.get_by_text("One-time password")).to_be_visible()
     expect(page.locator("tbody")).to_contain_text("kit2")
     assert_accessible(page, "accounts")
+
+
+def test_the_clinic_admin_adds_a_grading_system_from_the_settings_page(world, live_server, page):
+    sign_in(page, live_server, "admin", PASSWORD)
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Complication grading systems").click()
+    expect(page.get_by_role("heading", name="Grading systems", exact=True)).to_be_visible()
+    page.locator("#id_name").fill("Clinic stoma grading")
+    page.get_by_label("Short code").fill("clinic-stoma")
+    page.get_by_label("Source").fill("Clinic protocol v3, page 4, checked Nov 2026.")
+    page.get_by_label("Stoma hypergranulation").check()
+    page.get_by_label("Grades, in order").fill("A | Mild\nB moderate")
+    page.get_by_role("button", name="Add the grading system").click()
+    expect(page.locator("#id_grades_error")).to_contain_text(
+        "Line 2: write 'code | published wording'"
+    )
+    page.get_by_label("Grades, in order").fill("A | Mild\nB | Moderate")
+    page.get_by_role("button", name="Add the grading system").click()
+    expect(page.get_by_text("Clinic stoma grading added")).to_be_visible()
+    expect(page.get_by_role("heading", name="Clinic stoma grading")).to_be_visible()
+    assert_accessible(page, "grading-systems")

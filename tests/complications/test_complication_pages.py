@@ -183,3 +183,72 @@ def test_an_event_of_kind_other_needs_a_description(operated):
         url, {**form, "outcome": "ongoing", "description": "Skin tear above the stoma."}
     )
     assert response.status_code == 302
+
+
+def test_a_clinic_admin_adds_a_grading_system_as_data_and_it_grades_events(operated):
+    world = operated
+    admin = client_for(world.users["clinic_admin"])
+    url = "/settings/grading-systems/"
+    page = admin.get(url).content.decode()
+    assert "Radboud 4-grade infection classification" in page
+    assert "shipped with Osseo" in page
+    assert "/settings/grading-systems/" in admin.get("/accounts/settings/").content.decode()
+    response = admin.post(
+        url,
+        {
+            "name": "Clinic stoma grading",
+            "code": "clinic-stoma-2026",
+            "source": "Checked against the clinic's protocol v3, page 4.",
+            "applies_to": ["stoma_hypergranulation", "redundant_tissue"],
+            "grades": "A | Mild | no treatment\nB | Moderate\n\nC | Severe | surgery",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    system = GradingSystem.objects.get(code="clinic-stoma-2026")
+    assert [(g.code, g.label, g.description) for g in system.grades.all()] == [
+        ("A", "Mild", "no treatment"),
+        ("B", "Moderate", ""),
+        ("C", "Severe", "surgery"),
+    ]
+    assert system.organisation == world.clinic
+    # The surgeon can now grade a stoma event with it, and not an infection.
+    surgeon = client_for(world.users["surgeon"])
+    new = f"/patients/{world.patient.uuid}/complications/new/"
+    form = {"limb": str(world.limb.uuid), "onset_on": "2025-03-01", "outcome": "ongoing"}
+    assert "Clinic stoma grading" in surgeon.get(new).content.decode()
+    response = surgeon.post(
+        new, {**form, "kind": "stoma_hypergranulation", "grading": "clinic-stoma-2026:B"}
+    )
+    assert response.status_code == 302
+    response = surgeon.post(
+        new, {**form, "kind": "infection_bone", "grading": "clinic-stoma-2026:C"}
+    )
+    assert response.status_code == 422
+    # Another clinic's staff are not offered it.
+    outsider_form = f"/patients/{world.other_patient.uuid}/complications/new/"
+    page = client_for(world.users["outsider"]).get(outsider_form).content.decode()
+    assert "Radboud 4-grade infection classification" in page
+    assert "Clinic stoma grading" not in page
+
+
+def test_a_bad_grade_line_is_named_and_nothing_is_added(operated):
+    world = operated
+    response = client_for(world.users["clinic_admin"]).post(
+        "/settings/grading-systems/",
+        {
+            "name": "Broken",
+            "code": "broken",
+            "source": "A paper.",
+            "grades": "1 | Fine\n2 without a bar\n3 | | empty wording",
+        },
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Line 2: write &#x27;code | published wording&#x27;" in page
+    assert "Line 3:" in page
+    assert not GradingSystem.objects.filter(code="broken").exists()
+
+
+def test_only_a_clinic_admin_manages_grading_systems(operated):
+    world = operated
+    assert client_for(world.users["surgeon"]).get("/settings/grading-systems/").status_code == 403
