@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from osseo.patients.queries import get_patient_for
 
 from . import actions, scoring
 from .forms import InstrumentConfigForm, answers_from, build_response_form
+from .instruments import qtfa
 from .queries import get_questionnaire, get_response_for
 
 
@@ -106,13 +108,24 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
     if code not in scoring.CONFIGURABLE:
         raise PermissionDenied(f"{questionnaire.title} is scored as shipped.")
     config = scoring.config_for(user.membership.organisation, questionnaire)
-    form = InstrumentConfigForm(request.POST or None, request.FILES or None)
+    # The rules in force are shown to edit; an upload of wording alone leaves them as they are.
+    current = (
+        json.dumps(config.rules, indent=2, ensure_ascii=False) if config and config.rules else ""
+    )
+    form = InstrumentConfigForm(
+        request.POST or None, request.FILES or None, initial={"rules": current}
+    )
     if request.method == "POST" and form.is_valid():
+        unchanged = form.cleaned_data["rules"].strip() == current.strip()
+        if current and unchanged and form.cleaned_data["item_text_file"] is None:
+            messages.info(request, "Nothing changed: the rules are as they were, and no file.")
+            return redirect("outcomes:settings", code=code)
         try:
             actions.configure_instrument(
                 actor=user,
                 questionnaire=questionnaire,
-                rules_json=form.cleaned_data["rules"] or None,
+                # Unchanged rules are not set again (nor audited as set).
+                rules_json=None if unchanged else form.cleaned_data["rules"],
                 item_text_file=form.cleaned_data["item_text_file"],
             )
         except ValidationError as exc:
@@ -128,6 +141,7 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
             "questionnaire": questionnaire,
             "config": config,
             "setup": scoring.scoring_for(user.membership.organisation, questionnaire),
+            "rules_shape": json.dumps(qtfa.rules_shape(), indent=2),
         },
         status=_status(form),
     )

@@ -136,3 +136,27 @@ def test_scores_trend_on_the_patient_page_as_svg_charts_with_a_table(world):
     # Pain: item 21 = 1 -> 100, 22 = 1 -> 100; then 21 = 3 -> 60, 22 = 3 -> 50: 55.
     assert "Pain (0 to 100, higher is better): 100 on 01 Jun 2024, 55 on 01 Jan 2025." in page
     assert '<th scope="row">1 Jan 2025</th>' in page
+
+
+def test_the_settings_page_shows_the_rules_in_force_and_keeps_them_on_a_wording_upload(world):
+    client = client_for(world.users["clinic_admin"])
+    url = "/settings/questionnaires/q-tfa/"
+    page = client.get(url).content.decode()
+    assert "The shape of the scoring rules" in page
+    assert "&quot;walking-habits&quot;" in page  # every section is named in the shape
+    client.post(url, {"rules": json.dumps(SYNTHETIC_RULES_JSON)})
+    page = client.get(url).content.decode()
+    assert "Test fixture: made-up numbers" in page.split('name="rules"', 1)[1]
+    # Saving the page unchanged sets nothing again.
+    config = InstrumentConfig.objects.get()
+    shown = json.dumps(config.rules, indent=2, ensure_ascii=False)
+    response = client.post(url, {"rules": shown})
+    assert response.status_code == 302
+    assert InstrumentConfig.objects.get().set_at == config.set_at
+    # A wording file alone keeps the rules.
+    wording = SimpleUploadedFile("qtfa.json", b'{"global#5": "Very good (clinic wording)"}')
+    response = client.post(url, {"rules": shown, "item_text_file": wording})
+    assert response.status_code == 302
+    config = InstrumentConfig.objects.get()
+    assert config.rules == SYNTHETIC_RULES_JSON
+    assert config.item_text == {"global#5": "Very good (clinic wording)"}

@@ -262,6 +262,20 @@ def _prosthetic_use(given: Mapping[str, int], rules: QtfaRules) -> float | None:
     return 100 * given[DAYS] * hours / (MAX_DAYS_PER_WEEK * top_hours)
 
 
+def rules_shape() -> dict[str, Any]:
+    """The shape of the rules JSON, to show a clinic admin what to fill in (not valid rules:
+    every table is for the clinic to fill from the published instrument)."""
+    return {
+        "source": "Where the numbers were read, e.g. the Q-TFA manual, page and table",
+        "validated": False,
+        "hours_per_day": {"<response number>": "<hours it stands for>"},
+        "section_points": {
+            section: {"<response number>": "<points, 0-100>"} for section, _, _ in _SECTIONS
+        },
+        "item_points": {"<linkId of an item scored differently, e.g. capability.12>": {}},
+    }
+
+
 # linkIds the clinic's wording file may name: the groups and every answerable item.
 TEXT_LINK_IDS: tuple[str, ...] = ("use", *(s for s, _, _ in _SECTIONS), *LINK_IDS)
 
