@@ -142,6 +142,8 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
 def replace(request: HttpRequest, device_id: str) -> HttpResponse:
     user: Any = request.user
     device = get_part_for(user, device_id, permission="connector.replace")
+    if request.method == "GET":  # the form shows the part and its patient: a read
+        record("patients.patient.viewed", actor=user, patient=device.patient, obj=device)
     form = ReplaceForm(request.POST or None, initial={"replaced_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,6 +12,7 @@ from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
 from osseo.patients.queries import get_patient_for
 from osseo.problem import errors
 
@@ -166,4 +167,5 @@ def record_response(request: HttpRequest, patient_id: uuid.UUID, payload: Respon
 )
 def get_response(request: HttpRequest, response_id: uuid.UUID) -> Any:
     response = get_response_for(_user(request), response_id)
+    record("patients.patient.viewed", actor=_user(request), patient=response.patient, obj=response)
     return responses_of(response.patient).get(pk=response.pk)

@@ -245,6 +245,7 @@ def get_prescription(
 ) -> Any:
     """The day's prescription: the phase in force, its target in kg, dose, aid and pain gate."""
     plan = get_plan_for(_user(request), plan_id)
+    record("patients.patient.viewed", actor=_user(request), patient=plan.patient, obj=plan)
     rx = prescription_on(plan, params.date)
     return {"plan": plan.uuid, **rx.__dict__}
 
@@ -269,6 +270,7 @@ def log_load(request: HttpRequest, plan_id: uuid.UUID, payload: LogIn) -> Any:
 def list_load_logs(request: HttpRequest, plan_id: uuid.UUID, params: Query[LogRange]) -> Any:
     """The plan's logs, whole, for the range asked (`from`, `to`, both inclusive)."""
     plan = get_plan_for(_user(request), plan_id)
+    record("patients.patient.viewed", actor=_user(request), patient=plan.patient, obj=plan)
     logs = plan.logs.select_related("logged_by")
     if params.date_from:
         logs = logs.filter(date__gte=params.date_from)

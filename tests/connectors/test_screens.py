@@ -4,6 +4,7 @@ import datetime as dt
 
 import time_machine
 
+from osseo.audit.models import AuditEntry
 from osseo.connectors.actions import import_daily_steps, record_body_weight
 from osseo.connectors.models import ActivityDay, Forecast
 from osseo.surgery.models import Device
@@ -150,3 +151,11 @@ def test_a_clinic_admin_sets_a_policy_on_screen_and_it_reads_not_validated(world
         .status_code
         == 403
     )
+
+
+def test_opening_the_replacement_form_is_an_audited_read(fitted, world):
+    client = client_for(world.users["prosthetist"])
+    client.get(f"/devices/{fitted.uuid}/replace/")
+
+    entry = AuditEntry.objects.filter(action="patients.patient.viewed").last()
+    assert (entry.patient, entry.object_id) == (world.patient, str(fitted.uuid))
