@@ -17,6 +17,7 @@ from osseo.accounts.models import User
 from osseo.audit.models import AuditEntry
 from osseo.complications.models import AdverseEvent
 from osseo.connectors.models import LoadRecording
+from osseo.demo.reference import ensure_reference_data
 from osseo.outcomes.models import QuestionnaireResponse
 from osseo.pathway.models import Episode
 from osseo.patients.models import Patient
@@ -82,6 +83,7 @@ def demo(django_db_setup, django_db_blocker):
         call_command("demo", verbosity=0)
         yield
         call_command("flush", interactive=False, verbosity=0)
+        ensure_reference_data()  # the flush took the migrations' reference rows too
 
 
 def test_every_get_path_with_an_id_is_classified():
