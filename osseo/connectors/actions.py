@@ -37,6 +37,7 @@ register(
         "connectors.recording.submitted": "Load recording submitted",
         "connectors.recording.processed": "Load recording processed",
         "connectors.recording.refused": "Load recording refused",
+        "connectors.recording.failed": "Load recording processing failed",
     }
 )
 

@@ -4,17 +4,65 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from osseo.connectors.actions import set_service_policy
 from osseo.patients.models import CareTeam
 from osseo.surgery import actions as surgery
-from tests.conftest import make_user
+from tests.conftest import api_client, make_user
 from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN, move
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STEPS = DATA / "steps"
 RECORDINGS = DATA / "recordings"
+WALK = RECORDINGS / "walk_100hz.csv"
 NEW_DUALCONE_GTIN = "09506000134369"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Stored recordings go to a throwaway directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    return tmp_path / "media"
+
+
+def upload(client, patient, path, **fields):
+    with path.open("rb") as f:
+        return client.post(
+            f"/api/v1/patients/{patient.uuid}/recordings",
+            {"file": f, "recorded_on": "2026-02-10", **fields},
+        )
+
+
+# Recordings are submitted at T0 where time matters (09:00 in London).
+T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def after(minutes, seconds=0):
+    """Frozen time, this long after T0."""
+    return time_machine.travel(T0 + dt.timedelta(minutes=minutes, seconds=seconds), tick=False)
+
+
+@pytest.fixture
+def submit(fitted, world, media, django_capture_on_commit_callbacks):
+    """Submit a recording at T0 as the prosthetist, the clinic's policy set; its task is queued."""
+    from osseo.connectors.models import LoadRecording
+
+    policy(world)
+
+    def submit(path=WALK):
+        with after(0):
+            with django_capture_on_commit_callbacks(execute=True):
+                upload(api_client(world.users["prosthetist"]), world.patient, path)
+            return LoadRecording.objects.get(original_name=path.name)
+
+    return submit
 
 
 def run_worker():
