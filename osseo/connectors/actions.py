@@ -38,6 +38,7 @@ register(
         "connectors.recording.processed": "Load recording processed",
         "connectors.recording.refused": "Load recording refused",
         "connectors.recording.failed": "Load recording processing failed",
+        "connectors.recording.requeued": "Load recording queued again",
     }
 )
 

@@ -40,7 +40,7 @@ def upload(client, patient, path, **fields):
         )
 
 
-# Recordings are submitted at T0 where time matters (09:00 in London).
+# Recordings are submitted at T0 in the tests of stale and failed recordings (09:00 in London).
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
@@ -49,23 +49,46 @@ def after(minutes, seconds=0):
     return time_machine.travel(T0 + dt.timedelta(minutes=minutes, seconds=seconds), tick=False)
 
 
+def kill_worker_midway(recording, progress=0.4):
+    """What a worker killed while counting leaves behind, for good: the recording processing at
+    its last progress, written now, and its task taken and running."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from osseo.connectors.models import LoadRecording
+
+    DBTaskResult.objects.get(id=recording.task_id).claim("killed-worker")
+    LoadRecording.objects.filter(pk=recording.pk).update(
+        status="running", progress=progress, progress_updated_at=timezone.now()
+    )
+    recording.refresh_from_db()
+    return recording
+
+
 @pytest.fixture
 def submit(fitted, world, media, django_capture_on_commit_callbacks):
-    """Submit a recording at T0 as the prosthetist, the clinic's policy set; its task is queued."""
+    """Submit a recording at T0 as the prosthetist, the clinic's policy set. Its task is queued
+    unless `queued=False` (the process stopped between saving it and queueing its task); with
+    `killed`, a worker took it and was killed at T0 while counting it."""
     from osseo.connectors.models import LoadRecording
 
     policy(world)
 
-    def submit(path=WALK):
+    def submit(path=WALK, *, queued=True, killed=False):
         with after(0):
-            with django_capture_on_commit_callbacks(execute=True):
-                upload(api_client(world.users["prosthetist"]), world.patient, path)
-            return LoadRecording.objects.get(original_name=path.name)
+            client = api_client(world.users["prosthetist"])
+            if queued:
+                with django_capture_on_commit_callbacks(execute=True):
+                    upload(client, world.patient, path)
+            else:
+                upload(client, world.patient, path)
+            recording = LoadRecording.objects.get(original_name=path.name)
+            return kill_worker_midway(recording) if killed else recording
 
     return submit
 
 
-def run_worker():
+def run_worker(**options):
     """A real `osseo worker --batch` run, in this process. The worker closes "old" connections
     between tasks; inside a test's transaction on PostgreSQL that would close the test's own
     connection, so that one call is held off here (as tests/api/test_schemathesis.py does)."""
@@ -74,7 +97,14 @@ def run_worker():
     from django.core.management import call_command
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-        call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+        call_command(
+            "worker",
+            "--batch",
+            "--no-startup-delay",
+            "--interval",
+            "0",
+            **{"verbosity": 0, **options},
+        )
 
 
 def operate(world, on=dt.date(2026, 1, 5)):
