@@ -157,3 +157,11 @@ def partner_prosthetist(world):
 
     CareTeam.objects.create(patient=world.patient, organisation=world.rehab, since=timezone.now())
     return make_user("partner_prosthetist", "prosthetist", world.rehab)
+
+
+@pytest.fixture
+def stale(submit):
+    """Left processing at T0 by a killed worker; it is now 20 minutes later."""
+    recording = submit(killed=True)
+    with after(20):
+        yield recording
