@@ -16,6 +16,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from osseo.accounts.actions import user_for_token
+from osseo.errors import Conflict
 from osseo.problem import PROBLEM_MEDIA_TYPE as PROBLEM
 
 
@@ -109,6 +110,11 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return problem(request, 403, "Forbidden", str(exc) or "Your role may not do this.")
+
+
+@api.exception_handler(Conflict)
+def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return problem(request, 409, "Conflict", str(exc))
 
 
 @api.exception_handler(AuthenticationError)

@@ -36,14 +36,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}")
+    return value
 
 
 def _secret_key() -> str:
@@ -248,6 +251,10 @@ OSSEO_ENQUIRY_CLINIC = os.environ.get("OSSEO_ENQUIRY_CLINIC", "")
 OSSEO_ENQUIRY_RETENTION_DAYS = env_int("OSSEO_ENQUIRY_RETENTION_DAYS", 180)
 # Load recordings (osseo/connectors): the largest file accepted, in MB.
 OSSEO_RECORDING_MAX_MB = env_int("OSSEO_RECORDING_MAX_MB", 4096)
+# A queued or processing recording with no progress for this many minutes is stale: the worker
+# that had it was stopped. `osseo worker` queues stale recordings again when it starts, and staff
+# may retry them. Operational, not clinical; at least 1 (the worker reports progress far oftener).
+OSSEO_RECORDING_STALE_MINUTES = env_int("OSSEO_RECORDING_STALE_MINUTES", 15, minimum=1)
 
 # Content Security Policy (Django 6): our own scripts and styles only, no inline script.
 SECURE_CSP = {

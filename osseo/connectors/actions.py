@@ -37,6 +37,8 @@ register(
         "connectors.recording.submitted": "Load recording submitted",
         "connectors.recording.processed": "Load recording processed",
         "connectors.recording.refused": "Load recording refused",
+        "connectors.recording.failed": "Load recording processing failed",
+        "connectors.recording.requeued": "Load recording queued again",
     }
 )
 

@@ -31,6 +31,7 @@ from .queries import (
     recordings_of,
 )
 from .recordings import submit_recording
+from .requeue import requeue_recording
 from .schemas import (
     DayOut,
     DuePage,
@@ -289,6 +290,22 @@ def get_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
         "patients.patient.viewed", actor=_user(request), patient=recording.patient, obj=recording
     )
     return recordings_of(recording.patient).select_related("patient").get(pk=recording.pk)
+
+
+@router.post(
+    "/recordings/{recording_id}/retry",
+    response={202: RecordingOut, **errors(403, 404, 409)},
+    operation_id="retry_load_recording",
+)
+def retry_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
+    """Queue a failed or stale recording again (stale: queued or processing with no progress
+    for OSSEO_RECORDING_STALE_MINUTES, the worker that had it having stopped). 409 when it is
+    processed, refused, waiting in the queue, or showing fresh progress."""
+    recording = get_recording_for(_user(request), recording_id, permission="activity.import")
+    requeue_recording(recording=recording, actor=_user(request))
+    return Status(
+        202, recordings_of(recording.patient).select_related("patient").get(pk=recording.pk)
+    )
 
 
 class DueParams(Schema):

@@ -122,6 +122,7 @@ class RecordingStatus(models.TextChoices):
     RUNNING = "running", "Processing"  # the worker is counting it
     DONE = "done", "Processed"  # results kept
     REFUSED = "refused", "Refused"  # malformed: nothing kept but the reasons
+    FAILED = "failed", "Failed"  # the worker stopped on an unexpected error; staff may retry
 
 
 class LoadRecording(models.Model):
@@ -147,6 +148,9 @@ class LoadRecording(models.Model):
         max_length=10, choices=RecordingStatus.choices, default=RecordingStatus.QUEUED
     )
     progress = models.FloatField(default=0.0)  # fraction read, 0..1
+    # The last sign of life while queued or processing (queued again, started, progress; before
+    # any, submitted_at): stale after settings.OSSEO_RECORDING_STALE_MINUTES without one.
+    progress_updated_at = models.DateTimeField(null=True, blank=True)
     problems = models.JSONField(default=list)  # "line N: reason" when refused
     task_id = models.CharField(max_length=64, blank=True)
     submitted_by = models.ForeignKey(

@@ -3,6 +3,10 @@ background task (`tasks.process_load_recording`, run by `osseo worker`).
 
 Files go through Django's storage API. A recording is refused whole when malformed: nothing of
 it is kept but the reasons (`line N: reason`, each bad line up to a limit).
+
+Its status: queued → processing → processed, refused, or failed (an unexpected error). A worker
+that is killed leaves it processing with no more progress: after OSSEO_RECORDING_STALE_MINUTES it
+is stale and is queued again (`requeue.py`), as a failed one may be.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from typing import IO, Any
 
 import numpy as np
@@ -36,6 +41,9 @@ logger = logging.getLogger(__name__)
 # is named at once; larger ones are checked by the worker as it streams them.
 SYNC_CHECK_BYTES = 16 * 1024 * 1024
 RANGE_BINS = 30  # rainflow matrix: range bins of a tenth of the reference load, up to 3x
+# While counting, progress is written at least this often even when it moves by under 1%, so a
+# live run is never mistaken for a stale one (the threshold is at least a minute).
+HEARTBEAT_SECONDS = 10.0
 
 
 def max_bytes() -> int:
@@ -218,22 +226,38 @@ def _estimated_steps(matrix: dict[str, Any], largest_range: float) -> float:
 
 
 def process_recording(recording_id: int) -> str:
-    """Count a stored recording (the task's body). Idempotent: a processed or refused recording
-    is left as it is; an interrupted run starts again, since results are saved at the end."""
+    """Count a stored recording (the task's body). Idempotent: it takes a recording only while
+    it is queued, so a processed, refused, failed or running one is left as it is (a second task
+    for the same recording does nothing), and its results, saved at the end, are one row per
+    recording (a one-to-one). A recording queued again after an interrupted run is counted
+    afresh. An unexpected error marks it failed, for staff to retry, and fails the task."""
     rec = LoadRecording.objects.select_related("patient").get(pk=recording_id)
-    if rec.status in (RecordingStatus.DONE, RecordingStatus.REFUSED):
-        return str(rec.status)
-    LoadRecording.objects.filter(pk=rec.pk).update(status=RecordingStatus.RUNNING, progress=0.0)
+    taken = LoadRecording.objects.filter(pk=rec.pk, status=RecordingStatus.QUEUED).update(
+        status=RecordingStatus.RUNNING, progress=0.0, progress_updated_at=timezone.now()
+    )
+    if not taken:
+        return str(LoadRecording.objects.values_list("status", flat=True).get(pk=rec.pk))
+    try:
+        return _count(rec)
+    except Exception as exc:
+        _fail(rec, exc)
+        raise
+
+
+def _count(rec: LoadRecording) -> str:
     params = rec.parameters
     reference, m = float(params["reference_load_n"]), float(params["sn_exponent_m"])
     limit = params.get("activity_limit_cycles")
     ranges, means = _edges(reference)
-    last = [0.0]
+    last = [0.0, time.monotonic()]  # fraction and moment last written
 
     def progress(fraction: float) -> None:
-        if fraction - last[0] >= 0.01:
-            last[0] = fraction
-            LoadRecording.objects.filter(pk=rec.pk).update(progress=min(fraction, 0.99))
+        moment = time.monotonic()
+        if fraction - last[0] >= 0.01 or moment - last[1] >= HEARTBEAT_SECONDS:
+            last[0], last[1] = fraction, moment
+            LoadRecording.objects.filter(pk=rec.pk).update(
+                progress=min(fraction, 0.99), progress_updated_at=timezone.now()
+            )
 
     units = {rec.channel: rec.unit} if rec.unit else None
     try:
@@ -330,3 +354,28 @@ def _refuse(rec: LoadRecording, problems: list[str]) -> str:
     rec.file.delete(save=False)  # a refused file keeps nothing but its reasons
     LoadRecording.objects.filter(pk=rec.pk).update(file="")
     return str(RecordingStatus.REFUSED)
+
+
+def _fail(rec: LoadRecording, exc: Exception) -> None:
+    """Mark a run stopped by an unexpected error (storage, database, memory) failed, so that
+    staff can retry it; the task's result keeps the traceback. Never hides the error itself."""
+    logger.warning("load recording %s: processing failed: %r", rec.uuid, exc)
+    problem = (
+        f"Processing stopped on an unexpected error ({type(exc).__name__}). Retry it; if it "
+        "fails again, tell the administrator."
+    )
+    try:
+        with transaction.atomic(), acting_as(label="osseo worker"):
+            failed = LoadRecording.objects.filter(pk=rec.pk, status=RecordingStatus.RUNNING).update(
+                status=RecordingStatus.FAILED, problems=[problem], finished_at=timezone.now()
+            )
+            if failed:
+                record(
+                    "connectors.recording.failed",
+                    actor=None,
+                    patient=rec.patient,
+                    obj=rec,
+                    changes={"error": [None, type(exc).__name__]},
+                )
+    except Exception:
+        logger.exception("load recording %s: could not mark it failed", rec.uuid)

@@ -12,10 +12,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 from osseo.surgery.models import CONNECTOR_KINDS, DeviceKind
@@ -34,6 +35,7 @@ from .queries import (
     recordings_of,
 )
 from .recordings import submit_recording
+from .requeue import requeue_recording, retry_refusal
 from .stepsfile import StepsFileError, parse_steps_csv
 
 MAX_STEPS_BYTES = 10 * 1024 * 1024
@@ -178,14 +180,32 @@ def recording(request: HttpRequest, recording_id: str) -> HttpResponse:
     if not partial:
         record("patients.patient.viewed", actor=user, patient=rec.patient, obj=rec)
     result = getattr(rec, "result", None)
+    retryable = retry_refusal(rec) is None  # failed, or stale: the worker stopped
     context = {
         "recording": rec,
         "patient": rec.patient,
         "result": result,
         "matrix": matrix_chart(result.matrix) if result else None,
+        "retryable": retryable,
+        "can_retry": retryable and has_permission(user, "activity.import"),
     }
     template = "connectors/_recording_status.html" if partial else "connectors/recording.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def recording_retry(request: HttpRequest, recording_id: str) -> HttpResponse:
+    """Queue a failed or stale recording again ("Retry processing")."""
+    user: Any = request.user
+    rec = get_recording_for(user, recording_id, permission="activity.import")
+    try:
+        requeue_recording(recording=rec, actor=user)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Recording queued again for processing.")
+    return redirect("connectors:recording", recording_id=rec.uuid)
 
 
 @login_required

@@ -6,13 +6,16 @@ import pytest
 from django.core.files.storage import default_storage
 from django_tasks_db.models import DBTaskResult
 
+from osseo.audit.models import AuditEntry
 from osseo.connectors import recordings
 from osseo.connectors.models import LoadRecording, RecordingResult
+from osseo.connectors.tasks import process_load_recording
 from osseo.fatigue import analyse_recording
 from tests.conftest import api_client
-from tests.connectors.conftest import DATA, RECORDINGS, policy, run_worker
+from tests.connectors.conftest import DATA, RECORDINGS, WALK, policy, run_worker, upload
 
-WALK = DATA / "recordings" / "walk_100hz.csv"
+pytestmark = pytest.mark.usefixtures("media")
+
 WALK_PARQUET = DATA / "recordings" / "walk_100hz.parquet"
 BAD = RECORDINGS.parent / "loads" / "bad_several_lines.csv"
 BAD_LINES = [
@@ -21,26 +24,6 @@ BAD_LINES = [
     "line 7: '5l2.3' in column 'axial_force_N' is not a number",
     "line 9: the time 0.05 is not after the previous sample's",
 ]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-    }
-    return tmp_path / "media"
-
-
-def upload(client, patient, path, **fields):
-    with path.open("rb") as f:
-        return client.post(
-            f"/api/v1/patients/{patient.uuid}/recordings",
-            {"file": f, "recorded_on": "2026-02-10", **fields},
-        )
 
 
 def test_a_recording_is_queued_then_counted_by_the_worker_and_forecasts_follow(
@@ -171,3 +154,43 @@ def test_the_worker_leaves_a_processed_recording_as_it_is(
     assert recordings.process_recording(recording.pk) == "done"
     assert RecordingResult.objects.count() == 1
     assert recording.recorded_on == dt.date(2026, 2, 10)
+
+
+def test_a_second_task_for_the_same_recording_does_nothing(submit):
+    recording = submit()
+    process_load_recording.enqueue(recording_id=recording.pk)  # queued twice, e.g. by two hands
+
+    run_worker()
+
+    assert sorted(DBTaskResult.objects.values_list("status", "return_value")) == [
+        ("SUCCESSFUL", "done"),
+        ("SUCCESSFUL", "done"),
+    ]
+    assert RecordingResult.objects.filter(recording=recording).count() == 1
+    assert AuditEntry.objects.filter(action="connectors.recording.processed").count() == 1
+
+
+def test_an_unexpected_error_marks_the_recording_failed_and_fails_its_task(submit):
+    recording = submit()
+    default_storage.delete(recording.file.name)  # the storage lost it (a volume not mounted)
+
+    run_worker()
+
+    recording.refresh_from_db()
+    assert (recording.status, recording.problems) == (
+        "failed",
+        [
+            "Processing stopped on an unexpected error (FileNotFoundError). Retry it; if it "
+            "fails again, tell the administrator."
+        ],
+    )
+    assert recording.finished_at is not None
+    task = DBTaskResult.objects.get()
+    assert (task.status, task.exception_class_path) == ("FAILED", "builtins.FileNotFoundError")
+    entry = AuditEntry.objects.get(action="connectors.recording.failed")
+    assert (entry.actor, entry.actor_label, entry.changes) == (
+        None,
+        "osseo worker",
+        {"error": [None, "FileNotFoundError"]},
+    )
+    assert not RecordingResult.objects.exists()

@@ -1,0 +1,141 @@
+"""Recordings whose run stopped: a failed one, or a stale one (queued or processing with no sign
+of life for OSSEO_RECORDING_STALE_MINUTES: the worker that had it was killed). Staff retry them
+("Retry processing", `POST /api/v1/recordings/{id}/retry`); `osseo worker` queues the stale ones
+again as it starts, and `osseo requeue-recordings` on demand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
+from django.utils import timezone
+
+from osseo.accounts.models import User
+from osseo.accounts.permissions import require_permission
+from osseo.audit.services import record
+from osseo.errors import Conflict
+
+from .models import LoadRecording, RecordingStatus
+from .recordings import enqueue
+
+
+def stale_after() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.OSSEO_RECORDING_STALE_MINUTES)
+
+
+def _waiting_in_queue(rec: LoadRecording) -> bool:
+    """Whether the recording's task is in the queue still, not yet taken by a worker."""
+    from .tasks import process_load_recording
+
+    if not rec.task_id or not process_load_recording.get_backend().supports_get_result:
+        return False
+    try:
+        result = process_load_recording.get_result(rec.task_id)
+    except (TaskResultDoesNotExist, TaskResultMismatch):
+        return False
+    return result.status == TaskResultStatus.READY
+
+
+def retry_refusal(
+    rec: LoadRecording, *, older_than: dt.timedelta | None = None, now: dt.datetime | None = None
+) -> str | None:
+    """Why the recording cannot be queued again now, or None when it can: when it failed, or
+    when it is stale (queued or processing, its task not waiting in the queue, and no sign of
+    life for `older_than`: by default the OSSEO_RECORDING_STALE_MINUTES setting)."""
+    if rec.status == RecordingStatus.FAILED:
+        return None
+    if rec.status == RecordingStatus.DONE:
+        return "This recording is already processed."
+    if rec.status == RecordingStatus.REFUSED:
+        return "This recording was refused and its file not kept: import a corrected file."
+    if _waiting_in_queue(rec):
+        return "This recording is waiting in the queue for the worker (osseo worker)."
+    older_than = stale_after() if older_than is None else older_than
+    last = rec.progress_updated_at or rec.submitted_at
+    if last > (now or timezone.now()) - older_than:
+        minutes = max(1, round(older_than.total_seconds() / 60))
+        return (
+            f"The worker may still be processing this recording (last progress at "
+            f"{timezone.localtime(last):%H:%M:%S}); it can be retried once there has been none "
+            f"for {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+    return None
+
+
+def stale_recordings(
+    *, older_than: dt.timedelta | None = None, failed: bool = False, now: dt.datetime | None = None
+) -> list[LoadRecording]:
+    """The recordings to queue again, quietest first: the stale ones (see retry_refusal) and,
+    with `failed`, the failed ones."""
+    now = now or timezone.now()
+    older_than = stale_after() if older_than is None else older_than
+    quiet = Q(
+        status__in=[RecordingStatus.QUEUED, RecordingStatus.RUNNING],
+        last_seen__lte=now - older_than,
+    )
+    found = (
+        LoadRecording.objects.annotate(last_seen=Coalesce("progress_updated_at", "submitted_at"))
+        .filter(quiet | Q(status=RecordingStatus.FAILED) if failed else quiet)
+        .select_related("patient")
+        .order_by("last_seen", "id")
+    )
+    return [r for r in found if retry_refusal(r, older_than=older_than, now=now) is None]
+
+
+def requeue_recording(
+    *, recording: LoadRecording, actor: User | None, older_than: dt.timedelta | None = None
+) -> LoadRecording:
+    """Queue a failed or stale recording again: staff's "Retry processing" (the screen and the
+    API), `osseo worker` as it starts and `osseo requeue-recordings` (`actor` None: label them
+    with acting_as). Refused with Conflict when it is processed, refused, waiting in the queue or
+    showing fresh progress, so a run in progress is never doubled; once queued again it shows
+    fresh progress, so asking twice queues it once."""
+    if actor is not None:
+        require_permission(actor, "activity.import")
+    with transaction.atomic():
+        locked = (
+            LoadRecording.objects.select_for_update(of=("self",))
+            .select_related("patient")
+            .get(pk=recording.pk)
+        )
+        refusal = retry_refusal(locked, older_than=older_than)
+        if refusal:
+            raise Conflict(refusal)
+        LoadRecording.objects.filter(pk=locked.pk).update(
+            status=RecordingStatus.QUEUED,
+            progress=0.0,
+            problems=[],
+            finished_at=None,
+            progress_updated_at=timezone.now(),
+        )
+        record(
+            "connectors.recording.requeued",
+            actor=actor,
+            patient=locked.patient,
+            obj=locked,
+            changes={"status": [locked.status, RecordingStatus.QUEUED]},
+        )
+        transaction.on_commit(lambda: enqueue(locked))
+    locked.refresh_from_db()
+    return locked
+
+
+def requeue_stale(
+    *, older_than: dt.timedelta | None = None, failed: bool = False
+) -> list[LoadRecording]:
+    """Queue again every stale recording (with `failed`, every failed one too); the recordings
+    as they were found. One that moved on since it was found is left as it is."""
+    requeued = []
+    for rec in stale_recordings(older_than=older_than, failed=failed):
+        try:
+            requeue_recording(recording=rec, actor=None, older_than=older_than)
+        except Conflict:
+            continue
+        requeued.append(rec)
+    return requeued
