@@ -5,9 +5,12 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import expect
 
 from osseo.connectors.actions import record_body_weight
+from osseo.connectors.models import LoadRecording
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD
 from tests.connectors.conftest import DATA, NEW_DUALCONE_GTIN, STEPS, operate, policy
@@ -80,6 +83,20 @@ def test_a_prosthetist_replaces_the_dualcone_imports_steps_and_a_recording(
     page.get_by_role("button", name="Import the recording").click()
     expect(page.get_by_text("Recording queued for processing.")).to_be_visible()
     expect(page.locator("#recording-status")).to_contain_text("Queued")
+
+    # A worker took it and was killed an hour ago: the screen offers a retry.
+    recording = LoadRecording.objects.get()
+    DBTaskResult.objects.get(id=recording.task_id).claim("killed-worker")
+    LoadRecording.objects.filter(pk=recording.pk).update(
+        status="running",
+        progress=0.3,
+        progress_updated_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    page.reload()
+    expect(page.locator("#recording-status")).to_contain_text("has probably stopped")
+    assert_accessible(page, "connectors-recording-stale")
+    page.get_by_role("button", name="Retry processing").click()
+    expect(page.get_by_text("Recording queued again for processing.")).to_be_visible()
     call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
     expect(page.locator("#recording-status")).to_contain_text("Processed", timeout=10000)
     page.reload()
