@@ -7,4 +7,9 @@ class ComplicationsConfig(AppConfig):
     verbose_name = "Complications: graded adverse events, treatments and deaths"
 
     def ready(self) -> None:
+        from osseo.patients import worklist
+
         from . import actions  # noqa: F401  (registers the audit labels)
+        from . import worklist as complications_worklist
+
+        worklist.register(10, "ongoing_complications", complications_worklist.ongoing_complications)

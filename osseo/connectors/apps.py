@@ -7,4 +7,10 @@ class ConnectorsConfig(AppConfig):
     verbose_name = "Connector parts, activity data, service policies and forecasts"
 
     def ready(self) -> None:
+        from osseo.patients import worklist
+
         from . import actions  # noqa: F401  (registers the audit labels)
+        from . import worklist as connectors_worklist
+
+        worklist.register(5, "recordings_to_retry", connectors_worklist.recordings_to_retry)
+        worklist.register(30, "parts_due", connectors_worklist.parts_due)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from osseo.accounts.permissions import has_permission
@@ -14,7 +15,7 @@ from osseo.audit.labels import label_for
 from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
 
-from . import actions
+from . import actions, worklist
 from .forms import LimbForm, PatientForm, apply_errors
 from .queries import get_patient_for, patient_page, search_patients
 from .validation import PATIENT_FIELDS
@@ -31,8 +32,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("patients:detail", patient_id=membership.patient.uuid)
     counts = episodes_by_phase(request.user)  # type: ignore[arg-type]
     phases = [(p, Phase(p).label, counts.get(p, 0)) for p in [*ORDER, Phase.DECLINED, Phase.CLOSED]]
+    panels = worklist.panels_for(request.user, timezone.localdate())
+    named = {p.uuid: p for panel in panels for p in panel.patients}
+    if named:  # the worklist names patients: a read of their records, as the patient list is
+        record(
+            "patients.list.viewed",
+            actor=request.user,  # type: ignore[arg-type]
+            changes={"patients": [str(u) for u in named], "list": "dashboard worklist"},
+        )
     return render(
-        request, "patients/dashboard.html", {"phases": phases, "total": sum(counts.values())}
+        request,
+        "patients/dashboard.html",
+        {"phases": phases, "total": sum(counts.values()), "panels": panels},
     )
 
 

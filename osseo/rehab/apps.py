@@ -7,4 +7,9 @@ class RehabConfig(AppConfig):
     verbose_name = "Rehabilitation"
 
     def ready(self) -> None:
+        from osseo.patients import worklist
+
         from . import actions  # noqa: F401  registers the audit labels
+        from . import worklist as rehab_worklist
+
+        worklist.register(20, "follow_ups_due", rehab_worklist.follow_ups_due)

@@ -93,6 +93,15 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     expect(page.get_by_text("Scoring not configured").first).to_be_visible()
     assert_accessible(page, "qtfa-not-configured")
 
+    # The ongoing infection is on the surgeon's worklist, with its grade.
+    page.get_by_role("link", name="Dashboard").click()
+    panel = page.locator("section.work-panel", has_text="Ongoing complications")
+    expect(panel).to_contain_text("Infection: soft tissue (Grade 3: deep bone infection)")
+    panel.get_by_role("link", name="Ada Quarrell").click()
+    expect(page.get_by_role("heading", name="Infection: soft tissue")).to_be_visible()
+    page.go_back()
+    assert_accessible(page, "dashboard-worklist")
+
 
 def test_a_clinic_sets_up_the_q_tfa_and_a_surgeon_enters_one_by_its_responses(
     world, live_server, page, tmp_path

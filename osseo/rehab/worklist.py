@@ -1,0 +1,44 @@
+"""The dashboard panel of follow-up visits due or overdue (registered in apps.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+
+from osseo.accounts.permissions import has_permission
+from osseo.patients.worklist import Panel, WorkItem, panel
+
+from .queries import follow_up_list
+
+WITHIN_DAYS = 30  # the follow-up page's own default window
+
+
+def follow_ups_due(user: Any, today: dt.date) -> Panel | None:
+    if not has_permission(user, "followup.view"):
+        return None
+    rows = follow_up_list(user, today, WITHIN_DAYS)
+    items = [
+        WorkItem(
+            patient=row.patient,
+            text=(
+                f"{row.visit.label} visit, {row.episode.limb}: "
+                + (
+                    f"overdue by {row.overdue_days} day{'s' if row.overdue_days != 1 else ''}"
+                    if row.overdue_days > 0
+                    else f"due {row.visit.due:%-d %b %Y}"
+                )
+            ),
+            url=reverse("rehab:patient", args=[row.patient.uuid]),
+            urgent=row.overdue_days > 0,
+        )
+        for row in rows
+    ]
+    return panel(
+        f"Follow-up visits overdue or due in {WITHIN_DAYS} days",
+        items,
+        empty="No follow-up visit is due.",
+        more_url=reverse("rehab:follow_ups"),
+        more_label="All follow-up visits",
+    )
