@@ -271,40 +271,62 @@ def schedule_for(
     )
 
 
-def follow_up_list(user: User, today: dt.date, within_days: int = 30) -> list[FollowUpRow]:
+def follow_up_list(
+    user: User, today: dt.date, within_days: int = 30, first: int | None = None
+) -> list[FollowUpRow]:
     """Each episode in rehabilitation or follow-up whose next visit falls before
-    `today + within_days`: overdue first, then due, by date."""
+    `today + within_days`: overdue first, then due, by date (the `first` ones only, if given)."""
+    return follow_up_rows(user, today, within_days, first)[1]
+
+
+def follow_up_rows(
+    user: User, today: dt.date, within_days: int = 30, first: int | None = None
+) -> tuple[int, list[FollowUpRow]]:
+    """How many episodes have a visit due (see follow_up_list), and the rows of the `first`
+    of them. The dates are worked out from plain values; only the rows returned are loaded as
+    objects, so a clinic of thousands is counted quickly."""
     org = _org(user)
-    episodes = (
-        Episode.objects.filter(
-            patient__in=patients_for(user), phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
-        )
-        .select_related("patient", "limb")
-        .order_by("id")
+    episodes = Episode.objects.filter(
+        patient__in=patients_for(user), phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
     )
     horizon = today + dt.timedelta(days=within_days)
-    procedures = {
-        p.episode_id: p.performed_on
-        for p in Procedure.objects.filter(
+    procedures = dict(
+        Procedure.objects.filter(
             episode__in=episodes,
             status=RecordStatus.SIGNED,
             kind__in=IMPLANTATION_KINDS,
             final_stage=True,
-        ).order_by("performed_on", "id")
-    }
+        )
+        .order_by("performed_on", "id")
+        .values_list("episode_id", "performed_on")
+    )
     from .models import FollowUp
 
     held: dict[int, set[dt.date]] = {}
-    for row in FollowUp.objects.filter(episode__in=episodes).values("episode_id", "due_date"):
-        held.setdefault(row["episode_id"], set()).add(row["due_date"])
-    rows: list[FollowUpRow] = []
-    for episode in episodes:
-        surgery = procedures.get(episode.pk)
+    for episode_id, due_date in FollowUp.objects.filter(episode__in=episodes).values_list(
+        "episode_id", "due_date"
+    ):
+        held.setdefault(episode_id, set()).add(due_date)
+    setting = schedule_setting(org).value  # once, not once an episode
+    due: list[tuple[dt.date, str, int, dt.date, rules.Visit]] = []
+    for pk, family_name in episodes.order_by("id").values_list("pk", "patient__family_name"):
+        surgery = procedures.get(pk)
         if surgery is None:
             continue
-        schedule = schedule_for(episode, surgery, org, horizon)
-        visit = rules.next_visit(schedule, held.get(episode.pk, set()))
+        schedule = rules.follow_up_schedule(
+            surgery,
+            [int(m) for m in setting.get("months", [])],
+            int(setting.get("then_every_months", 0)),
+            until=horizon,
+        )
+        visit = rules.next_visit(schedule, held.get(pk, set()))
         if visit is None or visit.due > horizon:
             continue
-        rows.append(FollowUpRow(episode.patient, episode, surgery, visit, (today - visit.due).days))
-    return sorted(rows, key=lambda r: (r.visit.due, r.patient.family_name, r.episode.pk))
+        due.append((visit.due, family_name, pk, surgery, visit))
+    due.sort(key=lambda d: (d[0], d[1], d[2]))
+    shown = due if first is None else due[:first]
+    loaded = Episode.objects.select_related("patient", "limb").in_bulk([d[2] for d in shown])
+    return len(due), [
+        FollowUpRow(loaded[pk].patient, loaded[pk], surgery, visit, (today - visit.due).days)
+        for _, _, pk, surgery, visit in shown
+    ]

@@ -8,9 +8,9 @@ from typing import Any
 from django.urls import reverse
 
 from osseo.accounts.permissions import has_permission
-from osseo.patients.worklist import Panel, WorkItem, panel
+from osseo.patients.worklist import SHOWN, Panel, WorkItem, panel
 
-from .queries import follow_up_list
+from .queries import follow_up_rows
 
 WITHIN_DAYS = 30  # the follow-up page's own default window
 
@@ -18,7 +18,7 @@ WITHIN_DAYS = 30  # the follow-up page's own default window
 def follow_ups_due(user: Any, today: dt.date) -> Panel | None:
     if not has_permission(user, "followup.view"):
         return None
-    rows = follow_up_list(user, today, WITHIN_DAYS)
+    count, rows = follow_up_rows(user, today, WITHIN_DAYS, first=SHOWN)
     items = [
         WorkItem(
             patient=row.patient,
@@ -38,6 +38,7 @@ def follow_ups_due(user: Any, today: dt.date) -> Panel | None:
     return panel(
         f"Follow-up visits overdue or due in {WITHIN_DAYS} days",
         items,
+        count=count,
         empty="No follow-up visit is due.",
         more_url=reverse("rehab:follow_ups"),
         more_label="All follow-up visits",

@@ -71,3 +71,37 @@ def test_the_partner_and_the_outsider_have_no_follow_up_list(world):
     with time_machine.travel(dt.datetime(2026, 4, 1, 9, tzinfo=dt.UTC)):
         assert _list(world)["count"] == 1
         assert api_client(world.users["outsider"]).get("/api/v1/follow-ups").json()["count"] == 0
+
+
+def test_the_count_covers_every_due_visit_while_only_the_first_rows_are_loaded(world):
+    from osseo.pathway.actions import open_episode
+    from osseo.patients.actions import add_limb
+    from osseo.rehab.queries import follow_up_list, follow_up_rows
+
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)):
+        operate(world, dt.date(2026, 1, 5))
+    with time_machine.travel(dt.datetime(2026, 2, 5, 9, tzinfo=dt.UTC)):
+        limb = add_limb(
+            actor=world.users["coordinator"],
+            patient=world.patient,
+            data={
+                "site": "tibia",
+                "side": "right",
+                "amputation_date": dt.date(2015, 1, 1),
+                "cause": "trauma",
+            },
+        )
+        world.episode = open_episode(actor=world.users["coordinator"], limb=limb)
+        world.limb = limb
+        operate(world, dt.date(2026, 2, 5))
+    today = dt.date(2026, 6, 1)  # both 3-month visits (5 Apr, 5 May) are overdue
+    everything = follow_up_list(world.users["coordinator"], today, 30)
+    count, first = follow_up_rows(world.users["coordinator"], today, 30, first=1)
+    assert count == len(everything) == 2
+    assert [(r.visit.due, r.overdue_days) for r in everything] == [
+        (dt.date(2026, 4, 5), 57),
+        (dt.date(2026, 5, 5), 27),
+    ]
+    assert [(r.episode, r.visit.due) for r in first] == [
+        (everything[0].episode, everything[0].visit.due)
+    ]
