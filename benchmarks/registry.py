@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from benchdb import operated_patients, throwaway_clinic
 
 from osseo.survival import cumulative_incidence, kaplan_meier, multivariate_logrank_test
 
@@ -124,33 +125,12 @@ def time_registry_page(registry: Registry, strata: int, seed: int) -> None:
     Django's test client, best of three.
     """
     import datetime as dt
-    import tempfile
 
-    folder = tempfile.mkdtemp(prefix="osseo-registry-bench-")
-    os.environ["OSSEO_VAR_DIR"] = folder
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osseo.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    clinic, surgeon = throwaway_clinic("osseo-registry-bench-")
     from django.test import Client
 
-    from osseo.accounts.actions import create_organisation, create_user
-    from osseo.pathway.models import Episode
-    from osseo.patients.models import CareTeam, Patient, ResidualLimb
-    from osseo.surgery.models import Device, Procedure
+    from osseo.surgery.models import Device
 
-    call_command("migrate", verbosity=0)
-    clinic = create_organisation(name="Bench clinic", slug="bench", kind="oi_clinic")
-    surgeon = create_user(
-        actor=None,
-        username="bench",
-        password="bench-password-1",  # noqa: S106  (a throwaway benchmark database)
-        role="surgeon",
-        organisation=clinic,
-        check_password=False,
-    )
     rng = np.random.default_rng(seed)
     n = registry.years.size
     today = dt.datetime.now(dt.UTC).date()
@@ -159,53 +139,12 @@ def time_registry_page(registry: Registry, strata: int, seed: int) -> None:
     follow = rng.uniform(0.0, 15.0, n)  # years since implantation
     placed = [today - dt.timedelta(days=int(f * DAYS_PER_YEAR)) for f in follow]
     started = time.perf_counter()
-    now = dt.datetime.now(dt.UTC)
-    patients = Patient.objects.bulk_create(
-        [
-            Patient(
-                given_name="B", family_name=f"P{i}", birth_date=dt.date(1970, 1, 1), sex="female"
-            )
-            for i in range(n)
-        ],
-        batch_size=5000,
-    )
-    CareTeam.objects.bulk_create(
-        [CareTeam(patient=p, organisation=clinic, since=now) for p in patients], batch_size=5000
-    )
-    limbs = ResidualLimb.objects.bulk_create(
-        [
-            ResidualLimb(
-                patient=p,
-                site=site_of[i],
-                side="left",
-                amputation_date=dt.date(1990, 1, 1),
-                cause="trauma",
-            )
-            for i, p in enumerate(patients)
-        ],
-        batch_size=5000,
-    )
-    episodes = Episode.objects.bulk_create(
-        [
-            Episode(patient=p, limb=limbs[i], phase="follow_up", opened_at=now)
-            for i, p in enumerate(patients)
-        ],
-        batch_size=5000,
-    )
-    procedures = Procedure.objects.bulk_create(
-        [
-            Procedure(
-                episode=episodes[i],
-                patient=p,
-                limb=limbs[i],
-                kind="single_stage" if i % 3 else "stage_1",
-                performed_on=placed[i],
-                surgeon=surgeon,
-                status="signed",
-            )
-            for i, p in enumerate(patients)
-        ],
-        batch_size=5000,
+    patients, limbs, _, procedures = operated_patients(
+        clinic,
+        surgeon,
+        [str(s) for s in site_of],
+        placed,
+        ["single_stage" if i % 3 else "stage_1" for i in range(n)],
     )
     devices = []
     for i, p in enumerate(patients):
