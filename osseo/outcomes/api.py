@@ -16,7 +16,7 @@ from osseo.audit.services import record
 from osseo.patients.queries import get_patient_for
 from osseo.problem import errors
 
-from . import actions, scoring
+from . import actions, fhir, scoring
 from .models import Questionnaire
 from .queries import get_questionnaire, get_response_for, questionnaire_or_422, responses_of
 from .schemas import QuestionnaireOut, ResponseIn, ResponseOut, ResponsePage, RulesIn, ScoreIn
@@ -169,3 +169,40 @@ def get_response(request: HttpRequest, response_id: uuid.UUID) -> Any:
     response = get_response_for(_user(request), response_id)
     record("patients.patient.viewed", actor=_user(request), patient=response.patient, obj=response)
     return responses_of(response.patient).get(pk=response.pk)
+
+
+@router.get(
+    "/questionnaire-responses/{response_id}/fhir",
+    response={200: dict[str, Any], **errors(403, 404)},
+    operation_id="get_questionnaire_response_fhir",
+)
+def get_response_fhir(request: HttpRequest, response_id: uuid.UUID) -> Any:
+    """The response as FHIR R4: a collection Bundle of the QuestionnaireResponse and one
+    Observation per computed score, derived from it."""
+    user = _user(request)
+    response = get_response_for(user, response_id)
+    record("patients.patient.viewed", actor=user, patient=response.patient, obj=response)
+    q = response.questionnaire
+    definition = scoring.scoring_for(_organisation(request), q).instrument.questionnaire
+    resources = [
+        fhir.questionnaire_response(
+            response_id=str(response.uuid),
+            definition=definition,
+            answers=response.answers,
+            status=response.status,
+            patient_id=str(response.patient.uuid),
+            authored=response.authored_on,
+            author_id=str(response.author.uuid),
+        ),
+        *fhir.score_observations(
+            response_id=str(response.uuid),
+            questionnaire_code=q.code,
+            scales=q.scales,
+            scores=dict(response.scores.values_list("scale", "value")),
+            patient_id=str(response.patient.uuid),
+            authored=response.authored_on,
+            validated=response.rules_validated,
+            source=response.rules_source,
+        ),
+    ]
+    return fhir.bundle(resources)
