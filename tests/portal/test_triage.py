@@ -197,3 +197,13 @@ def test_a_closed_enquiry_cannot_be_converted(world, enquiry):
     response = client_for(coordinator).get(f"/enquiries/{enquiry.uuid}/convert/")
     assert response.status_code == 302
     assert Enquiry.objects.get(pk=enquiry.pk).patient is None
+
+
+def test_the_queue_pages_keep_the_status_chosen(world):
+    for _ in range(26):
+        make_enquiry(world.clinic)
+    client = client_for(world.users["coordinator"])
+    page = client.get("/enquiries/?status=new").content.decode()
+    assert 'href="?status=new&amp;page=2"' in page
+    page = client.get("/enquiries/").content.decode()
+    assert 'href="?page=2"' in page
