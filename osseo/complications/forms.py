@@ -127,3 +127,25 @@ class GradingSystemForm(forms.Form):
         if not grades:
             raise forms.ValidationError("List at least one grade.")
         return grades
+
+
+class EventFilterForm(forms.Form):
+    """The complications list's filters (all optional; GET)."""
+
+    outcome = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any outcome"), *Outcome.choices],
+        label="Outcome",
+    )
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "Any kind"), *EventKind.choices], label="Kind"
+    )
+    onset_from = forms.DateField(required=False, label="Onset from", widget=DateInput)
+    onset_to = forms.DateField(required=False, label="Onset to", widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high = data.get("onset_from"), data.get("onset_to")
+        if low and high and high < low:
+            self.add_error("onset_to", "The end cannot be before the start.")
+        return data

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from osseo.accounts.models import User
 from osseo.patients.models import Patient
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, patients_for
 
 from .models import AdverseEvent, Grade, GradingSystem
 
@@ -71,5 +71,23 @@ def events_of(patient: Patient) -> QuerySet[AdverseEvent]:
         AdverseEvent.objects.filter(patient=patient)
         .select_related("limb", "episode", "procedure", "device", "grading_system", "grade")
         .prefetch_related("treatments__procedure")
+        .order_by("-onset_on", "-id")
+    )
+
+
+def events_for(user: User, filters: dict[str, Any]) -> QuerySet[AdverseEvent]:
+    """The complications of the patients the user may see, filtered, the latest onset first."""
+    qs = AdverseEvent.objects.filter(patient__in=patients_for(user))
+    if filters.get("outcome"):
+        qs = qs.filter(outcome=filters["outcome"])
+    if filters.get("kind"):
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("onset_from"):
+        qs = qs.filter(onset_on__gte=filters["onset_from"])
+    if filters.get("onset_to"):
+        qs = qs.filter(onset_on__lte=filters["onset_to"])
+    return (
+        qs.select_related("patient", "limb", "grade", "grading_system")
+        .prefetch_related("treatments")
         .order_by("-onset_on", "-id")
     )

@@ -7,9 +7,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from osseo.accounts.permissions import has_permission, require_permission
@@ -22,6 +24,7 @@ from osseo.patients.queries import get_patient_for
 from . import actions
 from .forms import (
     DeathForm,
+    EventFilterForm,
     EventForm,
     GradingSystemForm,
     OutcomeForm,
@@ -29,7 +32,7 @@ from .forms import (
     grading_choices,
 )
 from .models import AdverseEvent, EventKind, GradingSystem, Outcome, TreatmentKind
-from .queries import get_event_for, grading_systems_for
+from .queries import events_for, get_event_for, grading_systems_for
 
 
 def _status(*forms_: Any) -> int:
@@ -283,5 +286,34 @@ def grading_systems(request: HttpRequest) -> HttpResponse:
         request,
         "complications/grading_systems.html",
         {"form": form, "systems": grading_systems_for(user).select_related("organisation")},
+        status=_status(form),
+    )
+
+
+@login_required
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Every complication of the patients the user may see, filtered; named rows are a read."""
+    user: Any = request.user
+    if user.membership.role == "patient":
+        raise PermissionDenied
+    require_permission(user, "patient.view")
+    form = EventFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    page = Paginator(events_for(user, filters), 50).get_page(request.GET.get("page"))
+    if page.object_list:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={
+                "patients": sorted({str(e.patient.uuid) for e in page.object_list}),
+                "list": "complications",
+            },
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "complications/event_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
         status=_status(form),
     )

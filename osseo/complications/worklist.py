@@ -39,4 +39,6 @@ def ongoing_complications(user: Any, today: dt.date) -> Panel | None:
         items,
         count=events.count(),
         empty="No complication is ongoing.",
+        more_url=f"{reverse('complications:list')}?outcome={Outcome.ONGOING}",
+        more_label="All ongoing complications",
     )

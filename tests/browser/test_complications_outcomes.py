@@ -67,6 +67,15 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     )
     assert_accessible(page, "complication-regraded")
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Complications").click()
+    page.get_by_label("Outcome").select_option("ongoing")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator("tbody")).to_contain_text("Grade 3: deep bone infection")
+    assert_accessible(page, "complications-list")
+    page.go_back()
+    page.go_back()
+
     page.locator("#id_kind").select_option("revision")
     page.get_by_label("Started on (or the operation date)").fill("2025-04-02")
     page.get_by_role("button", name="Record the treatment").click()

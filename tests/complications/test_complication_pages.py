@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from osseo.audit.models import AuditEntry
 from osseo.complications.actions import record_event
 from osseo.complications.models import AdverseEvent, Grade, GradingSystem
 from osseo.surgery.models import Procedure
@@ -252,3 +253,76 @@ def test_a_bad_grade_line_is_named_and_nothing_is_added(operated):
 def test_only_a_clinic_admin_manages_grading_systems(operated):
     world = operated
     assert client_for(world.users["surgeon"]).get("/settings/grading-systems/").status_code == 403
+
+
+def test_the_complications_list_filters_and_names_only_the_users_patients(operated):
+    world = operated
+    s, g = _grade("radboud-infection", "2")
+    ongoing = record_event(
+        actor=world.users["surgeon"],
+        patient=world.patient,
+        data={
+            "limb": world.limb,
+            "kind": "infection_soft_tissue",
+            "onset_on": dt.date(2025, 3, 1),
+            "grading_system": s,
+            "grade": g,
+        },
+    )
+    record_event(
+        actor=world.users["surgeon"],
+        patient=world.patient,
+        data={
+            "limb": world.limb,
+            "kind": "pain",
+            "onset_on": dt.date(2025, 2, 1),
+            "outcome": "resolved",
+            "resolved_on": dt.date(2025, 2, 20),
+        },
+    )
+    client = client_for(world.users["surgeon"])
+    page = client.get("/complications/").content.decode()
+    assert "2 complications." in page
+    assert page.index("Infection: soft tissue") < page.index("Pain")  # latest onset first
+    assert "Grade 2: high-grade soft-tissue infection" in page
+    page = client.get("/complications/?outcome=ongoing").content.decode()
+    assert "1 complication." in page
+    assert f'href="/complications/{ongoing.uuid}/"' in page
+    assert "Resolved, 20 Feb 2025" not in page
+    page = client.get("/complications/?kind=pain&onset_from=2025-01-01").content.decode()
+    assert "Resolved, 20 Feb 2025" in page and "Infection: soft tissue</a>" not in page
+    entry = AuditEntry.objects.filter(action="patients.list.viewed").last()
+    assert entry.changes == {"patients": [str(world.patient.uuid)], "list": "complications"}
+    # Another clinic sees none of them; the patient has no such page.
+    assert (
+        "0 complications."
+        in client_for(world.users["outsider"]).get("/complications/").content.decode()
+    )
+    assert client_for(world.users["patient"]).get("/complications/").status_code == 403
+
+
+def test_a_bad_filter_is_shown_beside_its_field(operated):
+    world = operated
+    response = client_for(world.users["surgeon"]).get(
+        "/complications/?onset_from=2025-05-01&onset_to=2025-01-01"
+    )
+    assert response.status_code == 422
+    assert "The end cannot be before the start." in response.content.decode()
+
+
+def test_the_complications_list_pages_keep_the_filters(operated):
+    world = operated
+    for day in range(1, 29):
+        record_event(
+            actor=world.users["surgeon"],
+            patient=world.patient,
+            data={"limb": world.limb, "kind": "pain", "onset_on": dt.date(2025, 2, day)},
+        )
+        record_event(
+            actor=world.users["surgeon"],
+            patient=world.patient,
+            data={"limb": world.limb, "kind": "pain", "onset_on": dt.date(2025, 3, day)},
+        )
+    page = client_for(world.users["surgeon"]).get("/complications/?kind=pain").content.decode()
+    assert "56 complications." in page
+    assert 'href="?kind=pain&amp;page=2"' in page
