@@ -116,7 +116,11 @@ def test_a_patient_sees_their_own_record_and_nothing_else(world, live_server, pa
     expect(page.get_by_role("link", name="Edit details")).to_have_count(0)
     response = page.goto(f"{live_server.url}/patients/{world.other_patient.uuid}/")
     assert response.status == 404
-    assert_accessible(page, "patient-own-record")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    page.get_by_role("link", name="Back to your dashboard").click()
+    expect(page.get_by_role("heading", name="Ada Quarrell")).to_be_visible()
+    page.go_back()
+    assert_accessible(page, "patient-not-found")
 
 
 def test_the_sign_in_page_is_accessible(live_server, page, db):

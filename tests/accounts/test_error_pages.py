@@ -1,0 +1,37 @@
+"""Errors are Osseo pages with a way back, not the server's bare text; none leaks details."""
+
+from django.test import Client
+
+from tests.conftest import client_for
+
+
+def test_a_record_outside_the_users_care_is_a_not_found_page_with_a_way_back(world):
+    response = client_for(world.users["outsider"]).get(f"/patients/{world.patient.uuid}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Not found</h1>" in page
+    assert "Back to your dashboard" in page
+    assert "Quarrell" not in page
+
+
+def test_a_role_without_the_permission_is_told_why(world):
+    response = client_for(world.users["surgeon"]).get("/accounts/settings/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>Not allowed</h1>" in page
+    assert "ask your clinic administrator" in page
+
+
+def test_signed_out_the_not_found_page_offers_to_sign_in(db):
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Sign in" in response.content.decode()
+
+
+def test_the_server_error_page_needs_no_context_and_says_nothing_was_saved():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")  # Django renders it with an empty context
+    assert "Something went wrong" in page
+    assert "was not saved" in page
+    assert "/static/osseo/osseo.css" in page
