@@ -35,3 +35,15 @@ def test_the_server_error_page_needs_no_context_and_says_nothing_was_saved():
     assert "Something went wrong" in page
     assert "was not saved" in page
     assert "/static/osseo/osseo.css" in page
+
+
+def test_an_expired_form_says_nothing_was_saved_and_what_to_do(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["surgeon"])
+    response = client.post(f"/patients/{world.patient.uuid}/edit/", {"given_name": "X"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "<h1>The form expired</h1>" in page
+    assert "Nothing was saved." in page
+    world.patient.refresh_from_db()
+    assert world.patient.given_name == "Ada"
