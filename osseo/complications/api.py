@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -10,15 +11,22 @@ from django.http import HttpRequest
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import has_permission, require_permission
 from osseo.audit.services import record
 from osseo.patients.models import Patient
 from osseo.patients.queries import get_patient_for
 from osseo.problem import errors
 
 from . import actions
-from .models import AdverseEvent, Death
-from .queries import events_of, get_event_for, get_grading_system_for, grade_of, grading_systems_for
+from .models import AdverseEvent, Death, EventKind, Outcome
+from .queries import (
+    events_for,
+    events_of,
+    get_event_for,
+    get_grading_system_for,
+    grade_of,
+    grading_systems_for,
+)
 from .schemas import (
     AdverseEventIn,
     AdverseEventOut,
@@ -96,6 +104,49 @@ def add_grading_system(request: HttpRequest, payload: GradingSystemIn) -> Any:
 class EventParams(Schema):
     limit: int = NinjaField(50, ge=1, le=200)
     offset: int = NinjaField(0, ge=0, le=1_000_000)
+
+
+class AllEventParams(EventParams):
+    outcome: str = NinjaField("", max_length=30, description="e.g. ongoing")
+    kind: str = NinjaField("", max_length=30)
+    onset_from: dt.date | None = None
+    onset_to: dt.date | None = None
+
+
+@router.get(
+    "/adverse-events",
+    response={200: AdverseEventPage, **errors(403)},
+    operation_id="list_all_adverse_events",
+)
+def list_all_events(request: HttpRequest, params: Query[AllEventParams]) -> Any:
+    """Every complication of the patients the caller may see, the latest onset first, filtered
+    by outcome, kind and onset dates (as the /complications/ screen). The patients named are an
+    audited read."""
+    user = _user(request)
+    if user.membership.role == "patient":
+        raise PermissionDenied("A patient reads their own record.")
+    require_permission(user, "patient.view")
+    problems: dict[str, list[str]] = {}
+    if params.outcome and params.outcome not in Outcome.values:
+        problems["outcome"] = [f"Choose one of: {', '.join(Outcome.values)}."]
+    if params.kind and params.kind not in EventKind.values:
+        problems["kind"] = [f"Choose one of: {', '.join(EventKind.values)}."]
+    if params.onset_from and params.onset_to and params.onset_to < params.onset_from:
+        problems["onset_to"] = ["The end cannot be before the start."]
+    if problems:
+        raise ValidationError(problems)
+    qs = events_for(user, params.dict())
+    items = list(qs[params.offset : params.offset + params.limit])
+    if items:
+        record(
+            "patients.list.viewed",
+            actor=user,
+            changes={
+                "patients": sorted({str(e.patient.uuid) for e in items}),
+                "list": "complications (API)",
+            },
+        )
+    return {"items": items, "count": qs.count()}
 
 
 @router.get(

@@ -87,7 +87,9 @@ def events_for(user: User, filters: dict[str, Any]) -> QuerySet[AdverseEvent]:
     if filters.get("onset_to"):
         qs = qs.filter(onset_on__lte=filters["onset_to"])
     return (
-        qs.select_related("patient", "limb", "grade", "grading_system")
-        .prefetch_related("treatments")
+        qs.select_related(
+            "patient", "limb", "episode", "procedure", "device", "grading_system", "grade"
+        )
+        .prefetch_related("treatments__procedure")
         .order_by("-onset_on", "-id")
     )

@@ -355,3 +355,59 @@ def test_a_clinic_admin_adds_a_scheme_as_data_and_it_can_grade_events(operated):
         s["code"] for s in api_client(world.users["outsider"]).get("/api/v1/grading-systems").json()
     ]
     assert "clinic-stoma" not in codes
+
+
+def test_the_clinic_wide_list_filters_and_audits_whom_it_names(operated):
+    world = operated
+    surgeon = api_client(world.users["surgeon"])
+    url = f"/api/v1/patients/{world.patient.uuid}/adverse-events"
+    assert post(surgeon, url, _infection(world)).status_code == 201
+    assert (
+        post(
+            surgeon,
+            url,
+            _infection(
+                world,
+                kind="pain",
+                grading_system=None,
+                grade=None,
+                onset_on="2025-02-01",
+                outcome="resolved",
+                resolved_on="2025-02-10",
+            ),
+        ).status_code
+        == 201
+    )
+    body = surgeon.get("/api/v1/adverse-events").json()
+    assert [(e["kind"], e["outcome"]) for e in body["items"]] == [
+        ("infection_soft_tissue", "ongoing"),
+        ("pain", "resolved"),
+    ]
+    assert body["count"] == 2
+    body = surgeon.get("/api/v1/adverse-events?outcome=ongoing").json()
+    assert [e["grading"]["grade"] for e in body["items"]] == ["2"]
+    body = surgeon.get("/api/v1/adverse-events?onset_to=2025-02-15").json()
+    assert [e["kind"] for e in body["items"]] == ["pain"]
+    entry = AuditEntry.objects.filter(action="patients.list.viewed").last()
+    assert entry.changes["patients"] == [str(world.patient.uuid)]
+    outsider = api_client(world.users["outsider"]).get("/api/v1/adverse-events").json()
+    assert outsider == {"items": [], "count": 0}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("outcome=better", "outcome"),
+        ("kind=flu", "kind"),
+        ("onset_from=2025-05-01&onset_to=2025-01-01", "onset_to"),
+        ("onset_from=yesterday", "onset_from"),
+        ("limit=0", "limit"),
+    ],
+)
+def test_a_bad_filter_is_a_problem_naming_it(world, query, field):
+    body = _problem(api_client(world.users["surgeon"]).get(f"/api/v1/adverse-events?{query}"))
+    assert [e["field"] for e in body["errors"]] == [field]
+
+
+def test_a_patient_has_no_clinic_wide_list(world):
+    _problem(api_client(world.users["patient"]).get("/api/v1/adverse-events"), 403)
