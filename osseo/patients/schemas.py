@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 
 def _iso_date_only(value: Any) -> Any:
-    """Dates come as ISO 8601 strings (YYYY-MM-DD); a number is not a date."""
-    if isinstance(value, str | dt.date):
+    """Dates come as ISO 8601 strings (YYYY-MM-DD); a number, or a string of one (which pydantic
+    would read as seconds since 1970), is not a date."""
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
         return value
     raise ValueError("Enter a date as YYYY-MM-DD.")
 

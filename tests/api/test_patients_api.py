@@ -1,6 +1,8 @@
 import datetime as dt
 import json
 
+import pytest
+
 from osseo.audit.models import AuditEntry
 from osseo.pathway.models import Episode, PhaseChange
 from osseo.patients.models import Patient, ResidualLimb
@@ -268,3 +270,19 @@ def test_a_nul_character_in_the_credentials_is_a_422_not_a_crash(world):
     )
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_number_in_a_date_string_is_not_read_as_seconds_since_1970(world):
+    from osseo.patients.schemas import PatientIn
+
+    for bad in ("0", "1700000000", "20250101"):
+        with pytest.raises(ValueError, match=r"Enter a date as YYYY-MM-DD\."):
+            PatientIn(given_name="A", family_name="B", birth_date=bad, sex="female")
+    assert (
+        str(
+            PatientIn(
+                given_name="A", family_name="B", birth_date="1980-05-17", sex="female"
+            ).birth_date
+        )
+        == "1980-05-17"
+    )
