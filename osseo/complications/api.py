@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -14,7 +13,8 @@ from ninja import Query, Router, Schema, Status
 from osseo.accounts.permissions import has_permission, require_permission
 from osseo.audit.services import record
 from osseo.patients.models import Patient
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, record_list_read
+from osseo.patients.schemas import IsoDate
 from osseo.problem import errors
 
 from . import actions
@@ -109,8 +109,8 @@ class EventParams(Schema):
 class AllEventParams(EventParams):
     outcome: str = NinjaField("", max_length=30, description="e.g. ongoing")
     kind: str = NinjaField("", max_length=30)
-    onset_from: dt.date | None = None
-    onset_to: dt.date | None = None
+    onset_from: IsoDate | None = None
+    onset_to: IsoDate | None = None
 
 
 @router.get(
@@ -137,15 +137,7 @@ def list_all_events(request: HttpRequest, params: Query[AllEventParams]) -> Any:
         raise ValidationError(problems)
     qs = events_for(user, params.dict())
     items = list(qs[params.offset : params.offset + params.limit])
-    if items:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={
-                "patients": sorted({str(e.patient.uuid) for e in items}),
-                "list": "complications (API)",
-            },
-        )
+    record_list_read(user, sorted({str(e.patient.uuid) for e in items}), list="complications (API)")
     return {"items": items, "count": qs.count()}
 
 

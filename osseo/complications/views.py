@@ -19,7 +19,7 @@ from osseo.audit.labels import label_for
 from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
 from osseo.patients.forms import apply_errors
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, record_list_read
 
 from . import actions
 from .forms import (
@@ -300,15 +300,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     page = Paginator(events_for(user, filters), 50).get_page(request.GET.get("page"))
-    if page.object_list:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={
-                "patients": sorted({str(e.patient.uuid) for e in page.object_list}),
-                "list": "complications",
-            },
-        )
+    record_list_read(
+        user, sorted({str(e.patient.uuid) for e in page.object_list}), list="complications"
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -16,7 +16,7 @@ from ninja.files import UploadedFile
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.problem import errors
 from osseo.surgery.models import CONNECTOR_KINDS
 
@@ -327,15 +327,11 @@ def list_parts_due(request: HttpRequest, params: Query[DueParams]) -> Any:
     items = list(qs[params.offset : params.offset + params.limit])
     for f in items:
         f.overdue = f.due_on is not None and f.due_on < today  # type: ignore[attr-defined]
-    if items:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={
-                "connectors_due": params.within_days,
-                "patients": sorted({str(f.device.patient.uuid) for f in items}),
-            },
-        )
+    record_list_read(
+        user,
+        sorted({str(f.device.patient.uuid) for f in items}),
+        connectors_due=params.within_days,
+    )
     return {"items": items, "count": qs.count()}
 
 

@@ -18,7 +18,7 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.surgery.models import CONNECTOR_KINDS, DeviceKind
 
 from . import actions
@@ -222,15 +222,11 @@ def due(request: HttpRequest) -> HttpResponse:
     page = Paginator(due_parts(user, within_days=within, today=today), 50).get_page(
         request.GET.get("page")
     )
-    if page.object_list:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={
-                "connectors_due": within,
-                "patients": sorted({str(f.device.patient.uuid) for f in page.object_list}),
-            },
-        )
+    record_list_read(
+        user,
+        sorted({str(f.device.patient.uuid) for f in page.object_list}),
+        connectors_due=within,
+    )
     return render(
         request, "connectors/due.html", {"page": page, "within_days": within, "today": today}
     )

@@ -11,11 +11,10 @@ from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from osseo.accounts.permissions import has_permission
-from osseo.audit.services import record
 from osseo.problem import errors
 
 from . import actions
-from .queries import get_patient_for, patient_page, search_patients
+from .queries import get_patient_for, patient_page, record_list_read, search_patients
 from .schemas import (
     LimbIn,
     LimbOut,
@@ -43,12 +42,7 @@ def list_patients(request: HttpRequest, params: Query[ListParams]) -> dict[str, 
     qs = search_patients(user, params.search)  # type: ignore[arg-type]
     count = qs.count()
     items = list(qs[params.offset : params.offset + params.limit])
-    if items:
-        record(
-            "patients.list.viewed",
-            actor=user,  # type: ignore[arg-type]
-            changes={"patients": [str(p.uuid) for p in items], "search": params.search},
-        )
+    record_list_read(user, (str(p.uuid) for p in items), search=params.search)  # type: ignore[arg-type]
     return {"items": items, "count": count}
 
 

@@ -8,6 +8,7 @@ not revealed. Inside the scope, a missing permission is 403.
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -100,3 +101,11 @@ def patient_page(patient: Patient) -> Patient:
         "episodes__limb",
         "episodes__changes__by",
     ).get(pk=patient.pk)
+
+
+def record_list_read(user: User, patient_uuids: Iterable[str], **context: Any) -> None:
+    """A list that names patients is a read of their records: one audit entry naming them (each
+    once, in the order given) with what the list was (`context`). Nothing named, no entry."""
+    named = list(dict.fromkeys(patient_uuids))
+    if named:
+        record("patients.list.viewed", actor=user, changes={**context, "patients": named})

@@ -17,7 +17,7 @@ from osseo.audit.services import record
 
 from . import actions, worklist
 from .forms import LimbForm, PatientForm, apply_errors
-from .queries import get_patient_for, patient_page, search_patients
+from .queries import get_patient_for, patient_page, record_list_read, search_patients
 from .validation import PATIENT_FIELDS
 
 
@@ -33,13 +33,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     counts = episodes_by_phase(request.user)  # type: ignore[arg-type]
     phases = [(p, Phase(p).label, counts.get(p, 0)) for p in [*ORDER, Phase.DECLINED, Phase.CLOSED]]
     panels = worklist.panels_for(request.user, timezone.localdate())
-    named = {p.uuid: p for panel in panels for p in panel.patients}
-    if named:  # the worklist names patients: a read of their records, as the patient list is
-        record(
-            "patients.list.viewed",
-            actor=request.user,  # type: ignore[arg-type]
-            changes={"patients": [str(u) for u in named], "list": "dashboard worklist"},
-        )
+    record_list_read(
+        request.user,  # type: ignore[arg-type]
+        (str(p.uuid) for panel in panels for p in panel.patients),
+        list="dashboard worklist",
+    )
     return render(
         request,
         "patients/dashboard.html",
@@ -58,12 +56,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     if phase:
         qs = qs.filter(episodes__phase=phase).distinct()
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    if page.object_list:
-        record(
-            "patients.list.viewed",
-            actor=user,  # type: ignore[arg-type]
-            changes={"patients": [str(p.uuid) for p in page.object_list], "search": query},
-        )
+    record_list_read(user, (str(p.uuid) for p in page.object_list), search=query)  # type: ignore[arg-type]
     context = {"page": page, "q": query, "phase": phase}
     template = "patients/_patient_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -15,7 +15,7 @@ from osseo.accounts.models import Organisation, OrganisationKind
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.pathway.queries import get_episode_for
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.problem import errors
 
 from . import actions, rules
@@ -340,12 +340,7 @@ def list_follow_ups(request: HttpRequest, params: Query[FollowUpParams]) -> Any:
     rows = follow_up_list(user, timezone.localdate(), params.within_days)
     if params.status != "all":
         rows = [r for r in rows if r.status == params.status]
-    if rows:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={"follow_up": params.status, "patients": [str(r.patient.uuid) for r in rows]},
-        )
+    record_list_read(user, (str(r.patient.uuid) for r in rows), follow_up=params.status)
     items = [
         {
             "patient": r.patient.uuid,

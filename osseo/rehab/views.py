@@ -18,7 +18,7 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
-from osseo.patients.queries import get_patient_for
+from osseo.patients.queries import get_patient_for, record_list_read
 
 from . import actions, charts, rules
 from .forms import (
@@ -263,12 +263,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
     except ValueError:
         within = 30
     rows = follow_up_list(user, today, within)
-    if rows:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={"follow_up": "all", "patients": [str(r.patient.uuid) for r in rows]},
-        )
+    record_list_read(user, (str(r.patient.uuid) for r in rows), follow_up="all")
     schedule = resolve(user.membership.organisation, "follow_up_schedule")
     return render(
         request,

@@ -14,6 +14,7 @@ from ninja import Query, Router, Schema, Status
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.pathway.queries import get_episode_for
+from osseo.patients.queries import record_list_read
 from osseo.problem import errors
 
 from . import actions, rules
@@ -291,15 +292,11 @@ def recall(request: HttpRequest, params: Query[RecallParams]) -> Any:
         raise ValidationError({"gtin": ["Give a GTIN, a lot, or both."]})
     qs = recall_search(user, gtin=params.gtin, lot=params.lot)
     items = list(qs[params.offset : params.offset + params.limit])
-    if items:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={
-                "recall": {"gtin": params.gtin, "lot": params.lot},
-                "patients": sorted({str(d.patient.uuid) for d in items}),
-            },
-        )
+    record_list_read(
+        user,
+        sorted({str(d.patient.uuid) for d in items}),
+        recall={"gtin": params.gtin, "lot": params.lot},
+    )
     return {"items": items, "count": qs.count()}
 
 

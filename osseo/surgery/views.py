@@ -19,6 +19,7 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
+from osseo.patients.queries import record_list_read
 
 from . import actions, guide, rules
 from .forms import AmendForm, AssessmentForm, DeviceForm, PlanForm, ProcedureForm
@@ -322,15 +323,9 @@ def recall(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     gtin, lot = request.GET.get("gtin", "").strip()[:14], request.GET.get("lot", "").strip()[:20]
     devices = list(recall_search(user, gtin=gtin, lot=lot)[:500]) if (gtin or lot) else []
-    if devices:
-        record(
-            "patients.list.viewed",
-            actor=user,
-            changes={
-                "recall": {"gtin": gtin, "lot": lot},
-                "patients": sorted({str(d.patient.uuid) for d in devices}),
-            },
-        )
+    record_list_read(
+        user, sorted({str(d.patient.uuid) for d in devices}), recall={"gtin": gtin, "lot": lot}
+    )
     return render(
         request,
         "surgery/recall.html",
