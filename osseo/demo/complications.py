@@ -89,6 +89,11 @@ def seed(staff: dict[str, User]) -> None:
                     "details": "Oral antibiotic per local protocol, 14 days (demo).",
                 },
             )
+            if grade.code == "1":  # it deepened on antibiotics: revised to grade 2, then settled
+                system, grade = _grade("radboud-infection", "2")
+                complications.update_event(
+                    actor=surgeon, event=event, data={"grading_system": system, "grade": grade}
+                )
             complications.update_event(
                 actor=surgeon,
                 event=event,
