@@ -86,15 +86,19 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
                         "value": Decimal(base + step * (k + 1) * (2 if kind != "k_level" else 1)),
                     },
                 )
-        if not ongoing and n % 2 == 0:
-            schedule = schedule_for(
-                episode, surgery, staff["coordinator"].membership.organisation, today
+        # The visits held so far, up to a fortnight ago; every other patient has missed the
+        # latest one, so the follow-up list shows some overdue and some coming up.
+        schedule = schedule_for(
+            episode,
+            surgery,
+            staff["coordinator"].membership.organisation,
+            today - dt.timedelta(days=14),
+        )
+        held = schedule[:-1] if n % 2 and schedule else schedule
+        for visit in held:
+            actions.record_follow_up(
+                actor=staff["coordinator"],
+                episode=episode,
+                due_date=visit.due,
+                done_on=min(visit.due + dt.timedelta(days=3), today),
             )
-            if schedule:
-                visit = schedule[0]
-                actions.record_follow_up(
-                    actor=staff["coordinator"],
-                    episode=episode,
-                    due_date=visit.due,
-                    done_on=min(visit.due + dt.timedelta(days=3), today),
-                )
