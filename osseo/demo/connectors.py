@@ -1,6 +1,7 @@
 """Demo connector histories: a clinic dualcone policy (not validated), a replaced dualcone, a year
-of synthetic daily steps and a body weight for each follow-up patient, and one small synthetic
-load recording counted by the same function the worker runs. Fictional and deterministic.
+of synthetic daily steps and a body weight for each patient in rehabilitation or follow-up, and
+one small synthetic load recording counted by the same function the worker runs. Fictional and
+deterministic.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .surgery import gtin14
 # Demo numbers only, labelled "not validated" everywhere they show: no published interval exists.
 DEMO_POLICY = {
     "time_limit_months": 12,
-    "activity_limit_cycles": 2_000_000,
+    "activity_limit_cycles": 5_000_000,
     "reference_load_n": 800.0,
     "sn_exponent_m": 4.0,
     "steps_basis": "body_weight",
@@ -50,7 +51,9 @@ def seed_connectors(staff: dict[str, User], rng: random.Random) -> None:
     dualcone = ImplantCatalogueItem.objects.filter(kind="dualcone").first()
     today = timezone.localdate()
     recorded = False
-    episodes = Episode.objects.filter(phase=Phase.FOLLOW_UP).select_related("patient", "limb")
+    episodes = Episode.objects.filter(
+        phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
+    ).select_related("patient", "limb")
     for n, episode in enumerate(episodes.order_by("id")):
         patient = episode.patient
         part = Device.objects.filter(
@@ -66,7 +69,13 @@ def seed_connectors(staff: dict[str, User], rng: random.Random) -> None:
             measured_on=part.placed_on,
             weight_kg=weight,
         )
-        replaced_on = part.placed_on + dt.timedelta(days=40 + rng.randint(0, 20))
+        # The last replacement: most within the past year, one in four about a year ago (due
+        # within the month under the demo's 12-month policy), one in four a little over (overdue).
+        ago = [340, 400, 90 + (n * 37) % 200, 150 + (n * 53) % 150][n % 4]
+        replaced_on = max(
+            part.placed_on + dt.timedelta(days=40 + rng.randint(0, 20)),
+            today - dt.timedelta(days=ago),
+        )
         if replaced_on < today:
             actions.replace_part(
                 actor=prosthetist,
