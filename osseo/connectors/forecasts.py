@@ -124,14 +124,9 @@ def connector_parts(patient: Patient) -> QuerySet[Device]:
     ).order_by("placed_on", "id")
 
 
-def refresh_forecasts(patient: Patient) -> list[Forecast]:
-    """Recompute the forecast of each connector part the patient wears; drop removed parts'."""
-    Forecast.objects.filter(device__patient=patient).exclude(
-        device__status=DeviceStatus.IN_PLACE
-    ).delete()
-    parts = list(connector_parts(patient))
-    if not parts:
-        return []
+def _forecast_inputs(patient: Patient, parts: list[Device]) -> tuple[Any, Any, Any, Any]:
+    """What every part's forecast reads: the clinic's policies by kind, the daily steps since the
+    first part was placed, the latest body weight and the recordings' figures."""
     clinic = clinic_of(patient)
     policies = (
         {p.kind: p for p in ServicePolicy.objects.filter(organisation=clinic)} if clinic else {}
@@ -142,15 +137,23 @@ def refresh_forecasts(patient: Patient) -> list[Forecast]:
         .order_by("date")
         .values_list("date", "steps")
     )
-    weight = latest_weight_kg(patient)
-    figures = recording_figures(patient)
+    return policies, days, latest_weight_kg(patient), recording_figures(patient)
+
+
+def refresh_forecasts(patient: Patient) -> list[Forecast]:
+    """Recompute the forecast of each connector part the patient wears; drop removed parts'."""
+    Forecast.objects.filter(device__patient=patient).exclude(
+        device__status=DeviceStatus.IN_PLACE
+    ).delete()
+    parts = list(connector_parts(patient))
+    if not parts:
+        return []
+    policies, days, weight, figures = _forecast_inputs(patient, parts)
     now = timezone.now()
     out = []
     for device in parts:
-        result = compute(
-            device, policy=policies.get(device.kind), days=days, weight_kg=weight, figures=figures
-        )
         policy = policies.get(device.kind)
+        result = compute(device, policy=policy, days=days, weight_kg=weight, figures=figures)
         forecast, _ = Forecast.objects.update_or_create(
             device=device,
             defaults={
@@ -192,18 +195,7 @@ def parts_overview(patient: Patient) -> list[dict[str, Any]]:
     parts = list(connector_parts(patient).select_related("limb", "forecast"))
     if not parts:
         return []
-    clinic = clinic_of(patient)
-    policies = (
-        {p.kind: p for p in ServicePolicy.objects.filter(organisation=clinic)} if clinic else {}
-    )
-    first = min(d.placed_on for d in parts)
-    days = list(
-        ActivityDay.objects.filter(patient=patient, date__gte=first)
-        .order_by("date")
-        .values_list("date", "steps")
-    )
-    weight = latest_weight_kg(patient)
-    figures = recording_figures(patient)
+    policies, days, weight, figures = _forecast_inputs(patient, parts)
     out = []
     for device in parts:
         policy = policies.get(device.kind)
