@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 # Items listed on a panel; the rest are counted ("and 4 more") with a link to the full list.
@@ -35,7 +35,11 @@ class Panel:
     more_url: str = ""
     more_label: str = ""
     note: str = ""
-    patients: list[Any] = field(default_factory=list)  # every patient named on the panel
+
+    @property
+    def patients(self) -> list[Any]:
+        """Every patient the panel names (an audited read)."""
+        return [item.patient for item in self.items]
 
     @property
     def hidden(self) -> int:
@@ -74,7 +78,6 @@ def panel(
         more_url=more_url,
         more_label=more_label,
         note=note,
-        patients=[i.patient for i in ordered[:SHOWN]],
     )
 
 
