@@ -127,26 +127,28 @@ def _history(event: AdverseEvent) -> list[dict[str, Any]]:
     ]
 
 
-# The fields worth reading in an event's history, with how to show a stored value.
-_HISTORY_FIELDS: dict[str, tuple[str, Any]] = {
-    "grade": ("Grade", str),
-    "outcome": ("Outcome", lambda v: Outcome(v).label if v in Outcome.values else v),
-    "onset_on": ("Onset", lambda v: _day(v)),
-    "resolved_on": ("Resolved on", lambda v: _day(v)),
-    "kind": ("What happened", lambda v: EventKind(v).label if v in EventKind.values else v),
-    "treatment": (
-        "Treatment",
-        lambda v: TreatmentKind(v).label if v in TreatmentKind.values else v,
-    ),
-    "started_on": ("From", lambda v: _day(v)),
-}
-
-
 def _day(value: Any) -> str:
     try:
         return f"{dt.date.fromisoformat(str(value)):%-d %b %Y}"
     except ValueError:
         return str(value)
+
+
+def _label_of(choices: Any) -> Any:
+    """A stored code as its label (an unknown code as it is)."""
+    return lambda v: choices(v).label if v in choices.values else v
+
+
+# The fields worth reading in an event's history, with how to show a stored value.
+_HISTORY_FIELDS: dict[str, tuple[str, Any]] = {
+    "grade": ("Grade", str),
+    "outcome": ("Outcome", _label_of(Outcome)),
+    "onset_on": ("Onset", _day),
+    "resolved_on": ("Resolved on", _day),
+    "kind": ("What happened", _label_of(EventKind)),
+    "treatment": ("Treatment", _label_of(TreatmentKind)),
+    "started_on": ("From", _day),
+}
 
 
 def _shown_changes(changes: dict[str, Any]) -> list[tuple[str, str, str]]:
