@@ -138,8 +138,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: the background worker and the web server share the file without "database is locked";
     # synchronous=NORMAL: a commit does not wait for a disk flush (safe against application
     # crashes; a power cut may lose the last commits, not corrupt the file). PostgreSQL for more.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    # IMMEDIATE: every transaction takes the write lock as it begins, so a transaction that read
+    # first never has to upgrade its lock later (WAL refuses such an upgrade at once, "database is
+    # locked", whatever the timeout); the busy timeout then makes writers queue instead of fail.
+    # Reads outside a transaction (autocommit) never wait. See https://www.sqlite.org/lang_transaction.html
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("OSSEO_SQLITE_BUSY_TIMEOUT", 30, minimum=1),
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
