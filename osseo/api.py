@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.utils import DataError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +16,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from osseo.accounts.actions import user_for_token
-from osseo.errors import Conflict
+from osseo.errors import Conflict, StaleVersion
 from osseo.problem import PROBLEM_MEDIA_TYPE as PROBLEM
 
 
@@ -57,6 +57,7 @@ def problem(
     title: str,
     detail: str = "",
     errors: list[dict[str, str]] | None = None,
+    missing: list[dict[str, str]] | None = None,
 ) -> HttpResponse:
     body = {
         "type": "about:blank",
@@ -64,6 +65,7 @@ def problem(
         "status": status,
         "detail": detail,
         "errors": errors or [],
+        "missing": missing or [],
     }
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM
@@ -114,7 +116,19 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 @api.exception_handler(Conflict)
 def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
-    return problem(request, 409, "Conflict", str(exc))
+    return problem(request, 409, "Conflict", str(exc), missing=[m.as_dict() for m in exc.missing])
+
+
+@api.exception_handler(StaleVersion)
+def _stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+    response = problem(request, 412, "Precondition failed", str(exc))
+    response["ETag"] = exc.current
+    return response
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem(request, 413, "Content too large", str(exc) or "The body is over the limit.")
 
 
 @api.exception_handler(AuthenticationError)
