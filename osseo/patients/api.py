@@ -6,12 +6,13 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from osseo.accounts.permissions import has_permission
-from osseo.problem import errors
+from osseo.contract import etag_of
+from osseo.problem import IfMatch, edit_errors, errors
 
 from . import actions
 from .queries import get_patient_for, patient_page, record_list_read, search_patients
@@ -57,23 +58,38 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Any]:
     response={200: PatientDetail, **errors(403, 404)},
     operation_id="get_patient",
 )
-def get_patient(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    return patient_page(get_patient_for(request.user, patient_id))  # type: ignore[arg-type]
+def get_patient(request: HttpRequest, patient_id: uuid.UUID, response: HttpResponse) -> Any:
+    patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
+    response["ETag"] = etag_of(patient)
+    return patient_page(patient)
 
 
 @router.patch(
     "/patients/{patient_id}",
-    response={200: PatientOut, **errors(403, 404)},
+    response={200: PatientOut, **edit_errors()},
     operation_id="update_patient",
 )
-def update_patient(request: HttpRequest, patient_id: uuid.UUID, payload: PatientPatch) -> Any:
+def update_patient(
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    payload: PatientPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
     patient = get_patient_for(request.user, patient_id, permission="patient.edit", audit_read=False)  # type: ignore[arg-type]
     data = {
         k: ("" if v is None and k != "birth_date" else v)
         for k, v in payload.dict(exclude_unset=True).items()
     }
     data = {k: v for k, v in data.items() if v is not None}
-    return actions.update_patient(actor=request.user, patient=patient, data=data)  # type: ignore[arg-type]
+    patient = actions.update_patient(
+        actor=request.user,  # type: ignore[arg-type]
+        patient=patient,
+        data=data,
+        if_match=if_match,
+    )
+    response["ETag"] = etag_of(patient)
+    return patient
 
 
 @router.post(

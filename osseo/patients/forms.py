@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from osseo.editing import VersionedForm
+
 from .models import Cause, FundingRoute, Sex, Side, Site
 
 
@@ -34,6 +36,10 @@ class PatientForm(forms.Form):
     address = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=500
     )
+
+
+class PatientEditForm(PatientForm, VersionedForm):
+    """The patient's details as opened, so a save writes only what this user changed."""
 
 
 class LimbForm(forms.Form):

@@ -6,6 +6,8 @@ import uuid
 
 from django.db import models
 
+from osseo.contract import Versioned
+
 
 class Sex(models.TextChoices):
     """FHIR AdministrativeGender codes."""
@@ -53,7 +55,7 @@ class Cause(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Patient(models.Model):
+class Patient(Versioned):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)

@@ -73,6 +73,7 @@ class PatientOut(Schema):
     funding_route: str
     email: str
     phone: str
+    version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
 
 class LimbIn(Schema):

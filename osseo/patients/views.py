@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,9 +16,10 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.labels import label_for
 from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
+from osseo.editing import save_edit
 
 from . import actions, worklist
-from .forms import LimbForm, PatientForm, apply_errors
+from .forms import LimbForm, PatientEditForm, PatientForm, apply_errors
 from .queries import get_patient_for, patient_page, record_list_read, search_patients
 from .validation import PATIENT_FIELDS
 
@@ -104,15 +107,33 @@ def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, permission="patient.edit")  # type: ignore[arg-type]
-    initial = {name: getattr(patient, name) for name in PATIENT_FIELDS}
-    form = PatientForm(request.POST or None, initial=initial)
+
+    def values() -> dict[str, Any]:
+        return {name: getattr(patient, name) for name in PATIENT_FIELDS}
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
+        actions.update_patient(
+            actor=request.user,  # type: ignore[arg-type]
+            patient=patient,
+            data=edits,
+            if_match=if_match,
+        )
+
+    form = PatientEditForm(request.POST or None, initial=values(), record=patient)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_patient(actor=request.user, patient=patient, data=form.cleaned_data)  # type: ignore[arg-type]
+            saved = save_edit(request, form, current=values, save=save)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return redirect("patients:detail", patient_id=patient.uuid)
+            if saved:
+                return redirect("patients:detail", patient_id=patient.uuid)
+            return render(
+                request,
+                "patients/form.html",
+                {"form": form, "title": f"Edit {patient.display_name}", "patient": patient},
+                status=409,
+            )
     return render(
         request,
         "patients/form.html",
