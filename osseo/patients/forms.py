@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from osseo.editing import VersionedForm
+from osseo.errors import Conflict
 
 from .models import Cause, FundingRoute, Sex, Side, Site
 
@@ -57,8 +58,14 @@ class LimbForm(forms.Form):
     )
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show an action's field errors beside the form's fields (others at the top)."""
+def apply_errors(form: forms.Form, exc: ValidationError | Conflict) -> None:
+    """Show an action's field errors beside the form's fields (others at the top); a state
+    refusal (`Conflict`) at the top, with each thing the move still needs."""
+    if isinstance(exc, Conflict):
+        form.add_error(None, str(exc))
+        for missing in exc.missing:
+            form.add_error(None, missing.label)
+        return
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
