@@ -40,6 +40,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "correct-horse-battery-42"
+# A device expiry always years ahead of the day the tests run, so no test fails as the calendar
+# moves on; as GS1 AI (17) YYMMDD and as a date.
+FUTURE_EXPIRY = dt.date(dt.date.today().year + 4, 12, 31)
+FUTURE_EXPIRY_GS1 = FUTURE_EXPIRY.strftime("%y%m%d")
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from osseo.connectors.actions import record_body_weight
 from osseo.connectors.models import LoadRecording
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import FUTURE_EXPIRY_GS1, PASSWORD
 from tests.connectors.conftest import DATA, NEW_DUALCONE_GTIN, STEPS, operate, policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,7 +43,7 @@ def test_a_prosthetist_replaces_the_dualcone_imports_steps_and_a_recording(
     page.get_by_role("link", name="Replace the dualcone adaptor").click()
     page.get_by_label("Why the old part came off").select_option("wear")
     page.get_by_label("Scan the new part's label").fill(
-        f"(01){NEW_DUALCONE_GTIN}(17)291231(10)DC-2"
+        f"(01){NEW_DUALCONE_GTIN}(17){FUTURE_EXPIRY_GS1}(10)DC-2"
     )
     page.get_by_label("Date of the replacement").fill("2099-01-01")
     page.get_by_role("button", name="Record the replacement").click()

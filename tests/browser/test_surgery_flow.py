@@ -11,7 +11,7 @@ from osseo.pathway.actions import transition_to
 from osseo.surgery.actions import add_catalogue_item
 from osseo.surgery.models import Device, Procedure
 from tests.browser.conftest import SHOTS, assert_accessible, sign_in
-from tests.conftest import PASSWORD
+from tests.conftest import FUTURE_EXPIRY_GS1, PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 IMPLANT_GTIN = "09506000134352"
@@ -100,14 +100,16 @@ def test_a_single_stage_transfemoral_from_assessment_to_a_signed_record_and_the_
     expect(page.get_by_text("Draft saved.")).to_be_visible()
 
     page.get_by_label("Part").select_option("implant")
-    page.get_by_label("Scan the label").fill(f"(01){IMPLANT_GTIN}(17)291231(10)IMP-77(21)SER-1")
+    page.get_by_label("Scan the label").fill(
+        f"(01){IMPLANT_GTIN}(17){FUTURE_EXPIRY_GS1}(10)IMP-77(21)SER-1"
+    )
     page.get_by_role("button", name="Record the device").click()
     expect(page.get_by_text("Device recorded.")).to_be_visible()
     page.get_by_label("Part").select_option("dualcone")
     page.get_by_label("Scan the label").fill("(01)09506000134353(10)DC-1")
     page.get_by_role("button", name="Record the device").click()
     expect(page.locator("#id_code_error")).to_contain_text("check digit")
-    page.get_by_label("Scan the label").fill("(01)04012345000009(17)291231(10)DC-1")
+    page.get_by_label("Scan the label").fill(f"(01)04012345000009(17){FUTURE_EXPIRY_GS1}(10)DC-1")
     page.get_by_role("button", name="Record the device").click()
     expect(page.get_by_text("Device recorded.")).to_be_visible()
     assert_accessible(page, "operative-record")

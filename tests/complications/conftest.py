@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from osseo.surgery import actions as surgery
+from tests.conftest import FUTURE_EXPIRY
 from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN, move
 
 OPERATED_ON = dt.date(2025, 1, 10)
@@ -21,13 +22,13 @@ def operate(world):
         actor=surgeon,
         procedure=procedure,
         kind="implant",
-        data={"gtin": IMPLANT_GTIN, "lot": "IMP1", "expiry": dt.date(2030, 1, 1)},
+        data={"gtin": IMPLANT_GTIN, "lot": "IMP1", "expiry": FUTURE_EXPIRY},
     )
     surgery.place_device(
         actor=surgeon,
         procedure=procedure,
         kind="dualcone",
-        data={"gtin": DUALCONE_GTIN, "lot": "DC1", "expiry": dt.date(2030, 1, 1)},
+        data={"gtin": DUALCONE_GTIN, "lot": "DC1", "expiry": FUTURE_EXPIRY},
     )
     surgery.save_operative_record(actor=surgeon, procedure=procedure, data=COMPLETE_RECORD)
     surgery.sign_operative_record(actor=surgeon, procedure=procedure)

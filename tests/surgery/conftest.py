@@ -4,6 +4,7 @@ import json
 import pytest
 
 from osseo.pathway.actions import transition_to
+from tests.conftest import FUTURE_EXPIRY_GS1
 
 IMPLANT_GTIN = "09506000134352"  # GS1's own example GTIN (valid check digit)
 DUALCONE_GTIN = "04012345000009"
@@ -41,7 +42,7 @@ COMPLETE_RECORD = {
 }
 
 
-def scan(gtin, lot, serial="", expiry="291231"):
+def scan(gtin, lot, serial="", expiry=FUTURE_EXPIRY_GS1):
     code = f"]d201{gtin}17{expiry}10{lot}\x1d"
     if serial:
         code += f"21{serial}"

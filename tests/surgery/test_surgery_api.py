@@ -4,7 +4,7 @@ import pytest
 
 from osseo.audit.models import AuditEntry
 from osseo.surgery.models import Assessment, Device, OperativeRecordVersion, Procedure, SurgicalPlan
-from tests.conftest import api_client
+from tests.conftest import FUTURE_EXPIRY, FUTURE_EXPIRY_GS1, api_client
 from tests.surgery.conftest import (
     COMPLETE_RECORD,
     DUALCONE_GTIN,
@@ -171,13 +171,15 @@ def test_a_staged_plan_shows_the_window_and_a_date_outside_it_needs_a_reason(wor
 def test_devices_parse_reads_gs1_and_refuses_a_bad_check_digit(world):
     client = api_client(world.users["surgeon"])
     good = post(
-        client, "/api/v1/devices/parse", {"code": f"(01){IMPLANT_GTIN}(17)291231(10)LOT7(21)SN9"}
+        client,
+        "/api/v1/devices/parse",
+        {"code": f"(01){IMPLANT_GTIN}(17){FUTURE_EXPIRY_GS1}(10)LOT7(21)SN9"},
     )
     assert good.json() == {
         "gtin": IMPLANT_GTIN,
         "lot": "LOT7",
         "serial": "SN9",
-        "expiry": "2029-12-31",
+        "expiry": FUTURE_EXPIRY.isoformat(),
         "production_date": None,
         "expired": False,
     }
