@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Tests run in parallel, one worker per core (pytest-xdist); the live-server tests share one worker.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: help setup run demo test lint test-sqlite test-postgres system-deps schema bench clean
 
@@ -35,10 +38,10 @@ lint: setup ## ruff, mypy, import-linter, migrations and deploy checks
 	OSSEO_SECURE=on OSSEO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') $(BIN)/osseo check --deploy --fail-level WARNING
 
 test-sqlite: setup ## The whole suite on SQLite
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(PYTEST)
 
 test-postgres: setup ## The whole suite on a throwaway PostgreSQL server
-	scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+	scripts/with-postgres.sh $(PYTEST)
 
 test: system-deps setup lint test-sqlite test-postgres ## Linters and every test, on SQLite and on PostgreSQL
 	@echo "make test: all checks passed on SQLite and PostgreSQL"

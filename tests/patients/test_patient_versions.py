@@ -66,7 +66,7 @@ def _form(client, patient):
     assert page.status_code == 200
     form = page.context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form.initial.get(name, "")
         value = "" if value is None else str(value)
         data[name] = value
@@ -117,7 +117,7 @@ def test_a_form_changing_the_same_field_as_a_colleague_shows_theirs_and_saves_no
     # Mine stays in the form; the field only the colleague changed now shows theirs.
     assert (form["phone"].value(), form["email"].value()) == ("01632 960003", "x@example.org")
 
-    again = {k: v for k, v in form.data.items()}
+    again = dict(form.data.items())
     assert me.post(f"/patients/{world.patient.uuid}/edit/", again).status_code == 302
     patient = Patient.objects.get(pk=world.patient.pk)
     assert (patient.phone, patient.email) == ("01632 960003", "x@example.org")
