@@ -128,7 +128,16 @@ def _stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return problem(request, 413, "Content too large", str(exc) or "The body is over the limit.")
+    from django.conf import settings
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return problem(
+        request,
+        413,
+        "Content too large",
+        f"The request body is larger than the {limit / 1_000_000:g} MB accepted; "
+        "nothing was saved.",
+    )
 
 
 @api.exception_handler(AuthenticationError)
