@@ -2,8 +2,9 @@
 workers.py), or a stale one (queued or processing with no sign of life for
 OSSEO_RECORDING_STALE_MINUTES: the worker that had it was killed, or its task was never queued).
 Staff retry them ("Retry processing", `POST /api/v1/recordings/{id}/retry`). As it starts,
-`osseo worker` fails the tasks a dead worker left running and queues their recordings again,
-then queues the stale ones again (`osseo requeue-recordings` on demand).
+`osseo worker` fails the tasks a dead worker left running and queues their recordings again
+(`osseo recover-tasks` on demand), then queues the stale ones again (`osseo requeue-recordings`
+on demand).
 """
 
 from __future__ import annotations
@@ -100,8 +101,8 @@ def requeue_recording(
     *, recording: LoadRecording, actor: User | None, older_than: dt.timedelta | None = None
 ) -> LoadRecording:
     """Queue a failed or stale recording again: staff's "Retry processing" (the screen and the
-    API), `osseo worker` as it starts and `osseo requeue-recordings` (`actor` None: label them
-    with acting_as). Refused with Conflict when it is processed,
+    API), `osseo worker` as it starts, `osseo requeue-recordings` and `osseo recover-tasks`
+    (`actor` None: label them with acting_as). Refused with Conflict when it is processed,
     refused, waiting in the queue or showing fresh progress, so a run in progress is never
     doubled; once queued again it shows fresh progress and no longer names its old task (the new
     one is named as it is queued, after the commit), so asking twice queues it once."""

@@ -3,8 +3,8 @@
 Every option of db_worker applies: `osseo worker --batch` processes what is queued and exits,
 `--max-tasks N` stops after N tasks, `--queue-name`, `--interval`, `--worker-id`. While it runs it
 keeps a heartbeat (workers.Heartbeat), so that a long task is never taken for a lost one. As it
-starts, it fails the tasks a dead worker left running and queues their load recordings again,
-then queues again the stale load recordings (requeue.py).
+starts, it fails the tasks a dead worker left running and queues their load recordings again
+(`osseo recover-tasks`), then queues again the stale load recordings (requeue.py).
 """
 
 from __future__ import annotations
