@@ -263,6 +263,10 @@ OSSEO_RECORDING_MAX_MB = env_int("OSSEO_RECORDING_MAX_MB", 4096)
 # that had it was stopped. `osseo worker` queues stale recordings again when it starts, and staff
 # may retry them. Operational, not clinical; at least 1 (the worker reports progress far oftener).
 OSSEO_RECORDING_STALE_MINUTES = env_int("OSSEO_RECORDING_STALE_MINUTES", 15, minimum=1)
+# A background task left running by a worker that shows no sign of life (its heartbeat) for this
+# many minutes is failed: the worker died (killed, out of memory, machine lost). A load recording
+# it was counting is queued again. Operational; at least 1 (a live worker beats every 15 seconds).
+OSSEO_TASK_STALE_MINUTES = env_int("OSSEO_TASK_STALE_MINUTES", 15, minimum=1)
 
 # Content Security Policy (Django 6): our own scripts and styles only, no inline script.
 SECURE_CSP = {

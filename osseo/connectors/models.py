@@ -226,3 +226,19 @@ class Forecast(models.Model):
 
     def __str__(self) -> str:
         return f"Forecast for {self.device_id}: {self.due_on}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `osseo worker`'s sign of life (workers.py): written as it starts, then every
+    workers.BEAT_SECONDS, deleted as it stops. django-tasks-db records which worker took a task
+    (DBTaskResult.worker_ids) but keeps no sign of life (its issue #5), so this row is what tells
+    a long task still running from one whose worker died. Operational data: no patient in it."""
+
+    worker_id = models.CharField(max_length=64, unique=True)  # db_worker's --worker-id
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()  # this run of the worker: later than any task it took
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Worker {self.worker_id} (pid {self.pid} on {self.hostname})"

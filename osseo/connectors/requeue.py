@@ -1,7 +1,10 @@
-"""Recordings whose run stopped: a failed one, or a stale one (queued or processing with no sign
-of life for OSSEO_RECORDING_STALE_MINUTES: the worker that had it was killed). Staff retry them
-("Retry processing", `POST /api/v1/recordings/{id}/retry`); `osseo worker` queues the stale ones
-again as it starts, and `osseo requeue-recordings` on demand.
+"""Recordings whose run stopped: a failed one, one whose task failed (its worker died:
+workers.py), or a stale one (queued or processing with no sign of life for
+OSSEO_RECORDING_STALE_MINUTES: the worker that had it was killed, or its task was never queued).
+Staff retry them ("Retry processing", `POST /api/v1/recordings/{id}/retry`). As it starts,
+`osseo worker` fails the tasks a dead worker left running and queues their recordings again
+(`osseo recover-tasks` on demand), then queues the stale ones again (`osseo requeue-recordings`
+on demand).
 """
 
 from __future__ import annotations
@@ -23,39 +26,45 @@ from osseo.errors import Conflict
 
 from .models import LoadRecording, RecordingStatus
 from .recordings import enqueue
+from .workers import LostTask, fail_lost_tasks
 
 
 def stale_after() -> dt.timedelta:
     return dt.timedelta(minutes=settings.OSSEO_RECORDING_STALE_MINUTES)
 
 
-def _waiting_in_queue(rec: LoadRecording) -> bool:
-    """Whether the recording's task is in the queue still, not yet taken by a worker."""
+def _task_status(rec: LoadRecording) -> TaskResultStatus | None:
+    """The status of the recording's latest task (READY: waiting in the queue, not yet taken by
+    a worker), or None when it has none the backend can tell of."""
     from .tasks import process_load_recording
 
     if not rec.task_id or not process_load_recording.get_backend().supports_get_result:
-        return False
+        return None
     try:
         result = process_load_recording.get_result(rec.task_id)
     except (TaskResultDoesNotExist, TaskResultMismatch):
-        return False
-    return result.status == TaskResultStatus.READY
+        return None
+    return result.status
 
 
 def retry_refusal(
     rec: LoadRecording, *, older_than: dt.timedelta | None = None, now: dt.datetime | None = None
 ) -> str | None:
-    """Why the recording cannot be queued again now, or None when it can: when it failed, or
-    when it is stale (queued or processing, its task not waiting in the queue, and no sign of
-    life for `older_than`: by default the OSSEO_RECORDING_STALE_MINUTES setting)."""
+    """Why the recording cannot be queued again now, or None when it can: when it failed, when
+    its task failed (an error, or its worker died: workers.py), or when it is stale (queued or
+    processing, its task not waiting in the queue, and no sign of life for `older_than`: by
+    default the OSSEO_RECORDING_STALE_MINUTES setting)."""
     if rec.status == RecordingStatus.FAILED:
         return None
     if rec.status == RecordingStatus.DONE:
         return "This recording is already processed."
     if rec.status == RecordingStatus.REFUSED:
         return "This recording was refused and its file not kept: import a corrected file."
-    if _waiting_in_queue(rec):
+    task_status = _task_status(rec)
+    if task_status == TaskResultStatus.READY:
         return "This recording is waiting in the queue for the worker (osseo worker)."
+    if task_status == TaskResultStatus.FAILED:
+        return None
     older_than = stale_after() if older_than is None else older_than
     last = rec.progress_updated_at or rec.submitted_at
     if last > (now or timezone.now()) - older_than:
@@ -92,10 +101,11 @@ def requeue_recording(
     *, recording: LoadRecording, actor: User | None, older_than: dt.timedelta | None = None
 ) -> LoadRecording:
     """Queue a failed or stale recording again: staff's "Retry processing" (the screen and the
-    API), `osseo worker` as it starts and `osseo requeue-recordings` (`actor` None: label them
-    with acting_as). Refused with Conflict when it is processed, refused, waiting in the queue or
-    showing fresh progress, so a run in progress is never doubled; once queued again it shows
-    fresh progress, so asking twice queues it once."""
+    API), `osseo worker` as it starts, `osseo requeue-recordings` and `osseo recover-tasks`
+    (`actor` None: label them with acting_as). Refused with Conflict when it is processed,
+    refused, waiting in the queue or showing fresh progress, so a run in progress is never
+    doubled; once queued again it shows fresh progress and no longer names its old task (the new
+    one is named as it is queued, after the commit), so asking twice queues it once."""
     if actor is not None:
         require_permission(actor, "activity.import")
     with transaction.atomic():
@@ -113,6 +123,7 @@ def requeue_recording(
             problems=[],
             finished_at=None,
             progress_updated_at=timezone.now(),
+            task_id="",
         )
         record(
             "connectors.recording.requeued",
@@ -139,3 +150,40 @@ def requeue_stale(
             continue
         requeued.append(rec)
     return requeued
+
+
+def waiting_for(lost: LostTask) -> LoadRecording | None:
+    """The load recording the lost task was counting, if it is still that recording's latest
+    task and the recording still waits for it (queued or processing)."""
+    return (
+        LoadRecording.objects.filter(
+            task_id=lost.id, status__in=[RecordingStatus.QUEUED, RecordingStatus.RUNNING]
+        )
+        .select_related("patient")
+        .first()
+    )
+
+
+def requeue_after_lost_task(lost: LostTask) -> LoadRecording | None:
+    """Queue again the load recording whose task was failed as lost (its worker died while
+    counting it: workers.fail_lost_tasks), if that task is still the recording's latest and the
+    recording still waits for it; the recording, or None. Once queued again the recording names
+    no failed task, so a second call, or requeue_stale after it, queues it no more."""
+    rec = waiting_for(lost)
+    if rec is None:
+        return None
+    try:
+        return requeue_recording(recording=rec, actor=None)
+    except Conflict:
+        return None
+
+
+def recover_lost_tasks(
+    *, older_than: dt.timedelta | None = None
+) -> list[tuple[LostTask, LoadRecording | None]]:
+    """Fail the tasks whose worker died (workers.fail_lost_tasks; `older_than` by default
+    OSSEO_TASK_STALE_MINUTES) and queue again the load recording each was counting: each failed
+    task with its recording queued again, or None."""
+    return [
+        (lost, requeue_after_lost_task(lost)) for lost in fail_lost_tasks(older_than=older_than)
+    ]

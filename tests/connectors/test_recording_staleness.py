@@ -3,6 +3,7 @@ again; time is frozen."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django_tasks_db.models import DBTaskResult
 
 from osseo.connectors.models import LoadRecording
 from osseo.connectors.requeue import retry_refusal, stale_recordings
@@ -100,3 +101,12 @@ def test_the_threshold_setting_is_at_least_a_minute(monkeypatch):
         env_int("OSSEO_RECORDING_STALE_MINUTES", 15, minimum=1)
     monkeypatch.setenv("OSSEO_RECORDING_STALE_MINUTES", "30")
     assert env_int("OSSEO_RECORDING_STALE_MINUTES", 15, minimum=1) == 30
+
+
+def test_a_recording_whose_task_failed_may_be_retried_at_once(submit):
+    """Its run is over: the task raised, or its worker died and the task was failed for it."""
+    recording = submit(killed=True)
+    with after(1):
+        assert retry_refusal(recording) == STILL_PROCESSING
+        DBTaskResult.objects.filter(id=recording.task_id).update(status="FAILED")
+        assert retry_refusal(recording) is None

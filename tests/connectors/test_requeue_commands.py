@@ -19,27 +19,35 @@ def requeue(*args):
 
 
 @pytest.mark.django_db(transaction=True)  # the worker's own commits, as in production
-def test_the_worker_queues_a_recording_left_processing_again_as_it_starts_and_counts_it(
+def test_the_worker_fails_a_dead_workers_task_and_queues_its_recording_again_as_it_starts(
     submit, world
 ):
     recording = submit(killed=True)
     out = StringIO()
     with after(10):
         run_worker(stdout=out, verbosity=1)
-    assert "Queued again 0 stale load recordings (no progress for 15 minutes)." in out.getvalue()
+    assert (
+        "Failed 0 tasks left running by a worker that stopped (no sign of life for 15 minutes).\n"
+        "Queued again 0 load recordings whose worker stopped.\n"
+        "Queued again 0 stale load recordings (no progress for 15 minutes).\n"
+    ) in out.getvalue()
     assert LoadRecording.objects.get().status == "running"
 
     out = StringIO()
     with after(20):
         run_worker(stdout=out, verbosity=1)
 
-    assert "Queued again 1 stale load recording (no progress for 15 minutes)." in out.getvalue()
+    assert (
+        "Failed 1 task left running by a worker that stopped (no sign of life for 15 minutes).\n"
+        "Queued again 1 load recording whose worker stopped.\n"
+        "Queued again 0 stale load recordings (no progress for 15 minutes).\n"
+    ) in out.getvalue()
     recording.refresh_from_db()
     assert (recording.status, recording.progress) == ("done", 1.0)
     assert RecordingResult.objects.filter(recording=recording).count() == 1
-    # The killed worker's task stays as it was left; the new one counted the recording.
+    # The killed worker's task is failed; the new one counted the recording.
     assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == [
-        "RUNNING",
+        "FAILED",
         "SUCCESSFUL",
     ]
     entry = AuditEntry.objects.get(action="connectors.recording.requeued")
