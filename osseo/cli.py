@@ -1,7 +1,8 @@
 """The `osseo` console script: Django's management commands, plus the engines' own commands.
 
 `osseo wear ...` runs the wear engine without Django (researchers can use it on its own);
-everything else is handed to Django's management utility (`osseo migrate`, `osseo demo`, ...).
+`osseo serve ...` runs the production web server (gunicorn, osseo/serve.py); everything else is
+handed to Django's management utility (`osseo migrate`, `osseo demo`, ...).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ def main(argv: list[str] | None = None) -> int:
         from osseo.fatigue.cli import main as wear_main
 
         return wear_main(args[2:])
+    if len(args) > 1 and args[1] == "serve":
+        from osseo.serve import main as serve_main
+
+        return serve_main(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osseo.settings")
     from django.core.management import execute_from_command_line
 

@@ -209,7 +209,10 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+# The development server and the tests serve the static files from their sources (the finders).
+# `osseo serve` collects them first and sets OSSEO_STATIC_COLLECTED: WhiteNoise then serves the
+# collected, compressed copies, which the finders' uncompressed sources would otherwise shadow.
+WHITENOISE_USE_FINDERS = not env_bool("OSSEO_STATIC_COLLECTED", False)
 WHITENOISE_MANIFEST_STRICT = False
 
 TASKS = {
@@ -267,6 +270,18 @@ OSSEO_RECORDING_STALE_MINUTES = env_int("OSSEO_RECORDING_STALE_MINUTES", 15, min
 # many minutes is failed: the worker died (killed, out of memory, machine lost). A load recording
 # it was counting is queued again. Operational; at least 1 (a live worker beats every 15 seconds).
 OSSEO_TASK_STALE_MINUTES = env_int("OSSEO_TASK_STALE_MINUTES", 15, minimum=1)
+
+
+def _default_web_workers() -> int:
+    """gunicorn's rule of thumb, 2 x cores + 1, capped at 12: its design notes ("How many
+    workers?") say 4-12 worker processes serve hundreds or thousands of requests a second, and
+    each worker holds its own copy of Django in memory. Cores are those this process may use."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(2 * (cores or 1) + 1, 12)
+
+
+# `osseo serve` (osseo/serve.py): the web server's worker processes, unless --workers names them.
+OSSEO_WEB_WORKERS = env_int("OSSEO_WEB_WORKERS", _default_web_workers(), minimum=1)
 
 # Content Security Policy (Django 6): our own scripts and styles only, no inline script.
 SECURE_CSP = {
