@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from osseo.accounts.clinic_settings import who_set
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.editing import save_edit
@@ -153,7 +154,7 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
                 form,
                 current=values,
                 save=save,
-                last_change=lambda: _set_by(form.record),
+                last_change=lambda: who_set(form.record),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -178,11 +179,3 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
         },
         status=_status(form, conflict=conflict),
     )
-
-
-def _set_by(row: Any) -> str:
-    """Who last set the clinic's wording and rules, and when: " (Name, 4 Dec 2026 10:31)"."""
-    if row.pk is None:
-        return ""
-    who = row.set_by.get_full_name() or row.set_by.username
-    return f" ({who}, {timezone.localtime(row.set_at):%-d %b %Y %H:%M})"

@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from osseo.accounts.clinic_settings import who_set
 from osseo.accounts.models import Organisation
 from osseo.accounts.permissions import has_permission
 from osseo.editing import save_edit
@@ -317,7 +317,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = save_edit(
-                request, form, current=values, save=save, last_change=lambda: _set_by(form.record)
+                request, form, current=values, save=save, last_change=lambda: who_set(form.record)
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -332,11 +332,3 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         {"form": form, "retention": retention},
         status=_status(form, conflict=conflict),
     )
-
-
-def _set_by(row: Any) -> str:
-    """Who last set a settings row and when: " (Name, 4 Dec 2026 10:31)"."""
-    if row.pk is None or row.set_by is None:
-        return ""
-    who = row.set_by.get_full_name() or row.set_by.username
-    return f" ({who}, {timezone.localtime(row.set_at):%-d %b %Y %H:%M})"
