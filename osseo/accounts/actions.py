@@ -36,7 +36,9 @@ from .models import (
 )
 
 
+@action()
 def create_organisation(*, name: str, slug: str, kind: str) -> Organisation:
+    """The operator's way (the demo, tests): no actor with a role, so no permission."""
     if kind not in OrganisationKind.values:
         raise ValidationError({"kind": [f"Choose one of: {', '.join(OrganisationKind.values)}."]})
     return Organisation.objects.create(name=name, slug=slug, kind=kind)
