@@ -25,7 +25,6 @@ from typing import Any, ParamSpec, TypeVar
 
 from django.db import models, transaction
 
-from osseo.accounts.permissions import require_permission
 from osseo.errors import StaleVersion
 
 P = ParamSpec("P")
@@ -94,6 +93,9 @@ def action(
         @functools.wraps(fn)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if permission is not None:
+                # Imported here: the accounts app's own models are Versioned.
+                from osseo.accounts.permissions import require_permission
+
                 require_permission(kwargs.get("actor"), permission)  # type: ignore[arg-type]
             with transaction.atomic():
                 for i, name in enumerate(names):

@@ -6,6 +6,8 @@ from typing import Any
 
 from ninja import Schema
 from ninja.params import HeaderEx, P
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -61,3 +63,20 @@ IfMatch = HeaderEx[
         "Without it, only the fields named are written, over the current record.",
     ),
 ]
+
+
+class PatchBody(Schema):
+    """The body of a PATCH: a JSON object naming the fields to change.
+
+    Ninja's schemas read the attributes of whatever they are given, so a schema whose fields all
+    have defaults would take `[null, null]`, `[]` or `"x"` as "change nothing" and answer 200.
+    Anything but an object is invalid input (422)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, value: Any) -> Any:
+        # Ninja's own validator runs first and wraps the body in a DjangoGetter.
+        body = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(body, dict):
+            raise ValueError("Send a JSON object naming the fields to change.")
+        return value

@@ -1,4 +1,10 @@
-"""Provisioning accounts and issuing API tokens."""
+"""Provisioning accounts, issuing API tokens and the clinic's settings.
+
+The writes people make (a clinic administrator adding or deactivating a colleague's account,
+setting a clinic setting) go through the action contract (`osseo.contract`): the permission, one
+transaction, the rows they check locked and re-read first. Provisioning from the command line
+or the demo seeder has no actor with a role: `create_user` is transactional without a permission.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,37 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from osseo.audit.services import record
+from osseo.contract import action, check_version, lock
+from osseo.errors import Conflict, Missing
 from osseo.patients.models import Patient
 
-from .models import ApiToken, Membership, Organisation, OrganisationKind, Role, User
+from .clinic_settings import SPECS, resolve, validate_value
+from .models import (
+    STAFF_ROLES,
+    ApiToken,
+    ClinicSetting,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 
 
+@action()
 def create_organisation(*, name: str, slug: str, kind: str) -> Organisation:
+    """The operator's way (the demo, tests): no actor with a role, so no permission."""
     if kind not in OrganisationKind.values:
         raise ValidationError({"kind": [f"Choose one of: {', '.join(OrganisationKind.values)}."]})
     return Organisation.objects.create(name=name, slug=slug, kind=kind)
 
 
+@action()
 def create_user(
     *,
     actor: User | None,
@@ -37,7 +58,9 @@ def create_user(
     email: str = "",
     check_password: bool = True,
 ) -> User:
-    """Provision an account with its one membership; the patient role links to a patient."""
+    """Provision an account with its one membership; the patient role links to a patient.
+    The operator's way (`osseo adduser`, the demo): no permission. A clinic administrator adds
+    colleagues with `add_account`."""
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
         errors["role"] = [f"Unknown role {role!r}; roles are: {', '.join(Role.values)}."]
@@ -49,8 +72,9 @@ def create_user(
         cared = patient.care_teams.filter(organisation=organisation, until__isnull=True).exists()
         if not cared:
             errors["patient"] = ["That patient is not cared for by this organisation."]
+    taken = ["That username is taken."]
     if User.objects.filter(username=username).exists():
-        errors["username"] = ["That username is taken."]
+        errors["username"] = taken
     if not username or len(username) > 150:
         errors["username"] = ["Enter a username of at most 150 characters."]
     if check_password:
@@ -60,39 +84,72 @@ def create_user(
             errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        user = User.objects.create_user(
-            username=username,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-        )
-        Membership.objects.create(user=user, organisation=organisation, role=role, patient=patient)
-        record(
-            "accounts.user.created",
-            actor=actor,
-            patient=patient,
-            obj=user,
-            changes={
-                "username": [None, username],
-                "role": [None, role],
-                "organisation": [None, organisation.slug],
-            },
-        )
+    try:
+        with transaction.atomic():  # a savepoint: a username taken meanwhile is the same refusal
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"username": taken}) from exc
+    Membership.objects.create(user=user, organisation=organisation, role=role, patient=patient)
+    record(
+        "accounts.user.created",
+        actor=actor,
+        patient=patient,
+        obj=user,
+        changes={
+            "username": [None, username],
+            "role": [None, role],
+            "organisation": [None, organisation.slug],
+        },
+    )
     return user
 
 
+@action(permission="accounts.manage")
+def add_account(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """A clinic administrator adds a staff account to their own organisation, with a one-time
+    password (patient accounts are linked to a record by the operator: `osseo adduser`)."""
+    if role not in STAFF_ROLES:
+        raise ValidationError({"role": ["Choose a staff role."]})
+    return create_user(
+        actor=actor,
+        username=username,
+        password=password,
+        role=role,
+        organisation=actor.membership.organisation,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+    )
+
+
+@action(locks=["user"])
 def issue_api_token(*, user: User) -> str:
-    """A new bearer token (returned once; only its digest is kept)."""
+    """A new bearer token (returned once; only its digest is kept). The account is locked first:
+    one deactivated meanwhile gets no token (deactivating deletes the tokens it has)."""
+    if not user.is_active:
+        raise PermissionDenied("This account is deactivated.")
     raw = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        ApiToken.objects.create(
-            user=user,
-            digest=ApiToken.digest_of(raw),
-            expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
-        )
-        record("accounts.token.issued", actor=user, obj=user)
+    ApiToken.objects.create(
+        user=user,
+        digest=ApiToken.digest_of(raw),
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+    )
+    record("accounts.token.issued", actor=user, obj=user)
     return raw
 
 
@@ -107,68 +164,92 @@ def user_for_token(raw: str) -> User | None:
     return token.user
 
 
+@action(permission="settings.manage")
 def set_clinic_setting(
-    *, actor: User, key: str, value: Any, source: str = "", validated: bool = False
-) -> None:
-    """A clinic admin sets one of the clinic's settings; audited with before and after."""
-    from django.core.exceptions import PermissionDenied
+    *,
+    actor: User,
+    key: str,
+    value: Any = None,
+    source: str | None = None,
+    validated: bool | None = None,
+    if_match: str | None = None,
+) -> ClinicSetting:
+    """A clinic admin sets one of the clinic's settings; audited with before and after.
 
-    from .clinic_settings import SPECS, resolve, validate_value
-    from .models import ClinicSetting
-    from .permissions import has_permission
-
-    if not has_permission(actor, "settings.manage"):
-        raise PermissionDenied("Only a clinic administrator changes clinic settings.")
+    Only what is named changes (None keeps it): `value` (for a setting whose value is an object,
+    the parts given, over the current ones), `source`, `validated`; so a colleague's change to
+    another part survives. A first change starts from the default value, unsourced and not
+    validated: the default's source belongs to the default's value. The row may not exist yet:
+    the organisation is locked instead of it, then the row; `if_match` names the version the
+    change was decided on (the default is version 1, the first saved row version 2)."""
     if key not in SPECS:
         raise ValidationError({"key": [f"Unknown setting {key!r}."]})
+    organisation = actor.membership.organisation
+    lock(organisation)
+    row = (
+        ClinicSetting.objects.select_for_update().filter(organisation=organisation, key=key).first()
+    )
+    check_version(row or ClinicSetting(organisation=organisation, key=key), if_match)
+    before = resolve(organisation, key)
+    current = row.value if row else SPECS[key].default
+    if value is None:
+        value = current
+    elif isinstance(value, dict) and isinstance(current, dict):
+        value = {**current, **value}
     clean = validate_value(key, value)
-    source = (source or "").strip()
+    source = ((row.source if row else "") if source is None else source.strip())[:300]
+    validated = (row.validated if row else False) if validated is None else validated
     if validated and not source:
         raise ValidationError({"source": ["A validated value names its source."]})
-    organisation = actor.membership.organisation
-    before = resolve(organisation, key)
-    with transaction.atomic():
-        ClinicSetting.objects.update_or_create(
-            organisation=organisation,
-            key=key,
-            defaults={
-                "value": clean,
-                "source": source[:300],
-                "validated": validated,
-                "set_by": actor,
-                "set_at": timezone.now(),
-            },
-        )
-        record(
-            "accounts.setting.changed",
-            actor=actor,
-            changes={
-                key: [before.value, clean],
-                "source": [before.source, source],
-                "validated": [before.validated, validated],
-            },
-        )
+    if row is not None and (row.value, row.source, row.validated) == (clean, source, validated):
+        return row
+    if row is None:
+        row = ClinicSetting(organisation=organisation, key=key, version=2)
+    row.value, row.source, row.validated = clean, source, validated
+    row.set_by, row.set_at = actor, timezone.now()
+    row.save()
+    record(
+        "accounts.setting.changed",
+        actor=actor,
+        changes={
+            key: [before.value, clean],
+            "source": [before.source, source],
+            "validated": [before.validated, validated],
+        },
+    )
+    return row
 
 
+@action(permission="accounts.manage", locks=["account"])
 def set_account_active(*, actor: User, account: User, active: bool) -> User:
-    """Deactivate (or re-activate) a colleague's account; audited. Sessions and tokens stop."""
-    from django.core.exceptions import PermissionDenied
-
-    from .permissions import has_permission
-
-    if not has_permission(actor, "accounts.manage"):
-        raise PermissionDenied("Only a clinic administrator manages accounts.")
+    """Deactivate (or re-activate) a colleague's account; audited. Sessions and tokens stop.
+    `active` is the state asked for, not a toggle: decided on the locked account, so a second
+    administrator's click on a stale page is refused (409) instead of undoing the first."""
     if account.membership.organisation_id != actor.membership.organisation_id:
         raise PermissionDenied("That account belongs to another organisation.")
-    with transaction.atomic():
-        account.is_active = active
-        account.save(update_fields=["is_active"])
-        if not active:
-            ApiToken.objects.filter(user=account).delete()
-        record(
-            "accounts.user.activated" if active else "accounts.user.deactivated",
-            actor=actor,
-            obj=account,
-            changes={"is_active": [not active, active]},
+    if account.pk == actor.pk and not active:
+        raise Conflict(
+            "You cannot deactivate your own account.",
+            missing=[Missing("another_administrator", "Another clinic administrator to do it")],
         )
+    if account.is_active == active:
+        state = "active" if active else "deactivated"
+        raise Conflict(
+            f"{account.username}'s account is already {state}.",
+            missing=[
+                Missing("account_deactivated", "A deactivated account")
+                if active
+                else Missing("account_active", "An active account")
+            ],
+        )
+    account.is_active = active
+    account.save(update_fields=["is_active"])
+    if not active:
+        ApiToken.objects.filter(user=account).delete()
+    record(
+        "accounts.user.activated" if active else "accounts.user.deactivated",
+        actor=actor,
+        obj=account,
+        changes={"is_active": [not active, active]},
+    )
     return account

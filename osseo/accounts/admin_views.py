@@ -9,13 +9,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 
-from .actions import create_user, set_account_active
+from .actions import add_account, set_account_active
 from .models import Membership, Role, User
 from .permissions import has_permission
 
@@ -39,31 +40,38 @@ def accounts(request: HttpRequest) -> HttpResponse:
     organisation = user.membership.organisation
     form = AccountForm(request.POST if "create" in request.POST else None)
     issued: str | None = None
+    conflict = False
     if request.method == "POST" and "toggle" in request.POST:
         target = User.objects.filter(
             uuid=request.POST.get("toggle", ""), membership__organisation=organisation
         ).first()
         if target is None:
             raise PermissionDenied
-        if target == user:
-            messages.error(request, "You cannot deactivate your own account.")
+        # The state the button asked for (not a toggle): a page opened before a colleague's
+        # click does not undo it.
+        wanted = request.POST.get("active")
+        if wanted not in ("0", "1"):
+            return HttpResponseBadRequest("Say whether the account is to be active.")
+        try:
+            set_account_active(actor=user, account=target, active=wanted == "1")
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            conflict = True
         else:
-            set_account_active(actor=user, account=target, active=not target.is_active)
             messages.success(
                 request,
                 f"{target.username} {'re-activated' if target.is_active else 'deactivated'}.",
             )
-        return redirect("accounts:accounts")
+            return redirect("accounts:accounts")
     if request.method == "POST" and form.is_valid():
         # A one-time password for the new colleague, shown once to the administrator.
         issued = secrets.token_urlsafe(12)
         try:
-            create_user(
+            add_account(
                 actor=user,
                 username=form.cleaned_data["username"],
                 password=issued,
                 role=form.cleaned_data["role"],
-                organisation=organisation,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 email=form.cleaned_data["email"],
@@ -79,7 +87,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
         .select_related("user")
         .order_by("role", "user__username")
     )
-    status = 422 if form.is_bound and form.errors else 200
+    status = 409 if conflict else 422 if form.is_bound and form.errors else 200
     return render(
         request,
         "accounts/accounts.html",

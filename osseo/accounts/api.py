@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import AuthenticationError
@@ -32,4 +33,7 @@ def issue_token(request: HttpRequest, credentials: Credentials) -> dict[str, str
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None or getattr(user, "membership", None) is None:
         raise AuthenticationError()
-    return {"token": issue_api_token(user=user)}  # type: ignore[arg-type]
+    try:
+        return {"token": issue_api_token(user=user)}  # type: ignore[arg-type]
+    except PermissionDenied as exc:  # deactivated between the password check and the token
+        raise AuthenticationError() from exc

@@ -124,3 +124,14 @@ def validate_value(key: str, value: Any) -> Any:
             raise ValidationError({"value": ["Enter a number from 1 to 1000."]})
         return number
     raise ValidationError({"key": [f"Unknown setting {key!r}."]})
+
+
+def who_set(row: Any) -> str:
+    """Who last set a clinic's settings row and when, for a form that found it changed:
+    " (Name, 4 Dec 2026 10:31)"; "" for settings still at their defaults."""
+    from django.utils import timezone
+
+    if row is None or row.pk is None or row.set_by_id is None:
+        return ""
+    who = row.set_by.get_full_name() or row.set_by.username
+    return f" ({who}, {timezone.localtime(row.set_at):%-d %b %Y %H:%M})"

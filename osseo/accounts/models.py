@@ -8,6 +8,8 @@ import uuid
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from osseo.contract import Versioned
+
 
 class Role(models.TextChoices):
     """Role codes, the same in the CLI, the API and the permission table."""
@@ -103,11 +105,12 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ClinicSetting(models.Model):
+class ClinicSetting(Versioned):
     """A number the literature does not fix, set by the clinic (design notes: clinic settings).
 
     Each value carries its source, or is shown as "not validated"; who set it and when is kept
-    (and audited). Definitions and defaults live in `clinic_settings.py`.
+    (and audited). Definitions and defaults live in `clinic_settings.py`. The default is
+    version 1: the row is made at version 2, by the clinic's first change.
     """
 
     organisation = models.ForeignKey(

@@ -1,10 +1,10 @@
-"""The clinic administrator's settings screen."""
+"""The clinic administrator's settings screen. Each form carries the version of its setting as
+opened: a colleague's change since is kept, or shown where both changed the same part."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,12 +12,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from osseo.editing import VersionedForm, save_edit
+from osseo.errors import StaleVersion
 from osseo.patients.forms import apply_errors
 
 from .actions import set_clinic_setting
-from .clinic_settings import SPECS, ResolvedSetting, resolve
+from .clinic_settings import SPECS, ResolvedSetting, resolve, who_set
 from .forms import MinAtRiskForm, StageWindowForm
+from .models import ClinicSetting, Organisation
 from .permissions import has_permission
+
+WINDOW_PARTS = ("min", "max", "unit")
 
 
 def _initial(current: ResolvedSetting, value: dict[str, Any]) -> dict[str, Any]:
@@ -29,6 +34,48 @@ def _initial(current: ResolvedSetting, value: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _values(organisation: Organisation, key: str) -> dict[str, Any]:
+    """The setting now, as its form shows it."""
+    current = resolve(organisation, key)
+    value = current.value if key == "stage_window" else {"value": current.value}
+    return _initial(current, value)
+
+
+def _row(organisation: Organisation, key: str) -> ClinicSetting:
+    """The setting's row, or (at its default) an unsaved one at version 1."""
+    row = ClinicSetting.objects.filter(organisation=organisation, key=key).first()
+    return row or ClinicSetting(organisation=organisation, key=key)
+
+
+def _save(request: HttpRequest, form: VersionedForm, key: str) -> bool:
+    """Save the parts of the setting this user changed; False when a colleague changed the same
+    part since the form was opened (the form then shows theirs)."""
+    user: Any = request.user
+    organisation = user.membership.organisation
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
+        named: dict[str, Any] = {k: edits[k] for k in ("source", "validated") if k in edits}
+        if key == "stage_window":
+            parts = {k: edits[k] for k in WINDOW_PARTS if k in edits}
+            if parts:
+                named["value"] = parts
+        elif "value" in edits:
+            named["value"] = edits["value"]
+        try:
+            set_clinic_setting(actor=user, key=key, if_match=if_match, **named)
+        except StaleVersion as exc:
+            form.record = exc.obj  # the row a colleague saved since the form was opened
+            raise
+
+    return save_edit(
+        request,
+        form,
+        current=lambda: _values(organisation, key),
+        save=save,
+        last_change=lambda: who_set(form.record),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request: HttpRequest) -> HttpResponse:
@@ -37,42 +84,34 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     organisation = user.membership.organisation
     posted = request.POST.get("key") if request.method == "POST" else None
-    window = resolve(organisation, "stage_window")
-    at_risk = resolve(organisation, "registry_min_at_risk")
     window_form = StageWindowForm(
-        request.POST if posted == "stage_window" else None, initial=_initial(window, window.value)
+        request.POST if posted == "stage_window" else None,
+        initial=_values(organisation, "stage_window"),
+        record=_row(organisation, "stage_window"),
     )
     at_risk_form = MinAtRiskForm(
         request.POST if posted == "registry_min_at_risk" else None,
-        initial=_initial(at_risk, {"value": at_risk.value}),
+        initial=_values(organisation, "registry_min_at_risk"),
+        record=_row(organisation, "registry_min_at_risk"),
         prefix="atrisk",  # two forms on one page: unique field ids
     )
-    form: forms.Form | None = {
+    form: VersionedForm | None = {
         "stage_window": window_form,
         "registry_min_at_risk": at_risk_form,
     }.get(posted or "")
+    conflict = False
     if form is not None and form.is_valid():
-        data = form.cleaned_data
-        value: Any = (
-            {"min": data["min"], "max": data["max"], "unit": data["unit"]}
-            if posted == "stage_window"
-            else data["value"]
-        )
         try:
-            set_clinic_setting(
-                actor=user,
-                key=str(posted),
-                value=value,
-                source=data["source"],
-                validated=data["validated"],
-            )
+            saved = _save(request, form, str(posted))
         except ValidationError as exc:
-            apply_errors(form, exc)  # type: ignore[arg-type]
+            apply_errors(form, exc)
         else:
-            messages.success(request, "Setting saved.")
-            return redirect("accounts:settings")
+            if saved:
+                messages.success(request, "Setting saved.")
+                return redirect("accounts:settings")
+            conflict = True
     rows = [resolve(organisation, key) for key in SPECS]
-    status = 422 if form is not None and form.errors else 200
+    status = 409 if conflict else 422 if form is not None and form.errors else 200
     return render(
         request,
         "accounts/settings.html",

@@ -1,4 +1,5 @@
-"""Every write of the complications app: one transaction each, audited inside it.
+"""Every write of the complications app, each through the action contract (`osseo.contract`):
+the permission, one transaction, the rows it checks locked and re-read, the audit entry inside.
 
 An operative treatment is recorded as a surgery Procedure through ``osseo.surgery.actions`` (one
 source of truth for operations), so it appears in the patient's procedure history. Operations
@@ -14,12 +15,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from osseo.accounts.models import User
 from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
+from osseo.contract import action, lock
+from osseo.errors import Conflict, Missing
 from osseo.pathway.actions import transition_to
 from osseo.pathway.machine import transition_problem
 from osseo.pathway.models import Episode, Phase
@@ -72,25 +75,34 @@ def _shown(value: Any) -> Any:
     return str(getattr(value, "uuid", value))
 
 
+@action(permission="complication.record", locks=["patient"])
 def record_event(*, actor: User, patient: Patient, data: dict[str, Any]) -> AdverseEvent:
-    """Record a complication of one limb, graded (or not) under a named system."""
-    _require(actor, "complication.record")
+    """Record a complication of one limb, graded (or not) under a named system. The patient is
+    locked: a death recorded meanwhile is seen by the onset check."""
     cleaned = check_event({k: data.get(k) for k in EVENT_FIELDS}, patient=patient)
-    with transaction.atomic():
-        event = AdverseEvent.objects.create(patient=patient, recorded_by=actor, **cleaned)
-        record(
-            "complications.event.recorded",
-            actor=actor,
-            patient=patient,
-            obj=event,
-            changes={k: [None, _shown(v)] for k, v in cleaned.items() if v not in (None, "")},
-        )
+    event = AdverseEvent.objects.create(patient=patient, recorded_by=actor, **cleaned)
+    record(
+        "complications.event.recorded",
+        actor=actor,
+        patient=patient,
+        obj=event,
+        changes={k: [None, _shown(v)] for k, v in cleaned.items() if v not in (None, "")},
+    )
     return event
 
 
-def update_event(*, actor: User, event: AdverseEvent, data: dict[str, Any]) -> AdverseEvent:
-    """Change some of an event's fields (those present in `data`): its outcome, grade, dates."""
-    _require(actor, "complication.record")
+@action(permission="complication.record", locks=["event"])
+def update_event(
+    *, actor: User, event: AdverseEvent, data: dict[str, Any], if_match: str | None = None
+) -> AdverseEvent:
+    """Change the event's fields named in `data` (its outcome, grade, dates) over the current row,
+    locked and re-read by the contract, so a colleague's change to another field survives;
+    `if_match` refuses the change (412) when the event is no longer at that version."""
+    return _change_event(actor=actor, event=event, data=data)
+
+
+def _change_event(*, actor: User, event: AdverseEvent, data: dict[str, Any]) -> AdverseEvent:
+    """Write the named fields of a locked event, only those that change, and audit them."""
     values = {k: getattr(event, k) for k in EVENT_FIELDS}
     values.update({k: v for k, v in data.items() if k in EVENT_FIELDS})
     if "grading_system" in data and "grade" not in data:
@@ -103,17 +115,16 @@ def update_event(*, actor: User, event: AdverseEvent, data: dict[str, Any]) -> A
     }
     if not changes:
         return event
-    with transaction.atomic():
-        for k, v in cleaned.items():
-            setattr(event, k, v)
-        event.save()
-        record(
-            "complications.event.updated",
-            actor=actor,
-            patient=event.patient,
-            obj=event,
-            changes=changes,
-        )
+    for k in changes:
+        setattr(event, k, cleaned[k])
+    event.save(update_fields=list(changes))
+    record(
+        "complications.event.updated",
+        actor=actor,
+        patient=event.patient,
+        obj=event,
+        changes=changes,
+    )
     return event
 
 
@@ -126,8 +137,9 @@ def _episode_for_operation(event: AdverseEvent) -> Episode:
             .first()
         )
     if episode is None:
-        raise ValidationError(
-            {"episode": ["This limb has no open episode; open one before recording an operation."]}
+        raise Conflict(
+            "This limb has no open episode; open one before recording an operation.",
+            missing=[Missing("open_episode", "An open episode of care for this limb")],
         )
     return episode
 
@@ -140,6 +152,7 @@ def _removal_reason(event: AdverseEvent, kind: str) -> str:
     return "explantation" if kind == TreatmentKind.EXPLANTATION else "other"
 
 
+@action(permission="complication.record", locks=["event"])
 def record_treatment(
     *,
     actor: User,
@@ -147,15 +160,17 @@ def record_treatment(
     data: dict[str, Any],
     procedure: Procedure | None = None,
     removed_devices: list[Device] | None = None,
+    if_match: str | None = None,
 ) -> Treatment:
     """Record how an event was treated; an operation is (or links) a surgery Procedure.
 
     For an operative kind, `procedure` links an operation already recorded on this limb;
     without it a draft Procedure of the same kind is started on the operation date (moving
     the episode back to surgery when needed, with the reason) for the surgeon to complete and
-    sign. `removed_devices` are parts taken out during that operation.
+    sign. `removed_devices` are parts taken out during that operation. The event is locked (its
+    version rises: its treatments are part of it) and so are the parts, before their state is
+    checked. An operation also needs `procedure.record`: the kind decides, so it is checked here.
     """
-    _require(actor, "complication.record")
     cleaned = check_treatment(data, event=event)
     kind = cleaned["kind"]
     operative = kind in OPERATIVE_KINDS
@@ -180,58 +195,67 @@ def record_treatment(
                     f"The operation was on {procedure.performed_on:%d %b %Y}; use that date."
                 ]
         for device in removed:
+            lock(device)
             if device.limb_id != event.limb_id or device.status != DeviceStatus.IN_PLACE:
                 errors["removed_devices"] = ["Choose parts in place on this limb."]
         if errors:
             raise ValidationError(errors)
-    with transaction.atomic():
-        if operative and procedure is None:
-            episode = _episode_for_operation(event)
-            if episode.phase != Phase.SURGERY:
-                what = TreatmentKind(kind).label.removeprefix("Operation: ")
-                reason = (
-                    f"{what[:1].upper()}{what[1:]} for "
-                    f"{EventKind(event.kind).label.lower()} (complication)."
+    if operative and procedure is None:
+        episode = _episode_for_operation(event)
+        if episode.phase != Phase.SURGERY:
+            what = TreatmentKind(kind).label.removeprefix("Operation: ")
+            reason = (
+                f"{what[:1].upper()}{what[1:]} for "
+                f"{EventKind(event.kind).label.lower()} (complication)."
+            )
+            problem = transition_problem(episode.phase, Phase.SURGERY, reason)
+            if problem:
+                raise Conflict(
+                    f"The operation cannot be recorded now: {problem[1]}",
+                    missing=[
+                        Missing(
+                            "episode_can_return_to_surgery",
+                            "The limb's episode at planning, rehabilitation or follow-up, "
+                            "from where it can return to surgery",
+                        )
+                    ],
                 )
-                problem = transition_problem(episode.phase, Phase.SURGERY, reason)
-                if problem:
-                    raise ValidationError(
-                        {"episode": [f"The operation cannot be recorded now: {problem[1]}"]}
-                    )
-                transition_to(actor=actor, episode=episode, to_phase=Phase.SURGERY, reason=reason)
-            procedure = surgery_actions.start_procedure(
-                actor=actor,
-                episode=episode,
-                kind=OPERATIVE_KINDS[kind],
-                performed_on=cleaned["started_on"],
-            )
-        treatment = Treatment.objects.create(
-            event=event, procedure=procedure, recorded_by=actor, **cleaned
-        )
-        for device in removed:
-            assert procedure is not None
-            surgery_actions.remove_device(
-                actor=actor,
-                device=device,
-                removed_on=procedure.performed_on,
-                reason=_removal_reason(event, kind),
-                procedure=procedure,
-            )
-        record(
-            "complications.treatment.recorded",
+            transition_to(actor=actor, episode=episode, to_phase=Phase.SURGERY, reason=reason)
+        procedure = surgery_actions.start_procedure(
             actor=actor,
-            patient=event.patient,
-            obj=treatment,
-            changes={
-                "event": [None, str(event.uuid)],
-                "kind": [None, kind],
-                "started_on": [None, cleaned["started_on"]],
-                **({"procedure": [None, str(procedure.uuid)]} if procedure else {}),
-            },
+            episode=episode,
+            kind=OPERATIVE_KINDS[kind],
+            performed_on=cleaned["started_on"],
         )
+    treatment = Treatment.objects.create(
+        event=event, procedure=procedure, recorded_by=actor, **cleaned
+    )
+    for device in removed:
+        assert procedure is not None
+        surgery_actions.remove_device(
+            actor=actor,
+            device=device,
+            removed_on=procedure.performed_on,
+            reason=_removal_reason(event, kind),
+            procedure=procedure,
+        )
+    event.save(update_fields=[])  # a new version: the event as read lists its treatments
+    record(
+        "complications.treatment.recorded",
+        actor=actor,
+        patient=event.patient,
+        obj=treatment,
+        changes={
+            "event": [None, str(event.uuid)],
+            "kind": [None, kind],
+            "started_on": [None, cleaned["started_on"]],
+            **({"procedure": [None, str(procedure.uuid)]} if procedure else {}),
+        },
+    )
     return treatment
 
 
+@action(permission="death.record", locks=["patient", "related_event"])
 def record_death(
     *,
     actor: User,
@@ -240,12 +264,14 @@ def record_death(
     cause: str = "",
     related_event: AdverseEvent | None = None,
 ) -> Death:
-    """Record the date of death; the patient's open episodes close with that reason."""
-    _require(actor, "death.record")
-    errors: dict[str, list[str]] = {}
+    """Record the date of death; the patient's open episodes close with that reason. The patient
+    is locked first, so two people recording the death cannot both succeed."""
     if hasattr(patient, "death"):
-        errors["died_on"] = ["This patient's death is already recorded."]
-
+        raise Conflict(
+            "This patient's death is already recorded.",
+            missing=[Missing("no_death_recorded", "No death already recorded for this patient")],
+        )
+    errors: dict[str, list[str]] = {}
     when = check_date(errors, "died_on", died_on, required=True)
     if when is not None:
         if when < patient.birth_date:
@@ -263,45 +289,46 @@ def record_death(
     if errors:
         raise ValidationError(errors)
     assert when is not None
-    with transaction.atomic():
-        death = Death.objects.create(
-            patient=patient,
-            died_on=when,
-            cause=cause,
-            related_event=related_event,
-            recorded_by=actor,
-        )
-        record(
-            "complications.death.recorded",
+    death = Death.objects.create(
+        patient=patient,
+        died_on=when,
+        cause=cause,
+        related_event=related_event,
+        recorded_by=actor,
+    )
+    record(
+        "complications.death.recorded",
+        actor=actor,
+        patient=patient,
+        obj=death,
+        changes={
+            "died_on": [None, when],
+            **({"cause": [None, cause]} if cause else {}),
+            **({"related_event": [None, str(related_event.uuid)]} if related_event else {}),
+        },
+    )
+    if related_event is not None and related_event.outcome != Outcome.FATAL:
+        # The event's outcome follows from the death: part of this action, not a second one
+        # (whoever records a death may not otherwise edit complications).
+        _change_event(
             actor=actor,
-            patient=patient,
-            obj=death,
-            changes={
-                "died_on": [None, when],
-                **({"cause": [None, cause]} if cause else {}),
-                **({"related_event": [None, str(related_event.uuid)]} if related_event else {}),
-            },
+            event=related_event,
+            data={"outcome": Outcome.FATAL, "resolved_on": when},
         )
-        if related_event is not None and related_event.outcome != Outcome.FATAL:
-            update_event(
-                actor=actor,
-                event=related_event,
-                data={"outcome": Outcome.FATAL, "resolved_on": when},
-            )
-        for episode in Episode.objects.filter(patient=patient).exclude(phase__in=[Phase.CLOSED]):
-            transition_to(
-                actor=actor,
-                episode=episode,
-                to_phase=Phase.CLOSED,
-                reason=f"The patient died on {when:%d %b %Y}.",
-            )
+    for episode in Episode.objects.filter(patient=patient).exclude(phase__in=[Phase.CLOSED]):
+        transition_to(
+            actor=actor,
+            episode=episode,
+            to_phase=Phase.CLOSED,
+            reason=f"The patient died on {when:%d %b %Y}.",
+        )
     patient.death = death
     return death
 
 
+@action(permission="settings.manage")
 def add_grading_system(*, actor: User, data: dict[str, Any]) -> GradingSystem:
     """Add a clinic's grading scheme as data: code, name, source, kinds it grades, grades."""
-    _require(actor, "settings.manage")
     errors: dict[str, list[str]] = {}
     code = str(data.get("code") or "").strip().lower()
     if not code or len(code) > 60 or not all(c.isalnum() or c in "-_" for c in code):
@@ -326,28 +353,33 @@ def add_grading_system(*, actor: User, data: dict[str, Any]) -> GradingSystem:
         errors.setdefault("grades", []).append("Each grade needs its published wording.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        system = GradingSystem.objects.create(
-            code=code,
-            name=name,
-            source=source,
-            applies_to=applies_to,
-            organisation=actor.membership.organisation,
-        )
-        for rank, (grade_code, grade) in enumerate(zip(codes, grades, strict=True), start=1):
-            Grade.objects.create(
-                system=system,
-                code=grade_code,
-                label=str(grade["label"]).strip()[:200],
-                description=str(grade.get("description") or "").strip(),
-                rank=rank,
+    try:
+        with transaction.atomic():  # a savepoint: a code taken meanwhile is the same refusal
+            system = GradingSystem.objects.create(
+                code=code,
+                name=name,
+                source=source,
+                applies_to=applies_to,
+                organisation=actor.membership.organisation,
             )
-        record(
-            "complications.grading_system.added",
-            actor=actor,
-            obj=system,
-            changes={"code": [None, code], "grades": [None, codes], "source": [None, source]},
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"code": ["A grading system with this code already exists."]}
+        ) from exc
+    for rank, (grade_code, grade) in enumerate(zip(codes, grades, strict=True), start=1):
+        Grade.objects.create(
+            system=system,
+            code=grade_code,
+            label=str(grade["label"]).strip()[:200],
+            description=str(grade.get("description") or "").strip(),
+            rank=rank,
         )
+    record(
+        "complications.grading_system.added",
+        actor=actor,
+        obj=system,
+        changes={"code": [None, code], "grades": [None, codes], "source": [None, source]},
+    )
     return system
 
 

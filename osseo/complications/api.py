@@ -6,16 +6,17 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from osseo.accounts.permissions import has_permission, require_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.patients.models import Patient
 from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.patients.schemas import IsoDate
-from osseo.problem import errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions
 from .models import AdverseEvent, Death, EventKind, Outcome
@@ -92,7 +93,7 @@ def list_grading_systems(request: HttpRequest) -> Any:
 
 @router.post(
     "/grading-systems",
-    response={201: GradingSystemOut, **errors(403)},
+    response={201: GradingSystemOut, **write_errors()},
     operation_id="add_grading_system",
 )
 def add_grading_system(request: HttpRequest, payload: GradingSystemIn) -> Any:
@@ -154,16 +155,19 @@ def list_events(request: HttpRequest, patient_id: uuid.UUID, params: Query[Event
 
 @router.post(
     "/patients/{patient_id}/adverse-events",
-    response={201: AdverseEventOut, **errors(403, 404)},
+    response={201: AdverseEventOut, **write_errors()},
     operation_id="record_adverse_event",
 )
-def record_event(request: HttpRequest, patient_id: uuid.UUID, payload: AdverseEventIn) -> Any:
+def record_event(
+    request: HttpRequest, patient_id: uuid.UUID, payload: AdverseEventIn, response: HttpResponse
+) -> Any:
     user = _user(request)
     patient = get_patient_for(user, patient_id, permission="complication.record", audit_read=False)
     data = payload.dict()
     data.update(_links(patient, payload))
     data.update(_grading(user, payload.grading_system, payload.grade))
     event = actions.record_event(actor=user, patient=patient, data=data)
+    response["ETag"] = etag_of(event)
     return Status(201, _out(event))
 
 
@@ -172,18 +176,29 @@ def record_event(request: HttpRequest, patient_id: uuid.UUID, payload: AdverseEv
     response={200: AdverseEventOut, **errors(403, 404)},
     operation_id="get_adverse_event",
 )
-def get_event(request: HttpRequest, event_id: uuid.UUID) -> Any:
+def get_event(request: HttpRequest, event_id: uuid.UUID, response: HttpResponse) -> Any:
+    """The event with its grade and treatments; its `ETag` is the version a PATCH may name in
+    `If-Match`."""
     event = get_event_for(_user(request), event_id)
     record("patients.patient.viewed", actor=_user(request), patient=event.patient, obj=event)
+    response["ETag"] = etag_of(event)
     return _out(event)
 
 
 @router.patch(
     "/adverse-events/{event_id}",
-    response={200: AdverseEventOut, **errors(403, 404)},
+    response={200: AdverseEventOut, **edit_errors()},
     operation_id="update_adverse_event",
 )
-def update_event(request: HttpRequest, event_id: uuid.UUID, payload: AdverseEventPatch) -> Any:
+def update_event(
+    request: HttpRequest,
+    event_id: uuid.UUID,
+    payload: AdverseEventPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Change the fields named in the body, over the current event: a colleague's change to
+    another field is kept. With `If-Match`, a changed event is refused (412)."""
     user = _user(request)
     event = get_event_for(user, event_id, permission="complication.record")
     data = payload.dict(exclude_unset=True)
@@ -192,16 +207,22 @@ def update_event(request: HttpRequest, event_id: uuid.UUID, payload: AdverseEven
             "grading_system", event.grading_system.code if event.grading_system else None
         )
         data.update(_grading(user, system, data.get("grade")))
-    return _out(actions.update_event(actor=user, event=event, data=data))
+    event = actions.update_event(actor=user, event=event, data=data, if_match=if_match)
+    response["ETag"] = etag_of(event)
+    return _out(event)
 
 
 @router.post(
     "/adverse-events/{event_id}/treatments",
-    response={201: TreatmentOut, **errors(403, 404)},
+    response={201: TreatmentOut, **edit_errors()},
     operation_id="record_treatment",
 )
-def record_treatment(request: HttpRequest, event_id: uuid.UUID, payload: TreatmentIn) -> Any:
-    """How the event was treated. An operation links (or starts) a surgery procedure record."""
+def record_treatment(
+    request: HttpRequest, event_id: uuid.UUID, payload: TreatmentIn, if_match: IfMatch = None
+) -> Any:
+    """How the event was treated. An operation links (or starts) a surgery procedure record.
+    The event's version rises (it lists its treatments); `If-Match` names the version the
+    treatment was decided on."""
     user = _user(request)
     event = get_event_for(user, event_id, permission="complication.record")
     patient = event.patient
@@ -216,13 +237,14 @@ def record_treatment(request: HttpRequest, event_id: uuid.UUID, payload: Treatme
         data=payload.dict(exclude={"procedure", "removed_devices"}),
         procedure=procedure,
         removed_devices=devices,
+        if_match=if_match,
     )
     return Status(201, treatment)
 
 
 @router.post(
     "/patients/{patient_id}/death",
-    response={201: DeathOut, **errors(403, 404)},
+    response={201: DeathOut, **write_errors()},
     operation_id="record_death",
 )
 def record_death(request: HttpRequest, patient_id: uuid.UUID, payload: DeathIn) -> Any:

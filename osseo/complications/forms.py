@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.choices import flatten_choices
 
+from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 
 from .models import EventKind, Outcome, TreatmentKind
@@ -39,8 +41,9 @@ def grading_choices(systems: Any) -> list[Any]:
     return choices
 
 
-class OutcomeForm(forms.Form):
-    """The event's grade (it may be revised as the event evolves) and its outcome."""
+class OutcomeForm(VersionedForm):
+    """The event's grade (it may be revised as the event evolves) and its outcome, as opened: a
+    save writes only what this user changed, and shows a colleague's change to the same field."""
 
     grading = forms.ChoiceField(
         required=False,
@@ -50,6 +53,17 @@ class OutcomeForm(forms.Form):
     )
     outcome = forms.ChoiceField(choices=Outcome.choices)
     resolved_on = forms.DateField(required=False, label="Resolved on", widget=DateInput)
+
+    def display(self, name: str, value: Any) -> str:
+        """A grade as its system and wording (the choices are grouped by system)."""
+        if name == "grading" and value:
+            groups = self.fields["grading"].choices  # type: ignore[attr-defined]
+            for system, options in groups:
+                if isinstance(options, list | tuple):
+                    label = dict(flatten_choices(options)).get(value)
+                    if label is not None:
+                        return f"{system}: {label}"
+        return super().display(name, value)
 
 
 class TreatmentForm(forms.Form):

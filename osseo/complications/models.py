@@ -13,6 +13,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.contract import Versioned
+
 
 class EventKind(models.TextChoices):
     """What happened (issue 7; domain notes §6.4 and NICE's minimum safety outcomes)."""
@@ -105,8 +107,9 @@ class Grade(models.Model):
         return f"{self.system.name}: {self.label}"
 
 
-class AdverseEvent(models.Model):
-    """A complication (FHIR Condition / AdverseEvent) of one limb's treatment."""
+class AdverseEvent(Versioned):
+    """A complication (FHIR Condition / AdverseEvent) of one limb's treatment; its version rises
+    with every change to it or its treatments (the API's ETag)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(

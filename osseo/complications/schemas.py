@@ -7,6 +7,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from osseo.patients.schemas import IsoDate
+from osseo.problem import PatchBody
 
 from .codes import codings
 
@@ -88,7 +89,7 @@ class AdverseEventIn(Schema):
     grade: str | None = Field(None, max_length=30, description="a grade's code in that system")
 
 
-class AdverseEventPatch(Schema):
+class AdverseEventPatch(PatchBody):
     description: str | None = Field(None, max_length=4000)
     onset_on: IsoDate | None = None
     resolved_on: IsoDate | None = None
@@ -154,6 +155,7 @@ class AdverseEventOut(Schema):
     outcome: str
     grading: GradingOut | None
     treatments: list[TreatmentOut]
+    version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
     @staticmethod
     def resolve_episode(obj: Any) -> Any:

@@ -18,6 +18,8 @@ from osseo.accounts.permissions import has_permission, require_permission
 from osseo.audit.labels import label_for
 from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
+from osseo.editing import save_edit
+from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for, record_list_read
 
@@ -35,7 +37,11 @@ from .models import AdverseEvent, EventKind, GradingSystem, Outcome, TreatmentKi
 from .queries import events_for, get_event_for, grading_systems_for
 
 
-def _status(*forms_: Any) -> int:
+def _status(*forms_: Any, conflict: bool = False) -> int:
+    """409 when the record's state refused the change (or a colleague changed the same field),
+    422 for invalid input, else 200."""
+    if conflict:
+        return 409
     return 422 if any(f.is_bound and f.errors for f in forms_) else 200
 
 
@@ -185,22 +191,38 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
     systems = list(grading_systems_for(user))
     if event.grading_system is not None and event.grading_system not in systems:
         systems.append(event.grading_system)  # retired since: still shown as the current grade
-    outcome_form = OutcomeForm(
-        request.POST if "update_outcome" in request.POST else None,
-        initial={
+
+    def values() -> dict[str, Any]:
+        """The event's grade and outcome now, as the form shows them."""
+        return {
             "grading": f"{event.grading_system.code}:{event.grade.code}"
             if event.grading_system and event.grade
             else "",
             "outcome": event.outcome,
             "resolved_on": event.resolved_on,
-        },
+        }
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
+        data = dict(edits)
+        if "grading" in data:
+            data.update(_grading(systems, data.pop("grading")))
+        actions.update_event(actor=user, event=event, data=data, if_match=if_match)
+
+    outcome_form = OutcomeForm(
+        request.POST if "update_outcome" in request.POST else None,
+        initial=values(),
+        record=event,
     )
     outcome_form.fields["grading"].choices = grading_choices(systems)  # type: ignore[attr-defined]
+    conflict = False
     if "add_treatment" in request.POST and treatment_form.is_valid():
         try:
             treatment = actions.record_treatment(
                 actor=user, event=event, data=treatment_form.cleaned_data
             )
+        except Conflict as exc:
+            apply_errors(treatment_form, exc)
+            conflict = True
         except ValidationError as exc:
             apply_errors(treatment_form, exc)
         else:
@@ -213,15 +235,15 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             messages.success(request, "Treatment recorded.")
             return redirect("complications:event", event_id=event.uuid)
     if "update_outcome" in request.POST and outcome_form.is_valid():
-        data = dict(outcome_form.cleaned_data)
-        data.update(_grading(systems, data.pop("grading")))
         try:
-            actions.update_event(actor=user, event=event, data=data)
+            saved = save_edit(request, outcome_form, current=values, save=save)
         except ValidationError as exc:
             apply_errors(outcome_form, _grading_errors(exc))
         else:
-            messages.success(request, "Grade and outcome saved.")
-            return redirect("complications:event", event_id=event.uuid)
+            if saved:
+                messages.success(request, "Grade and outcome saved.")
+                return redirect("complications:event", event_id=event.uuid)
+            conflict = True  # a colleague changed the same field: theirs is shown, nothing saved
     return render(
         request,
         "complications/event_detail.html",
@@ -233,7 +255,7 @@ def event_detail(request: HttpRequest, event_id: str) -> HttpResponse:
             "outcome_form": outcome_form,
             "can_write": has_permission(user, "complication.record"),
         },
-        status=_status(treatment_form, outcome_form),
+        status=_status(treatment_form, outcome_form, conflict=conflict),
     )
 
 
@@ -246,6 +268,7 @@ def death_new(request: HttpRequest, patient_id: str) -> HttpResponse:
     form.fields["related_event"].choices = [("", "None")] + [  # type: ignore[attr-defined]
         (str(e.uuid), str(e)) for e in patient.adverse_events.all()
     ]
+    conflict = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -256,6 +279,9 @@ def death_new(request: HttpRequest, patient_id: str) -> HttpResponse:
                 cause=data["cause"],
                 related_event=_pick(patient.adverse_events.all(), data["related_event"]),
             )
+        except Conflict as exc:
+            apply_errors(form, exc)
+            conflict = True
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -265,7 +291,7 @@ def death_new(request: HttpRequest, patient_id: str) -> HttpResponse:
         request,
         "complications/death_form.html",
         {"form": form, "patient": patient},
-        status=_status(form),
+        status=_status(form, conflict=conflict),
     )
 
 

@@ -1,4 +1,5 @@
-"""Every write of the outcomes app: one transaction each, audited inside it."""
+"""Every write of the outcomes app, each through the action contract (`osseo.contract`): the
+permission, one transaction, the rows it checks locked and re-read, the audit entry inside."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from osseo.accounts.models import User
-from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
+from osseo.contract import action, check_version, lock
 from osseo.patients.models import Patient
 
 from .instruments import ScoringError, qtfa
@@ -47,6 +47,7 @@ def _link_ids(questionnaire: Questionnaire) -> list[str]:
     return found
 
 
+@action(permission="outcome.record", locks=["patient"])
 def record_response(
     *, actor: User, patient: Patient, questionnaire: Questionnaire, data: dict[str, Any]
 ) -> QuestionnaireResponse:
@@ -54,9 +55,9 @@ def record_response(
 
     ``data``: ``authored_on`` (date), ``answers`` ({item: response number}), optional ``limb``
     and ``episode`` (objects of this patient). An instrument meant for some sites only (the
-    Q-TFA: femur) needs a limb of such a site; with exactly one, it is chosen.
+    Q-TFA: femur) needs a limb of such a site; with exactly one, it is chosen. The patient is
+    locked: a death recorded meanwhile is seen by the date check.
     """
-    _require(actor, "outcome.record")
     errors: dict[str, list[str]] = {}
     authored = data.get("authored_on") or timezone.localdate()
     if not isinstance(authored, dt.date) or authored > timezone.localdate():
@@ -105,35 +106,34 @@ def record_response(
             and not 0 <= days <= qtfa.MAX_DAYS_PER_WEEK
         ):
             raise ValidationError({f"answers.{qtfa.DAYS}": ["Days per week run from 0 to 7."]})
-    with transaction.atomic():
-        response = QuestionnaireResponse.objects.create(
-            questionnaire=questionnaire,
-            patient=patient,
-            limb=limb,
-            episode=episode,
-            authored_on=authored,
-            answers=answers,
-            scored=scoring.configured,
-            scoring_note=scoring.note,
-            rules_source=scoring.source,
-            rules_validated=scoring.validated,
-            author=actor,
-        )
-        Score.objects.bulk_create(
-            Score(response=response, scale=scale, value=value) for scale, value in scores.items()
-        )
-        record(
-            "outcomes.response.recorded",
-            actor=actor,
-            patient=patient,
-            obj=response,
-            changes={
-                "questionnaire": [None, questionnaire.code],
-                "authored_on": [None, authored],
-                "answered_items": [None, len(answers)],
-                "scores": [None, scores] if scores else [None, scoring.note],
-            },
-        )
+    response = QuestionnaireResponse.objects.create(
+        questionnaire=questionnaire,
+        patient=patient,
+        limb=limb,
+        episode=episode,
+        authored_on=authored,
+        answers=answers,
+        scored=scoring.configured,
+        scoring_note=scoring.note,
+        rules_source=scoring.source,
+        rules_validated=scoring.validated,
+        author=actor,
+    )
+    Score.objects.bulk_create(
+        Score(response=response, scale=scale, value=value) for scale, value in scores.items()
+    )
+    record(
+        "outcomes.response.recorded",
+        actor=actor,
+        patient=patient,
+        obj=response,
+        changes={
+            "questionnaire": [None, questionnaire.code],
+            "authored_on": [None, authored],
+            "answered_items": [None, len(answers)],
+            "scores": [None, scores] if scores else [None, scoring.note],
+        },
+    )
     return response
 
 
@@ -154,15 +154,19 @@ def _read_upload(upload: Any, known: tuple[str, ...]) -> dict[str, str]:
             raise ValidationError({"item_text_file": [f"{where}: {exc.message}"]}) from exc
 
 
+@action(permission="settings.manage")
 def configure_instrument(
     *,
     actor: User,
     questionnaire: Questionnaire,
     rules_json: str | None = None,
     item_text_file: Any = None,
+    if_match: str | None = None,
 ) -> InstrumentConfig:
-    """Set the clinic's scoring rules (JSON) and/or item wording file for an instrument."""
-    _require(actor, "settings.manage")
+    """Set the clinic's scoring rules (JSON) and/or item wording file for an instrument: only
+    what is given, and only where it differs, so a colleague's wording survives new rules. The
+    row may not exist yet: the organisation is locked instead of it, then the row; `if_match`
+    names the version the change was decided on (Osseo's defaults are version 1)."""
     if questionnaire.code not in CONFIGURABLE:
         raise ValidationError({"questionnaire": [f"{questionnaire.title} is scored as shipped."]})
     changes: dict[str, Any] = {}
@@ -184,11 +188,39 @@ def configure_instrument(
         changes["item_text"] = [None, f"{len(text)} entries from {values['item_text_file']}"]
     if not values:
         raise ValidationError({"rules": ["Give the scoring rules, the wording file, or both."]})
-    with transaction.atomic():
-        config, _ = InstrumentConfig.objects.update_or_create(
-            organisation=actor.membership.organisation,
+    organisation = actor.membership.organisation
+    lock(organisation)
+    config = (
+        InstrumentConfig.objects.select_for_update()
+        .filter(organisation=organisation, questionnaire=questionnaire)
+        .first()
+    )
+    check_version(
+        config or InstrumentConfig(organisation=organisation, questionnaire=questionnaire),
+        if_match,
+    )
+    if config is not None and "rules" in values and config.rules == values["rules"]:
+        # The rules in force, sent again: not set again, nor audited as set.
+        for name in ("rules", "rules_source", "rules_validated"):
+            values.pop(name)
+            changes.pop(name, None)
+        if not values:
+            return config
+    now = timezone.now()
+    if config is None:
+        config = InstrumentConfig(
+            organisation=organisation,
             questionnaire=questionnaire,
-            defaults={**values, "set_by": actor, "set_at": timezone.now()},
+            version=2,
+            set_by=actor,
+            set_at=now,
+            **values,
         )
-        record("outcomes.instrument.configured", actor=actor, obj=questionnaire, changes=changes)
+        config.save()
+    else:
+        for name, value in values.items():
+            setattr(config, name, value)
+        config.set_by, config.set_at = actor, now
+        config.save(update_fields=[*values, "set_by", "set_at"])
+    record("outcomes.instrument.configured", actor=actor, obj=questionnaire, changes=changes)
     return config

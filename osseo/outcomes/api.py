@@ -7,17 +7,18 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.patients.queries import get_patient_for
-from osseo.problem import errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions, fhir, scoring
-from .models import Questionnaire
+from .models import InstrumentConfig, Questionnaire
 from .queries import get_questionnaire, get_response_for, questionnaire_or_422, responses_of
 from .schemas import QuestionnaireOut, ResponseIn, ResponseOut, ResponsePage, RulesIn, ScoreIn
 
@@ -51,6 +52,12 @@ def _summary(request: HttpRequest, q: Questionnaire) -> dict[str, Any]:
     }
 
 
+def _config_etag(request: HttpRequest, q: Questionnaire) -> str:
+    """The version of the clinic's wording and rules for the instrument (1: Osseo's defaults)."""
+    config = scoring.config_for(_organisation(request), q)
+    return etag_of(config or InstrumentConfig())
+
+
 def _reader(request: HttpRequest) -> None:
     if not has_permission(_user(request), "patient.view"):
         raise PermissionDenied
@@ -72,10 +79,13 @@ def list_questionnaires(request: HttpRequest) -> Any:
     response={200: dict[str, Any], **errors(403, 404)},
     operation_id="get_questionnaire",
 )
-def questionnaire_definition(request: HttpRequest, code: str) -> Any:
-    """The FHIR R4-shaped Questionnaire (with the clinic's item wording, where it supplies it)."""
+def questionnaire_definition(request: HttpRequest, code: str, response: HttpResponse) -> Any:
+    """The FHIR R4-shaped Questionnaire (with the clinic's item wording, where it supplies it).
+    Its `ETag` is the version of the clinic's wording and rules, which `PUT .../rules` may name
+    in `If-Match`."""
     _reader(request)
     q = get_questionnaire(code)
+    response["ETag"] = _config_etag(request, q)
     return scoring.scoring_for(_organisation(request), q).instrument.questionnaire
 
 
@@ -96,15 +106,26 @@ def score(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
 
 @router.put(
     "/questionnaires/{code}/rules",
-    response={200: QuestionnaireOut, **errors(403, 404)},
+    response={200: QuestionnaireOut, **edit_errors()},
     operation_id="set_scoring_rules",
 )
-def set_rules(request: HttpRequest, code: str, payload: RulesIn) -> Any:
-    """The clinic's scoring rules for an instrument Osseo cannot score as shipped (Q-TFA)."""
+def set_rules(
+    request: HttpRequest,
+    code: str,
+    payload: RulesIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """The clinic's scoring rules for an instrument Osseo cannot score as shipped (Q-TFA). The
+    clinic's item wording is kept. With `If-Match`, rules changed since are refused (412)."""
     q = get_questionnaire(code)
-    actions.configure_instrument(
-        actor=_user(request), questionnaire=q, rules_json=json.dumps(payload.dict())
+    config = actions.configure_instrument(
+        actor=_user(request),
+        questionnaire=q,
+        rules_json=json.dumps(payload.dict()),
+        if_match=if_match,
     )
+    response["ETag"] = etag_of(config)
     return _summary(request, q)
 
 
@@ -129,7 +150,7 @@ def list_responses(
 
 @router.post(
     "/patients/{patient_id}/questionnaire-responses",
-    response={201: ResponseOut, **errors(403, 404)},
+    response={201: ResponseOut, **write_errors()},
     operation_id="record_questionnaire_response",
 )
 def record_response(request: HttpRequest, patient_id: uuid.UUID, payload: ResponseIn) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 
 
@@ -67,8 +68,19 @@ def answers_from(form: ResponseForm) -> dict[str, int | None]:
     }
 
 
-class InstrumentConfigForm(forms.Form):
-    rules = forms.CharField(
+class _LinesField(forms.CharField):
+    """Text whose line breaks are compared as sent back by a browser (CRLF) or stored (LF)."""
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n") if isinstance(text, str) else text
+
+
+class InstrumentConfigForm(VersionedForm):
+    """The clinic's rules as opened, and a wording file: a save sets only what this user changed
+    (new rules, a new file), and shows a colleague's change to the rules made since."""
+
+    rules = _LinesField(
         widget=forms.Textarea(attrs={"rows": 10}),
         required=False,
         label="Scoring rules (JSON)",

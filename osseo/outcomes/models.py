@@ -12,6 +12,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.contract import Versioned
+
 
 class Questionnaire(models.Model):
     """FHIR Questionnaire (https://hl7.org/fhir/R4/questionnaire.html), keyed by Osseo's code."""
@@ -33,12 +35,13 @@ class Questionnaire(models.Model):
         return self.title
 
 
-class InstrumentConfig(models.Model):
+class InstrumentConfig(Versioned):
     """What a clinic supplies for an instrument Osseo cannot ship: item wording, scoring rules.
 
     For the Q-TFA both are the clinic's (permission to reproduce it is the clinic's to obtain;
     the published response values were not verified by Osseo), so scores computed with these
-    rules carry their source and are "not validated" until the clinic says otherwise.
+    rules carry their source and are "not validated" until the clinic says otherwise. Osseo's
+    defaults are version 1: the row is made at version 2, by the clinic's first change.
     """
 
     organisation = models.ForeignKey(

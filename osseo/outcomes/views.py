@@ -13,18 +13,24 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from osseo.accounts.clinic_settings import who_set
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.editing import save_edit
+from osseo.errors import StaleVersion
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions, scoring
 from .forms import InstrumentConfigForm, answers_from, build_response_form
 from .instruments import qtfa
+from .models import InstrumentConfig
 from .queries import get_questionnaire, get_response_for
 
 
-def _status(form: Any) -> int:
+def _status(form: Any, *, conflict: bool = False) -> int:
+    if conflict:
+        return 409
     return 422 if form.is_bound and form.errors else 200
 
 
@@ -107,32 +113,60 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
     questionnaire = get_questionnaire(code)
     if code not in scoring.CONFIGURABLE:
         raise PermissionDenied(f"{questionnaire.title} is scored as shipped.")
-    config = scoring.config_for(user.membership.organisation, questionnaire)
-    # The rules in force are shown to edit; an upload of wording alone leaves them as they are.
-    current = (
-        json.dumps(config.rules, indent=2, ensure_ascii=False) if config and config.rules else ""
-    )
+    organisation = user.membership.organisation
+    config = scoring.config_for(organisation, questionnaire)
+
+    def values() -> dict[str, Any]:
+        """The rules in force, as the form shows them to edit."""
+        now = scoring.config_for(organisation, questionnaire)
+        rules = now.rules if now else None
+        return {"rules": json.dumps(rules, indent=2, ensure_ascii=False) if rules else ""}
+
     form = InstrumentConfigForm(
-        request.POST or None, request.FILES or None, initial={"rules": current}
+        request.POST or None,
+        request.FILES or None,
+        initial=values(),
+        record=config or InstrumentConfig(organisation=organisation, questionnaire=questionnaire),
     )
-    if request.method == "POST" and form.is_valid():
-        unchanged = form.cleaned_data["rules"].strip() == current.strip()
-        if current and unchanged and form.cleaned_data["item_text_file"] is None:
-            messages.info(request, "Nothing changed: the rules are as they were, and no file.")
-            return redirect("outcomes:settings", code=code)
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
         try:
             actions.configure_instrument(
                 actor=user,
                 questionnaire=questionnaire,
-                # Unchanged rules are not set again (nor audited as set).
-                rules_json=None if unchanged else form.cleaned_data["rules"],
-                item_text_file=form.cleaned_data["item_text_file"],
+                rules_json=edits.get("rules"),
+                item_text_file=edits.get("item_text_file"),
+                if_match=if_match,
+            )
+        except StaleVersion as exc:
+            form.record = exc.obj  # the row a colleague saved since the form was opened
+            raise
+
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        before = config.version if config else 1
+        if not form.edits():
+            messages.info(request, "Nothing changed: the rules are as they were, and no file.")
+            return redirect("outcomes:settings", code=code)
+        try:
+            saved = save_edit(
+                request,
+                form,
+                current=values,
+                save=save,
+                last_change=lambda: who_set(form.record),
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"{questionnaire.title}: settings saved.")
-            return redirect("outcomes:settings", code=code)
+            if saved:
+                now = scoring.config_for(organisation, questionnaire)
+                if now is not None and now.version != before:
+                    messages.success(request, f"{questionnaire.title}: settings saved.")
+                else:  # the rules sent are those in force: not set again
+                    messages.info(request, "Nothing changed: the rules are as they were.")
+                return redirect("outcomes:settings", code=code)
+            conflict = True
     return render(
         request,
         "outcomes/settings.html",
@@ -140,8 +174,8 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
             "form": form,
             "questionnaire": questionnaire,
             "config": config,
-            "setup": scoring.scoring_for(user.membership.organisation, questionnaire),
+            "setup": scoring.scoring_for(organisation, questionnaire),
             "rules_shape": json.dumps(qtfa.rules_shape(), indent=2),
         },
-        status=_status(form),
+        status=_status(form, conflict=conflict),
     )

@@ -10,12 +10,13 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
+from osseo.contract import etag_of
 from osseo.patients.queries import get_patient_for
-from osseo.problem import errors
+from osseo.problem import IfMatch, edit_errors, errors
 
 from . import actions, throttle
 from .models import EnquirySource
@@ -79,47 +80,74 @@ def list_enquiries(request: HttpRequest, params: Query[EnquiryListParams]) -> di
     response={200: EnquiryDetail, **errors(403, 404)},
     operation_id="get_enquiry",
 )
-def get_enquiry(request: HttpRequest, enquiry_id: uuid.UUID) -> Any:
-    return enquiry_page(get_enquiry_for(request.user, enquiry_id))  # type: ignore[arg-type]
+def get_enquiry(request: HttpRequest, enquiry_id: uuid.UUID, response: HttpResponse) -> Any:
+    """The enquiry with its notes; its `ETag` is the version a triage step may name in
+    `If-Match`."""
+    enquiry = get_enquiry_for(request.user, enquiry_id)  # type: ignore[arg-type]
+    response["ETag"] = etag_of(enquiry)
+    return enquiry_page(enquiry)
 
 
 @router.post(
     "/enquiries/{enquiry_id}/notes",
-    response={201: NoteOut, **errors(403, 404)},
+    response={201: NoteOut, **edit_errors()},
     operation_id="add_enquiry_note",
 )
-def add_enquiry_note(request: HttpRequest, enquiry_id: uuid.UUID, payload: NoteIn) -> Status[Any]:
+def add_enquiry_note(
+    request: HttpRequest, enquiry_id: uuid.UUID, payload: NoteIn, if_match: IfMatch = None
+) -> Status[Any]:
+    """Add a note; the enquiry's version rises (it lists its notes)."""
     enquiry = get_enquiry_for(request.user, enquiry_id, audit_read=False)  # type: ignore[arg-type]
-    note = actions.add_note(actor=request.user, enquiry=enquiry, text=payload.text)  # type: ignore[arg-type]
+    note = actions.add_note(
+        actor=request.user,  # type: ignore[arg-type]
+        enquiry=enquiry,
+        text=payload.text,
+        if_match=if_match,
+    )
     return Status(201, note)
 
 
 @router.post(
     "/enquiries/{enquiry_id}/status",
-    response={200: EnquiryDetail, **errors(403, 404)},
+    response={200: EnquiryDetail, **edit_errors()},
     operation_id="set_enquiry_status",
     summary="Mark an enquiry contacted, or close it with a reason",
 )
-def set_enquiry_status(request: HttpRequest, enquiry_id: uuid.UUID, payload: StatusIn) -> Any:
+def set_enquiry_status(
+    request: HttpRequest,
+    enquiry_id: uuid.UUID,
+    payload: StatusIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """A move the enquiry's status forbids (closed and converted are final) is a 409 naming what
+    the move needs."""
     enquiry = get_enquiry_for(request.user, enquiry_id, audit_read=False)  # type: ignore[arg-type]
     actions.set_status(
         actor=request.user,  # type: ignore[arg-type]
         enquiry=enquiry,
         status=payload.status,
         reason=payload.reason,
+        if_match=if_match,
     )
+    response["ETag"] = etag_of(enquiry)
     return enquiry_page(enquiry)
 
 
 @router.post(
     "/enquiries/{enquiry_id}/conversion",
-    response={201: EnquiryDetail, **errors(403, 404)},
+    response={201: EnquiryDetail, **edit_errors()},
     operation_id="convert_enquiry",
     summary="Convert an enquiry into a patient (new or existing) and a referral episode",
 )
 def convert_enquiry(
-    request: HttpRequest, enquiry_id: uuid.UUID, payload: ConversionIn
+    request: HttpRequest,
+    enquiry_id: uuid.UUID,
+    payload: ConversionIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
 ) -> Status[Any]:
+    """An enquiry converted already (or closed) is a 409: converting twice makes one patient."""
     user = request.user
     enquiry = get_enquiry_for(user, enquiry_id, audit_read=False)  # type: ignore[arg-type]
     existing = (
@@ -150,5 +178,7 @@ def convert_enquiry(
         },
         existing_patient=existing,
         create_new=payload.create_new,
+        if_match=if_match,
     )
+    response["ETag"] = etag_of(converted)
     return Status(201, enquiry_page(converted))

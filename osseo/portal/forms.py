@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 from osseo.patients.models import Cause, Sex, Side, Site
 
@@ -231,7 +232,9 @@ class ConversionForm(forms.Form):
         return {**{k: self.cleaned_data.get(k) for k in self.LIMB}, "notes": ""}
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(VersionedForm):
+    """The clinic's enquiry settings as opened: a save writes only what this user changed."""
+
     retention_days = forms.IntegerField(
         label="Keep unconverted enquiries for (days)",
         min_value=1,

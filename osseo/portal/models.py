@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.contract import Versioned
 from osseo.patients.models import Cause, Side, Site
 
 
@@ -24,9 +25,10 @@ class EnquirySource(models.TextChoices):
     API = "api", "API"  # POST /api/v1/enquiries
 
 
-class Enquiry(models.Model):
+class Enquiry(Versioned):
     """One public enquiry to one clinic. Unconverted enquiries are purged after the clinic's
     retention period (`osseo purge-enquiries`); so audit entries about them carry no personal data.
+    Its version rises with every triage step (status, note, conversion): the API's ETag.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -108,12 +110,13 @@ class EnquiryNote(models.Model):
         return f"Note {self.uuid} on {self.enquiry_id}"
 
 
-class EnquirySettings(models.Model):
+class EnquirySettings(Versioned):
     """One clinic's rules for its enquiries (one row per organisation, made on first change).
 
     The retention period is the clinic's own decision (data minimisation, UK GDPR Art. 5(1)(e)):
     no source fixes it, so until a clinic admin marks it validated every screen shows it as
     "not validated". Without a row, `settings.OSSEO_ENQUIRY_RETENTION_DAYS` applies, not validated.
+    The defaults are version 1: the row is made at version 2, by the first change.
     """
 
     organisation = models.OneToOneField(

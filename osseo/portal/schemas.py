@@ -73,6 +73,7 @@ class EnquiryOut(Schema):
     patient: uuid.UUID | None = Field(None, description="the patient it became")
     episode: uuid.UUID | None = Field(None, description="the referral episode it opened")
     converted_at: dt.datetime | None
+    version: int = Field(description="Raised at every triage step; also sent as the ETag header.")
 
     @staticmethod
     def resolve_patient(obj: Any) -> uuid.UUID | None:

@@ -18,8 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from osseo.accounts.clinic_settings import who_set
 from osseo.accounts.models import Organisation
 from osseo.accounts.permissions import has_permission
+from osseo.editing import save_edit
+from osseo.errors import Conflict, StaleVersion
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
@@ -32,7 +35,7 @@ from .forms import (
     SettingsForm,
     StatusForm,
 )
-from .models import Enquiry, EnquirySource, EnquiryStatus
+from .models import Enquiry, EnquirySettings, EnquirySource, EnquiryStatus
 from .queries import (
     enquiry_page,
     get_enquiry_for,
@@ -42,7 +45,7 @@ from .queries import (
     retention_for,
     triage_queue,
 )
-from .triage import next_statuses
+from .triage import MANUAL, conversion_refusal, next_statuses
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,10 @@ def _clinic(slug: str) -> Organisation:
     return clinic
 
 
-def _status(form: Any) -> int:
+def _status(form: Any, *, conflict: bool = False) -> int:
+    """409 when the enquiry's state refused the move, 422 for invalid input, else 200."""
+    if conflict:
+        return 409
     return 422 if form.is_bound and form.errors else 200
 
 
@@ -172,8 +178,9 @@ def add_note(request: HttpRequest, enquiry_id: str) -> HttpResponse:
 @require_POST
 def change_status(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = get_enquiry_for(request.user, enquiry_id, audit_read=False)  # type: ignore[arg-type]
-    choices = [(s, EnquiryStatus(s).label) for s in next_statuses(enquiry.status)]
-    form = StatusForm(request.POST, choices=choices)
+    # Any manual move is accepted here: the action decides on the locked enquiry whether its
+    # status (perhaps changed by a colleague since the page was opened) allows it.
+    form = StatusForm(request.POST, choices=[(s, EnquiryStatus(s).label) for s in MANUAL])
     if form.is_valid():
         try:
             actions.set_status(
@@ -182,10 +189,17 @@ def change_status(request: HttpRequest, enquiry_id: str) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
             )
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            return render(
+                request, "portal/detail.html", _detail_context(request, enquiry), status=409
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             return redirect("portal:detail", enquiry_id=enquiry.uuid)
+    choices = [(s, EnquiryStatus(s).label) for s in next_statuses(enquiry.status)]
+    form.fields["status"].choices = choices  # type: ignore[attr-defined]
     context = _detail_context(request, enquiry, status_form=form)
     return render(request, "portal/detail.html", context, status=422)
 
@@ -210,12 +224,17 @@ def convert(request: HttpRequest, enquiry_id: str) -> HttpResponse:
     enquiry = get_enquiry_for(user, enquiry_id, audit_read=request.method == "GET")  # type: ignore[arg-type]
     if not has_permission(user, "patient.create"):  # type: ignore[arg-type]
         raise PermissionDenied
-    if not enquiry.is_open:
+    if request.method == "GET" and not enquiry.is_open:
         messages.error(request, f"This enquiry is {enquiry.get_status_display().lower()} already.")
         return redirect("portal:detail", enquiry_id=enquiry.uuid)
     initial = _initial(enquiry)
     form = ConversionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    conflict = False
+    refusal = conversion_refusal(enquiry.status) if request.method == "POST" else None
+    if refusal is not None:  # converted or closed since the form was opened (or a second click)
+        apply_errors(form, refusal)
+        conflict = True
+    elif request.method == "POST" and form.is_valid():
         duplicates = possible_duplicates(
             user,  # type: ignore[arg-type]
             given_name=form.cleaned_data["given_name"],
@@ -241,6 +260,9 @@ def convert(request: HttpRequest, enquiry_id: str) -> HttpResponse:
                     existing_patient=existing,
                     create_new=choice == "new",
                 )
+            except Conflict as exc:  # converted or closed by a colleague at the same moment
+                apply_errors(form, exc)
+                conflict = True
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -252,37 +274,61 @@ def convert(request: HttpRequest, enquiry_id: str) -> HttpResponse:
         request,
         "portal/convert.html",
         {"form": form, "enquiry": enquiry, "public_site": dict(PUBLIC_SITES).get(enquiry.site)},
-        status=_status(form),
+        status=_status(form, conflict=conflict),
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """The clinic's enquiry settings. The form carries the version it was opened at: a colleague's
+    change since is kept, or shown where both changed the same field."""
     user = request.user
     if not has_permission(user, "settings.manage"):  # type: ignore[arg-type]
         raise PermissionDenied
     organisation = user.membership.organisation  # type: ignore[union-attr]
     retention = retention_for(organisation)
-    current = getattr(organisation, "enquiry_settings", None)
-    initial = {
-        "retention_days": retention.days,
-        "validated": retention.validated,
-        "basis": current.basis if current else "",
-        "notify_email": current.notify_email if current else "",
-    }
-    form = SettingsForm(request.POST or None, initial=initial)
+    row = EnquirySettings.objects.select_related("set_by").filter(organisation=organisation).first()
+
+    def values() -> dict[str, Any]:
+        now = retention_for(organisation)
+        current = EnquirySettings.objects.filter(organisation=organisation).first()
+        return {
+            "retention_days": now.days,
+            "validated": now.validated,
+            "basis": current.basis if current else "",
+            "notify_email": current.notify_email if current else "",
+        }
+
+    form = SettingsForm(
+        request.POST or None,
+        initial=values(),
+        record=row or EnquirySettings(organisation=organisation),
+    )
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
+        try:
+            actions.set_enquiry_settings(actor=user, data=edits, if_match=if_match)  # type: ignore[arg-type]
+        except StaleVersion as exc:
+            form.record = exc.obj  # the row a colleague saved since the form was opened
+            raise
+
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
-            actions.set_enquiry_settings(actor=user, data=form.cleaned_data)  # type: ignore[arg-type]
+            saved = save_edit(
+                request, form, current=values, save=save, last_change=lambda: who_set(form.record)
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, "Enquiry settings saved.")
-            return redirect("portal:settings")
+            if saved:
+                messages.success(request, "Enquiry settings saved.")
+                return redirect("portal:settings")
+            conflict = True
     return render(
         request,
         "portal/settings.html",
         {"form": form, "retention": retention},
-        status=_status(form),
+        status=_status(form, conflict=conflict),
     )

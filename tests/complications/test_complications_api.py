@@ -302,10 +302,18 @@ def test_a_death_is_recorded_with_its_date_and_closes_the_open_episodes(operated
         client.get(f"/api/v1/patients/{world.patient.uuid}/death").json()["cause"]
         == "Myocardial infarction"
     )
-    # Twice, or an event after it, is refused.
-    _problem(
-        post(client, f"/api/v1/patients/{world.patient.uuid}/death", {"died_on": "2025-06-02"})
+    # Twice is a state refusal (409, saying what the move needs); an event after it, bad input.
+    twice = _problem(
+        post(client, f"/api/v1/patients/{world.patient.uuid}/death", {"died_on": "2025-06-02"}),
+        409,
     )
+    assert twice["missing"] == [
+        {
+            "code": "no_death_recorded",
+            "label": "No death already recorded for this patient",
+            "source": "",
+        }
+    ]
     body = _problem(
         post(
             client,

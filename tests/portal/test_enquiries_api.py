@@ -4,11 +4,17 @@ import pytest
 from django.test import Client
 
 from osseo.audit.models import AuditEntry
+from osseo.patients.models import Patient
 from osseo.portal.models import Enquiry
 from tests.conftest import api_client
 from tests.portal.conftest import BODY, post_json
 
 URL = "/api/v1/enquiries"
+OPEN = {
+    "code": "enquiry_open",
+    "label": "An open enquiry (new or contacted): closed and converted are final",
+    "source": "",
+}
 
 
 def _problem(response, status):
@@ -130,7 +136,7 @@ def test_the_coordinator_lists_reads_notes_and_closes_an_enquiry(world, enquiry)
     assert (body["status"], body["close_reason"]) == ("closed", "Chose not to.")
     assert [n["text"] for n in body["notes"]] == ["Left a voicemail."]
     again = post_json(client, f"{URL}/{enquiry.uuid}/status", {"status": "contacted"})
-    assert _fields(again) == {"status"}
+    assert _problem(again, 409)["missing"] == [OPEN]
 
 
 CONVERSION = {
@@ -158,7 +164,10 @@ def test_conversion_creates_the_patient_and_a_referral_episode(world, enquiry):
     assert enquiry.episode.limb.site == "femur"
     assert enquiry.patient.care_teams.get().organisation == world.clinic
     twice = post_json(client, f"{URL}/{enquiry.uuid}/conversion", CONVERSION)
-    assert _fields(twice) == {"status"}
+    problem = _problem(twice, 409)
+    assert (problem["detail"], problem["missing"]) == ("This enquiry is converted already.", [OPEN])
+    assert Patient.objects.filter(family_name="Penhallow").count() == 1
+    assert AuditEntry.objects.filter(action="portal.enquiry.converted").count() == 1
 
 
 def test_conversion_stops_at_a_possible_duplicate_until_told(world, enquiry):
@@ -194,3 +203,27 @@ def test_conversion_cannot_link_another_clinics_patient(world, enquiry):
     _problem(response, 404)
     enquiry.refresh_from_db()
     assert enquiry.status == "new"
+
+
+def test_a_read_carries_the_version_as_etag_and_a_stale_if_match_changes_nothing(world, enquiry):
+    client = api_client(world.users["coordinator"])
+    read = client.get(f"{URL}/{enquiry.uuid}")
+    assert (read["ETag"], read.json()["version"]) == ('"1"', 1)
+    assert post_json(client, f"{URL}/{enquiry.uuid}/notes", {"text": "Rang."}).status_code == 201
+    assert client.get(f"{URL}/{enquiry.uuid}")["ETag"] == '"2"'  # the read lists the notes
+    stale = client.post(
+        f"{URL}/{enquiry.uuid}/status",
+        '{"status": "contacted"}',
+        content_type="application/json",
+        headers={"If-Match": '"1"'},
+    )
+    assert _problem(stale, 412)["title"] == "Precondition failed"
+    assert stale["ETag"] == '"2"'
+    assert Enquiry.objects.get(pk=enquiry.pk).status == "new"
+    moved = client.post(
+        f"{URL}/{enquiry.uuid}/status",
+        '{"status": "contacted"}',
+        content_type="application/json",
+        headers={"If-Match": '"2"'},
+    )
+    assert (moved.status_code, moved["ETag"], moved.json()["status"]) == (200, '"3"', "contacted")

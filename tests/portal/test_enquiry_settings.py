@@ -1,6 +1,7 @@
 """The clinic sets its retention period; until validated, screens say "not validated"."""
 
 from osseo.audit.models import AuditEntry
+from osseo.portal import actions
 from osseo.portal.models import EnquirySettings
 from tests.conftest import client_for
 
@@ -47,3 +48,55 @@ def test_only_a_clinic_admin_changes_the_settings(world):
         )
         assert response.status_code == 403, persona
     assert not EnquirySettings.objects.exists()
+
+
+def _opened(client, url):
+    """The settings form's fields as the page showed them (with their opened values)."""
+    form = client.get(url).context["form"]
+    data = {}
+    for name in form.fields:
+        value = form.initial.get(name, "")
+        value = "" if value is None else value
+        if isinstance(value, bool):
+            value = "on" if value else ""
+        data[name] = str(value)
+        if name != "version":
+            data[f"initial-{name}"] = str(value)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_a_form_opened_before_a_colleagues_change_keeps_it(world):
+    from tests.conftest import make_user
+
+    colleague = make_user("admin2", "clinic_admin", world.clinic)
+    me = client_for(world.users["clinic_admin"])
+    data = _opened(me, "/enquiries/settings/")
+    assert data["version"] == "1"  # the defaults: no row yet
+    actions.set_enquiry_settings(actor=colleague, data={"notify_email": "triage@example.org"})
+    data["retention_days"] = "60"
+    saved = me.post("/enquiries/settings/", data, follow=True)
+    assert saved.redirect_chain, saved.content
+    row = EnquirySettings.objects.get(organisation=world.clinic)
+    assert (row.retention_days, row.notify_email, row.version) == (60, "triage@example.org", 3)
+    assert "their changes were kept" in saved.content.decode()
+
+
+def test_a_form_changing_the_same_field_as_a_colleague_shows_theirs_and_saves_nothing(world):
+    from tests.conftest import make_user
+
+    colleague = make_user("admin2", "clinic_admin", world.clinic)
+    colleague.first_name = "Siân"
+    colleague.save()
+    me = client_for(world.users["clinic_admin"])
+    data = _opened(me, "/enquiries/settings/")
+    actions.set_enquiry_settings(actor=colleague, data={"retention_days": 90})
+    data["retention_days"] = "30"
+    refused = me.post("/enquiries/settings/", data)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Changed by someone else since you opened this form (Siân" in page
+    assert "it was 180, it is now 90" in page
+    assert EnquirySettings.objects.get(organisation=world.clinic).retention_days == 90
+    again = refused.context["form"].data.dict()
+    assert me.post("/enquiries/settings/", again).status_code == 302
+    assert EnquirySettings.objects.get(organisation=world.clinic).retention_days == 30

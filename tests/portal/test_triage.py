@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from osseo.audit.models import AuditEntry
 from osseo.audit.services import verify_chain
+from osseo.errors import Conflict, Missing
 from osseo.pathway.models import Episode
 from osseo.patients.models import Patient
 from osseo.portal import actions
@@ -76,15 +77,46 @@ def test_a_coordinator_notes_contacts_and_closes_with_a_reason(world, enquiry):
 def test_closed_and_converted_are_final(world, enquiry):
     coordinator = world.users["coordinator"]
     actions.set_status(actor=coordinator, enquiry=enquiry, status="closed", reason="Duplicate.")
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(Conflict) as err:
         actions.set_status(actor=coordinator, enquiry=enquiry, status="contacted")
-    assert err.value.message_dict == {
-        "status": ["An enquiry cannot move from closed to contacted; closed is final."]
-    }
+    assert str(err.value) == "An enquiry cannot move from closed to contacted; closed is final."
+    assert err.value.missing == [
+        Missing(
+            "enquiry_open", "An open enquiry (new or contacted): closed and converted are final"
+        )
+    ]
+    # Asking for a move set_status never makes is invalid input, whatever the status.
     with pytest.raises(ValidationError):
         actions.set_status(actor=coordinator, enquiry=enquiry, status="converted")
     with pytest.raises(ValidationError):
         actions.set_status(actor=coordinator, enquiry=enquiry, status="archived")
+
+
+def test_contacting_an_enquiry_twice_is_a_conflict_saying_it_is_no_longer_new(world, enquiry):
+    coordinator = world.users["coordinator"]
+    actions.set_status(actor=coordinator, enquiry=enquiry, status="contacted")
+    stale = Enquiry.objects.get(pk=enquiry.pk)
+    with pytest.raises(Conflict) as err:
+        actions.set_status(actor=coordinator, enquiry=stale, status="contacted")
+    assert str(err.value) == "The enquiry is already contacted."
+    assert err.value.missing == [Missing("enquiry_new", "A new enquiry, not yet contacted")]
+
+
+def test_a_status_page_opened_before_a_colleague_closed_the_enquiry_answers_409(world, enquiry):
+    """The page offered "contacted"; by the time it is sent a colleague has closed the enquiry."""
+    client = client_for(world.users["coordinator"])
+    url = f"/enquiries/{enquiry.uuid}/"
+    assert 'value="contacted"' in client.get(url).content.decode()
+    actions.set_status(
+        actor=world.users["clinic_admin"], enquiry=enquiry, status="closed", reason="Moved away."
+    )
+    response = client.post(f"{url}status/", {"status": "contacted"})
+    assert response.status_code == 409
+    assert (
+        "An enquiry cannot move from closed to contacted; closed is final."
+        in response.content.decode()
+    )
+    assert Enquiry.objects.get(pk=enquiry.pk).status == "closed"
 
 
 def test_a_surgeon_cannot_triage(world, enquiry):
@@ -197,6 +229,17 @@ def test_a_closed_enquiry_cannot_be_converted(world, enquiry):
     response = client_for(coordinator).get(f"/enquiries/{enquiry.uuid}/convert/")
     assert response.status_code == 302
     assert Enquiry.objects.get(pk=enquiry.pk).patient is None
+
+
+def test_converting_an_enquiry_twice_makes_one_patient_and_the_second_is_a_409(world, enquiry):
+    client = client_for(world.users["coordinator"])
+    url = f"/enquiries/{enquiry.uuid}/convert/"
+    assert client.post(url, CONVERT).status_code == 302
+    again = client.post(url, CONVERT)  # the form sent a second time (a double click)
+    assert again.status_code == 409
+    assert "This enquiry is converted already." in again.content.decode()
+    assert Patient.objects.filter(family_name="Penhallow").count() == 1
+    assert AuditEntry.objects.filter(action="portal.enquiry.converted").count() == 1
 
 
 def test_the_queue_pages_keep_the_status_chosen(world):
