@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+from osseo.problem import PatchBody
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -50,7 +52,7 @@ class PatientIn(Schema):
     phone: str = Field("", max_length=40)
 
 
-class PatientPatch(Schema):
+class PatientPatch(PatchBody):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     birth_date: IsoDate | None = None

@@ -121,3 +121,13 @@ def test_a_form_changing_the_same_field_as_a_colleague_shows_theirs_and_saves_no
     assert me.post(f"/patients/{world.patient.uuid}/edit/", again).status_code == 302
     patient = Patient.objects.get(pk=world.patient.pk)
     assert (patient.phone, patient.email) == ("01632 960003", "x@example.org")
+
+
+def test_a_patch_body_that_is_not_an_object_is_refused_with_422(world):
+    client = api_client(world.users["coordinator"])
+    url = f"/api/v1/patients/{world.patient.uuid}"
+    for body in ([None, None], [], "x", 3):
+        refused = _patch(client, url, body)
+        assert refused.status_code == 422, body
+        assert refused["Content-Type"] == "application/problem+json"
+    assert Patient.objects.get(pk=world.patient.pk).version == 1
