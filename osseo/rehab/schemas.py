@@ -94,13 +94,13 @@ class ReferralOut(Schema):
         return obj.protocol.uuid if obj.protocol_id else None
 
 
-class PlanIn(Schema):
+class RehabPlanIn(Schema):
     protocol: uuid.UUID
     start_date: IsoDate = Field(..., description="day 1 of the protocol")
     body_weight_kg: float = Field(..., ge=20, le=400)
 
 
-class PlanOut(Schema):
+class RehabPlanOut(Schema):
     id: uuid.UUID
     patient: uuid.UUID
     protocol: uuid.UUID

@@ -100,7 +100,7 @@ class StageIn(Schema):
     outside_window_reason: str = Field("", max_length=2000)
 
 
-class PlanIn(Schema):
+class SurgicalPlanIn(Schema):
     strategy: StrategyCode | None = None
     strategy_reason: str = Field("", max_length=2000)
     anaesthesia: str = Field(..., max_length=40)
@@ -111,7 +111,7 @@ class PlanIn(Schema):
     notes: str = Field("", max_length=4000)
 
 
-class PlanPatch(Schema):
+class SurgicalPlanPatch(Schema):
     strategy: StrategyCode | None = None
     strategy_reason: str | None = Field(None, max_length=2000)
     anaesthesia: str | None = Field(None, max_length=40)
@@ -128,7 +128,7 @@ class StageOut(Schema):
     outside_window_reason: str
 
 
-class PlanOut(Schema):
+class SurgicalPlanOut(Schema):
     id: uuid.UUID = Field(alias="uuid")
     episode: uuid.UUID = Field(alias="episode.uuid")
     strategy: str
