@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +137,25 @@ def client_for(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def keep_db_connection() -> Iterator[None]:
+    """Calls through the real WSGI handler (schemathesis) keep the test's database connection.
+
+    The handler closes "old" connections as a request starts and ends, which on PostgreSQL is the
+    test's transaction ("the connection is closed").
+    """
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def api_client(user: Any) -> Client:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -10,32 +10,7 @@ from osseo.patients.schemas import IsoDate
 from osseo.problem import PatchBody
 
 from .codes import codings
-
-EventKindCode = Literal[
-    "infection_soft_tissue",
-    "infection_bone",
-    "infection_implant",
-    "periprosthetic_fracture",
-    "aseptic_loosening",
-    "implant_breakage",
-    "connector_failure",
-    "stoma_hypergranulation",
-    "redundant_tissue",
-    "heterotopic_ossification",
-    "pain",
-    "other",
-]
-OutcomeCode = Literal["ongoing", "resolved", "resolved_with_sequelae", "fatal", "unknown"]
-TreatmentKindCode = Literal[
-    "none",
-    "local_care",
-    "oral_antibiotics",
-    "iv_antibiotics",
-    "debridement",
-    "soft_tissue_refashioning",
-    "revision",
-    "explantation",
-]
+from .models import EventKind, Outcome, TreatmentKind
 
 
 class GradeOut(Schema):
@@ -71,7 +46,7 @@ class GradingSystemIn(Schema):
     code: str = Field(..., min_length=1, max_length=60)
     name: str = Field(..., min_length=1, max_length=200)
     source: str = Field(..., min_length=1, max_length=2000)
-    applies_to: list[EventKindCode] = Field([], max_length=12)
+    applies_to: list[EventKind] = Field([], max_length=12)
     grades: list[GradeIn] = Field(..., min_length=1, max_length=20)
 
 
@@ -80,11 +55,11 @@ class AdverseEventIn(Schema):
     episode: uuid.UUID | None = None
     procedure: uuid.UUID | None = None
     device: uuid.UUID | None = None
-    kind: EventKindCode
+    kind: EventKind
     description: str = Field("", max_length=4000)
     onset_on: IsoDate
     resolved_on: IsoDate | None = None
-    outcome: OutcomeCode = "ongoing"
+    outcome: Outcome = Outcome.ONGOING
     grading_system: str | None = Field(None, max_length=60, description="a grading system's code")
     grade: str | None = Field(None, max_length=30, description="a grade's code in that system")
 
@@ -93,7 +68,7 @@ class AdverseEventPatch(PatchBody):
     description: str | None = Field(None, max_length=4000)
     onset_on: IsoDate | None = None
     resolved_on: IsoDate | None = None
-    outcome: OutcomeCode | None = None
+    outcome: Outcome | None = None
     grading_system: str | None = Field(None, max_length=60)
     grade: str | None = Field(None, max_length=30)
 
@@ -120,7 +95,7 @@ class ProcedureRef(Schema):
 
 
 class TreatmentIn(Schema):
-    kind: TreatmentKindCode
+    kind: TreatmentKind
     started_on: IsoDate
     ended_on: IsoDate | None = None
     details: str = Field("", max_length=4000)

@@ -2,14 +2,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Annotated
 
 from ninja import Field, Schema
 
+from osseo.choices import OneOf
 from osseo.patients.schemas import IsoDate
+from osseo.surgery.models import RemovalReason
 
-ConnectorKind = Literal["dualcone", "abutment", "abutment_screw", "safety_device", "adaptor"]
-ReplacementReason = Literal["routine", "wear", "bent", "fracture", "fall", "infection", "other"]
+from .actions import REPLACEMENT_REASONS
+from .models import StepsBasis
+
+# Connector parts come off for fewer reasons than a device does (no explantation).
+ReplacementReason = Annotated[RemovalReason, OneOf(REPLACEMENT_REASONS)]
 
 
 class DayOut(Schema):
@@ -161,7 +166,7 @@ class PolicyIn(Schema):
     activity_limit_cycles: float | None = Field(None, gt=0, le=1e12)
     reference_load_n: float | None = Field(None, gt=0, le=1e6)
     sn_exponent_m: float | None = Field(None, gt=0, le=30)
-    steps_basis: Literal["body_weight", "per_step"] = "body_weight"
+    steps_basis: StepsBasis = StepsBasis.BODY_WEIGHT
     cycles_per_step: float | None = Field(None, gt=0, le=1e6)
     overload_threshold_n: float | None = Field(None, gt=0, le=1e6)
     source: str = Field("", max_length=300)

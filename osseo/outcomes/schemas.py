@@ -5,11 +5,21 @@ import uuid
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import StrictInt
+from pydantic import BeforeValidator, StrictInt
 
 from osseo.patients.schemas import IsoDate
 
-Answers = dict[str, Annotated[StrictInt, Field(ge=-1000, le=1000)] | None]
+
+def _whole_number(value: Any) -> Any:
+    """The document says "integer", and in JSON Schema 2.0 is one; a fraction, a string of
+    digits or a boolean is still no response number."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+Answer = Annotated[StrictInt, Field(ge=-1000, le=1000), BeforeValidator(_whole_number)]
+Answers = dict[str, Answer | None]
 Points = Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)]
 
 

@@ -10,11 +10,10 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from osseo.patients.queries import get_limb_for, get_patient_for
-from osseo.patients.schemas import PhaseCode
 from osseo.problem import errors
 
 from . import actions
-from .models import Episode
+from .models import Episode, Phase
 from .queries import get_episode_for
 
 router = Router(tags=["pathway"])
@@ -26,7 +25,7 @@ class EpisodeIn(Schema):
 
 
 class TransitionIn(Schema):
-    phase: PhaseCode
+    phase: Phase
     reason: str = Field("", max_length=2000)
 
 

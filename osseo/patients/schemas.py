@@ -8,7 +8,10 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+from osseo.choices import OrBlank
 from osseo.problem import PatchBody
+
+from .models import Cause, FundingRoute, Sex, Side, Site
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -23,31 +26,15 @@ def _iso_date_only(value: Any) -> Any:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
 
-SexCode = Literal["female", "male", "other", "unknown"]
-FundingCode = Literal["nhs", "private", "insurer", "research", ""]
-SiteCode = Literal["femur", "tibia", "humerus", "radius_ulna", "hand", "craniofacial"]
-SideCode = Literal["left", "right", "not_applicable"]
-CauseCode = Literal["trauma", "tumour", "vascular", "infection", "congenital", "other"]
-PhaseCode = Literal[
-    "referral",
-    "assessment",
-    "planning",
-    "surgery",
-    "rehabilitation",
-    "follow_up",
-    "declined",
-    "closed",
-]
-
 
 class PatientIn(Schema):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     birth_date: IsoDate
-    sex: SexCode
+    sex: Sex
     nhs_number: str = Field("", max_length=14, description="10 digits; spaces allowed")
     record_number: str = Field("", max_length=40)
-    funding_route: FundingCode = ""
+    funding_route: Annotated[FundingRoute | Literal[""], OrBlank()] = ""
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
 
@@ -56,10 +43,10 @@ class PatientPatch(PatchBody):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     birth_date: IsoDate | None = None
-    sex: SexCode | None = None
+    sex: Sex | None = None
     nhs_number: str | None = Field(None, max_length=14)
     record_number: str | None = Field(None, max_length=40)
-    funding_route: FundingCode | None = None
+    funding_route: Annotated[FundingRoute | Literal[""], OrBlank()] | None = None
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
 
@@ -79,10 +66,10 @@ class PatientOut(Schema):
 
 
 class LimbIn(Schema):
-    site: SiteCode
-    side: SideCode
+    site: Site
+    side: Side
     amputation_date: IsoDate | None = None
-    cause: CauseCode
+    cause: Cause
     notes: str = Field("", max_length=5000)
 
 

@@ -19,7 +19,7 @@ from osseo.patients.queries import get_patient_for
 from osseo.problem import IfMatch, edit_errors, errors
 
 from . import actions, throttle
-from .models import EnquirySource
+from .models import EnquirySource, EnquiryStatus
 from .queries import enquiry_page, get_enquiry_for, receiving_clinic, triage_queue
 from .schemas import (
     ConversionIn,
@@ -29,7 +29,6 @@ from .schemas import (
     EnquiryReceipt,
     NoteIn,
     NoteOut,
-    StatusCode,
     StatusIn,
 )
 
@@ -59,7 +58,7 @@ def send_enquiry(request: HttpRequest, payload: EnquiryIn) -> Status[Any]:
 
 
 class EnquiryListParams(Schema):
-    status: StatusCode | None = None
+    status: EnquiryStatus | None = None
     limit: int = NinjaField(25, ge=1, le=100)
     offset: int = NinjaField(0, ge=0, le=1_000_000)
 

@@ -2,17 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from osseo.patients.schemas import CauseCode, IsoDate, SexCode, SideCode, SiteCode
+from osseo.choices import OneOf, OrBlank
+from osseo.patients.models import Cause, Sex, Side, Site
+from osseo.patients.schemas import IsoDate
 
+from .models import EnquiryStatus
+from .triage import MANUAL
 from .validation import LIMITS, NOTE_LIMIT, REASON_LIMIT
 
-StatusCode = Literal["new", "contacted", "converted", "closed"]
 # The foundation's cause codes, or "" when the enquirer would rather not say.
-EnquiryCause = Literal["trauma", "tumour", "vascular", "infection", "congenital", "other", ""]
+EnquiryCause = Annotated[Cause | Literal[""], OrBlank()]
 
 
 class EnquiryIn(Schema):
@@ -26,8 +29,8 @@ class EnquiryIn(Schema):
     name: str = Field(min_length=1, max_length=LIMITS["name"])
     email: str = Field("", max_length=LIMITS["email"])
     phone: str = Field("", max_length=LIMITS["phone"])
-    site: SiteCode
-    side: SideCode
+    site: Site
+    side: Side
     amputation_year: int | None = Field(None, ge=1900, le=2100)
     cause: EnquiryCause = ""
     prosthesis_problems: str = Field("", max_length=LIMITS["prosthesis_problems"])
@@ -98,7 +101,7 @@ class NoteIn(Schema):
 
 
 class StatusIn(Schema):
-    status: Literal["contacted", "closed"]
+    status: Annotated[EnquiryStatus, OneOf(MANUAL)]
     reason: str = Field("", max_length=REASON_LIMIT)
 
 
@@ -109,14 +112,14 @@ class ConversionIn(Schema):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     birth_date: IsoDate
-    sex: SexCode
+    sex: Sex
     nhs_number: str = Field("", max_length=14)
     record_number: str = Field("", max_length=40)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
-    site: SiteCode
-    side: SideCode
+    site: Site
+    side: Side
     amputation_date: IsoDate | None = None
-    cause: CauseCode
+    cause: Cause
     patient: uuid.UUID | None = None
     create_new: bool = False

@@ -43,14 +43,14 @@ from .schemas import (
     LogIn,
     LogOut,
     LogRange,
-    PlanIn,
-    PlanOut,
     PrescriptionOut,
     PrescriptionParams,
     ProtocolIn,
     ProtocolOut,
     ReferralIn,
     ReferralOut,
+    RehabPlanIn,
+    RehabPlanOut,
     WithdrawalIn,
 )
 
@@ -195,10 +195,10 @@ def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
 
 @router.post(
     "/patients/{patient_id}/rehab-plans",
-    response={201: PlanOut, **errors(403, 404)},
+    response={201: RehabPlanOut, **errors(403, 404)},
     operation_id="create_rehab_plan",
 )
-def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: PlanIn) -> Any:
+def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: RehabPlanIn) -> Any:
     user = _user(request)
     patient = get_patient_for(user, patient_id, permission="rehab.write", audit_read=False)
     protocol = protocols_for(user).filter(uuid=payload.protocol).first()
@@ -216,7 +216,7 @@ def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: Plan
 
 @router.get(
     "/patients/{patient_id}/rehab-plans",
-    response={200: list[PlanOut], **errors(403, 404)},
+    response={200: list[RehabPlanOut], **errors(403, 404)},
     operation_id="list_rehab_plans",
 )
 def list_rehab_plans(request: HttpRequest, patient_id: uuid.UUID) -> Any:
@@ -226,7 +226,7 @@ def list_rehab_plans(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.get(
     "/rehab-plans/{plan_id}",
-    response={200: PlanOut, **errors(403, 404)},
+    response={200: RehabPlanOut, **errors(403, 404)},
     operation_id="get_rehab_plan",
 )
 def get_rehab_plan(request: HttpRequest, plan_id: uuid.UUID) -> Any:

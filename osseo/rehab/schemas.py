@@ -10,10 +10,8 @@ from ninja import Field, Schema
 
 from osseo.patients.schemas import IsoDate
 
-WalkingAidCode = Literal["none", "parallel_bars", "frame", "two_crutches", "one_crutch", "stick"]
-FunctionTestCode = Literal[
-    "six_minute_walk", "timed_up_and_go", "amp_pro", "amp_nopro", "k_level", "wear_hours"
-]
+from .models import FunctionTestKind, WalkingAid
+
 FlagCode = Literal["under_loading", "over_loading", "pain_over_gate"]
 
 
@@ -94,13 +92,13 @@ class ReferralOut(Schema):
         return obj.protocol.uuid if obj.protocol_id else None
 
 
-class PlanIn(Schema):
+class RehabPlanIn(Schema):
     protocol: uuid.UUID
     start_date: IsoDate = Field(..., description="day 1 of the protocol")
     body_weight_kg: float = Field(..., ge=20, le=400)
 
 
-class PlanOut(Schema):
+class RehabPlanOut(Schema):
     id: uuid.UUID
     patient: uuid.UUID
     protocol: uuid.UUID
@@ -142,7 +140,7 @@ class LogIn(Schema):
     date: IsoDate
     applied_kg: float = Field(..., ge=0, le=400)
     pain_nrs: int = Field(..., ge=0, le=10)
-    walking_aid: WalkingAidCode | None = None
+    walking_aid: WalkingAid | None = None
     wear_hours: float | None = Field(None, ge=0, le=24)
 
 
@@ -171,7 +169,7 @@ class Coding(Schema):
 
 
 class FunctionTestIn(Schema):
-    kind: FunctionTestCode
+    kind: FunctionTestKind
     performed_on: IsoDate
     value: float = Field(..., ge=0, le=10000)
     notes: str = Field("", max_length=5000)
@@ -189,7 +187,7 @@ class FunctionTestOut(Schema):
 
 
 class FunctionTestParams(Schema):
-    kind: FunctionTestCode | None = None
+    kind: FunctionTestKind | None = None
 
 
 class FollowUpParams(Schema):

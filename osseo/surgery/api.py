@@ -31,9 +31,6 @@ from .schemas import (
     DeviceOut,
     ParseIn,
     ParseOut,
-    PlanIn,
-    PlanOut,
-    PlanPatch,
     PreviewIn,
     PreviewOut,
     ProcedureIn,
@@ -41,6 +38,9 @@ from .schemas import (
     RecallPage,
     RecordIn,
     RemovalIn,
+    SurgicalPlanIn,
+    SurgicalPlanOut,
+    SurgicalPlanPatch,
 )
 
 router = Router(tags=["surgery"])
@@ -101,10 +101,10 @@ def _catalogue_item(request: HttpRequest, key: uuid.UUID | None) -> ImplantCatal
 
 @router.post(
     "/episodes/{episode_id}/plans",
-    response={201: PlanOut, **errors(403, 404)},
+    response={201: SurgicalPlanOut, **errors(403, 404)},
     operation_id="create_plan",
 )
-def create_plan(request: HttpRequest, episode_id: uuid.UUID, payload: PlanIn) -> Any:
+def create_plan(request: HttpRequest, episode_id: uuid.UUID, payload: SurgicalPlanIn) -> Any:
     episode = get_episode_for(_user(request), episode_id, permission="plan.edit")
     data = payload.dict()
     data["implant"] = _catalogue_item(request, payload.implant)
@@ -113,7 +113,7 @@ def create_plan(request: HttpRequest, episode_id: uuid.UUID, payload: PlanIn) ->
 
 
 @router.get(
-    "/plans/{plan_id}", response={200: PlanOut, **errors(403, 404)}, operation_id="get_plan"
+    "/plans/{plan_id}", response={200: SurgicalPlanOut, **errors(403, 404)}, operation_id="get_plan"
 )
 def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> Any:
     plan = get_plan_for(_user(request), plan_id)
@@ -122,9 +122,11 @@ def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> Any:
 
 
 @router.patch(
-    "/plans/{plan_id}", response={200: PlanOut, **errors(403, 404)}, operation_id="update_plan"
+    "/plans/{plan_id}",
+    response={200: SurgicalPlanOut, **errors(403, 404)},
+    operation_id="update_plan",
 )
-def update_plan(request: HttpRequest, plan_id: uuid.UUID, payload: PlanPatch) -> Any:
+def update_plan(request: HttpRequest, plan_id: uuid.UUID, payload: SurgicalPlanPatch) -> Any:
     plan = get_plan_for(_user(request), plan_id, permission="plan.edit")
     data = payload.dict(exclude_unset=True)
     if "implant" in data:
@@ -136,7 +138,7 @@ def update_plan(request: HttpRequest, plan_id: uuid.UUID, payload: PlanPatch) ->
 
 @router.post(
     "/plans/{plan_id}/anaesthesia-agreement",
-    response={200: PlanOut, **errors(403, 404)},
+    response={200: SurgicalPlanOut, **errors(403, 404)},
     operation_id="agree_anaesthesia",
 )
 def agree_anaesthesia(request: HttpRequest, plan_id: uuid.UUID) -> Any:

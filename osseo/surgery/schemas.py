@@ -2,37 +2,32 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from osseo.patients.schemas import IsoDate, SideCode, SiteCode
+from osseo.accounts.models import STAFF_ROLES, Role
+from osseo.choices import OneOf, OrBlank
+from osseo.patients.models import FundingRoute, Side, Site
+from osseo.patients.schemas import IsoDate
 
-StrategyCode = Literal["single_stage", "staged"]
-FixationCode = Literal["press_fit", "threaded"]
-DecisionCode = Literal["eligible", "not_eligible", "defer"]
-KindCode = Literal[
-    "single_stage",
-    "stage_1",
-    "stage_2",
-    "stage_n",
-    "revision",
-    "explantation",
-    "debridement",
-    "soft_tissue_refashioning",
-]
-DeviceKindCode = Literal[
-    "implant", "dualcone", "abutment", "abutment_screw", "safety_device", "adaptor"
-]
-RoleCode = Literal[
-    "surgeon", "anaesthetist", "rehab_specialist", "prosthetist", "coordinator", "clinic_admin"
-]
+from .models import (
+    Decision,
+    DeviceKind,
+    Fixation,
+    Indication,
+    ProcedureKind,
+    RemovalReason,
+    Strategy,
+)
+
+StaffRole = Annotated[Role, OneOf(STAFF_ROLES)]
 
 
 class PreviewIn(Schema):
-    site: SiteCode
-    side: SideCode
-    strategy: StrategyCode | None = None
+    site: Site
+    side: Side
+    strategy: Strategy | None = None
     previous_stage: IsoDate | None = None
 
 
@@ -47,18 +42,18 @@ class Rationale(Schema):
 
 
 class PreviewOut(Schema):
-    strategy: StrategyCode
-    recommended_strategy: StrategyCode
+    strategy: Strategy
+    recommended_strategy: Strategy
     anaesthesia_options: list[CodeLabel]
-    default_fixation: FixationCode
+    default_fixation: Fixation
     rationale: list[Rationale]
     stage_window: dict[str, Any] | None = None
 
 
 class AssessmentIn(Schema):
     assessed_on: IsoDate | None = None
-    participants: list[RoleCode] = Field(..., min_length=1, max_length=10)
-    indications: list[Literal["pain", "skin_breakdown", "poor_fit", "short_residuum", "other"]] = []
+    participants: list[StaffRole] = Field(..., min_length=1, max_length=10)
+    indications: list[Indication] = []
     indication_notes: str = Field("", max_length=2000)
     prior_socket_use: bool | None = None
     dysvascular: bool = False
@@ -70,9 +65,9 @@ class AssessmentIn(Schema):
     imaging_modality: Literal["xray", "ct", "mri", ""] = ""
     canal_diameter_mm: float | None = Field(None, gt=0, lt=1000)
     usable_length_mm: float | None = Field(None, gt=0, lt=1000)
-    decision: DecisionCode
+    decision: Decision
     decision_reason: str = Field("", max_length=4000)
-    funding_route: Literal["nhs", "private", "insurer", "research", ""] = ""
+    funding_route: Annotated[FundingRoute | Literal[""], OrBlank()] = ""
 
 
 class FlagOut(Schema):
@@ -100,22 +95,22 @@ class StageIn(Schema):
     outside_window_reason: str = Field("", max_length=2000)
 
 
-class PlanIn(Schema):
-    strategy: StrategyCode | None = None
+class SurgicalPlanIn(Schema):
+    strategy: Strategy | None = None
     strategy_reason: str = Field("", max_length=2000)
     anaesthesia: str = Field(..., max_length=40)
-    fixation: FixationCode | None = None
+    fixation: Fixation | None = None
     implant: uuid.UUID | None = None
     planned_date: IsoDate | None = None
     stages: list[StageIn] = Field([], max_length=10)
     notes: str = Field("", max_length=4000)
 
 
-class PlanPatch(Schema):
-    strategy: StrategyCode | None = None
+class SurgicalPlanPatch(Schema):
+    strategy: Strategy | None = None
     strategy_reason: str | None = Field(None, max_length=2000)
     anaesthesia: str | None = Field(None, max_length=40)
-    fixation: FixationCode | None = None
+    fixation: Fixation | None = None
     implant: uuid.UUID | None = None
     planned_date: IsoDate | None = None
     stages: list[StageIn] | None = Field(None, max_length=10)
@@ -128,7 +123,7 @@ class StageOut(Schema):
     outside_window_reason: str
 
 
-class PlanOut(Schema):
+class SurgicalPlanOut(Schema):
     id: uuid.UUID = Field(alias="uuid")
     episode: uuid.UUID = Field(alias="episode.uuid")
     strategy: str
@@ -160,7 +155,7 @@ class CatalogueOut(Schema):
 
 
 class ProcedureIn(Schema):
-    kind: KindCode
+    kind: ProcedureKind
     performed_on: IsoDate
     stage_number: int | None = Field(None, ge=1, le=10)
     final_stage: bool | None = None
@@ -176,7 +171,7 @@ class AmendmentIn(Schema):
 
 
 class DeviceIn(Schema):
-    kind: DeviceKindCode
+    kind: DeviceKind
     code: str = Field("", max_length=200, description="GS1 data as scanned or as printed")
     gtin: str = Field("", max_length=14)
     lot: str = Field("", max_length=20)
@@ -254,19 +249,17 @@ class ParseOut(Schema):
 
 
 class CatalogueIn(Schema):
-    kind: DeviceKindCode = "implant"
+    kind: DeviceKind = DeviceKind.IMPLANT
     manufacturer: str = Field(..., min_length=1, max_length=120)
     model: str = Field(..., min_length=1, max_length=120)
     gtin: str = Field("", max_length=14)
-    site: SiteCode | Literal[""] = ""
-    fixation: FixationCode | Literal[""] = ""
+    site: Annotated[Site | Literal[""], OrBlank()] = ""
+    fixation: Annotated[Fixation | Literal[""], OrBlank()] = ""
     diameter_mm: float | None = Field(None, gt=0, lt=1000)
     length_mm: float | None = Field(None, gt=0, lt=1000)
 
 
 class RemovalIn(Schema):
     removed_on: IsoDate
-    reason: Literal[
-        "routine", "wear", "bent", "fracture", "fall", "infection", "explantation", "other"
-    ]
+    reason: RemovalReason
     procedure: uuid.UUID | None = None

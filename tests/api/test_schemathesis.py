@@ -1,28 +1,14 @@
 """Property-based API conformance: every operation answers as its OpenAPI schema says."""
 
-from contextlib import contextmanager
-
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.conftest import keep_db_connection
+
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-
-
-@contextmanager
-def keep_db_connection():
-    """The WSGI handler closes 'old' connections, which on PostgreSQL is the test's transaction."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -94,6 +94,15 @@ def test_an_answer_outside_an_items_range_is_a_422_naming_the_item(world, answer
     assert words in errors[0]["message"]
 
 
+def test_a_whole_number_answer_may_come_as_a_json_float(world):
+    # JSON Schema's "integer" (the document's type for an answer) includes 2.0.
+    client = api_client(world.users["surgeon"])
+    as_floats = {k: float(v) for k, v in _answers(COMPLETE).items()}
+    response = post(client, SCORE_URL, {"answers": as_floats})
+    assert response.status_code == 200, response.content
+    assert response.json() == post(client, SCORE_URL, {"answers": _answers(COMPLETE)}).json()
+
+
 def test_an_unknown_questionnaire_is_404_and_a_missing_body_is_422(world):
     client = api_client(world.users["surgeon"])
     assert post(client, "/api/v1/questionnaires/eq-5d/score", {"answers": {}}).status_code == 404
