@@ -16,7 +16,7 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.queries import get_patient_for, record_list_read
-from osseo.problem import errors
+from osseo.problem import errors, write_errors
 
 from . import actions, rules
 from .models import LoadingProtocol, RehabPlan
@@ -93,7 +93,7 @@ def _protocol_data(payload: ProtocolIn) -> dict[str, Any]:
 
 
 @router.post(
-    "/protocols", response={201: ProtocolOut, **errors(403)}, operation_id="create_protocol"
+    "/protocols", response={201: ProtocolOut, **write_errors()}, operation_id="create_protocol"
 )
 def create_protocol(request: HttpRequest, payload: ProtocolIn) -> Any:
     protocol = actions.create_protocol(actor=_user(request), data=_protocol_data(payload))
@@ -113,7 +113,7 @@ def update_protocol(request: HttpRequest, protocol_id: uuid.UUID, payload: Proto
 
 @router.post(
     "/protocols/{protocol_id}/copy",
-    response={201: ProtocolOut, **errors(403, 404)},
+    response={201: ProtocolOut, **write_errors()},
     operation_id="copy_protocol",
 )
 def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
@@ -127,7 +127,7 @@ def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
 
 @router.post(
     "/patients/{patient_id}/referrals",
-    response={201: ReferralOut, **errors(403, 404)},
+    response={201: ReferralOut, **write_errors()},
     operation_id="refer_patient",
 )
 def refer_patient(request: HttpRequest, patient_id: uuid.UUID, payload: ReferralIn) -> Any:
@@ -161,7 +161,7 @@ def list_referrals(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/referrals/{referral_id}/withdrawal",
-    response={200: ReferralOut, **errors(403, 404)},
+    response={200: ReferralOut, **write_errors()},
     operation_id="withdraw_referral",
 )
 def withdraw_referral(request: HttpRequest, referral_id: uuid.UUID, payload: WithdrawalIn) -> Any:
@@ -195,7 +195,7 @@ def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
 
 @router.post(
     "/patients/{patient_id}/rehab-plans",
-    response={201: PlanOut, **errors(403, 404)},
+    response={201: PlanOut, **write_errors()},
     operation_id="create_rehab_plan",
 )
 def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: PlanIn) -> Any:
@@ -252,7 +252,7 @@ def get_prescription(
 
 @router.post(
     "/rehab-plans/{plan_id}/logs",
-    response={201: LogOut, **errors(403, 404)},
+    response={201: LogOut, **write_errors()},
     operation_id="log_load",
 )
 def log_load(request: HttpRequest, plan_id: uuid.UUID, payload: LogIn) -> Any:
@@ -298,7 +298,7 @@ def _test_out(test: Any) -> dict[str, Any]:
 
 @router.post(
     "/patients/{patient_id}/function-tests",
-    response={201: FunctionTestOut, **errors(403, 404)},
+    response={201: FunctionTestOut, **write_errors()},
     operation_id="record_function_test",
 )
 def record_function_test(
@@ -359,7 +359,7 @@ def list_follow_ups(request: HttpRequest, params: Query[FollowUpParams]) -> Any:
 
 @router.post(
     "/episodes/{episode_id}/follow-ups",
-    response={201: FollowUpOut, **errors(403, 404)},
+    response={201: FollowUpOut, **write_errors()},
     operation_id="record_follow_up",
 )
 def record_follow_up(request: HttpRequest, episode_id: uuid.UUID, payload: FollowUpIn) -> Any:

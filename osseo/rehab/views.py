@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.errors import Conflict
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for, record_list_read
@@ -79,13 +80,10 @@ def trend_charts(patient: Any) -> list[dict[str, Any]]:
     return out
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
-    user: Any = request.user
-    writing = request.method == "POST"
-    patient = get_patient_for(user, patient_id, audit_read=not writing)
-    protocols = list(protocols_for(user))
+def _rehab_forms(
+    request: HttpRequest, protocols: list[Any]
+) -> tuple[ReferralForm, PlanForm, FunctionTestForm]:
+    """The page's three forms, bound to the POST that named each."""
     protocol_choices = [(str(p.uuid), p.name) for p in protocols]
     referral_form = ReferralForm(request.POST if "refer" in request.POST else None)
     referral_form.fields["organisation"].choices = [  # type: ignore[attr-defined]
@@ -101,6 +99,35 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
         request.POST if "test" in request.POST else None,
         initial={"performed_on": timezone.localdate()},
     )
+    return referral_form, plan_form, test_form
+
+
+def _rehab_page(
+    request: HttpRequest, patient: Any, forms: tuple[Any, Any, Any], status: int
+) -> HttpResponse:
+    referral_form, plan_form, test_form = forms
+    context = {
+        "patient": patient,
+        "referrals": list(referrals_of(patient)),
+        "plans": list(plans_of(patient)),
+        "referral_form": referral_form,
+        "plan_form": plan_form,
+        "test_form": test_form,
+        "trends": trend_charts(patient),
+        "withdraw_form": WithdrawForm(),
+    }
+    return render(request, "rehab/patient.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
+    user: Any = request.user
+    writing = request.method == "POST"
+    patient = get_patient_for(user, patient_id, audit_read=not writing)
+    protocols = list(protocols_for(user))
+    forms = referral_form, plan_form, test_form = _rehab_forms(request, protocols)
+    refused = False
     if writing:
         try:
             if "refer" in request.POST and referral_form.is_valid():
@@ -136,22 +163,12 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
                 )
                 messages.success(request, "Function test recorded.")
                 return redirect("rehab:patient", patient_id=patient.uuid)
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
             failed: Any = referral_form if "refer" in request.POST else plan_form
             apply_errors(test_form if "test" in request.POST else failed, exc)
-    context = {
-        "patient": patient,
-        "referrals": list(referrals_of(patient)),
-        "plans": list(plans_of(patient)),
-        "referral_form": referral_form,
-        "plan_form": plan_form,
-        "test_form": test_form,
-        "trends": trend_charts(patient),
-        "withdraw_form": WithdrawForm(),
-    }
-    return render(
-        request, "rehab/patient.html", context, status=_status(referral_form, plan_form, test_form)
-    )
+    status = 409 if refused else _status(referral_form, plan_form, test_form)
+    return _rehab_page(request, patient, forms, status)
 
 
 @login_required
@@ -160,18 +177,26 @@ def referral_withdraw(request: HttpRequest, referral_id: str) -> HttpResponse:
     user: Any = request.user
     referral = get_referral_for(user, referral_id, permission="referral.manage")
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.withdraw_referral(
-                actor=user, referral=referral, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Referral to {referral.organisation.name} withdrawn.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Say why the referral is withdrawn.")
+        return redirect("rehab:patient", patient_id=referral.patient.uuid)
+    try:
+        actions.withdraw_referral(actor=user, referral=referral, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:  # e.g. a colleague withdrew it a moment ago: show the page as it is
+        messages.error(request, _refusal(exc))
+        forms = _rehab_forms(request, list(protocols_for(user)))
+        return _rehab_page(request, referral.patient, forms, 409)
+    else:
+        messages.success(request, f"Referral to {referral.organisation.name} withdrawn.")
     return redirect("rehab:patient", patient_id=referral.patient.uuid)
+
+
+def _refusal(exc: Conflict) -> str:
+    """A state refusal in one sentence for the messages: why, and what the move needs."""
+    needs = "; ".join(m.label for m in exc.missing)
+    return f"{exc} It needs: {needs}." if needs else str(exc)
 
 
 @login_required
@@ -205,10 +230,12 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         record("patients.patient.viewed", actor=user, patient=plan.patient, obj=plan)
     today = timezone.localdate()
     form = LogForm(request.POST or None, initial={"date": today})
+    refused = False
     if writing and form.is_valid():
         try:
             log = actions.log_load(actor=user, plan=plan, data=form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
             apply_errors(form, exc)
         else:
             labels = ", ".join(rules.FLAG_LABELS[f] for f in log.flags)
@@ -231,7 +258,7 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         "thresholds": thresholds_for(plan.patient),
         "flag_labels": rules.FLAG_LABELS,
     }
-    return render(request, "rehab/plan.html", context, status=_status(form))
+    return render(request, "rehab/plan.html", context, status=409 if refused else _status(form))
 
 
 @login_required
@@ -250,6 +277,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
                 actions.record_follow_up(actor=user, episode=episode, **form.cleaned_data)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            except Conflict as exc:  # e.g. a colleague recorded the visit a moment ago
+                messages.error(request, _refusal(exc))
+                return _follow_up_page(request, status=409)
             else:
                 messages.success(
                     request, f"Follow-up visit recorded for {episode.patient.display_name}."
@@ -257,6 +287,11 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, "Enter the date the patient was seen.")
         return redirect("rehab:follow_ups")
+    return _follow_up_page(request)
+
+
+def _follow_up_page(request: HttpRequest, status: int = 200) -> HttpResponse:
+    user: Any = request.user
     today = timezone.localdate()
     try:
         within = max(0, min(int(request.GET.get("within", 30)), 366))
@@ -276,6 +311,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "schedule": schedule,
             "can_record": has_permission(user, "followup.record"),
         },
+        status=status,
     )
 
 
@@ -313,6 +349,7 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
         request.POST if "upload" in request.POST else None,
         request.FILES if "upload" in request.POST else None,
     )
+    status = 200
     if request.method == "POST":
         try:
             if "save_settings" in request.POST and form.is_valid():
@@ -360,6 +397,9 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
                 actions.retire_information_sheet(actor=user, sheet=sheet)
                 messages.success(request, f"{sheet.title} removed.")
                 return redirect("rehab:settings")
+        except Conflict as exc:  # e.g. a colleague removed the sheet a moment ago
+            messages.error(request, _refusal(exc))
+            status = 409
         except ValidationError as exc:
             if "upload" in request.POST:
                 apply_errors(sheet_form, exc)
@@ -386,7 +426,7 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
             "current": current,
             "sheets": InformationSheet.objects.filter(organisation=org, active=True),
         },
-        status=_status(form, sheet_form),
+        status=status if status != 200 else _status(form, sheet_form),
     )
 
 
