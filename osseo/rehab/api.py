@@ -7,16 +7,17 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from osseo.accounts.models import Organisation, OrganisationKind
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.queries import get_patient_for, record_list_read
-from osseo.problem import errors, write_errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions, rules
 from .models import LoadingProtocol, RehabPlan
@@ -84,31 +85,49 @@ def list_protocols(request: HttpRequest) -> Any:
     response={200: ProtocolOut, **errors(403, 404)},
     operation_id="get_protocol",
 )
-def get_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
-    return get_protocol_for(_staff(request), protocol_id)
+def get_protocol(request: HttpRequest, protocol_id: uuid.UUID, response: HttpResponse) -> Any:
+    """A protocol, with its version as the ETag (send it back as If-Match to change it)."""
+    protocol = get_protocol_for(_staff(request), protocol_id)
+    response["ETag"] = etag_of(protocol)
+    return protocol
 
 
 def _protocol_data(payload: ProtocolIn) -> dict[str, Any]:
     return payload.dict()
 
 
+def _protocol_out(protocol: LoadingProtocol, response: HttpResponse) -> LoadingProtocol:
+    response["ETag"] = etag_of(protocol)
+    return LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk)
+
+
 @router.post(
     "/protocols", response={201: ProtocolOut, **write_errors()}, operation_id="create_protocol"
 )
-def create_protocol(request: HttpRequest, payload: ProtocolIn) -> Any:
+def create_protocol(request: HttpRequest, payload: ProtocolIn, response: HttpResponse) -> Any:
     protocol = actions.create_protocol(actor=_user(request), data=_protocol_data(payload))
-    return Status(201, LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk))
+    return Status(201, _protocol_out(protocol, response))
 
 
 @router.put(
     "/protocols/{protocol_id}",
-    response={200: ProtocolOut, **errors(403, 404)},
+    response={200: ProtocolOut, **edit_errors()},
     operation_id="update_protocol",
 )
-def update_protocol(request: HttpRequest, protocol_id: uuid.UUID, payload: ProtocolIn) -> Any:
+def update_protocol(
+    request: HttpRequest,
+    protocol_id: uuid.UUID,
+    payload: ProtocolIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Replace your organisation's protocol: its name, source, notes and phases. With If-Match,
+    a protocol changed since you read it is refused (412) and left as it is."""
     protocol = get_protocol_for(_staff(request), protocol_id)
-    actions.update_protocol(actor=_user(request), protocol=protocol, data=_protocol_data(payload))
-    return LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk)
+    protocol = actions.update_protocol(
+        actor=_user(request), protocol=protocol, data=_protocol_data(payload), if_match=if_match
+    )
+    return _protocol_out(protocol, response)
 
 
 @router.post(
@@ -116,10 +135,10 @@ def update_protocol(request: HttpRequest, protocol_id: uuid.UUID, payload: Proto
     response={201: ProtocolOut, **write_errors()},
     operation_id="copy_protocol",
 )
-def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
+def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID, response: HttpResponse) -> Any:
     protocol = get_protocol_for(_staff(request), protocol_id)
     copy = actions.copy_protocol(actor=_user(request), protocol=protocol)
-    return Status(201, LoadingProtocol.objects.prefetch_related("phases").get(pk=copy.pk))
+    return Status(201, _protocol_out(copy, response))
 
 
 # --- Referrals -------------------------------------------------------------------------------
