@@ -678,6 +678,18 @@ def set_rehab_setting(
 
 
 @action(permission="settings.manage")
+def set_rehab_settings(
+    *, actor: User, settings: dict[str, tuple[Any, str, bool]]
+) -> list[ClinicSetting]:
+    """Set several rehabilitation settings at once, each `key: (value, source, validated)` (the
+    settings form): all of them or, when one is refused, none."""
+    return [
+        set_rehab_setting(actor=actor, key=key, value=value, source=source, validated=validated)
+        for key, (value, source, validated) in settings.items()
+    ]
+
+
+@action(permission="settings.manage")
 def upload_information_sheet(*, actor: User, title: str, upload: UploadedFile) -> InformationSheet:
     """Store a PDF information sheet through Django's storage, after size and content checks."""
     errors: dict[str, list[str]] = {}

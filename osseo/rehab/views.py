@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.models import ClinicSetting
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.errors import Conflict
@@ -23,6 +24,7 @@ from osseo.patients.queries import get_patient_for, record_list_read
 
 from . import actions, charts, rules
 from .forms import (
+    SETTING_FIELDS,
     FollowUpForm,
     FunctionTestForm,
     LogForm,
@@ -353,33 +355,14 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             if "save_settings" in request.POST and form.is_valid():
-                d = form.cleaned_data
-                for key, value, source, validated in [
-                    (
-                        "rehab_under_loading_percent",
-                        d["under_loading_percent"],
-                        d["thresholds_source"],
-                        d["thresholds_validated"],
-                    ),
-                    (
-                        "rehab_over_loading_percent",
-                        d["over_loading_percent"],
-                        d["thresholds_source"],
-                        d["thresholds_validated"],
-                    ),
-                    (
-                        "follow_up_schedule",
-                        {"months": d["schedule_months"], "then_every_months": d["schedule_every"]},
-                        d["schedule_source"],
-                        d["schedule_validated"],
-                    ),
-                    ("stoma_care_instructions", d["stoma_care_instructions"], "", True),
-                ]:
-                    actions.set_rehab_setting(
-                        actor=user, key=key, value=value, source=source, validated=validated
-                    )
-                messages.success(request, "Rehabilitation settings saved.")
-                return redirect("rehab:settings")
+                theirs = form.changed_since_opened(initial)
+                clash = [name for name in theirs if name in form.changed_data]
+                if clash:  # a colleague changed what this user changed: show theirs, save nothing
+                    form.show_colleague_changes(initial, theirs, clash, _last_set(org, clash))
+                    status = 409
+                else:
+                    _save_settings(request, form, initial, theirs)
+                    return redirect("rehab:settings")
             if "upload" in request.POST and sheet_form.is_valid():
                 actions.upload_information_sheet(
                     actor=user,
@@ -428,6 +411,61 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
         },
         status=status if status != 200 else _status(form, sheet_form),
     )
+
+
+def _save_settings(
+    request: HttpRequest, form: SettingsForm, now: dict[str, Any], theirs: list[str]
+) -> None:
+    """Write the settings this user changed, over the settings as they are now, so that a
+    colleague's change to another field since the form was opened is kept."""
+    merged = form.over(now)
+    if not merged.is_valid():  # a value held now that the form refuses: shown beside its field
+        raise ValidationError(dict(merged.errors.items()))
+    d = merged.cleaned_data
+    values = {
+        "rehab_under_loading_percent": (
+            d["under_loading_percent"],
+            d["thresholds_source"],
+            d["thresholds_validated"],
+        ),
+        "rehab_over_loading_percent": (
+            d["over_loading_percent"],
+            d["thresholds_source"],
+            d["thresholds_validated"],
+        ),
+        "follow_up_schedule": (
+            {"months": d["schedule_months"], "then_every_months": d["schedule_every"]},
+            d["schedule_source"],
+            d["schedule_validated"],
+        ),
+        "stoma_care_instructions": (d["stoma_care_instructions"], "", True),
+    }
+    actions.set_rehab_settings(
+        actor=request.user,  # type: ignore[arg-type]
+        settings={key: values[key] for key in form.settings_changed()},
+    )
+    if theirs:
+        labels = ", ".join(str(form.fields[n].label) for n in theirs)
+        messages.info(
+            request,
+            f"Saved. Since you opened the form, someone else changed {labels}; "
+            "their changes were kept.",
+        )
+    messages.success(request, "Rehabilitation settings saved.")
+
+
+def _last_set(org: Any, fields: list[str]) -> str:
+    """Who set the clashing settings last and when: " (name, 4 Dec 2026 10:31)"."""
+    keys = [k for k, names in SETTING_FIELDS.items() if set(names) & set(fields)]
+    row = (
+        ClinicSetting.objects.filter(organisation=org, key__in=keys)
+        .select_related("set_by")
+        .order_by("-set_at")
+        .first()
+    )
+    if row is None:
+        return ""
+    return f" ({row.set_by.get_username()}, {timezone.localtime(row.set_at):%-d %b %Y %H:%M})"
 
 
 @login_required
