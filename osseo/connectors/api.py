@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.patients.queries import get_patient_for, record_list_read
-from osseo.problem import errors
+from osseo.problem import errors, write_errors
 from osseo.surgery.models import CONNECTOR_KINDS
 
 from . import actions
@@ -31,7 +31,7 @@ from .queries import (
     recordings_of,
 )
 from .recordings import submit_recording
-from .requeue import requeue_recording
+from .requeue import retry_recording
 from .schemas import (
     DayOut,
     DuePage,
@@ -161,7 +161,7 @@ def _days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
 
 @router.post(
     "/patients/{patient_id}/activity/daily",
-    response={200: ImportOut, **errors(403, 404)},
+    response={200: ImportOut, **write_errors()},
     operation_id="import_daily_steps",
     openapi_extra=_DAYS_BODY,
 )
@@ -180,7 +180,7 @@ def import_daily_steps(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/patients/{patient_id}/body-weight",
-    response={201: WeightOut, **errors(403, 404)},
+    response={201: WeightOut, **write_errors()},
     operation_id="record_body_weight",
 )
 def record_body_weight(request: HttpRequest, patient_id: uuid.UUID, payload: WeightIn) -> Any:
@@ -213,7 +213,7 @@ def list_connector_parts(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/devices/{device_id}/replacement",
-    response={201: PartOut, **errors(403, 404)},
+    response={201: PartOut, **write_errors()},
     operation_id="replace_connector_part",
 )
 def replace_connector_part(
@@ -240,7 +240,7 @@ def connector_part(pk: int) -> Any:
 
 @router.post(
     "/patients/{patient_id}/recordings",
-    response={200: RecordingOut, 202: RecordingOut, **errors(403, 404, 413)},
+    response={200: RecordingOut, 202: RecordingOut, **write_errors()},
     operation_id="submit_load_recording",
 )
 def submit_load_recording(
@@ -250,7 +250,8 @@ def submit_load_recording(
     file: File[UploadedFile],
 ) -> Any:
     """Upload a load-cell recording (CSV or Parquet). It is checked, stored and queued (202);
-    `osseo worker` counts it. The same file again returns the recording already held (200)."""
+    `osseo worker` counts it. The same file again returns the recording already held (200).
+    409 while the clinic has no service policy to count it with."""
     patient = get_patient_for(
         _user(request), patient_id, permission="activity.import", audit_read=False
     )
@@ -294,7 +295,7 @@ def get_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
 
 @router.post(
     "/recordings/{recording_id}/retry",
-    response={202: RecordingOut, **errors(403, 404, 409)},
+    response={202: RecordingOut, **write_errors()},
     operation_id="retry_load_recording",
 )
 def retry_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
@@ -302,7 +303,7 @@ def retry_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
     for OSSEO_RECORDING_STALE_MINUTES, the worker that had it having stopped). 409 when it is
     processed, refused, waiting in the queue, or showing fresh progress."""
     recording = get_recording_for(_user(request), recording_id, permission="activity.import")
-    requeue_recording(recording=recording, actor=_user(request))
+    retry_recording(actor=_user(request), recording=recording)
     return Status(
         202, recordings_of(recording.patient).select_related("patient").get(pk=recording.pk)
     )
@@ -354,7 +355,7 @@ def list_service_policies(request: HttpRequest) -> Any:
 
 @router.put(
     "/connectors/policies/{kind}",
-    response={200: PolicyOut, **errors(403, 404)},
+    response={200: PolicyOut, **write_errors()},
     operation_id="set_service_policy",
 )
 def set_service_policy(request: HttpRequest, kind: str, payload: PolicyIn) -> Any:

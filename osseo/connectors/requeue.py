@@ -6,6 +6,7 @@ again as it starts, and `osseo requeue-recordings` on demand.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.conf import settings
@@ -17,8 +18,8 @@ from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.utils import timezone
 
 from osseo.accounts.models import User
-from osseo.accounts.permissions import require_permission
 from osseo.audit.services import record
+from osseo.contract import action
 from osseo.errors import Conflict
 
 from .models import LoadRecording, RecordingStatus
@@ -88,42 +89,49 @@ def stale_recordings(
     return [r for r in found if retry_refusal(r, older_than=older_than, now=now) is None]
 
 
+@action(permission="activity.import", locks=["recording"])
+def retry_recording(*, actor: User, recording: LoadRecording) -> LoadRecording:
+    """Staff's "Retry processing" (the screen and the API): queue a failed or stale recording
+    again. Refused with Conflict when it is processed, refused, waiting in the queue or showing
+    fresh progress, so a run in progress is never doubled; once queued again it shows fresh
+    progress, so asking twice queues it once."""
+    return _requeue(recording, actor=actor, older_than=None)
+
+
+@action(locks=["recording"])
 def requeue_recording(
-    *, recording: LoadRecording, actor: User | None, older_than: dt.timedelta | None = None
+    *, recording: LoadRecording, older_than: dt.timedelta | None = None
 ) -> LoadRecording:
-    """Queue a failed or stale recording again: staff's "Retry processing" (the screen and the
-    API), `osseo worker` as it starts and `osseo requeue-recordings` (`actor` None: label them
-    with acting_as). Refused with Conflict when it is processed, refused, waiting in the queue or
-    showing fresh progress, so a run in progress is never doubled; once queued again it shows
-    fresh progress, so asking twice queues it once."""
-    if actor is not None:
-        require_permission(actor, "activity.import")
-    with transaction.atomic():
-        locked = (
-            LoadRecording.objects.select_for_update(of=("self",))
-            .select_related("patient")
-            .get(pk=recording.pk)
-        )
-        refusal = retry_refusal(locked, older_than=older_than)
-        if refusal:
-            raise Conflict(refusal)
-        LoadRecording.objects.filter(pk=locked.pk).update(
-            status=RecordingStatus.QUEUED,
-            progress=0.0,
-            problems=[],
-            finished_at=None,
-            progress_updated_at=timezone.now(),
-        )
-        record(
-            "connectors.recording.requeued",
-            actor=actor,
-            patient=locked.patient,
-            obj=locked,
-            changes={"status": [locked.status, RecordingStatus.QUEUED]},
-        )
-        transaction.on_commit(lambda: enqueue(locked))
-    locked.refresh_from_db()
-    return locked
+    """Queue a failed or stale recording again without a user: `osseo worker` as it starts and
+    `osseo requeue-recordings` (labelled with acting_as). Refused as `retry_recording` is."""
+    return _requeue(recording, actor=None, older_than=older_than)
+
+
+def _requeue(
+    recording: LoadRecording, *, actor: User | None, older_than: dt.timedelta | None
+) -> LoadRecording:
+    """The recording is locked and re-read by the contract before its state is checked."""
+    refusal = retry_refusal(recording, older_than=older_than)
+    if refusal:
+        raise Conflict(refusal)
+    before = recording.status
+    LoadRecording.objects.filter(pk=recording.pk).update(
+        status=RecordingStatus.QUEUED,
+        progress=0.0,
+        problems=[],
+        finished_at=None,
+        progress_updated_at=timezone.now(),
+    )
+    recording.refresh_from_db()
+    record(
+        "connectors.recording.requeued",
+        actor=actor,
+        patient=recording.patient,
+        obj=recording,
+        changes={"status": [before, RecordingStatus.QUEUED]},
+    )
+    transaction.on_commit(lambda: enqueue(recording))
+    return recording
 
 
 def requeue_stale(
@@ -134,7 +142,8 @@ def requeue_stale(
     requeued = []
     for rec in stale_recordings(older_than=older_than, failed=failed):
         try:
-            requeue_recording(recording=rec, actor=None, older_than=older_than)
+            # A copy: the contract re-reads the row it locks, and `rec` stays as it was found.
+            requeue_recording(recording=copy.copy(rec), older_than=older_than)
         except Conflict:
             continue
         requeued.append(rec)

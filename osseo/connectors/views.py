@@ -35,7 +35,7 @@ from .queries import (
     recordings_of,
 )
 from .recordings import submit_recording
-from .requeue import requeue_recording, retry_refusal
+from .requeue import retry_recording, retry_refusal
 from .stepsfile import StepsFileError, parse_steps_csv
 
 MAX_STEPS_BYTES = 10 * 1024 * 1024
@@ -69,6 +69,7 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         if "recording" in request.POST
         else RecordingForm(initial={"recorded_on": today})
     )
+    refused = False
     if writing and "steps" in request.POST and steps_form.is_valid():
         upload = steps_form.cleaned_data["steps_file"]
         try:
@@ -91,7 +92,8 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
     elif writing and "weight" in request.POST and weight_form.is_valid():
         try:
             actions.record_body_weight(actor=user, patient=patient, **weight_form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
             apply_errors(weight_form, exc)
         else:
             messages.success(request, "Body weight recorded.")
@@ -109,6 +111,9 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
                 unit=data["unit"] or "",
                 steps_during=data["steps_during"],
             )
+        except Conflict as exc:  # e.g. the clinic has no service policy to count it with
+            refused = True
+            apply_errors(recording_form, exc)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "file" in exc.error_dict:
                 exc.error_dict["recording_file"] = exc.error_dict.pop("file")
@@ -136,6 +141,8 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         "can_replace": has_permission(user, "connector.replace"),
     }
     status = _status(steps_form, weight_form, recording_form) if writing else 200
+    if refused:
+        status = 409
     return render(request, "connectors/patient.html", context, status=status)
 
 
@@ -147,6 +154,7 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
     if request.method == "GET":  # the form shows the part and its patient: a read
         record("patients.patient.viewed", actor=user, patient=device.patient, obj=device)
     form = ReplaceForm(request.POST or None, initial={"replaced_on": timezone.localdate()})
+    refused = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -158,7 +166,8 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
                 data=data,
                 confirm_expired=data["confirm_expired"],
             )
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:  # Conflict: e.g. replaced a moment ago
+            refused = isinstance(exc, Conflict)
             apply_errors(form, exc)
         else:
             messages.success(request, f"{device.get_kind_display()} replaced.")
@@ -167,7 +176,7 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
         request,
         "connectors/replace.html",
         {"form": form, "device": device, "patient": device.patient},
-        status=_status(form),
+        status=409 if refused else _status(form),
     )
 
 
@@ -175,10 +184,17 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
 def recording(request: HttpRequest, recording_id: str) -> HttpResponse:
     user: Any = request.user
     rec = get_recording_for(user, recording_id)
-    rec = recordings_of(rec.patient).select_related("patient").get(pk=rec.pk)
     partial = bool(getattr(request, "htmx", False))
     if not partial:
         record("patients.patient.viewed", actor=user, patient=rec.patient, obj=rec)
+    return _recording_page(request, rec, partial=partial)
+
+
+def _recording_page(
+    request: HttpRequest, rec: Any, *, partial: bool = False, status: int = 200
+) -> HttpResponse:
+    user: Any = request.user
+    rec = recordings_of(rec.patient).select_related("patient").get(pk=rec.pk)
     result = getattr(rec, "result", None)
     retryable = retry_refusal(rec) is None  # failed, or stale: the worker stopped
     context = {
@@ -190,7 +206,7 @@ def recording(request: HttpRequest, recording_id: str) -> HttpResponse:
         "can_retry": retryable and has_permission(user, "activity.import"),
     }
     template = "connectors/_recording_status.html" if partial else "connectors/recording.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -200,11 +216,11 @@ def recording_retry(request: HttpRequest, recording_id: str) -> HttpResponse:
     user: Any = request.user
     rec = get_recording_for(user, recording_id, permission="activity.import")
     try:
-        requeue_recording(recording=rec, actor=user)
-    except Conflict as exc:
+        retry_recording(actor=user, recording=rec)
+    except Conflict as exc:  # processed, waiting, or still showing progress: the page says why
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Recording queued again for processing.")
+        return _recording_page(request, rec, status=409)
+    messages.success(request, "Recording queued again for processing.")
     return redirect("connectors:recording", recording_id=rec.uuid)
 
 
