@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field as NinjaField
 from ninja import File, Form, Query, Router, Schema, Status
@@ -16,8 +16,9 @@ from ninja.files import UploadedFile
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.patients.queries import get_patient_for, record_list_read
-from osseo.problem import errors, write_errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 from osseo.surgery.models import CONNECTOR_KINDS
 
 from . import actions
@@ -336,6 +337,13 @@ def list_parts_due(request: HttpRequest, params: Query[DueParams]) -> Any:
     return {"items": items, "count": qs.count()}
 
 
+def _policy_reader(request: HttpRequest) -> Any:
+    user = _user(request)
+    if user.membership.role == "patient" or not has_permission(user, "patient.view"):
+        raise PermissionDenied
+    return user
+
+
 @router.get(
     "/connectors/policies",
     response={200: list[PolicyOut], **errors(403)},
@@ -343,9 +351,7 @@ def list_parts_due(request: HttpRequest, params: Query[DueParams]) -> Any:
 )
 def list_service_policies(request: HttpRequest) -> Any:
     """The clinic's service policies per part kind (each "not validated" until validated)."""
-    user = _user(request)
-    if user.membership.role == "patient" or not has_permission(user, "patient.view"):
-        raise PermissionDenied
+    user = _policy_reader(request)
     return list(
         ServicePolicy.objects.filter(organisation=user.membership.organisation).select_related(
             "set_by"
@@ -353,19 +359,52 @@ def list_service_policies(request: HttpRequest) -> Any:
     )
 
 
+@router.get(
+    "/connectors/policies/{kind}",
+    response={200: PolicyOut, **errors(403, 404)},
+    operation_id="get_service_policy",
+)
+def get_service_policy(request: HttpRequest, kind: str, response: HttpResponse) -> Any:
+    """The clinic's policy for one kind of connector part, with its version as the ETag (send it
+    back as If-Match to change it); 404 while none is set."""
+    user = _policy_reader(request)
+    policy = (
+        ServicePolicy.objects.filter(organisation=user.membership.organisation, kind=kind)
+        .select_related("set_by")
+        .first()
+    )
+    if policy is None:
+        raise Http404("No policy is set for this kind of part.")
+    response["ETag"] = etag_of(policy)
+    return policy
+
+
 @router.put(
     "/connectors/policies/{kind}",
-    response={200: PolicyOut, **write_errors()},
+    response={200: PolicyOut, **edit_errors()},
     operation_id="set_service_policy",
 )
-def set_service_policy(request: HttpRequest, kind: str, payload: PolicyIn) -> Any:
-    """Set the clinic's policy for one kind of connector part (clinic admins)."""
+def set_service_policy(
+    request: HttpRequest,
+    kind: str,
+    payload: PolicyIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Set the clinic's policy for one kind of connector part (clinic admins): every value, as
+    sent. With If-Match, a policy changed since you read it is refused (412) and left as it is;
+    If-Match on a kind with no policy yet is refused too."""
     if kind not in CONNECTOR_KINDS:
-        from django.http import Http404
-
         raise Http404("No such kind of connector part.")
     values = payload.dict()
     source, validated = values.pop("source"), values.pop("validated")
-    return actions.set_service_policy(
-        actor=_user(request), kind=kind, values=values, source=source, validated=validated
+    policy = actions.set_service_policy(
+        actor=_user(request),
+        kind=kind,
+        values=values,
+        source=source,
+        validated=validated,
+        if_match=if_match,
     )
+    response["ETag"] = etag_of(policy)
+    return policy
