@@ -40,7 +40,13 @@ from .models import (
     RehabPlan,
     WalkingAid,
 )
-from .queries import phases_of, prescription_on, signed_procedures, thresholds_for
+from .queries import (
+    phases_of,
+    prescription_on,
+    protocol_values,
+    signed_procedures,
+    thresholds_for,
+)
 
 register(
     {
@@ -300,16 +306,6 @@ def create_protocol(*, actor: User, data: dict[str, Any]) -> LoadingProtocol:
 
 
 PROTOCOL_FIELDS = ("name", "source", "notes", "phases")
-
-
-def protocol_values(protocol: LoadingProtocol) -> dict[str, Any]:
-    """A protocol's editable values: name, source, notes and its phases (as `Phase.as_dict()`)."""
-    return {
-        "name": protocol.name,
-        "source": protocol.source,
-        "notes": protocol.notes,
-        "phases": [p.as_dict() for p in phases_of(protocol)],
-    }
 
 
 @action(permission="protocol.manage", locks=["protocol"])

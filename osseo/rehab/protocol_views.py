@@ -25,7 +25,7 @@ from osseo.accounts.permissions import has_permission
 from osseo.editing import VersionedForm, save_edit
 
 from . import actions
-from .queries import get_protocol_for
+from .queries import get_protocol_for, protocol_values
 
 
 class ProtocolForm(forms.Form):
@@ -140,7 +140,7 @@ def protocol_edit(request: HttpRequest, protocol_id: str) -> HttpResponse:
         raise PermissionDenied("Reference protocols are read-only: copy one to edit it.")
 
     def values() -> dict[str, Any]:
-        now = actions.protocol_values(protocol)
+        now = protocol_values(protocol)
         return {**now, "phases": phases_text(now["phases"])}
 
     def save(edits: dict[str, Any], if_match: str | None) -> None:
@@ -150,7 +150,7 @@ def protocol_edit(request: HttpRequest, protocol_id: str) -> HttpResponse:
         actions.update_protocol(actor=user, protocol=protocol, data=data, if_match=if_match)
 
     opened = values()
-    initial_phases = _phase_initial(actions.protocol_values(protocol)["phases"])
+    initial_phases = _phase_initial(protocol_values(protocol)["phases"])
     phases = PhaseFormSet(request.POST or None, initial=initial_phases, prefix="phases")
     rows: list[dict[str, Any]] = []
     data = None
@@ -189,7 +189,7 @@ def protocol_edit(request: HttpRequest, protocol_id: str) -> HttpResponse:
             if "phases" in form.errors:
                 form.add_error(None, list(form.errors.pop("phases")))
             if not edited_phases:
-                current = actions.protocol_values(protocol)["phases"]
+                current = protocol_values(protocol)["phases"]
                 phases = PhaseFormSet(initial=_phase_initial(current), prefix="phases")
     if status == 200 and form.is_bound and (form.errors or phases.total_error_count()):
         status = 422
