@@ -122,7 +122,8 @@ def _conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
 @api.exception_handler(StaleVersion)
 def _stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
     response = problem(request, 412, "Precondition failed", str(exc))
-    response["ETag"] = exc.current
+    if exc.current:  # none when the record does not exist yet
+        response["ETag"] = exc.current
     return response
 
 

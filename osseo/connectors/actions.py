@@ -1,4 +1,11 @@
-"""Every write of the connectors app: one transaction each, audited inside it."""
+"""Every write of the connectors app, each through the action contract (`osseo.contract.action`):
+the permission, one transaction, the rows it checks locked and re-read before their state is
+checked, the audit entry. Invalid input is a ValidationError (422); a move the current state
+forbids is a `Conflict` (409) naming what it is missing.
+
+The actions that recompute a patient's forecasts lock the patient first, so that two of them for
+the same patient (a replacement and a steps import, say) write its forecasts one after the other.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +15,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from osseo.accounts.models import Organisation, User
-from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
+from osseo.contract import action, check_version, lock
+from osseo.errors import Conflict, Missing, StaleVersion
 from osseo.patients.models import Patient
 from osseo.surgery.actions import device_values
 from osseo.surgery.models import (
@@ -45,6 +53,7 @@ register(
 # A connector part comes off for one of these reasons (domain notes §5.1); explantation is the
 # implant's, recorded through a procedure.
 REPLACEMENT_REASONS = [r for r in RemovalReason if r != RemovalReason.EXPLANTATION]
+CONNECTOR_NOTES = "domain notes §5.1"
 
 
 def _fit(
@@ -91,6 +100,7 @@ def _check_date(errors: dict[str, list[str]], name: str, on: Any, after: dt.date
         errors[name] = [f"The date cannot be before the old part was fitted ({after:%d %b %Y})."]
 
 
+@action(permission="connector.replace", locks=["device"])
 def replace_part(
     *,
     actor: User,
@@ -101,58 +111,75 @@ def replace_part(
     confirm_expired: bool = False,
     catalogue_item: ImplantCatalogueItem | None = None,
 ) -> Device:
-    """Remove a connector part and fit its successor in one step (scanned or typed)."""
-    _require(actor, "connector.replace")
+    """Remove a connector part and fit its successor in one step (scanned or typed). The part is
+    locked, so the same part replaced twice at once is replaced once; the second is refused."""
     errors: dict[str, list[str]] = {}
-    if device.kind not in CONNECTOR_KINDS:
-        errors["device"] = ["Only connector parts are replaced here; the implant is not."]
-    elif device.status != DeviceStatus.IN_PLACE:
-        errors["device"] = ["This part was already removed."]
     if reason not in REPLACEMENT_REASONS:
         errors["reason"] = [f"Choose one of: {', '.join(REPLACEMENT_REASONS)}."]
     _check_date(errors, "replaced_on", replaced_on, device.placed_on)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        locked = Device.objects.select_for_update().get(pk=device.pk)
-        if locked.status != DeviceStatus.IN_PLACE:
-            raise ValidationError({"device": ["This part was already removed."]})
-        new = _fit(
-            patient=device.patient,
-            limb=device.limb,
-            kind=device.kind,
-            on=replaced_on,
-            data=data,
-            confirm_expired=confirm_expired,
-            catalogue_item=catalogue_item,
+    if device.kind not in CONNECTOR_KINDS:
+        raise Conflict(
+            "Only connector parts are replaced here; the implant is not.",
+            missing=[
+                Missing(
+                    "connector_part",
+                    "A connector part: dualcone, abutment, abutment screw, safety device or "
+                    "adaptor",
+                    CONNECTOR_NOTES,
+                )
+            ],
         )
-        locked.status = DeviceStatus.REMOVED
-        locked.removed_on = replaced_on
-        locked.removal_reason = reason
-        locked.replaced_by = new
-        locked.save(update_fields=["status", "removed_on", "removal_reason", "replaced_by"])
-        device.refresh_from_db()
-        record(
-            "connectors.part.replaced",
-            actor=actor,
-            patient=device.patient,
-            obj=new,
-            changes={
-                "kind": [None, device.kind],
-                "replaces": [None, str(device.uuid)],
-                "reason": [None, reason],
-                "on": [None, replaced_on],
-                "gtin": [device.gtin, new.gtin],
-                "lot": [device.lot, new.lot],
-                "serial": [device.serial, new.serial],
-            },
+    if device.status != DeviceStatus.IN_PLACE:
+        when = f" on {device.removed_on:%-d %b %Y}" if device.removed_on else ""
+        raise Conflict(
+            f"This {device.get_kind_display().lower()} was already removed{when}.",
+            missing=[
+                Missing(
+                    "part_in_place",
+                    f"A {device.get_kind_display().lower()} in place, to be replaced",
+                    CONNECTOR_NOTES,
+                )
+            ],
         )
-        from .forecasts import refresh_forecasts
+    lock(device.patient)
+    new = _fit(
+        patient=device.patient,
+        limb=device.limb,
+        kind=device.kind,
+        on=replaced_on,
+        data=data,
+        confirm_expired=confirm_expired,
+        catalogue_item=catalogue_item,
+    )
+    device.status = DeviceStatus.REMOVED
+    device.removed_on = replaced_on
+    device.removal_reason = reason
+    device.replaced_by = new
+    device.save(update_fields=["status", "removed_on", "removal_reason", "replaced_by"])
+    record(
+        "connectors.part.replaced",
+        actor=actor,
+        patient=device.patient,
+        obj=new,
+        changes={
+            "kind": [None, device.kind],
+            "replaces": [None, str(device.uuid)],
+            "reason": [None, reason],
+            "on": [None, replaced_on],
+            "gtin": [device.gtin, new.gtin],
+            "lot": [device.lot, new.lot],
+            "serial": [device.serial, new.serial],
+        },
+    )
+    from .forecasts import refresh_forecasts
 
-        refresh_forecasts(device.patient)
+    refresh_forecasts(device.patient)
     return new
 
 
+@action(permission="connector.replace")
 def fit_part(
     *,
     actor: User,
@@ -164,33 +191,32 @@ def fit_part(
     catalogue_item: ImplantCatalogueItem | None = None,
 ) -> Device:
     """Fit a connector part that replaces none (e.g. a first safety device)."""
-    _require(actor, "connector.replace")
     errors: dict[str, list[str]] = {}
     if kind not in CONNECTOR_KINDS:
         errors["kind"] = [f"Choose one of: {', '.join(sorted(CONNECTOR_KINDS))}."]
     _check_date(errors, "fitted_on", fitted_on, None)
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        new = _fit(
-            patient=limb.patient,
-            limb=limb,
-            kind=kind,
-            on=fitted_on,
-            data=data,
-            confirm_expired=confirm_expired,
-            catalogue_item=catalogue_item,
-        )
-        record(
-            "connectors.part.fitted",
-            actor=actor,
-            patient=limb.patient,
-            obj=new,
-            changes={"kind": [None, kind], "gtin": [None, new.gtin], "lot": [None, new.lot]},
-        )
-        from .forecasts import refresh_forecasts
+    lock(limb.patient)
+    new = _fit(
+        patient=limb.patient,
+        limb=limb,
+        kind=kind,
+        on=fitted_on,
+        data=data,
+        confirm_expired=confirm_expired,
+        catalogue_item=catalogue_item,
+    )
+    record(
+        "connectors.part.fitted",
+        actor=actor,
+        patient=limb.patient,
+        obj=new,
+        changes={"kind": [None, kind], "gtin": [None, new.gtin], "lot": [None, new.lot]},
+    )
+    from .forecasts import refresh_forecasts
 
-        refresh_forecasts(limb.patient)
+    refresh_forecasts(limb.patient)
     return new
 
 
@@ -231,59 +257,68 @@ def _insert_days(
         )
 
 
+@action(permission="activity.import", locks=["patient"])
 def import_daily_steps(
-    *, actor: User | None, patient: Patient, days: dict[dt.date, int], source: str
+    *, actor: User, patient: Patient, days: dict[dt.date, int], source: str
 ) -> ImportSummary:
     """Save checked days (stepsfile.parse_steps_csv / check_days): all or nothing, idempotent.
 
     A day already held with the same count is left as it is; with another count, the new count
-    replaces it (a wearable re-syncs a day it had only partly counted). `actor` None is a
-    command-line import, audited with the command line as the actor.
+    replaces it (a wearable re-syncs a day it had only partly counted). The patient is locked,
+    so two imports of the same days at once add each day once.
     """
-    if actor is not None:
-        _require(actor, "activity.import")
+    return _import_days(actor=actor, patient=patient, days=days, source=source)
+
+
+@action(locks=["patient"])
+def import_daily_steps_from_command_line(
+    *, patient: Patient, days: dict[dt.date, int], source: str
+) -> ImportSummary:
+    """`osseo import-steps` without a user: the operator at the server is trusted, and the entry
+    is audited with the command line as the actor (`acting_as`)."""
+    return _import_days(actor=None, patient=patient, days=days, source=source)
+
+
+def _import_days(
+    *, actor: User | None, patient: Patient, days: dict[dt.date, int], source: str
+) -> ImportSummary:
     if not days:
         raise ValidationError({"days": ["There are no days to import."]})
     first, last = min(days), max(days)
     now = timezone.now()
-    with transaction.atomic():
-        held = dict(
-            ActivityDay.objects.filter(
-                patient=patient, date__gte=first, date__lte=last
-            ).values_list("date", "steps")
+    held = dict(
+        ActivityDay.objects.filter(patient=patient, date__gte=first, date__lte=last).values_list(
+            "date", "steps"
         )
-        new = sorted((day, steps) for day, steps in days.items() if day not in held)
-        differs = {day: steps for day, steps in days.items() if day in held and held[day] != steps}
-        changed = list(
-            ActivityDay.objects.select_for_update().filter(patient=patient, date__in=list(differs))
-        )
-        for row in changed:
-            row.steps, row.source, row.imported_at = differs[row.date], source[:100], now
-        _insert_days(patient, new, source[:100], now)
-        ActivityDay.objects.bulk_update(
-            changed, ["steps", "source", "imported_at"], batch_size=1000
-        )
-        summary = ImportSummary(len(new), len(changed), len(days) - len(new) - len(changed),
-                                first, last)  # fmt: skip
-        record(
-            "connectors.steps.imported",
-            actor=actor,
-            patient=patient,
-            obj=patient,
-            changes={"steps": [None, {**summary.as_dict(), "source": source[:100]}]},
-        )
-        if new or changed:
-            from .forecasts import refresh_forecasts
+    )
+    new = sorted((day, steps) for day, steps in days.items() if day not in held)
+    differs = {day: steps for day, steps in days.items() if day in held and held[day] != steps}
+    changed = list(ActivityDay.objects.filter(patient=patient, date__in=list(differs)))
+    for row in changed:
+        row.steps, row.source, row.imported_at = differs[row.date], source[:100], now
+    _insert_days(patient, new, source[:100], now)
+    ActivityDay.objects.bulk_update(changed, ["steps", "source", "imported_at"], batch_size=1000)
+    summary = ImportSummary(len(new), len(changed), len(days) - len(new) - len(changed),
+                            first, last)  # fmt: skip
+    record(
+        "connectors.steps.imported",
+        actor=actor,
+        patient=patient,
+        obj=patient,
+        changes={"steps": [None, {**summary.as_dict(), "source": source[:100]}]},
+    )
+    if new or changed:
+        from .forecasts import refresh_forecasts
 
-            refresh_forecasts(patient)
+        refresh_forecasts(patient)
     return summary
 
 
+@action(permission="activity.import", locks=["patient"])
 def record_body_weight(
     *, actor: User, patient: Patient, measured_on: dt.date, weight_kg: Any
 ) -> BodyWeight:
     """A body-weight observation (LOINC 29463-7); the same day again replaces the value."""
-    _require(actor, "activity.import")
     errors: dict[str, list[str]] = {}
     try:
         weight = Decimal(str(weight_kg)).quantize(Decimal("0.1"))
@@ -295,26 +330,25 @@ def record_body_weight(
     if errors:
         raise ValidationError(errors)
     assert weight is not None
-    with transaction.atomic():
-        held = BodyWeight.objects.filter(patient=patient, measured_on=measured_on).first()
-        before = held.weight_kg if held else None
-        if held is None:
-            held = BodyWeight.objects.create(
-                patient=patient, measured_on=measured_on, weight_kg=weight, recorded_by=actor
-            )
-        else:
-            held.weight_kg, held.recorded_by = weight, actor
-            held.save(update_fields=["weight_kg", "recorded_by"])
-        record(
-            "connectors.weight.recorded",
-            actor=actor,
-            patient=patient,
-            obj=held,
-            changes={"weight_kg": [before, weight], "measured_on": [None, measured_on]},
+    held = BodyWeight.objects.filter(patient=patient, measured_on=measured_on).first()
+    before = held.weight_kg if held else None
+    if held is None:
+        held = BodyWeight.objects.create(
+            patient=patient, measured_on=measured_on, weight_kg=weight, recorded_by=actor
         )
-        from .forecasts import refresh_forecasts
+    else:
+        held.weight_kg, held.recorded_by = weight, actor
+        held.save(update_fields=["weight_kg", "recorded_by"])
+    record(
+        "connectors.weight.recorded",
+        actor=actor,
+        patient=patient,
+        obj=held,
+        changes={"weight_kg": [before, weight], "measured_on": [None, measured_on]},
+    )
+    from .forecasts import refresh_forecasts
 
-        refresh_forecasts(patient)
+    refresh_forecasts(patient)
     return held
 
 
@@ -376,50 +410,92 @@ def clean_policy(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+class NoPolicyYet(StaleVersion):
+    """If-Match names a version of a policy that is not set yet (RFC 9110 §13.1.1: 412)."""
+
+    def __init__(self, kind: str, *, expected: str) -> None:
+        Exception.__init__(
+            self,
+            f"No {kind} policy is set yet, so it has no version {expected}: send it without "
+            "If-Match to set it.",
+        )
+        self.obj, self.expected, self.current = None, expected, ""
+
+
+@action(permission="settings.manage")
 def set_service_policy(
     *,
     actor: User,
     kind: str,
     values: dict[str, Any],
-    source: str = "",
-    validated: bool = False,
+    source: str | None = None,
+    validated: bool | None = None,
     organisation: Organisation | None = None,
+    if_match: str | None = None,
 ) -> ServicePolicy:
     """The clinic's policy for one kind of connector part (clinic admins). No value is
     published (domain notes §5.1): the policy reads "not validated" until validated with a
-    source."""
-    _require(actor, "settings.manage")
+    source.
+
+    The values named in `values` (the API's PUT names them all; the policies form, those its
+    user changed), and the source and validation when given, are written over the current
+    policy, locked and re-read; `if_match` refuses the change (412) once the policy is at another
+    version (or, for a kind with no policy yet, always: there is no version to match)."""
     org = organisation or actor.membership.organisation
-    errors: dict[str, list[str]] = {}
     if kind not in CONNECTOR_KINDS:
-        errors["kind"] = [f"Choose one of: {', '.join(sorted(CONNECTOR_KINDS))}."]
-    if validated and not source.strip():
+        raise ValidationError({"kind": [f"Choose one of: {', '.join(sorted(CONNECTOR_KINDS))}."]})
+    policy = ServicePolicy.objects.select_for_update().filter(organisation=org, kind=kind).first()
+    if policy is not None:
+        check_version(policy, if_match)
+    elif if_match:
+        raise NoPolicyYet(kind, expected=if_match.strip())
+    before: dict[str, Any] = (
+        {f: getattr(policy, f) for f in (*POLICY_FIELDS, "source", "validated")} if policy else {}
+    )
+    source = before.get("source", "") if source is None else source.strip()[:300]
+    validated = before.get("validated", False) if validated is None else validated
+    errors: dict[str, list[str]] = {}
+    if validated and not source:
         errors["source"] = ["Name the source that validates this policy."]
+    try:
+        clean = clean_policy(
+            {
+                **{f: before.get(f) for f in POLICY_FIELDS},
+                **{k: v for k, v in values.items() if k in POLICY_FIELDS},
+            }
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    clean = clean_policy(values)
-    with transaction.atomic():
-        policy = ServicePolicy.objects.filter(organisation=org, kind=kind).first()
-        before = {f: getattr(policy, f) for f in POLICY_FIELDS} if policy else {}
-        if policy is None:
-            policy = ServicePolicy(organisation=org, kind=kind)
-        for name, value in clean.items():
-            setattr(policy, name, value)
-        policy.source, policy.validated = source.strip()[:300], validated
-        policy.set_by, policy.set_at = actor, timezone.now()
-        policy.save()
-        record(
-            "connectors.policy.set",
-            actor=actor,
-            obj=policy,
-            changes={
-                **{k: [before.get(k), v] for k, v in clean.items() if before.get(k) != v},
-                "kind": [None, kind],
-                "validated": [None, validated],
-                "source": [None, policy.source],
-            },
-        )
-        from .forecasts import refresh_policy_forecasts
+    clean.update(source=source, validated=validated)
+    changes = {k: [before.get(k), v] for k, v in clean.items() if before.get(k) != v}
+    if policy is not None and not changes:
+        return policy
+    created = policy is None
+    if policy is None:
+        policy = ServicePolicy(organisation=org, kind=kind)
+    for name, value in clean.items():
+        setattr(policy, name, value)
+    policy.set_by, policy.set_at = actor, timezone.now()
+    if created:
+        try:
+            with transaction.atomic():
+                policy.save()
+        except IntegrityError as exc:  # another admin set this kind's first policy just now
+            raise Conflict(
+                f"Someone else set the {kind} policy a moment ago: reload it and make your "
+                "change again."
+            ) from exc
+    else:
+        policy.save(update_fields=[*changes, "set_by", "set_at"])
+    record(
+        "connectors.policy.set",
+        actor=actor,
+        obj=policy,
+        changes={**changes, "kind": [None, kind]},
+    )
+    from .forecasts import refresh_policy_forecasts
 
-        refresh_policy_forecasts(policy)
+    refresh_policy_forecasts(policy)
     return policy

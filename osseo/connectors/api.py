@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field as NinjaField
 from ninja import File, Form, Query, Router, Schema, Status
@@ -16,8 +16,9 @@ from ninja.files import UploadedFile
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.patients.queries import get_patient_for, record_list_read
-from osseo.problem import errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 from osseo.surgery.models import CONNECTOR_KINDS
 
 from . import actions
@@ -31,7 +32,7 @@ from .queries import (
     recordings_of,
 )
 from .recordings import submit_recording
-from .requeue import requeue_recording
+from .requeue import retry_recording
 from .schemas import (
     DayOut,
     DuePage,
@@ -161,7 +162,7 @@ def _days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
 
 @router.post(
     "/patients/{patient_id}/activity/daily",
-    response={200: ImportOut, **errors(403, 404)},
+    response={200: ImportOut, **write_errors()},
     operation_id="import_daily_steps",
     openapi_extra=_DAYS_BODY,
 )
@@ -180,7 +181,7 @@ def import_daily_steps(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/patients/{patient_id}/body-weight",
-    response={201: WeightOut, **errors(403, 404)},
+    response={201: WeightOut, **write_errors()},
     operation_id="record_body_weight",
 )
 def record_body_weight(request: HttpRequest, patient_id: uuid.UUID, payload: WeightIn) -> Any:
@@ -213,7 +214,7 @@ def list_connector_parts(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/devices/{device_id}/replacement",
-    response={201: PartOut, **errors(403, 404)},
+    response={201: PartOut, **write_errors()},
     operation_id="replace_connector_part",
 )
 def replace_connector_part(
@@ -240,7 +241,7 @@ def connector_part(pk: int) -> Any:
 
 @router.post(
     "/patients/{patient_id}/recordings",
-    response={200: RecordingOut, 202: RecordingOut, **errors(403, 404, 413)},
+    response={200: RecordingOut, 202: RecordingOut, **write_errors()},
     operation_id="submit_load_recording",
 )
 def submit_load_recording(
@@ -250,7 +251,8 @@ def submit_load_recording(
     file: File[UploadedFile],
 ) -> Any:
     """Upload a load-cell recording (CSV or Parquet). It is checked, stored and queued (202);
-    `osseo worker` counts it. The same file again returns the recording already held (200)."""
+    `osseo worker` counts it. The same file again returns the recording already held (200).
+    409 while the clinic has no service policy to count it with."""
     patient = get_patient_for(
         _user(request), patient_id, permission="activity.import", audit_read=False
     )
@@ -294,7 +296,7 @@ def get_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
 
 @router.post(
     "/recordings/{recording_id}/retry",
-    response={202: RecordingOut, **errors(403, 404, 409)},
+    response={202: RecordingOut, **write_errors()},
     operation_id="retry_load_recording",
 )
 def retry_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
@@ -302,7 +304,7 @@ def retry_load_recording(request: HttpRequest, recording_id: uuid.UUID) -> Any:
     for OSSEO_RECORDING_STALE_MINUTES, the worker that had it having stopped). 409 when it is
     processed, refused, waiting in the queue, or showing fresh progress."""
     recording = get_recording_for(_user(request), recording_id, permission="activity.import")
-    requeue_recording(recording=recording, actor=_user(request))
+    retry_recording(actor=_user(request), recording=recording)
     return Status(
         202, recordings_of(recording.patient).select_related("patient").get(pk=recording.pk)
     )
@@ -335,6 +337,13 @@ def list_parts_due(request: HttpRequest, params: Query[DueParams]) -> Any:
     return {"items": items, "count": qs.count()}
 
 
+def _policy_reader(request: HttpRequest) -> Any:
+    user = _user(request)
+    if user.membership.role == "patient" or not has_permission(user, "patient.view"):
+        raise PermissionDenied
+    return user
+
+
 @router.get(
     "/connectors/policies",
     response={200: list[PolicyOut], **errors(403)},
@@ -342,9 +351,7 @@ def list_parts_due(request: HttpRequest, params: Query[DueParams]) -> Any:
 )
 def list_service_policies(request: HttpRequest) -> Any:
     """The clinic's service policies per part kind (each "not validated" until validated)."""
-    user = _user(request)
-    if user.membership.role == "patient" or not has_permission(user, "patient.view"):
-        raise PermissionDenied
+    user = _policy_reader(request)
     return list(
         ServicePolicy.objects.filter(organisation=user.membership.organisation).select_related(
             "set_by"
@@ -352,19 +359,52 @@ def list_service_policies(request: HttpRequest) -> Any:
     )
 
 
-@router.put(
+@router.get(
     "/connectors/policies/{kind}",
     response={200: PolicyOut, **errors(403, 404)},
+    operation_id="get_service_policy",
+)
+def get_service_policy(request: HttpRequest, kind: str, response: HttpResponse) -> Any:
+    """The clinic's policy for one kind of connector part, with its version as the ETag (send it
+    back as If-Match to change it); 404 while none is set."""
+    user = _policy_reader(request)
+    policy = (
+        ServicePolicy.objects.filter(organisation=user.membership.organisation, kind=kind)
+        .select_related("set_by")
+        .first()
+    )
+    if policy is None:
+        raise Http404("No policy is set for this kind of part.")
+    response["ETag"] = etag_of(policy)
+    return policy
+
+
+@router.put(
+    "/connectors/policies/{kind}",
+    response={200: PolicyOut, **edit_errors()},
     operation_id="set_service_policy",
 )
-def set_service_policy(request: HttpRequest, kind: str, payload: PolicyIn) -> Any:
-    """Set the clinic's policy for one kind of connector part (clinic admins)."""
+def set_service_policy(
+    request: HttpRequest,
+    kind: str,
+    payload: PolicyIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Set the clinic's policy for one kind of connector part (clinic admins): every value, as
+    sent. With If-Match, a policy changed since you read it is refused (412) and left as it is;
+    If-Match on a kind with no policy yet is refused too."""
     if kind not in CONNECTOR_KINDS:
-        from django.http import Http404
-
         raise Http404("No such kind of connector part.")
     values = payload.dict()
     source, validated = values.pop("source"), values.pop("validated")
-    return actions.set_service_policy(
-        actor=_user(request), kind=kind, values=values, source=source, validated=validated
+    policy = actions.set_service_policy(
+        actor=_user(request),
+        kind=kind,
+        values=values,
+        source=source,
+        validated=validated,
+        if_match=if_match,
     )
+    response["ETag"] = etag_of(policy)
+    return policy

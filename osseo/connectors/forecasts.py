@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from osseo.accounts.models import Organisation, OrganisationKind
+from osseo.contract import lock
 from osseo.patients.models import Patient
 from osseo.surgery.models import CONNECTOR_KINDS, Device, DeviceStatus
 
@@ -177,14 +178,21 @@ def refresh_forecasts(patient: Patient) -> list[Forecast]:
 
 
 def refresh_policy_forecasts(policy: ServicePolicy) -> None:
-    """After a policy change: every part of that kind worn by the clinic's patients."""
-    patients = Patient.objects.filter(
-        devices__kind=policy.kind,
-        devices__status=DeviceStatus.IN_PLACE,
-        care_teams__organisation=policy.organisation,
-        care_teams__until__isnull=True,
-    ).distinct()
+    """After a policy change (inside its action): every part of that kind worn by the clinic's
+    patients, each patient locked first, in one order, as the other actions that recompute a
+    patient's forecasts lock them."""
+    patients = (
+        Patient.objects.filter(
+            devices__kind=policy.kind,
+            devices__status=DeviceStatus.IN_PLACE,
+            care_teams__organisation=policy.organisation,
+            care_teams__until__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
     for patient in patients:
+        lock(patient)
         refresh_forecasts(patient)
 
 

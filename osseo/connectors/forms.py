@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 
 from .actions import REPLACEMENT_REASONS
@@ -93,3 +94,7 @@ class PolicyForm(forms.Form):
         required=False, max_length=300, label="Source (a validation or local study)"
     )
     validated = forms.BooleanField(required=False, label="The clinic has validated this policy")
+
+
+class PolicyEditForm(PolicyForm, VersionedForm):
+    """A policy already set, as opened: a save writes only what this user changed."""

@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.contract import Versioned
 from osseo.surgery.models import DeviceKind
 
 # Daily steps have no verified LOINC or SNOMED CT code (domain-standards.md §0): a local code.
@@ -32,9 +33,10 @@ class StepsBasis(models.TextChoices):
     PER_STEP = "per_step", "A set number of equivalent cycles per step"
 
 
-class ServicePolicy(models.Model):
+class ServicePolicy(Versioned):
     """A clinic's service policy for one kind of connector part. Every number is the clinic's:
-    none is published (domain notes §5.1). Shown "not validated" until `validated`."""
+    none is published (domain notes §5.1). Shown "not validated" until `validated`. Edited in
+    place, so versioned (the API's ETag)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(

@@ -19,15 +19,18 @@ from typing import IO, Any
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.core.files.storage import Storage
+from django.db import models, transaction
 from django.utils import timezone
 
 from osseo.accounts.models import User
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.permissions import require_permission
 from osseo.audit.context import acting_as
 from osseo.audit.services import record
+from osseo.contract import action
+from osseo.errors import Conflict, Missing
 from osseo.fatigue import FatigueInputError, analyse_recording, open_recording
 from osseo.patients.models import Patient
 
@@ -97,6 +100,34 @@ def _pick_channel(rec: Any, channel: str) -> str:
     raise FatigueInputError(f"name the axial force channel to count; the channels are: {known}")
 
 
+def _file_field() -> models.FileField:
+    return LoadRecording._meta.get_field("file")  # type: ignore[return-value]
+
+
+def _file_storage() -> Storage:
+    """Where recordings are kept (Django's storage API, under the field's upload_to)."""
+    return _file_field().storage
+
+
+def _policy_for(patient: Patient) -> ServicePolicy:
+    """The policy a recording is counted with; refused (409) while the clinic has none."""
+    policy = recording_policy(patient)
+    if policy is None:
+        raise Conflict(
+            "Set the clinic's dualcone service policy (reference load and S-N exponent) first: "
+            "they are the parameters a recording is counted with.",
+            missing=[
+                Missing(
+                    "service_policy",
+                    "The clinic's dualcone service policy, with its reference load and S-N "
+                    "exponent",
+                    "domain notes §5.1",
+                )
+            ],
+        )
+    return policy
+
+
 def submit_recording(
     *,
     actor: User,
@@ -111,10 +142,11 @@ def submit_recording(
     """Check and store a recording and queue it for the worker: (recording, created).
 
     The same file (same content and channel) for the same patient again adds nothing: the
-    recording already held is returned.
+    recording already held is returned. The file is read and checked before the write, outside
+    any transaction (a large file must not hold the database's write lock while it is read);
+    the write itself is the action `store_recording`.
     """
-    if not has_permission(actor, "activity.import"):
-        raise PermissionDenied("Your role may not do this (activity.import).")
+    require_permission(actor, "activity.import")  # before reading anything; checked again below
     errors: dict[str, list[str]] = {}
     if not isinstance(recorded_on, dt.date) or recorded_on > timezone.localdate():
         errors["recorded_on"] = ["The recording date cannot be in the future."]
@@ -127,15 +159,9 @@ def submit_recording(
         errors["file"] = ["The file is empty."]
     elif size > max_bytes():
         errors["file"] = [f"The file is larger than {max_bytes() // (1024 * 1024)} MB."]
-    policy = recording_policy(patient)
-    if policy is None:
-        errors.setdefault("file", []).append(
-            "Set the clinic's dualcone service policy (reference load and S-N exponent) first: "
-            "they are the parameters a recording is counted with."
-        )
     if errors:
         raise ValidationError(errors)
-    assert policy is not None
+    _policy_for(patient)
     handle: IO[bytes] = upload.file if hasattr(upload, "file") else upload  # type: ignore[assignment]
     name = str(getattr(upload, "name", "") or "recording").replace("\\", "/").rsplit("/", 1)[-1]
     handle.seek(0)
@@ -159,17 +185,51 @@ def submit_recording(
     held = LoadRecording.objects.filter(patient=patient, sha256=digest, channel=header).first()
     if held is not None:
         return held, False
+    handle.seek(0)
+    stored = _file_storage().save(
+        _file_field().generate_filename(LoadRecording(), f"{patient.uuid}/{digest[:16]}.{fmt}"),
+        File(handle),
+        max_length=_file_field().max_length,
+    )
+    try:
+        return store_recording(
+            actor=actor,
+            patient=patient,
+            stored=stored,
+            values={
+                "recorded_on": recorded_on,
+                "original_name": name[:200],
+                "format": fmt,
+                "size_bytes": size,
+                "sha256": digest,
+                "channel": header,
+                "rate_hz": rate_hz,
+                "unit": unit[:20],
+                "steps_during": steps_during,
+            },
+        )
+    except BaseException:
+        _file_storage().delete(stored)
+        raise
+
+
+@action(permission="activity.import", locks=["patient"])
+def store_recording(
+    *, actor: User, patient: Patient, stored: str, values: dict[str, Any]
+) -> tuple[LoadRecording, bool]:
+    """Save a checked recording whose file is `stored` and queue it: (recording, created). The
+    patient is locked, so the same file sent twice at once is saved once (the second returns the
+    first, and its copy of the file is deleted); the parameters are the clinic's policy's now."""
+    held = LoadRecording.objects.filter(
+        patient=patient, sha256=values["sha256"], channel=values["channel"]
+    ).first()
+    if held is not None:
+        transaction.on_commit(lambda: _file_storage().delete(stored))
+        return held, False
+    policy = _policy_for(patient)
     recording = LoadRecording(
         patient=patient,
-        recorded_on=recorded_on,
-        original_name=name[:200],
-        format=fmt,
-        size_bytes=size,
-        sha256=digest,
-        channel=header,
-        rate_hz=rate_hz,
-        unit=unit[:20],
-        steps_during=steps_during,
+        file=stored,
         parameters={
             "kind": policy.kind,
             "reference_load_n": policy.reference_load_n,
@@ -178,27 +238,21 @@ def submit_recording(
             "validated": policy.validated,
         },
         submitted_by=actor,
+        **values,
     )
-    handle.seek(0)
-    recording.file.save(f"{patient.uuid}/{digest[:16]}.{fmt}", File(handle), save=False)
-    try:
-        with transaction.atomic():
-            recording.save()
-            record(
-                "connectors.recording.submitted",
-                actor=actor,
-                patient=patient,
-                obj=recording,
-                changes={
-                    "file": [None, recording.original_name],
-                    "channel": [None, header],
-                    "sha256": [None, digest],
-                },
-            )
-            transaction.on_commit(lambda: enqueue(recording))
-    except BaseException:
-        recording.file.delete(save=False)
-        raise
+    recording.save()
+    record(
+        "connectors.recording.submitted",
+        actor=actor,
+        patient=patient,
+        obj=recording,
+        changes={
+            "file": [None, recording.original_name],
+            "channel": [None, recording.channel],
+            "sha256": [None, recording.sha256],
+        },
+    )
+    transaction.on_commit(lambda: enqueue(recording))
     return recording, True
 
 

@@ -9,6 +9,7 @@ on demand).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.conf import settings
@@ -20,8 +21,8 @@ from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.utils import timezone
 
 from osseo.accounts.models import User
-from osseo.accounts.permissions import require_permission
 from osseo.audit.services import record
+from osseo.contract import action
 from osseo.errors import Conflict
 
 from .models import LoadRecording, RecordingStatus
@@ -97,44 +98,53 @@ def stale_recordings(
     return [r for r in found if retry_refusal(r, older_than=older_than, now=now) is None]
 
 
+@action(permission="activity.import", locks=["recording"])
+def retry_recording(*, actor: User, recording: LoadRecording) -> LoadRecording:
+    """Staff's "Retry processing" (the screen and the API): queue a failed or stale recording
+    again. Refused with Conflict when it is processed, refused, waiting in the queue or showing
+    fresh progress, so a run in progress is never doubled; once queued again it shows fresh
+    progress, so asking twice queues it once."""
+    return _requeue(recording, actor=actor, older_than=None)
+
+
+@action(locks=["recording"])
 def requeue_recording(
-    *, recording: LoadRecording, actor: User | None, older_than: dt.timedelta | None = None
+    *, recording: LoadRecording, older_than: dt.timedelta | None = None
 ) -> LoadRecording:
-    """Queue a failed or stale recording again: staff's "Retry processing" (the screen and the
-    API), `osseo worker` as it starts, `osseo requeue-recordings` and `osseo recover-tasks`
-    (`actor` None: label them with acting_as). Refused with Conflict when it is processed,
-    refused, waiting in the queue or showing fresh progress, so a run in progress is never
-    doubled; once queued again it shows fresh progress and no longer names its old task (the new
-    one is named as it is queued, after the commit), so asking twice queues it once."""
-    if actor is not None:
-        require_permission(actor, "activity.import")
-    with transaction.atomic():
-        locked = (
-            LoadRecording.objects.select_for_update(of=("self",))
-            .select_related("patient")
-            .get(pk=recording.pk)
-        )
-        refusal = retry_refusal(locked, older_than=older_than)
-        if refusal:
-            raise Conflict(refusal)
-        LoadRecording.objects.filter(pk=locked.pk).update(
-            status=RecordingStatus.QUEUED,
-            progress=0.0,
-            problems=[],
-            finished_at=None,
-            progress_updated_at=timezone.now(),
-            task_id="",
-        )
-        record(
-            "connectors.recording.requeued",
-            actor=actor,
-            patient=locked.patient,
-            obj=locked,
-            changes={"status": [locked.status, RecordingStatus.QUEUED]},
-        )
-        transaction.on_commit(lambda: enqueue(locked))
-    locked.refresh_from_db()
-    return locked
+    """Queue a failed or stale recording again without a user: `osseo worker` as it starts,
+    `osseo requeue-recordings` and `osseo recover-tasks` (labelled with acting_as). Refused as
+    `retry_recording` is."""
+    return _requeue(recording, actor=None, older_than=older_than)
+
+
+def _requeue(
+    recording: LoadRecording, *, actor: User | None, older_than: dt.timedelta | None
+) -> LoadRecording:
+    """The recording is locked and re-read by the contract before its state is checked."""
+    refusal = retry_refusal(recording, older_than=older_than)
+    if refusal:
+        raise Conflict(refusal)
+    before = recording.status
+    LoadRecording.objects.filter(pk=recording.pk).update(
+        status=RecordingStatus.QUEUED,
+        progress=0.0,
+        problems=[],
+        finished_at=None,
+        progress_updated_at=timezone.now(),
+        # No longer names its old task (the new one is named as it is queued, after the commit),
+        # so a second recovery or retry finds nothing to requeue.
+        task_id="",
+    )
+    recording.refresh_from_db()
+    record(
+        "connectors.recording.requeued",
+        actor=actor,
+        patient=recording.patient,
+        obj=recording,
+        changes={"status": [before, RecordingStatus.QUEUED]},
+    )
+    transaction.on_commit(lambda: enqueue(recording))
+    return recording
 
 
 def requeue_stale(
@@ -145,7 +155,8 @@ def requeue_stale(
     requeued = []
     for rec in stale_recordings(older_than=older_than, failed=failed):
         try:
-            requeue_recording(recording=rec, actor=None, older_than=older_than)
+            # A copy: the contract re-reads the row it locks, and `rec` stays as it was found.
+            requeue_recording(recording=copy.copy(rec), older_than=older_than)
         except Conflict:
             continue
         requeued.append(rec)
@@ -173,7 +184,7 @@ def requeue_after_lost_task(lost: LostTask) -> LoadRecording | None:
     if rec is None:
         return None
     try:
-        return requeue_recording(recording=rec, actor=None)
+        return requeue_recording(recording=rec)
     except Conflict:
         return None
 

@@ -187,3 +187,4 @@ class PolicyOut(Schema):
     label: str
     set_by: str = Field(alias="set_by.username")
     set_at: dt.datetime
+    version: int = Field(description="Raised at every change; also sent as the ETag header.")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.editing import save_edit
 from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for, record_list_read
@@ -24,7 +25,7 @@ from osseo.surgery.models import CONNECTOR_KINDS, DeviceKind
 from . import actions
 from .charts import matrix_chart
 from .forecasts import parts_overview
-from .forms import PolicyForm, RecordingForm, ReplaceForm, StepsForm, WeightForm
+from .forms import PolicyEditForm, PolicyForm, RecordingForm, ReplaceForm, StepsForm, WeightForm
 from .models import BodyWeight, ServicePolicy
 from .queries import (
     activity_days,
@@ -35,7 +36,7 @@ from .queries import (
     recordings_of,
 )
 from .recordings import submit_recording
-from .requeue import requeue_recording, retry_refusal
+from .requeue import retry_recording, retry_refusal
 from .stepsfile import StepsFileError, parse_steps_csv
 
 MAX_STEPS_BYTES = 10 * 1024 * 1024
@@ -69,6 +70,7 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         if "recording" in request.POST
         else RecordingForm(initial={"recorded_on": today})
     )
+    refused = False
     if writing and "steps" in request.POST and steps_form.is_valid():
         upload = steps_form.cleaned_data["steps_file"]
         try:
@@ -91,7 +93,8 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
     elif writing and "weight" in request.POST and weight_form.is_valid():
         try:
             actions.record_body_weight(actor=user, patient=patient, **weight_form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
             apply_errors(weight_form, exc)
         else:
             messages.success(request, "Body weight recorded.")
@@ -109,6 +112,9 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
                 unit=data["unit"] or "",
                 steps_during=data["steps_during"],
             )
+        except Conflict as exc:  # e.g. the clinic has no service policy to count it with
+            refused = True
+            apply_errors(recording_form, exc)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "file" in exc.error_dict:
                 exc.error_dict["recording_file"] = exc.error_dict.pop("file")
@@ -136,6 +142,8 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         "can_replace": has_permission(user, "connector.replace"),
     }
     status = _status(steps_form, weight_form, recording_form) if writing else 200
+    if refused:
+        status = 409
     return render(request, "connectors/patient.html", context, status=status)
 
 
@@ -147,6 +155,7 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
     if request.method == "GET":  # the form shows the part and its patient: a read
         record("patients.patient.viewed", actor=user, patient=device.patient, obj=device)
     form = ReplaceForm(request.POST or None, initial={"replaced_on": timezone.localdate()})
+    refused = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -158,7 +167,8 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
                 data=data,
                 confirm_expired=data["confirm_expired"],
             )
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:  # Conflict: e.g. replaced a moment ago
+            refused = isinstance(exc, Conflict)
             apply_errors(form, exc)
         else:
             messages.success(request, f"{device.get_kind_display()} replaced.")
@@ -167,7 +177,7 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
         request,
         "connectors/replace.html",
         {"form": form, "device": device, "patient": device.patient},
-        status=_status(form),
+        status=409 if refused else _status(form),
     )
 
 
@@ -175,10 +185,17 @@ def replace(request: HttpRequest, device_id: str) -> HttpResponse:
 def recording(request: HttpRequest, recording_id: str) -> HttpResponse:
     user: Any = request.user
     rec = get_recording_for(user, recording_id)
-    rec = recordings_of(rec.patient).select_related("patient").get(pk=rec.pk)
     partial = bool(getattr(request, "htmx", False))
     if not partial:
         record("patients.patient.viewed", actor=user, patient=rec.patient, obj=rec)
+    return _recording_page(request, rec, partial=partial)
+
+
+def _recording_page(
+    request: HttpRequest, rec: Any, *, partial: bool = False, status: int = 200
+) -> HttpResponse:
+    user: Any = request.user
+    rec = recordings_of(rec.patient).select_related("patient").get(pk=rec.pk)
     result = getattr(rec, "result", None)
     retryable = retry_refusal(rec) is None  # failed, or stale: the worker stopped
     context = {
@@ -190,7 +207,7 @@ def recording(request: HttpRequest, recording_id: str) -> HttpResponse:
         "can_retry": retryable and has_permission(user, "activity.import"),
     }
     template = "connectors/_recording_status.html" if partial else "connectors/recording.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -200,11 +217,11 @@ def recording_retry(request: HttpRequest, recording_id: str) -> HttpResponse:
     user: Any = request.user
     rec = get_recording_for(user, recording_id, permission="activity.import")
     try:
-        requeue_recording(recording=rec, actor=user)
-    except Conflict as exc:
+        retry_recording(actor=user, recording=rec)
+    except Conflict as exc:  # processed, waiting, or still showing progress: the page says why
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Recording queued again for processing.")
+        return _recording_page(request, rec, status=409)
+    messages.success(request, "Recording queued again for processing.")
     return redirect("connectors:recording", recording_id=rec.uuid)
 
 
@@ -232,43 +249,79 @@ def due(request: HttpRequest) -> HttpResponse:
     )
 
 
+POLICY_FORM_FIELDS = (*actions.POLICY_FIELDS, "source", "validated")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def policies(request: HttpRequest) -> HttpResponse:
-    """The clinic's service policy per connector kind (clinic admins set them)."""
+    """The clinic's service policy per connector kind (clinic admins set them). A policy already
+    set is edited as opened (osseo/editing.py): a colleague's change since is kept, or shown when
+    it is to a field this user changed too."""
     user: Any = request.user
     if user.membership.role == "patient" or not user.membership.organisation.is_clinic:
         raise PermissionDenied
     can_manage = has_permission(user, "settings.manage")
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
     org = user.membership.organisation
-    held = {
-        p.kind: p for p in ServicePolicy.objects.filter(organisation=org).select_related("set_by")
-    }
     kind = request.POST.get("kind") or request.GET.get("kind") or "dualcone"
     if kind not in CONNECTOR_KINDS:
         kind = "dualcone"
-    current = held.get(kind)
-    initial = (
-        {f: getattr(current, f) for f in (*actions.POLICY_FIELDS, "source", "validated")}
-        if current
-        else {"steps_basis": "body_weight"}
-    )
-    form = PolicyForm(request.POST or None, initial=initial) if can_manage else None
-    if request.method == "POST":
-        if not can_manage or form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            source, validated = data.pop("source"), data.pop("validated")
-            try:
-                actions.set_service_policy(
-                    actor=user, kind=kind, values=data, source=source, validated=validated
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
+    current = ServicePolicy.objects.filter(organisation=org, kind=kind).first()
+
+    def values() -> dict[str, Any]:
+        assert current is not None
+        return {f: getattr(current, f) for f in POLICY_FORM_FIELDS}
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
+        edits = dict(edits)
+        source, validated = edits.pop("source", None), edits.pop("validated", None)
+        actions.set_service_policy(
+            actor=user,
+            kind=kind,
+            values=edits,
+            source=source,
+            validated=validated,
+            if_match=if_match,
+        )
+
+    form: PolicyForm | None = None
+    status = 200
+    data = request.POST if request.method == "POST" else None
+    if current is not None and can_manage:
+        if data is not None and "unset" in data:  # opened before a colleague set it
+            data = _as_opened(PolicyEditForm(record=current, initial=values()), data)
+            messages.error(
+                request,
+                "Someone else set this policy since you opened the form: their values are "
+                "beside yours. Save again to replace them with yours.",
+            )
+            form = PolicyEditForm(data, initial=values(), record=current)
+            form.is_valid()
+            status = 409
+        else:
+            form = PolicyEditForm(data, initial=values(), record=current)
+    elif can_manage:
+        form = PolicyForm(data, initial={"steps_basis": "body_weight"})
+    if request.method == "POST" and status == 200 and form is not None and form.is_valid():
+        try:
+            if isinstance(form, PolicyEditForm):
+                saved = save_edit(request, form, current=values, save=save)
             else:
+                save(dict(form.cleaned_data), None)
+                saved = True
+        except (ValidationError, Conflict) as exc:
+            status = 409 if isinstance(exc, Conflict) else 422
+            apply_errors(form, exc)
+        else:
+            if saved:
                 messages.success(request, "Service policy saved.")
                 return redirect(f"{request.path}?kind={kind}")
+            status = 409  # a colleague changed what this user changed: theirs is shown
+    held = {
+        p.kind: p for p in ServicePolicy.objects.filter(organisation=org).select_related("set_by")
+    }
     rows = [
         (k, DeviceKind(k).label, held.get(k)) for k in DeviceKind.values if k in CONNECTOR_KINDS
     ]
@@ -281,6 +334,20 @@ def policies(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kind_label": DeviceKind(kind).label,
             "can_manage": can_manage,
+            "unset": current is None,
         },
-        status=_status(form),
+        status=status if status != 200 else _status(form),
     )
+
+
+def _as_opened(opened: PolicyEditForm, sent: Any) -> Any:
+    """What this user sent, as if they had opened the form at the policy as it is now."""
+    data = sent.copy()
+    data["version"] = str(opened.record.version)
+    for name in opened.fields:
+        if name != "version":
+            bound = opened[name]
+            data[opened.add_initial_prefix(name)] = bound.field.hidden_widget().format_value(
+                bound.field.prepare_value(bound.initial)
+            )
+    return data

@@ -1,7 +1,13 @@
-"""Every rehabilitation write: one transaction each, audited inside it.
+"""Every rehabilitation write, each through the action contract (`osseo.contract.action`): the
+permission, one transaction, the rows it checks locked and re-read before their state is checked,
+the audit entry. Invalid input is a ValidationError (422); a move the current state forbids is a
+`Conflict` (409) naming what it is missing.
 
 Referral access flows through CareTeam rows: a referral opens one for the partner (`since`), and
-withdrawing it closes that row (`until`), so `patients_for()` stays the single scope.
+withdrawing it closes that row (`until`), so `patients_for()` stays the single scope. The writes a
+partner makes for a patient (plans, logs, function tests) lock the patient and check, under that
+lock, that the partner still cares for them; withdrawing a referral locks the patient too, so the
+two cannot cross.
 """
 
 from __future__ import annotations
@@ -12,14 +18,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from osseo.accounts.clinic_settings import SPECS
-from osseo.accounts.models import ClinicSetting, Organisation, OrganisationKind, User
-from osseo.accounts.permissions import has_permission
+from osseo.accounts.models import ClinicSetting, Organisation, OrganisationKind, Role, User
 from osseo.audit.labels import register
 from osseo.audit.services import record
+from osseo.contract import action, lock
+from osseo.errors import Conflict, Missing
 from osseo.pathway.models import Episode
 from osseo.patients.models import CareTeam, Patient, Referral
 
@@ -34,7 +40,13 @@ from .models import (
     RehabPlan,
     WalkingAid,
 )
-from .queries import phases_of, prescription_on, signed_procedures, thresholds_for
+from .queries import (
+    phases_of,
+    prescription_on,
+    protocol_values,
+    signed_procedures,
+    thresholds_for,
+)
 
 register(
     {
@@ -58,13 +70,33 @@ PDF_MAGIC = b"%PDF-"
 MAX_BODY_WEIGHT_KG = Decimal(400)
 
 
-def _require(actor: User, permission: str, what: str) -> None:
-    if not has_permission(actor, permission):
-        raise PermissionDenied(f"Your role may not {what}.")
+# Where the rules behind the refusals come from (the clinic's patient guide, the domain notes).
+GUIDE_REHAB = "patient guide: Post-Surgery Rehabilitation"
+NOTES_FOLLOW_UP = "domain notes §7 (follow-up schedule)"
 
 
 def _org(actor: User) -> Organisation:
     return actor.membership.organisation
+
+
+def _check_cared_for(actor: User, patient: Patient) -> None:
+    """Under the patient's lock: the actor's organisation cares for the patient now (a partner's
+    care ends when its referral is withdrawn). A patient acts on their own record."""
+    if actor.membership.role == Role.PATIENT:
+        return
+    org = _org(actor)
+    if CareTeam.objects.filter(patient=patient, organisation=org, until__isnull=True).exists():
+        return
+    raise Conflict(
+        f"{org.name} does not care for this patient now: their referral was withdrawn.",
+        missing=[
+            Missing(
+                "active_referral",
+                f"An active referral of the patient to {org.name}",
+                GUIDE_REHAB,
+            )
+        ],
+    )
 
 
 def _decimal(errors: dict[str, list[str]], name: str, value: Any) -> Decimal | None:
@@ -84,6 +116,7 @@ def _decimal(errors: dict[str, list[str]], name: str, value: Any) -> Decimal | N
 # --- Referral --------------------------------------------------------------------------------
 
 
+@action(permission="referral.manage", locks=["patient"])
 def refer_patient(
     *,
     actor: User,
@@ -94,72 +127,81 @@ def refer_patient(
 ) -> Referral:
     """Refer a patient (with a signed operative record) to a rehabilitation partner: its staff
     see this patient, and only this one, from now on."""
-    _require(actor, "referral.manage", "refer patients")
-    errors: dict[str, list[str]] = {}
     if organisation.kind != OrganisationKind.REHAB_PARTNER:
-        errors["organisation"] = ["Refer to a rehabilitation partner organisation."]
+        raise ValidationError({"organisation": ["Refer to a rehabilitation partner organisation."]})
     if not signed_procedures(patient).exists():
-        errors["patient"] = [
-            "The patient has no signed operative record yet; sign it before referring."
-        ]
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        if Referral.objects.filter(
-            patient=locked, organisation=organisation, withdrawn_at__isnull=True
-        ).exists():
-            raise ValidationError(
-                {"organisation": [f"{organisation.name} already has this referral."]}
-            )
-        now = timezone.now()
-        team = CareTeam.objects.filter(
-            patient=locked, organisation=organisation, until__isnull=True
-        ).first() or CareTeam.objects.create(patient=locked, organisation=organisation, since=now)
-        referral = Referral.objects.create(
-            patient=locked,
-            organisation=organisation,
-            care_team=team,
-            protocol=protocol,
-            note=note.strip(),
-            referred_by=actor,
-            referred_at=now,
+        raise Conflict(
+            "The patient has no signed operative record yet; sign it before referring.",
+            missing=[
+                Missing(
+                    "signed_operative_record",
+                    "A signed operative record of the patient's osseointegration surgery",
+                    GUIDE_REHAB,
+                )
+            ],
         )
-        record(
-            "rehab.referral.made",
-            actor=actor,
-            patient=locked,
-            obj=referral,
-            changes={
-                "organisation": [None, organisation.slug],
-                **({"protocol": [None, protocol.name]} if protocol else {}),
-            },
-        )
+    if Referral.objects.filter(
+        patient=patient, organisation=organisation, withdrawn_at__isnull=True
+    ).exists():
+        raise Conflict(f"{organisation.name} already has this referral.")
+    now = timezone.now()
+    team = CareTeam.objects.filter(
+        patient=patient, organisation=organisation, until__isnull=True
+    ).first() or CareTeam.objects.create(patient=patient, organisation=organisation, since=now)
+    referral = Referral.objects.create(
+        patient=patient,
+        organisation=organisation,
+        care_team=team,
+        protocol=protocol,
+        note=note.strip(),
+        referred_by=actor,
+        referred_at=now,
+    )
+    record(
+        "rehab.referral.made",
+        actor=actor,
+        patient=patient,
+        obj=referral,
+        changes={
+            "organisation": [None, organisation.slug],
+            **({"protocol": [None, protocol.name]} if protocol else {}),
+        },
+    )
     return referral
 
 
+@action(permission="referral.manage", locks=["referral"])
 def withdraw_referral(*, actor: User, referral: Referral, reason: str) -> Referral:
-    """Withdraw a referral: the partner's access to the patient ends now."""
-    _require(actor, "referral.manage", "withdraw referrals")
+    """Withdraw a referral: the partner's access to the patient ends now. The patient is locked
+    too, so a partner's write for them (which checks its care under that lock) cannot cross it."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": ["Say why the referral is withdrawn."]})
-    with transaction.atomic():
-        locked = Referral.objects.select_for_update().get(pk=referral.pk)
-        if locked.withdrawn_at is not None:
-            raise ValidationError({"referral": ["This referral was already withdrawn."]})
-        now = timezone.now()
-        locked.withdrawn_at, locked.withdrawn_by, locked.withdrawal_reason = now, actor, reason
-        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-        CareTeam.objects.filter(pk=locked.care_team_id).update(until=now)
-        record(
-            "rehab.referral.withdrawn",
-            actor=actor,
-            patient=locked.patient,
-            obj=locked,
-            changes={"organisation": [locked.organisation.slug, None], "reason": [None, reason]},
+    lock(referral.patient)
+    if referral.withdrawn_at is not None:
+        raise Conflict(
+            f"This referral was already withdrawn on "
+            f"{timezone.localtime(referral.withdrawn_at):%-d %b %Y}.",
+            missing=[
+                Missing(
+                    "active_referral",
+                    f"An active referral to {referral.organisation.name}",
+                    GUIDE_REHAB,
+                )
+            ],
         )
-    return locked
+    now = timezone.now()
+    referral.withdrawn_at, referral.withdrawn_by, referral.withdrawal_reason = now, actor, reason
+    referral.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    CareTeam.objects.filter(pk=referral.care_team_id).update(until=now)
+    record(
+        "rehab.referral.withdrawn",
+        actor=actor,
+        patient=referral.patient,
+        obj=referral,
+        changes={"organisation": [referral.organisation.slug, None], "reason": [None, reason]},
+    )
+    return referral
 
 
 # --- Protocols -------------------------------------------------------------------------------
@@ -186,10 +228,14 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
     phases: list[rules.Phase] = []
     for n, raw in enumerate(data.get("phases") or [], start=1):
         values = {k: raw.get(k) for k in PHASE_FIELDS}
-        pct = _decimal(
-            errors, f"phases.{n}.target_percent_body_weight", values["target_percent_body_weight"]
+        pct = _tenth(
+            _decimal(
+                errors,
+                f"phases.{n}.target_percent_body_weight",
+                values["target_percent_body_weight"],
+            )
         )
-        kg = _decimal(errors, f"phases.{n}.target_kg", values["target_kg"])
+        kg = _tenth(_decimal(errors, f"phases.{n}.target_kg", values["target_kg"]))
         try:
             phases.append(
                 rules.Phase(
@@ -225,6 +271,15 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
     }, phases
 
 
+def _tenth(number: Decimal | None) -> Decimal | None:
+    """A target as stored (to 0.1), so that a value sent again compares equal to the stored one."""
+    return None if number is None else number.quantize(Decimal("0.1"))
+
+
+def _in_order(phases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(phases, key=lambda p: (p["start_day"], p["end_day"]))
+
+
 def _write_phases(protocol: LoadingProtocol, phases: list[rules.Phase]) -> None:
     protocol.phases.all().delete()
     ProtocolPhase.objects.bulk_create(
@@ -232,60 +287,67 @@ def _write_phases(protocol: LoadingProtocol, phases: list[rules.Phase]) -> None:
     )
 
 
+@action(permission="protocol.manage")
 def create_protocol(*, actor: User, data: dict[str, Any]) -> LoadingProtocol:
     """A protocol of the actor's organisation."""
-    _require(actor, "protocol.manage", "manage loading protocols")
     values, phases = _clean_protocol(data)
-    with transaction.atomic():
-        protocol = LoadingProtocol.objects.create(organisation=_org(actor), **values)
-        _write_phases(protocol, phases)
-        record(
-            "rehab.protocol.created",
-            actor=actor,
-            obj=protocol,
-            changes={
-                **{k: [None, v] for k, v in values.items() if v},
-                "phases": [None, len(phases)],
-            },
-        )
+    protocol = LoadingProtocol.objects.create(organisation=_org(actor), **values)
+    _write_phases(protocol, phases)
+    record(
+        "rehab.protocol.created",
+        actor=actor,
+        obj=protocol,
+        changes={
+            **{k: [None, v] for k, v in values.items() if v},
+            "phases": [None, len(phases)],
+        },
+    )
     return protocol
 
 
+PROTOCOL_FIELDS = ("name", "source", "notes", "phases")
+
+
+@action(permission="protocol.manage", locks=["protocol"])
 def update_protocol(
-    *, actor: User, protocol: LoadingProtocol, data: dict[str, Any]
+    *,
+    actor: User,
+    protocol: LoadingProtocol,
+    data: dict[str, Any],
+    if_match: str | None = None,
 ) -> LoadingProtocol:
-    """Replace a protocol's name, source and phases. Shipped references are read-only (copy one
-    to edit it); plans already made keep the phases they were made with."""
-    _require(actor, "protocol.manage", "manage loading protocols")
+    """Change the protocol's name, source, notes and phases named in `data` (the API's PUT names
+    them all; the editor, those its user changed) over the current row, locked and re-read by the
+    contract; `if_match` refuses the change (412) once the protocol is at another version.
+    Shipped references are read-only (copy one to edit it); plans already made keep the phases
+    they were made with."""
     if protocol.organisation_id != _org(actor).pk:
         raise PermissionDenied(
             "Only your organisation's own protocols can be edited; copy a reference protocol first."
         )
-    values, phases = _clean_protocol(data)
-    before = {
-        "name": protocol.name,
-        "source": protocol.source,
-        "phases": [p.as_dict() for p in phases_of(protocol)],
+    before = protocol_values(protocol)
+    values, phases = _clean_protocol(
+        {**before, **{k: v for k, v in data.items() if k in PROTOCOL_FIELDS}}
+    )
+    after = {**values, "phases": [p.as_dict() for p in phases]}
+    changes = {
+        k: [before[k], after[k]]
+        for k in PROTOCOL_FIELDS
+        if (_in_order(before[k]) != _in_order(after[k]) if k == "phases" else before[k] != after[k])
     }
-    with transaction.atomic():
-        for k, v in values.items():
-            setattr(protocol, k, v)
-        protocol.save()
+    if not changes:
+        return protocol
+    for name in ("name", "source", "notes"):
+        setattr(protocol, name, values[name])
+    # Saved even when only the phases changed: the protocol's version is the phases' too.
+    protocol.save(update_fields=[*(k for k in changes if k != "phases"), "updated_at"])
+    if "phases" in changes:
         _write_phases(protocol, phases)
-        after = {
-            "name": protocol.name,
-            "source": protocol.source,
-            "phases": [p.as_dict() for p in phases],
-        }
-        record(
-            "rehab.protocol.updated",
-            actor=actor,
-            obj=protocol,
-            changes={k: [before[k], after[k]] for k in before if before[k] != after[k]},
-        )
+    record("rehab.protocol.updated", actor=actor, obj=protocol, changes=changes)
     return protocol
 
 
+@action(permission="protocol.manage", locks=["protocol"])
 def copy_protocol(*, actor: User, protocol: LoadingProtocol) -> LoadingProtocol:
     """The organisation's own editable copy of a protocol (e.g. to complete Radboud slow)."""
     return create_protocol(
@@ -302,6 +364,7 @@ def copy_protocol(*, actor: User, protocol: LoadingProtocol) -> LoadingProtocol:
 # --- Plans and logs --------------------------------------------------------------------------
 
 
+@action(permission="rehab.write", locks=["patient", "protocol"])
 def create_plan(
     *,
     actor: User,
@@ -312,51 +375,54 @@ def create_plan(
 ) -> RehabPlan:
     """A loading plan for a patient the actor's organisation cares for (post-operative, or
     pre-operative conditioning). The protocol's phases are copied into the plan."""
-    _require(actor, "rehab.write", "make rehabilitation plans")
     errors: dict[str, list[str]] = {}
     weight = _decimal(errors, "body_weight_kg", body_weight_kg)
     if weight is None and "body_weight_kg" not in errors:
         errors["body_weight_kg"] = ["Enter the body weight in kg."]
     elif weight is not None and not Decimal(20) <= weight <= MAX_BODY_WEIGHT_KG:
         errors["body_weight_kg"] = ["Enter a body weight from 20 to 400 kg."]
-    phases = phases_of(protocol)
-    if not phases:
-        errors["protocol"] = ["This protocol has no phases."]
     if errors:
         raise ValidationError(errors)
     assert weight is not None
-    with transaction.atomic():
-        plan = RehabPlan.objects.create(
-            patient=patient,
-            organisation=_org(actor),
-            protocol=protocol,
-            protocol_name=protocol.name,
-            protocol_source=protocol.source,
-            phases=[p.as_dict() for p in phases],
-            start_date=start_date,
-            body_weight_kg=weight.quantize(Decimal("0.1")),
-            created_by=actor,
+    _check_cared_for(actor, patient)
+    phases = phases_of(protocol)
+    if not phases:
+        raise Conflict(
+            f"The protocol {protocol.name} has no phases.",
+            missing=[Missing("protocol_phases", "A protocol with at least one phase", "")],
         )
-        record(
-            "rehab.plan.created",
-            actor=actor,
-            patient=patient,
-            obj=plan,
-            changes={
-                "protocol": [None, protocol.name],
-                "start_date": [None, start_date],
-                "body_weight_kg": [None, str(plan.body_weight_kg)],
-            },
-        )
+    plan = RehabPlan.objects.create(
+        patient=patient,
+        organisation=_org(actor),
+        protocol=protocol,
+        protocol_name=protocol.name,
+        protocol_source=protocol.source,
+        phases=[p.as_dict() for p in phases],
+        start_date=start_date,
+        body_weight_kg=weight.quantize(Decimal("0.1")),
+        created_by=actor,
+    )
+    record(
+        "rehab.plan.created",
+        actor=actor,
+        patient=patient,
+        obj=plan,
+        changes={
+            "protocol": [None, protocol.name],
+            "start_date": [None, start_date],
+            "body_weight_kg": [None, str(plan.body_weight_kg)],
+        },
+    )
     return plan
 
 
+@action(permission="rehab.log", locks=["plan"])
 def log_load(
     *, actor: User, plan: RehabPlan, data: dict[str, Any], today: dt.date | None = None
 ) -> LoadLog:
     """One day's loading; the flags are worked out against that day's prescription and stored
-    with it (with the clinic's thresholds in force then)."""
-    _require(actor, "rehab.log", "log loading")
+    with it (with the clinic's thresholds in force then). One log a day: the plan is locked, so
+    the same day sent twice at once is logged once."""
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     on = data.get("date")
@@ -383,50 +449,46 @@ def log_load(
     if errors:
         raise ValidationError(errors)
     assert isinstance(on, dt.date) and applied is not None and isinstance(pain, int)
-    with transaction.atomic():
-        RehabPlan.objects.select_for_update().filter(pk=plan.pk).first()
-        if plan.logs.filter(date=on).exists():
-            raise ValidationError({"date": [f"{on:%d %b %Y} is already logged for this plan."]})
-        rx = prescription_on(plan, on)
-        limits = thresholds_for(plan.patient)
-        flags = rules.log_flags(
-            rx, applied, pain, under_share=limits.under_share, over_share=limits.over_share
-        )
-        try:
-            with transaction.atomic():
-                log = LoadLog.objects.create(
-                    plan=plan,
-                    date=on,
-                    applied_kg=applied.quantize(Decimal("0.1")),
-                    pain_nrs=pain,
-                    walking_aid=aid,
-                    wear_hours=None if wear is None else wear.quantize(Decimal("0.1")),
-                    prescribed_kg=rx.target_kg,
-                    flags=flags,
-                    logged_by=actor,
-                )
-        except IntegrityError as exc:
-            raise ValidationError({"date": [f"{on:%d %b %Y} is already logged."]}) from exc
-        record(
-            "rehab.load.logged",
-            actor=actor,
-            patient=plan.patient,
-            obj=log,
-            changes={
-                "date": [None, on],
-                "applied_kg": [None, str(log.applied_kg)],
-                "pain_nrs": [None, pain],
-                **({"flags": [None, flags]} if flags else {}),
-            },
-        )
+    lock(plan.patient)
+    _check_cared_for(actor, plan.patient)
+    if plan.logs.filter(date=on).exists():
+        raise Conflict(f"{on:%d %b %Y} is already logged for this plan.")
+    rx = prescription_on(plan, on)
+    limits = thresholds_for(plan.patient)
+    flags = rules.log_flags(
+        rx, applied, pain, under_share=limits.under_share, over_share=limits.over_share
+    )
+    log = LoadLog.objects.create(
+        plan=plan,
+        date=on,
+        applied_kg=applied.quantize(Decimal("0.1")),
+        pain_nrs=pain,
+        walking_aid=aid,
+        wear_hours=None if wear is None else wear.quantize(Decimal("0.1")),
+        prescribed_kg=rx.target_kg,
+        flags=flags,
+        logged_by=actor,
+    )
+    record(
+        "rehab.load.logged",
+        actor=actor,
+        patient=plan.patient,
+        obj=log,
+        changes={
+            "date": [None, on],
+            "applied_kg": [None, str(log.applied_kg)],
+            "pain_nrs": [None, pain],
+            **({"flags": [None, flags]} if flags else {}),
+        },
+    )
     return log
 
 
 # --- Function tests and follow-up --------------------------------------------------------------
 
 
+@action(permission="rehab.write", locks=["patient"])
 def record_function_test(*, actor: User, patient: Patient, data: dict[str, Any]) -> FunctionTest:
-    _require(actor, "rehab.write", "record function tests")
     errors: dict[str, list[str]] = {}
     kind = data.get("kind") or ""
     value = _decimal(errors, "value", data.get("value"))
@@ -442,29 +504,30 @@ def record_function_test(*, actor: User, patient: Patient, data: dict[str, Any])
     if errors:
         raise ValidationError(errors)
     assert value is not None and isinstance(on, dt.date)
-    with transaction.atomic():
-        test = FunctionTest.objects.create(
-            patient=patient,
-            kind=kind,
-            performed_on=on,
-            value=value.quantize(Decimal("0.1")),
-            notes=(data.get("notes") or "").strip(),
-            recorded_by=actor,
-        )
-        record(
-            "rehab.function_test.recorded",
-            actor=actor,
-            patient=patient,
-            obj=test,
-            changes={
-                "kind": [None, kind],
-                "value": [None, str(test.value)],
-                "performed_on": [None, on],
-            },
-        )
+    _check_cared_for(actor, patient)
+    test = FunctionTest.objects.create(
+        patient=patient,
+        kind=kind,
+        performed_on=on,
+        value=value.quantize(Decimal("0.1")),
+        notes=(data.get("notes") or "").strip(),
+        recorded_by=actor,
+    )
+    record(
+        "rehab.function_test.recorded",
+        actor=actor,
+        patient=patient,
+        obj=test,
+        changes={
+            "kind": [None, kind],
+            "value": [None, str(test.value)],
+            "performed_on": [None, on],
+        },
+    )
     return test
 
 
+@action(permission="followup.record", locks=["episode"])
 def record_follow_up(
     *,
     actor: User,
@@ -473,47 +536,58 @@ def record_follow_up(
     done_on: dt.date,
     notes: str = "",
 ) -> FollowUp:
-    """A follow-up visit held, against the scheduled visit (`due_date`) it satisfies."""
+    """A follow-up visit held, against the scheduled visit (`due_date`) it satisfies. The
+    episode is locked, so the same visit recorded twice at once is recorded once."""
     from .queries import schedule_for, surgery_date
 
-    _require(actor, "followup.record", "record follow-up visits")
-    surgery = surgery_date(episode)
-    errors: dict[str, list[str]] = {}
-    if surgery is None:
-        errors["episode"] = ["This episode has no signed implantation to follow up from."]
-    else:
-        scheduled = {
-            v.due
-            for v in schedule_for(
-                episode, surgery, _org(actor), max(due_date, done_on) + dt.timedelta(days=1)
-            )
-        }
-        if due_date not in scheduled:
-            errors["due_date"] = ["This date is not a scheduled follow-up visit for the episode."]
     if done_on > timezone.localdate():
-        errors["done_on"] = ["A visit cannot be recorded before it happens."]
-    elif surgery and done_on < surgery:
+        raise ValidationError({"done_on": ["A visit cannot be recorded before it happens."]})
+    surgery = surgery_date(episode)
+    if surgery is None:
+        raise Conflict(
+            "This episode has no signed implantation to follow up from.",
+            missing=[
+                Missing(
+                    "signed_implantation",
+                    "A signed operative record of the implantation (single-stage or final stage)",
+                    NOTES_FOLLOW_UP,
+                )
+            ],
+        )
+    errors: dict[str, list[str]] = {}
+    scheduled = {
+        v.due
+        for v in schedule_for(
+            episode, surgery, _org(actor), max(due_date, done_on) + dt.timedelta(days=1)
+        )
+    }
+    if due_date not in scheduled:
+        errors["due_date"] = ["This date is not a scheduled follow-up visit for the episode."]
+    if done_on < surgery:
         errors["done_on"] = ["The visit date is before the surgery."]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        if FollowUp.objects.filter(episode=episode, due_date=due_date).exists():
-            raise ValidationError({"due_date": ["This visit is already recorded."]})
-        visit = FollowUp.objects.create(
-            patient=episode.patient,
-            episode=episode,
-            due_date=due_date,
-            done_on=done_on,
-            notes=notes.strip(),
-            recorded_by=actor,
+    held = FollowUp.objects.filter(episode=episode, due_date=due_date).first()
+    if held is not None:
+        raise Conflict(
+            f"The visit due on {due_date:%-d %b %Y} is already recorded "
+            f"(seen on {held.done_on:%-d %b %Y})."
         )
-        record(
-            "rehab.follow_up.recorded",
-            actor=actor,
-            patient=episode.patient,
-            obj=visit,
-            changes={"due_date": [None, due_date], "done_on": [None, done_on]},
-        )
+    visit = FollowUp.objects.create(
+        patient=episode.patient,
+        episode=episode,
+        due_date=due_date,
+        done_on=done_on,
+        notes=notes.strip(),
+        recorded_by=actor,
+    )
+    record(
+        "rehab.follow_up.recorded",
+        actor=actor,
+        patient=episode.patient,
+        obj=visit,
+        changes={"due_date": [None, due_date], "done_on": [None, done_on]},
+    )
     return visit
 
 
@@ -555,11 +629,13 @@ def _check_setting(key: str, value: Any) -> Any:
     raise ValidationError({"key": [f"Unknown rehabilitation setting {key!r}."]})
 
 
+@action(permission="settings.manage")
 def set_rehab_setting(
     *, actor: User, key: str, value: Any, source: str = "", validated: bool = False
 ) -> ClinicSetting:
-    """Set one of the clinic's rehabilitation settings, with its source (or "not validated")."""
-    _require(actor, "settings.manage", "change the clinic's settings")
+    """Set one of the clinic's rehabilitation settings, with its source (or "not validated"). The
+    setting's row is locked (made first when the clinic has none yet), so two changes of it are
+    written one after the other; setting what it already holds writes nothing."""
     if key not in REHAB_SETTINGS or key not in SPECS:
         raise ValidationError({"key": [f"Unknown rehabilitation setting {key!r}."]})
     clean = _check_setting(key, value)
@@ -567,26 +643,51 @@ def set_rehab_setting(
     if validated and not source and key != "stoma_care_instructions":
         raise ValidationError({"source": ["Name the source that validates this value."]})
     org = _org(actor)
-    with transaction.atomic():
-        row = ClinicSetting.objects.filter(organisation=org, key=key).first()
-        before = row.value if row else SPECS[key].default
-        if row is None:
-            row = ClinicSetting(organisation=org, key=key)
+    now = timezone.now()
+    row, created = ClinicSetting.objects.select_for_update().get_or_create(
+        organisation=org,
+        key=key,
+        defaults={
+            "value": clean,
+            "source": source,
+            "validated": validated,
+            "set_by": actor,
+            "set_at": now,
+        },
+    )
+    if created:
+        before: Any = SPECS[key].default
+    elif (row.value, row.source, row.validated) == (clean, source, validated):
+        return row
+    else:
+        before = row.value
         row.value, row.source, row.validated = clean, source, validated
-        row.set_by, row.set_at = actor, timezone.now()
-        row.save()
-        record(
-            "rehab.setting.changed",
-            actor=actor,
-            obj=org,
-            changes={key: [before, clean], "validated": [None, validated]},
-        )
+        row.set_by, row.set_at = actor, now
+        row.save(update_fields=["value", "source", "validated", "set_by", "set_at"])
+    record(
+        "rehab.setting.changed",
+        actor=actor,
+        obj=org,
+        changes={key: [before, clean], "validated": [None, validated]},
+    )
     return row
 
 
+@action(permission="settings.manage")
+def set_rehab_settings(
+    *, actor: User, settings: dict[str, tuple[Any, str, bool]]
+) -> list[ClinicSetting]:
+    """Set several rehabilitation settings at once, each `key: (value, source, validated)` (the
+    settings form): all of them or, when one is refused, none."""
+    return [
+        set_rehab_setting(actor=actor, key=key, value=value, source=source, validated=validated)
+        for key, (value, source, validated) in settings.items()
+    ]
+
+
+@action(permission="settings.manage")
 def upload_information_sheet(*, actor: User, title: str, upload: UploadedFile) -> InformationSheet:
     """Store a PDF information sheet through Django's storage, after size and content checks."""
-    _require(actor, "settings.manage", "upload information sheets")
     errors: dict[str, list[str]] = {}
     title = (title or "").strip()
     if not title:
@@ -604,27 +705,31 @@ def upload_information_sheet(*, actor: User, title: str, upload: UploadedFile) -
             errors["file"] = ["This is not a PDF file."]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        sheet = InformationSheet(
-            organisation=_org(actor), title=title[:200], size_bytes=size, uploaded_by=actor
-        )
-        sheet.file.save("sheet.pdf", upload, save=False)
-        sheet.save()
-        record(
-            "rehab.sheet.uploaded",
-            actor=actor,
-            obj=sheet,
-            changes={"title": [None, sheet.title], "size_bytes": [None, size]},
-        )
+    sheet = InformationSheet(
+        organisation=_org(actor), title=title[:200], size_bytes=size, uploaded_by=actor
+    )
+    sheet.file.save("sheet.pdf", upload, save=False)
+    sheet.save()
+    record(
+        "rehab.sheet.uploaded",
+        actor=actor,
+        obj=sheet,
+        changes={"title": [None, sheet.title], "size_bytes": [None, size]},
+    )
     return sheet
 
 
+@action(permission="settings.manage", locks=["sheet"])
 def retire_information_sheet(*, actor: User, sheet: InformationSheet) -> InformationSheet:
-    _require(actor, "settings.manage", "remove information sheets")
+    """Stop handing a sheet to the partners (its file is kept for the record)."""
     if sheet.organisation_id != _org(actor).pk:
         raise PermissionDenied("This sheet belongs to another organisation.")
-    with transaction.atomic():
-        sheet.active = False
-        sheet.save(update_fields=["active"])
-        record("rehab.sheet.retired", actor=actor, obj=sheet, changes={"active": [True, False]})
+    if not sheet.active:
+        raise Conflict(
+            f"{sheet.title} was already removed.",
+            missing=[Missing("active_sheet", "An information sheet in use", "")],
+        )
+    sheet.active = False
+    sheet.save(update_fields=["active"])
+    record("rehab.sheet.retired", actor=actor, obj=sheet, changes={"active": [True, False]})
     return sheet

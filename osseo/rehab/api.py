@@ -7,16 +7,17 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from osseo.accounts.models import Organisation, OrganisationKind
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.queries import get_patient_for, record_list_read
-from osseo.problem import errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions, rules
 from .models import LoadingProtocol, RehabPlan
@@ -84,42 +85,60 @@ def list_protocols(request: HttpRequest) -> Any:
     response={200: ProtocolOut, **errors(403, 404)},
     operation_id="get_protocol",
 )
-def get_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
-    return get_protocol_for(_staff(request), protocol_id)
+def get_protocol(request: HttpRequest, protocol_id: uuid.UUID, response: HttpResponse) -> Any:
+    """A protocol, with its version as the ETag (send it back as If-Match to change it)."""
+    protocol = get_protocol_for(_staff(request), protocol_id)
+    response["ETag"] = etag_of(protocol)
+    return protocol
 
 
 def _protocol_data(payload: ProtocolIn) -> dict[str, Any]:
     return payload.dict()
 
 
-@router.post(
-    "/protocols", response={201: ProtocolOut, **errors(403)}, operation_id="create_protocol"
-)
-def create_protocol(request: HttpRequest, payload: ProtocolIn) -> Any:
-    protocol = actions.create_protocol(actor=_user(request), data=_protocol_data(payload))
-    return Status(201, LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk))
-
-
-@router.put(
-    "/protocols/{protocol_id}",
-    response={200: ProtocolOut, **errors(403, 404)},
-    operation_id="update_protocol",
-)
-def update_protocol(request: HttpRequest, protocol_id: uuid.UUID, payload: ProtocolIn) -> Any:
-    protocol = get_protocol_for(_staff(request), protocol_id)
-    actions.update_protocol(actor=_user(request), protocol=protocol, data=_protocol_data(payload))
+def _protocol_out(protocol: LoadingProtocol, response: HttpResponse) -> LoadingProtocol:
+    response["ETag"] = etag_of(protocol)
     return LoadingProtocol.objects.prefetch_related("phases").get(pk=protocol.pk)
 
 
 @router.post(
+    "/protocols", response={201: ProtocolOut, **write_errors()}, operation_id="create_protocol"
+)
+def create_protocol(request: HttpRequest, payload: ProtocolIn, response: HttpResponse) -> Any:
+    protocol = actions.create_protocol(actor=_user(request), data=_protocol_data(payload))
+    return Status(201, _protocol_out(protocol, response))
+
+
+@router.put(
+    "/protocols/{protocol_id}",
+    response={200: ProtocolOut, **edit_errors()},
+    operation_id="update_protocol",
+)
+def update_protocol(
+    request: HttpRequest,
+    protocol_id: uuid.UUID,
+    payload: ProtocolIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Replace your organisation's protocol: its name, source, notes and phases. With If-Match,
+    a protocol changed since you read it is refused (412) and left as it is."""
+    protocol = get_protocol_for(_staff(request), protocol_id)
+    protocol = actions.update_protocol(
+        actor=_user(request), protocol=protocol, data=_protocol_data(payload), if_match=if_match
+    )
+    return _protocol_out(protocol, response)
+
+
+@router.post(
     "/protocols/{protocol_id}/copy",
-    response={201: ProtocolOut, **errors(403, 404)},
+    response={201: ProtocolOut, **write_errors()},
     operation_id="copy_protocol",
 )
-def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
+def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID, response: HttpResponse) -> Any:
     protocol = get_protocol_for(_staff(request), protocol_id)
     copy = actions.copy_protocol(actor=_user(request), protocol=protocol)
-    return Status(201, LoadingProtocol.objects.prefetch_related("phases").get(pk=copy.pk))
+    return Status(201, _protocol_out(copy, response))
 
 
 # --- Referrals -------------------------------------------------------------------------------
@@ -127,7 +146,7 @@ def copy_protocol(request: HttpRequest, protocol_id: uuid.UUID) -> Any:
 
 @router.post(
     "/patients/{patient_id}/referrals",
-    response={201: ReferralOut, **errors(403, 404)},
+    response={201: ReferralOut, **write_errors()},
     operation_id="refer_patient",
 )
 def refer_patient(request: HttpRequest, patient_id: uuid.UUID, payload: ReferralIn) -> Any:
@@ -161,7 +180,7 @@ def list_referrals(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/referrals/{referral_id}/withdrawal",
-    response={200: ReferralOut, **errors(403, 404)},
+    response={200: ReferralOut, **write_errors()},
     operation_id="withdraw_referral",
 )
 def withdraw_referral(request: HttpRequest, referral_id: uuid.UUID, payload: WithdrawalIn) -> Any:
@@ -195,7 +214,7 @@ def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
 
 @router.post(
     "/patients/{patient_id}/rehab-plans",
-    response={201: RehabPlanOut, **errors(403, 404)},
+    response={201: RehabPlanOut, **write_errors()},
     operation_id="create_rehab_plan",
 )
 def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: RehabPlanIn) -> Any:
@@ -252,7 +271,7 @@ def get_prescription(
 
 @router.post(
     "/rehab-plans/{plan_id}/logs",
-    response={201: LogOut, **errors(403, 404)},
+    response={201: LogOut, **write_errors()},
     operation_id="log_load",
 )
 def log_load(request: HttpRequest, plan_id: uuid.UUID, payload: LogIn) -> Any:
@@ -298,7 +317,7 @@ def _test_out(test: Any) -> dict[str, Any]:
 
 @router.post(
     "/patients/{patient_id}/function-tests",
-    response={201: FunctionTestOut, **errors(403, 404)},
+    response={201: FunctionTestOut, **write_errors()},
     operation_id="record_function_test",
 )
 def record_function_test(
@@ -359,7 +378,7 @@ def list_follow_ups(request: HttpRequest, params: Query[FollowUpParams]) -> Any:
 
 @router.post(
     "/episodes/{episode_id}/follow-ups",
-    response={201: FollowUpOut, **errors(403, 404)},
+    response={201: FollowUpOut, **write_errors()},
     operation_id="record_follow_up",
 )
 def record_follow_up(request: HttpRequest, episode_id: uuid.UUID, payload: FollowUpIn) -> Any:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.http import QueryDict
 
 from osseo.patients.forms import DateInput
 
@@ -63,7 +66,34 @@ class FollowUpForm(forms.Form):
     done_on = forms.DateField(label="Seen on", widget=DateInput)
 
 
+# The fields of the settings form that hold each rehabilitation setting.
+SETTING_FIELDS = {
+    "rehab_under_loading_percent": (
+        "under_loading_percent",
+        "thresholds_source",
+        "thresholds_validated",
+    ),
+    "rehab_over_loading_percent": (
+        "over_loading_percent",
+        "thresholds_source",
+        "thresholds_validated",
+    ),
+    "follow_up_schedule": (
+        "schedule_months",
+        "schedule_every",
+        "schedule_source",
+        "schedule_validated",
+    ),
+    "stoma_care_instructions": ("stoma_care_instructions",),
+}
+
+
 class SettingsForm(forms.Form):
+    """The clinic's rehabilitation settings. Each field carries the value it showed when the form
+    was opened (`show_hidden_initial`, as osseo/editing.py's forms do), so that a save writes only
+    the settings this user changed, over a colleague's change made since to other fields, and a
+    colleague's change to the same field is shown instead of overwritten."""
+
     under_loading_percent = forms.DecimalField(
         label="Under-loading: applied load below the prescription by more than (%)",
         min_value=0,
@@ -99,12 +129,85 @@ class SettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
     def clean_schedule_months(self) -> list[int]:
         raw = self.cleaned_data["schedule_months"]
         try:
             return [int(p) for p in raw.replace(";", ",").split(",") if p.strip()]
         except ValueError as exc:
             raise forms.ValidationError("Enter whole months separated by commas.") from exc
+
+    def as_sent(self, name: str, value: Any) -> str:
+        """A value as the form sends it (the text of its input)."""
+        field = self.fields[name]
+        return str(field.hidden_widget().format_value(field.prepare_value(value)) or "")
+
+    def _python(self, name: str, raw: Any) -> Any:
+        try:
+            value = self.fields[name].to_python(raw)
+        except forms.ValidationError:
+            return raw
+        return "" if value is None else value
+
+    def changed_since_opened(self, now: dict[str, Any]) -> list[str]:
+        """The fields whose value now differs from the value shown when the form was opened
+        (none when the form was sent without the values it showed)."""
+        out = []
+        for name, field in self.fields.items():
+            key = self.add_initial_prefix(name)
+            if key not in self.data:
+                continue
+            opened = field.hidden_widget().value_from_datadict(self.data, self.files, key)
+            if self._python(name, opened) != self._python(name, self.as_sent(name, now[name])):
+                out.append(name)
+        return out
+
+    def settings_changed(self) -> list[str]:
+        """The settings whose fields this user changed."""
+        return [k for k, names in SETTING_FIELDS.items() if set(names) & set(self.changed_data)]
+
+    def over(self, now: dict[str, Any]) -> SettingsForm:
+        """This user's changes over the settings as they are now: the form they would have sent
+        had they opened it now."""
+        data = QueryDict(mutable=True)
+        for name in self.fields:
+            if name in self.changed_data:
+                data.setlist(name, self.data.getlist(name))  # type: ignore[attr-defined]
+            else:
+                data[name] = self.as_sent(name, now[name])
+        return SettingsForm(data, initial=now)
+
+    def show_colleague_changes(
+        self, now: dict[str, Any], theirs: list[str], clash: list[str], who: str
+    ) -> None:
+        """Move the form to the settings as they are now, keeping this user's values: the fields
+        only the colleague changed show theirs; those both changed keep this user's, marked."""
+        opened = {n: self.data.get(self.add_initial_prefix(n), "") for n in clash}
+        mine = set(self.changed_data)
+        data = self.data.copy()  # type: ignore[attr-defined]
+        for name in self.fields:
+            data[self.add_initial_prefix(name)] = self.as_sent(name, now[name])
+            if name in theirs and name not in mine:
+                data[name] = self.as_sent(name, now[name])
+        self.data = data
+        self._errors = None  # type: ignore[assignment]
+        self.full_clean()
+        for name in clash:
+            was, is_now = _words(opened[name]), _words(self.as_sent(name, now[name]))
+            self.add_error(
+                name,
+                f"Changed by someone else since you opened this form{who}: it was {was}, it is "
+                f"now {is_now}. Your value is still here; save again to replace theirs, or "
+                "change it back.",
+            )
+
+
+def _words(sent: str) -> str:
+    return {"": "(empty)", "True": "ticked", "False": "not ticked"}.get(sent, sent)
 
 
 class SheetForm(forms.Form):

@@ -12,6 +12,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.contract import Versioned
+
 
 class WalkingAid(models.TextChoices):
     """The aid a patient walked or stood with on a logged day."""
@@ -24,9 +26,10 @@ class WalkingAid(models.TextChoices):
     STICK = "stick", "Stick"
 
 
-class LoadingProtocol(models.Model):
+class LoadingProtocol(Versioned):
     """A loading programme: ordered phases of target load. `organisation` empty = shipped reference
-    (read-only; a clinic copies it to edit); otherwise the organisation's own."""
+    (read-only; a clinic copies it to edit); otherwise the organisation's own. Versioned: a change
+    of its phases raises the version too (the API's ETag)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(

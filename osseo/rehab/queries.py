@@ -68,6 +68,16 @@ def phases_of(protocol: LoadingProtocol) -> list[rules.Phase]:
     ]
 
 
+def protocol_values(protocol: LoadingProtocol) -> dict[str, Any]:
+    """A protocol's editable values: name, source, notes and its phases (as `Phase.as_dict()`)."""
+    return {
+        "name": protocol.name,
+        "source": protocol.source,
+        "notes": protocol.notes,
+        "phases": [p.as_dict() for p in phases_of(protocol)],
+    }
+
+
 # --- Plans and logs --------------------------------------------------------------------------
 
 

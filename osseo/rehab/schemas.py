@@ -58,6 +58,7 @@ class ProtocolOut(Schema):
     reference: bool = Field(alias="is_reference", description="shipped; copy it to edit")
     notes: str
     phases: list[PhaseOut]
+    version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
     @staticmethod
     def resolve_phases(obj: Any) -> list[Any]:

@@ -14,14 +14,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.models import ClinicSetting
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.errors import Conflict
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for, record_list_read
 
 from . import actions, charts, rules
 from .forms import (
+    SETTING_FIELDS,
     FollowUpForm,
     FunctionTestForm,
     LogForm,
@@ -79,13 +82,10 @@ def trend_charts(patient: Any) -> list[dict[str, Any]]:
     return out
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
-    user: Any = request.user
-    writing = request.method == "POST"
-    patient = get_patient_for(user, patient_id, audit_read=not writing)
-    protocols = list(protocols_for(user))
+def _rehab_forms(
+    request: HttpRequest, protocols: list[Any]
+) -> tuple[ReferralForm, PlanForm, FunctionTestForm]:
+    """The page's three forms, bound to the POST that named each."""
     protocol_choices = [(str(p.uuid), p.name) for p in protocols]
     referral_form = ReferralForm(request.POST if "refer" in request.POST else None)
     referral_form.fields["organisation"].choices = [  # type: ignore[attr-defined]
@@ -101,6 +101,35 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
         request.POST if "test" in request.POST else None,
         initial={"performed_on": timezone.localdate()},
     )
+    return referral_form, plan_form, test_form
+
+
+def _rehab_page(
+    request: HttpRequest, patient: Any, forms: tuple[Any, Any, Any], status: int
+) -> HttpResponse:
+    referral_form, plan_form, test_form = forms
+    context = {
+        "patient": patient,
+        "referrals": list(referrals_of(patient)),
+        "plans": list(plans_of(patient)),
+        "referral_form": referral_form,
+        "plan_form": plan_form,
+        "test_form": test_form,
+        "trends": trend_charts(patient),
+        "withdraw_form": WithdrawForm(),
+    }
+    return render(request, "rehab/patient.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
+    user: Any = request.user
+    writing = request.method == "POST"
+    patient = get_patient_for(user, patient_id, audit_read=not writing)
+    protocols = list(protocols_for(user))
+    forms = referral_form, plan_form, test_form = _rehab_forms(request, protocols)
+    refused = False
     if writing:
         try:
             if "refer" in request.POST and referral_form.is_valid():
@@ -136,22 +165,12 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
                 )
                 messages.success(request, "Function test recorded.")
                 return redirect("rehab:patient", patient_id=patient.uuid)
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
             failed: Any = referral_form if "refer" in request.POST else plan_form
             apply_errors(test_form if "test" in request.POST else failed, exc)
-    context = {
-        "patient": patient,
-        "referrals": list(referrals_of(patient)),
-        "plans": list(plans_of(patient)),
-        "referral_form": referral_form,
-        "plan_form": plan_form,
-        "test_form": test_form,
-        "trends": trend_charts(patient),
-        "withdraw_form": WithdrawForm(),
-    }
-    return render(
-        request, "rehab/patient.html", context, status=_status(referral_form, plan_form, test_form)
-    )
+    status = 409 if refused else _status(referral_form, plan_form, test_form)
+    return _rehab_page(request, patient, forms, status)
 
 
 @login_required
@@ -160,18 +179,26 @@ def referral_withdraw(request: HttpRequest, referral_id: str) -> HttpResponse:
     user: Any = request.user
     referral = get_referral_for(user, referral_id, permission="referral.manage")
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.withdraw_referral(
-                actor=user, referral=referral, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, f"Referral to {referral.organisation.name} withdrawn.")
-    else:
+    if not form.is_valid():
         messages.error(request, "Say why the referral is withdrawn.")
+        return redirect("rehab:patient", patient_id=referral.patient.uuid)
+    try:
+        actions.withdraw_referral(actor=user, referral=referral, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:  # e.g. a colleague withdrew it a moment ago: show the page as it is
+        messages.error(request, _refusal(exc))
+        forms = _rehab_forms(request, list(protocols_for(user)))
+        return _rehab_page(request, referral.patient, forms, 409)
+    else:
+        messages.success(request, f"Referral to {referral.organisation.name} withdrawn.")
     return redirect("rehab:patient", patient_id=referral.patient.uuid)
+
+
+def _refusal(exc: Conflict) -> str:
+    """A state refusal in one sentence for the messages: why, and what the move needs."""
+    needs = "; ".join(m.label for m in exc.missing)
+    return f"{exc} It needs: {needs}." if needs else str(exc)
 
 
 @login_required
@@ -205,10 +232,12 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         record("patients.patient.viewed", actor=user, patient=plan.patient, obj=plan)
     today = timezone.localdate()
     form = LogForm(request.POST or None, initial={"date": today})
+    refused = False
     if writing and form.is_valid():
         try:
             log = actions.log_load(actor=user, plan=plan, data=form.cleaned_data)
-        except ValidationError as exc:
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
             apply_errors(form, exc)
         else:
             labels = ", ".join(rules.FLAG_LABELS[f] for f in log.flags)
@@ -231,7 +260,7 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         "thresholds": thresholds_for(plan.patient),
         "flag_labels": rules.FLAG_LABELS,
     }
-    return render(request, "rehab/plan.html", context, status=_status(form))
+    return render(request, "rehab/plan.html", context, status=409 if refused else _status(form))
 
 
 @login_required
@@ -250,6 +279,9 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
                 actions.record_follow_up(actor=user, episode=episode, **form.cleaned_data)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            except Conflict as exc:  # e.g. a colleague recorded the visit a moment ago
+                messages.error(request, _refusal(exc))
+                return _follow_up_page(request, status=409)
             else:
                 messages.success(
                     request, f"Follow-up visit recorded for {episode.patient.display_name}."
@@ -257,6 +289,11 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, "Enter the date the patient was seen.")
         return redirect("rehab:follow_ups")
+    return _follow_up_page(request)
+
+
+def _follow_up_page(request: HttpRequest, status: int = 200) -> HttpResponse:
+    user: Any = request.user
     today = timezone.localdate()
     try:
         within = max(0, min(int(request.GET.get("within", 30)), 366))
@@ -276,6 +313,7 @@ def follow_ups(request: HttpRequest) -> HttpResponse:
             "schedule": schedule,
             "can_record": has_permission(user, "followup.record"),
         },
+        status=status,
     )
 
 
@@ -313,36 +351,18 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
         request.POST if "upload" in request.POST else None,
         request.FILES if "upload" in request.POST else None,
     )
+    status = 200
     if request.method == "POST":
         try:
             if "save_settings" in request.POST and form.is_valid():
-                d = form.cleaned_data
-                for key, value, source, validated in [
-                    (
-                        "rehab_under_loading_percent",
-                        d["under_loading_percent"],
-                        d["thresholds_source"],
-                        d["thresholds_validated"],
-                    ),
-                    (
-                        "rehab_over_loading_percent",
-                        d["over_loading_percent"],
-                        d["thresholds_source"],
-                        d["thresholds_validated"],
-                    ),
-                    (
-                        "follow_up_schedule",
-                        {"months": d["schedule_months"], "then_every_months": d["schedule_every"]},
-                        d["schedule_source"],
-                        d["schedule_validated"],
-                    ),
-                    ("stoma_care_instructions", d["stoma_care_instructions"], "", True),
-                ]:
-                    actions.set_rehab_setting(
-                        actor=user, key=key, value=value, source=source, validated=validated
-                    )
-                messages.success(request, "Rehabilitation settings saved.")
-                return redirect("rehab:settings")
+                theirs = form.changed_since_opened(initial)
+                clash = [name for name in theirs if name in form.changed_data]
+                if clash:  # a colleague changed what this user changed: show theirs, save nothing
+                    form.show_colleague_changes(initial, theirs, clash, _last_set(org, clash))
+                    status = 409
+                else:
+                    _save_settings(request, form, initial, theirs)
+                    return redirect("rehab:settings")
             if "upload" in request.POST and sheet_form.is_valid():
                 actions.upload_information_sheet(
                     actor=user,
@@ -360,6 +380,9 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
                 actions.retire_information_sheet(actor=user, sheet=sheet)
                 messages.success(request, f"{sheet.title} removed.")
                 return redirect("rehab:settings")
+        except Conflict as exc:  # e.g. a colleague removed the sheet a moment ago
+            messages.error(request, _refusal(exc))
+            status = 409
         except ValidationError as exc:
             if "upload" in request.POST:
                 apply_errors(sheet_form, exc)
@@ -386,8 +409,63 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
             "current": current,
             "sheets": InformationSheet.objects.filter(organisation=org, active=True),
         },
-        status=_status(form, sheet_form),
+        status=status if status != 200 else _status(form, sheet_form),
     )
+
+
+def _save_settings(
+    request: HttpRequest, form: SettingsForm, now: dict[str, Any], theirs: list[str]
+) -> None:
+    """Write the settings this user changed, over the settings as they are now, so that a
+    colleague's change to another field since the form was opened is kept."""
+    merged = form.over(now)
+    if not merged.is_valid():  # a value held now that the form refuses: shown beside its field
+        raise ValidationError(dict(merged.errors.items()))
+    d = merged.cleaned_data
+    values = {
+        "rehab_under_loading_percent": (
+            d["under_loading_percent"],
+            d["thresholds_source"],
+            d["thresholds_validated"],
+        ),
+        "rehab_over_loading_percent": (
+            d["over_loading_percent"],
+            d["thresholds_source"],
+            d["thresholds_validated"],
+        ),
+        "follow_up_schedule": (
+            {"months": d["schedule_months"], "then_every_months": d["schedule_every"]},
+            d["schedule_source"],
+            d["schedule_validated"],
+        ),
+        "stoma_care_instructions": (d["stoma_care_instructions"], "", True),
+    }
+    actions.set_rehab_settings(
+        actor=request.user,  # type: ignore[arg-type]
+        settings={key: values[key] for key in form.settings_changed()},
+    )
+    if theirs:
+        labels = ", ".join(str(form.fields[n].label) for n in theirs)
+        messages.info(
+            request,
+            f"Saved. Since you opened the form, someone else changed {labels}; "
+            "their changes were kept.",
+        )
+    messages.success(request, "Rehabilitation settings saved.")
+
+
+def _last_set(org: Any, fields: list[str]) -> str:
+    """Who set the clashing settings last and when: " (name, 4 Dec 2026 10:31)"."""
+    keys = [k for k, names in SETTING_FIELDS.items() if set(names) & set(fields)]
+    row = (
+        ClinicSetting.objects.filter(organisation=org, key__in=keys)
+        .select_related("set_by")
+        .order_by("-set_at")
+        .first()
+    )
+    if row is None:
+        return ""
+    return f" ({row.set_by.get_username()}, {timezone.localtime(row.set_at):%-d %b %Y %H:%M})"
 
 
 @login_required

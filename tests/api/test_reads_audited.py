@@ -40,7 +40,7 @@ RECORDS = {
     "/rehab-plans/": RehabPlan,
 }
 # GET paths with an id that is not a patient's record (audited their own way, or reference data).
-NOT_PATIENT_RECORDS = {"/enquiries/", "/protocols/", "/questionnaires/"}
+NOT_PATIENT_RECORDS = {"/connectors/", "/enquiries/", "/protocols/", "/questionnaires/"}
 
 
 def _patient_of(obj):

@@ -88,8 +88,8 @@ def test_the_partner_logs_loading_and_reads_the_flags_on_the_chart(world, live_s
 
     page.get_by_label("Load applied (kg)").fill("30")
     page.get_by_label("Pain (NRS 0-10)").fill("2")
-    page.get_by_role("button", name="Log the day").click()  # today again: refused
-    expect(page.locator("#id_date_error")).to_contain_text("already logged")
+    page.get_by_role("button", name="Log the day").click()  # today again: refused (409)
+    expect(page.get_by_role("alert")).to_contain_text("already logged for this plan")
     assert_accessible(page, "rehab-plan-log-error")
     other = page.request.get(f"{live_server.url}/patients/{world.other_patient.uuid}/")
     assert other.status == 404

@@ -137,10 +137,20 @@ def test_a_recording_that_cannot_be_read_is_refused_before_it_is_stored(
     assert LoadRecording.objects.count() == 0
 
 
-def test_a_recording_needs_the_clinics_policy_first(fitted, world):
+def test_a_recording_needs_the_clinics_policy_first(fitted, world, media):
     response = upload(api_client(world.users["prosthetist"]), world.patient, WALK)
-    assert response.status_code == 422
-    assert "Set the clinic's dualcone service policy" in response.json()["errors"][0]["message"]
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith("Set the clinic's dualcone service policy")
+    assert response.json()["missing"] == [
+        {
+            "code": "service_policy",
+            "label": "The clinic's dualcone service policy, with its reference load and S-N "
+            "exponent",
+            "source": "domain notes §5.1",
+        }
+    ]
+    assert LoadRecording.objects.count() == 0
+    assert not any(media.rglob("*.csv"))
 
 
 def test_the_worker_leaves_a_processed_recording_as_it_is(

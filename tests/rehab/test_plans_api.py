@@ -181,9 +181,11 @@ def test_the_same_day_cannot_be_logged_twice(referred):
         post(client, url, {"date": "2026-01-15", "applied_kg": 30, "pain_nrs": 1}).status_code
         == 201
     )
-    assert (
-        post(client, url, {"date": "2026-01-15", "applied_kg": 31, "pain_nrs": 1}).status_code
-        == 422
+    again = post(client, url, {"date": "2026-01-15", "applied_kg": 31, "pain_nrs": 1})
+    assert again.status_code == 409
+    assert (again.json()["detail"], again.json()["missing"]) == (
+        "15 Jan 2026 is already logged for this plan.",
+        [],
     )
     assert LoadLog.objects.count() == 1
 

@@ -18,8 +18,14 @@ def _refer(world, **extra):
 
 def test_a_patient_without_a_signed_operative_record_cannot_be_referred(world):
     response = _refer(world)
-    assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "patient"
+    assert response.status_code == 409
+    assert response.json()["missing"] == [
+        {
+            "code": "signed_operative_record",
+            "label": "A signed operative record of the patient's osseointegration surgery",
+            "source": "patient guide: Post-Surgery Rehabilitation",
+        }
+    ]
     assert Referral.objects.count() == 0
 
 
@@ -40,7 +46,11 @@ def test_referral_grants_the_partner_this_patient_only_and_withdrawal_removes_it
     assert partner.get(f"/api/v1/patients/{world.other_patient.uuid}").status_code == 404
 
     again = _refer(world)
-    assert again.status_code == 422
+    assert again.status_code == 409
+    assert (again.json()["detail"], again.json()["missing"]) == (
+        "Test Rehab already has this referral.",
+        [],
+    )
 
     no_reason = post(
         api_client(world.users["coordinator"]),

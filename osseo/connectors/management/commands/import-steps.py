@@ -18,7 +18,7 @@ from django.utils import timezone
 from osseo.accounts.models import User
 from osseo.accounts.permissions import has_permission
 from osseo.audit.context import acting_as
-from osseo.connectors.actions import import_daily_steps
+from osseo.connectors.actions import import_daily_steps, import_daily_steps_from_command_line
 from osseo.connectors.stepsfile import StepsFileError, parse_steps_csv
 from osseo.patients.models import Patient
 from osseo.patients.queries import patients_for
@@ -75,7 +75,13 @@ class Command(BaseCommand):
         label = "" if actor else "cli: " + " ".join(sys.argv)[:280]
         try:
             with acting_as(label=label):
-                summary = import_daily_steps(actor=actor, patient=patient, days=days, source=source)
+                summary = (
+                    import_daily_steps(actor=actor, patient=patient, days=days, source=source)
+                    if actor is not None
+                    else import_daily_steps_from_command_line(
+                        patient=patient, days=days, source=source
+                    )
+                )
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         self.stdout.write(
