@@ -180,3 +180,16 @@ def fresh_cache() -> Any:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is the production hasher (tests/accounts/test_passwords.py); tests hash quickly."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def opened_form_data(form: Any, **extra: str) -> dict[str, str]:
+    """What a browser sends back from a form as the page showed it: each field's value, and
+    beside it (as `initial-<name>`) the value it was opened with, as a VersionedForm renders."""
+    data = dict(extra)
+    for name in form.fields:
+        value = form.initial.get(name, "")
+        value = "" if value is None else str(value)
+        data[name] = value
+        if name != "version":
+            data[f"initial-{name}"] = value
+    return data

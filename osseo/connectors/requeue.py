@@ -198,3 +198,17 @@ def recover_lost_tasks(
     return [
         (lost, requeue_after_lost_task(lost)) for lost in fail_lost_tasks(older_than=older_than)
     ]
+
+
+def minutes_argument(raw: str) -> int:
+    """A command line's MINUTES: a whole number, at least 1 (a live worker shows progress and
+    beats far oftener than once a minute)."""
+    import argparse
+
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"a whole number of minutes, not {raw!r}") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1 minute")
+    return value

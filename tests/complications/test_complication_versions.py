@@ -11,7 +11,7 @@ from osseo.complications.actions import record_event
 from osseo.complications.models import AdverseEvent, Grade, GradingSystem, Treatment
 from osseo.pathway.actions import transition_to
 from osseo.surgery.models import Procedure
-from tests.conftest import api_client, client_for
+from tests.conftest import api_client, client_for, opened_form_data
 from tests.surgery.conftest import post
 
 
@@ -157,15 +157,7 @@ def test_an_operation_while_the_episode_is_still_in_referral_is_a_409_saying_so(
 def _opened(client, event):
     """The regrade form's fields as the page showed them (with their opened values)."""
     page = client.get(f"/complications/{event.uuid}/")
-    form = page.context["outcome_form"]
-    data = {"update_outcome": "1"}
-    for name in form.fields:
-        value = form.initial.get(name, "")
-        value = "" if value is None else str(value)
-        data[name] = value
-        if name != "version":
-            data[f"initial-{name}"] = value
-    return data
+    return opened_form_data(page.context["outcome_form"], update_outcome="1")
 
 
 def test_a_regrade_form_opened_before_a_colleagues_change_keeps_it(operated):

@@ -7,7 +7,7 @@ from django.test import Client
 
 from osseo.audit.models import AuditEntry
 from osseo.patients.models import Patient
-from tests.conftest import api_client
+from tests.conftest import api_client, opened_form_data
 
 
 def _patch(client, url, body, **headers):
@@ -64,15 +64,7 @@ def test_a_patch_without_if_match_writes_only_the_fields_it_names(world):
 def _form(client, patient):
     page = client.get(f"/patients/{patient.uuid}/edit/")
     assert page.status_code == 200
-    form = page.context["form"]
-    data = {}
-    for name in form.fields:
-        value = form.initial.get(name, "")
-        value = "" if value is None else str(value)
-        data[name] = value
-        if name != "version":
-            data[f"initial-{name}"] = value
-    return data
+    return opened_form_data(page.context["form"])
 
 
 def _signed_in(user):

@@ -7,26 +7,14 @@ that a worker killed for good, or restarted elsewhere, leaves nothing running.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from osseo.audit.context import acting_as
-from osseo.connectors.requeue import recover_lost_tasks, waiting_for
+from osseo.connectors.requeue import minutes_argument, recover_lost_tasks, waiting_for
 from osseo.connectors.workers import LostTask, lost_tasks, task_stale_after
-
-
-def _minutes(raw: str) -> int:
-    """At least a minute: a live worker beats far oftener (workers.BEAT_SECONDS)."""
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"a whole number of minutes, not {raw!r}") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError("at least 1 minute")
-    return value
 
 
 class Command(BaseCommand):
@@ -38,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
-            type=_minutes,
+            type=minutes_argument,
             metavar="MINUTES",
             help="no sign of life for this many minutes (default: OSSEO_TASK_STALE_MINUTES)",
         )

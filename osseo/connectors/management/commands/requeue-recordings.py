@@ -6,7 +6,6 @@ this after a worker was restarted at once, or from cron.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from typing import Any
 
@@ -15,18 +14,7 @@ from django.utils import timezone
 
 from osseo.audit.context import acting_as
 from osseo.connectors.models import LoadRecording
-from osseo.connectors.requeue import requeue_stale, stale_after, stale_recordings
-
-
-def _minutes(raw: str) -> int:
-    """At least a minute: a live worker writes its progress far oftener (HEARTBEAT_SECONDS)."""
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"a whole number of minutes, not {raw!r}") from exc
-    if value < 1:
-        raise argparse.ArgumentTypeError("at least 1 minute")
-    return value
+from osseo.connectors.requeue import minutes_argument, requeue_stale, stale_after, stale_recordings
 
 
 class Command(BaseCommand):
@@ -38,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
-            type=_minutes,
+            type=minutes_argument,
             metavar="MINUTES",
             help="no progress for this many minutes (default: OSSEO_RECORDING_STALE_MINUTES)",
         )
