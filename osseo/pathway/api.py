@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from osseo.patients.queries import get_limb_for, get_patient_for
-from osseo.problem import errors
+from osseo.problem import errors, write_errors
 
 from . import actions
 from .models import Episode, Phase
@@ -57,7 +57,7 @@ def _loaded(episode: Episode) -> Episode:
 
 @router.post(
     "/patients/{patient_id}/episodes",
-    response={201: EpisodeOut, **errors(403, 404)},
+    response={201: EpisodeOut, **write_errors()},
     operation_id="open_episode",
 )
 def open_episode(request: HttpRequest, patient_id: uuid.UUID, payload: EpisodeIn) -> Status[Any]:
@@ -84,12 +84,14 @@ def get_episode(request: HttpRequest, episode_id: uuid.UUID) -> Any:
 
 @router.post(
     "/episodes/{episode_id}/transitions",
-    response={201: EpisodeOut, **errors(403, 404)},
+    response={201: EpisodeOut, **write_errors()},
     operation_id="transition_episode",
 )
 def transition_episode(
     request: HttpRequest, episode_id: uuid.UUID, payload: TransitionIn
 ) -> Status[Any]:
+    """Move the episode to another phase; a move the phase table refuses from the current phase
+    is a 409 naming the moves it allows."""
     episode = get_episode_for(request.user, episode_id, permission="episode.transition")  # type: ignore[arg-type]
     actions.transition_to(
         actor=request.user,  # type: ignore[arg-type]

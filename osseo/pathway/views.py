@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_limb_for
 
@@ -22,9 +24,9 @@ def episode_open(request: HttpRequest, limb_id: str) -> HttpResponse:
     try:
         actions.open_episode(actor=request.user, limb=limb)  # type: ignore[arg-type]
     except ValidationError as exc:
-        from django.contrib import messages
-
         messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:  # shown on the patient's page, where the open episode is
+        messages.error(request, str(exc))
     return redirect("patients:detail", patient_id=limb.patient.uuid)
 
 
@@ -38,6 +40,7 @@ def episode_transition(request: HttpRequest, episode_id: str) -> HttpResponse:
         audit_read=request.method == "GET",
     )
     form = TransitionForm(request.POST or None, current=episode.phase)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             actions.transition_to(
@@ -48,9 +51,13 @@ def episode_transition(request: HttpRequest, episode_id: str) -> HttpResponse:
             )
         except ValidationError as exc:
             apply_errors(form, exc)  # type: ignore[arg-type]
+        except Conflict as exc:  # the phase table refuses the move from the current phase
+            apply_errors(form, exc)  # type: ignore[arg-type]
+            status = 409
         else:
             return redirect("patients:detail", patient_id=episode.patient.uuid)
-    status = 422 if form.is_bound and form.errors else 200
+    if status == 200 and form.is_bound and form.errors:
+        status = 422
     reasons = {p: needs_reason(episode.phase, p) for p, _ in form.fields["phase"].widget.choices}  # type: ignore[attr-defined]
     return render(
         request,

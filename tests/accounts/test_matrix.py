@@ -71,14 +71,14 @@ def _endpoints(world):
             EDITORS,
             201,
         ),
-        # Allowed, but the limb already has an open episode: the action's own 422.
+        # Allowed, but the limb already has an open episode: the action's own 409.
         (
             "open episode",
             "post",
             f"/api/v1/patients/{p}/episodes",
             {"limb": str(limb)},
             EDITORS,
-            422,
+            409,
         ),
     ]
 

@@ -223,7 +223,7 @@ def test_an_episode_moves_along_and_records_who_when_from_to_why(world):
     )
 
 
-def test_an_illegal_transition_is_a_422_problem_and_changes_nothing(world):
+def test_an_illegal_transition_is_a_409_naming_the_allowed_moves_and_changes_nothing(world):
     client = api_client(world.users["surgeon"])
     body = _problem(
         _post(
@@ -231,25 +231,41 @@ def test_an_illegal_transition_is_a_422_problem_and_changes_nothing(world):
             f"/api/v1/episodes/{world.episode.uuid}/transitions",
             {"phase": "rehabilitation"},
         ),
-        422,
+        409,
     )
-    assert body["errors"][0]["field"] == "phase"
-    assert "cannot move from Referral to Rehabilitation" in body["errors"][0]["message"]
+    assert body["detail"] == "The episode cannot move to Rehabilitation now."
+    assert body["missing"] == [
+        {
+            "code": "allowed_move",
+            "label": "An episode cannot move from Referral to Rehabilitation; from Referral it "
+            "can move to: Assessment, Declined, Closed.",
+            "source": "",
+        }
+    ]
     world.episode.refresh_from_db()
     assert world.episode.phase == "referral"
     assert PhaseChange.objects.filter(episode=world.episode).count() == 1
 
 
-def test_a_second_open_episode_on_the_same_limb_is_refused(world):
+def test_a_second_open_episode_on_the_same_limb_is_a_409(world):
     body = _problem(
         _post(
             api_client(world.users["coordinator"]),
             f"/api/v1/patients/{world.patient.uuid}/episodes",
             {"limb": str(world.limb.uuid)},
         ),
-        422,
+        409,
     )
-    assert body["errors"][0]["field"] == "limb"
+    assert body["detail"] == (
+        "This limb already has an open episode; close it before opening another."
+    )
+    assert body["missing"] == [
+        {
+            "code": "open_episode_closed",
+            "label": "Close the limb's open episode first.",
+            "source": "",
+        }
+    ]
     assert Episode.objects.filter(limb=world.limb).count() == 1
 
 
