@@ -1,4 +1,7 @@
-"""Every write of the surgery app: one transaction each, audited inside it."""
+"""Every write of the surgery app, each through the action contract (`osseo.contract.action`):
+the permission, one transaction, the rows it checks locked and re-read before their state is
+checked, input refused with `ValidationError` (422), a move the state forbids with `Conflict`
+(409, listing what is missing), and the audit entry inside the transaction."""
 
 from __future__ import annotations
 
@@ -7,14 +10,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.models import User
-from osseo.accounts.permissions import require_permission as _require
 from osseo.audit.labels import register
 from osseo.audit.services import record
+from osseo.contract import action
+from osseo.errors import Conflict, Missing
 from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import FundingRoute
 
@@ -104,15 +107,16 @@ ROLE_CODES = {
 }
 
 
+def _phase_conflict(message: str, code: str, label: str) -> Conflict:
+    """A refusal because the episode is not in the phase the action needs."""
+    return Conflict(message, missing=[Missing(code, label, "")])
+
+
+@action(permission="assessment.record", locks=["episode"])
 def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) -> Assessment:
     """The MDT's assessment; flags inform, the MDT decides (an eligible decision over a flag
-    needs a recorded reason)."""
-    _require(actor, "assessment.record")
+    needs a recorded reason). Only in the assessment phase (the episode is locked)."""
     errors: dict[str, list[str]] = {}
-    if episode.phase != Phase.ASSESSMENT:
-        errors["episode"] = [
-            f"Assessments are recorded in the assessment phase, not {episode.get_phase_display()}."
-        ]
     assessed_on = data.get("assessed_on") or timezone.localdate()
     if not isinstance(assessed_on, dt.date) or assessed_on > timezone.localdate():
         errors["assessed_on"] = ["The assessment date cannot be in the future."]
@@ -148,39 +152,44 @@ def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) ->
         errors.setdefault("decision_reason", []).append("Record the reasons for the decision.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        assessment = Assessment.objects.create(
-            episode=episode,
-            assessed_on=assessed_on,
-            participants=participants,
-            indications=indications,
-            indication_notes=str(data.get("indication_notes") or ""),
-            prior_socket_use=data.get("prior_socket_use"),
-            dysvascular=bool(data.get("dysvascular")),
-            diabetes=bool(data.get("diabetes")),
-            smoking=smoking,
-            short_or_poor_bone=bool(data.get("short_or_poor_bone")),
-            active_infection=bool(data.get("active_infection")),
-            expectations_discussed=bool(data.get("expectations_discussed")),
-            imaging_modality=modality,
-            canal_diameter_mm=diameter,
-            usable_length_mm=length,
-            flags=[
-                {"code": f.code, "text": f.text, "source": f.source, "suggests": f.suggests}
-                for f in flags
-            ],
-            decision=str(decision),
-            decision_reason=reason,
-            funding_route=funding,
-            recorded_by=actor,
+    if episode.phase != Phase.ASSESSMENT:
+        raise _phase_conflict(
+            "An assessment cannot be recorded now.",
+            "episode_in_assessment",
+            f"Assessments are recorded in the assessment phase, not {episode.get_phase_display()}.",
         )
-        record(
-            "surgery.assessment.recorded",
-            actor=actor,
-            patient=episode.patient,
-            obj=assessment,
-            changes={"decision": [None, decision], "flags": [None, [f.code for f in flags]]},
-        )
+    assessment = Assessment.objects.create(
+        episode=episode,
+        assessed_on=assessed_on,
+        participants=participants,
+        indications=indications,
+        indication_notes=str(data.get("indication_notes") or ""),
+        prior_socket_use=data.get("prior_socket_use"),
+        dysvascular=bool(data.get("dysvascular")),
+        diabetes=bool(data.get("diabetes")),
+        smoking=smoking,
+        short_or_poor_bone=bool(data.get("short_or_poor_bone")),
+        active_infection=bool(data.get("active_infection")),
+        expectations_discussed=bool(data.get("expectations_discussed")),
+        imaging_modality=modality,
+        canal_diameter_mm=diameter,
+        usable_length_mm=length,
+        flags=[
+            {"code": f.code, "text": f.text, "source": f.source, "suggests": f.suggests}
+            for f in flags
+        ],
+        decision=str(decision),
+        decision_reason=reason,
+        funding_route=funding,
+        recorded_by=actor,
+    )
+    record(
+        "surgery.assessment.recorded",
+        actor=actor,
+        patient=episode.patient,
+        obj=assessment,
+        changes={"decision": [None, decision], "flags": [None, [f.code for f in flags]]},
+    )
     return assessment
 
 
@@ -251,35 +260,46 @@ def _plan_values(
     }
 
 
+@action(permission="plan.edit", locks=["episode"])
 def create_plan(*, actor: User, episode: Episode, data: dict[str, Any]) -> SurgicalPlan:
-    _require(actor, "plan.edit")
-    if episode.phase not in (Phase.PLANNING, Phase.ASSESSMENT):
-        raise ValidationError({"episode": ["Plans are made in the planning phase."]})
+    """The episode's surgical plan, made in the assessment or planning phase."""
     values = _plan_values(episode, data, instance=None)
     stages = values.pop("_stages")
-    with transaction.atomic():
-        plan = SurgicalPlan.objects.create(episode=episode, created_by=actor, **values)
-        for number, when, why in stages:
-            PlannedStage.objects.create(
-                plan=plan, number=number, planned_date=when, outside_window_reason=why
-            )
-        record(
-            "surgery.plan.created",
-            actor=actor,
-            patient=episode.patient,
-            obj=plan,
-            changes={
-                "strategy": [None, plan.strategy],
-                "anaesthesia": [None, plan.anaesthesia],
-                "fixation": [None, plan.fixation],
-                "implant": [None, str(plan.implant) if plan.implant else None],
-            },
+    if episode.phase not in (Phase.PLANNING, Phase.ASSESSMENT):
+        raise _phase_conflict(
+            "A plan cannot be made now.",
+            "episode_in_planning",
+            "Plans are made in the planning phase.",
         )
+    plan = SurgicalPlan.objects.create(episode=episode, created_by=actor, **values)
+    for number, when, why in stages:
+        PlannedStage.objects.create(
+            plan=plan, number=number, planned_date=when, outside_window_reason=why
+        )
+    record(
+        "surgery.plan.created",
+        actor=actor,
+        patient=episode.patient,
+        obj=plan,
+        changes={
+            "strategy": [None, plan.strategy],
+            "anaesthesia": [None, plan.anaesthesia],
+            "fixation": [None, plan.fixation],
+            "implant": [None, str(plan.implant) if plan.implant else None],
+        },
+    )
     return plan
 
 
-def update_plan(*, actor: User, plan: SurgicalPlan, data: dict[str, Any]) -> SurgicalPlan:
-    _require(actor, "plan.edit")
+@action(permission="plan.edit", locks=["plan"])
+def update_plan(
+    *, actor: User, plan: SurgicalPlan, data: dict[str, Any], if_match: str | None = None
+) -> SurgicalPlan:
+    """Change the plan's fields named in `data`, over the current plan (locked and re-read by the
+    contract), so a colleague's change to another field survives; `if_match` refuses the change
+    (412) when the plan is no longer at that version. A changed anaesthesia plan needs agreeing
+    again."""
+    stages_now = [(s.number, s.planned_date, s.outside_window_reason) for s in plan.stages.all()]
     current = {
         "strategy": plan.strategy,
         "strategy_reason": plan.strategy_reason,
@@ -288,54 +308,67 @@ def update_plan(*, actor: User, plan: SurgicalPlan, data: dict[str, Any]) -> Sur
         "implant": plan.implant,
         "planned_date": plan.planned_date,
         "notes": plan.notes,
-        "stages": [
-            {"planned_date": s.planned_date, "outside_window_reason": s.outside_window_reason}
-            for s in plan.stages.all()
-        ],
+        "stages": [{"planned_date": d, "outside_window_reason": r} for _n, d, r in stages_now],
     }
     values = _plan_values(plan.episode, {**current, **data}, instance=plan)
     stages = values.pop("_stages")
-    changes = {
+    changes: dict[str, Any] = {
         k: [str(getattr(plan, k)), str(v)] for k, v in values.items() if getattr(plan, k) != v
     }
-    with transaction.atomic():
-        for k, v in values.items():
-            setattr(plan, k, v)
-        if "anaesthesia" in changes:  # a changed anaesthesia plan needs agreeing again
-            plan.anaesthesia_agreed_by = None
-            plan.anaesthesia_agreed_at = None
-        plan.save()
+    fields = list(changes)
+    if stages != stages_now:
+        changes["stages"] = [
+            [str(d) for _n, d, _r in stages_now],
+            [str(d) for _n, d, _r in stages],
+        ]
+    if not changes:
+        return plan
+    for name in fields:
+        setattr(plan, name, values[name])
+    if "anaesthesia" in changes and plan.anaesthesia_agreed_by_id is not None:
+        plan.anaesthesia_agreed_by = None
+        plan.anaesthesia_agreed_at = None
+        fields += ["anaesthesia_agreed_by", "anaesthesia_agreed_at"]
+        changes["anaesthesia_agreed"] = [True, False]
+    plan.save(update_fields=[*fields, "updated_at"])
+    if "stages" in changes:
         plan.stages.all().delete()
         for number, when, why in stages:
             PlannedStage.objects.create(
                 plan=plan, number=number, planned_date=when, outside_window_reason=why
             )
-        record(
-            "surgery.plan.updated",
-            actor=actor,
-            patient=plan.episode.patient,
-            obj=plan,
-            changes=changes,
-        )
+    record(
+        "surgery.plan.updated",
+        actor=actor,
+        patient=plan.episode.patient,
+        obj=plan,
+        changes=changes,
+    )
     return plan
 
 
-def agree_anaesthesia(*, actor: User, plan: SurgicalPlan) -> SurgicalPlan:
-    _require(actor, "plan.anaesthesia")
-    with transaction.atomic():
-        plan.anaesthesia_agreed_by = actor
-        plan.anaesthesia_agreed_at = timezone.now()
-        plan.save(update_fields=["anaesthesia_agreed_by", "anaesthesia_agreed_at"])
-        record(
-            "surgery.plan.anaesthesia_agreed",
-            actor=actor,
-            patient=plan.episode.patient,
-            obj=plan,
-            changes={"anaesthesia": [None, plan.anaesthesia]},
-        )
+@action(permission="plan.anaesthesia", locks=["plan"])
+def agree_anaesthesia(
+    *, actor: User, plan: SurgicalPlan, if_match: str | None = None
+) -> SurgicalPlan:
+    """The anaesthetist agrees the plan's anaesthesia (as read at `if_match`, when given); once
+    only, until the anaesthesia plan changes."""
+    if plan.anaesthesia_agreed_by_id is not None:
+        raise Conflict("The anaesthesia plan is already agreed.")
+    plan.anaesthesia_agreed_by = actor
+    plan.anaesthesia_agreed_at = timezone.now()
+    plan.save(update_fields=["anaesthesia_agreed_by", "anaesthesia_agreed_at"])
+    record(
+        "surgery.plan.anaesthesia_agreed",
+        actor=actor,
+        patient=plan.episode.patient,
+        obj=plan,
+        changes={"anaesthesia": [None, plan.anaesthesia]},
+    )
     return plan
 
 
+@action(permission="procedure.record", locks=["episode"])
 def start_procedure(
     *,
     actor: User,
@@ -345,41 +378,44 @@ def start_procedure(
     stage_number: int | None = None,
     final_stage: bool | None = None,
 ) -> Procedure:
-    _require(actor, "procedure.record")
+    """Start the record of an operation on the episode (in the surgery phase): a draft."""
     errors: dict[str, list[str]] = {}
     if kind not in ProcedureKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(ProcedureKind.values)}."]
     if not isinstance(performed_on, dt.date) or performed_on > timezone.localdate():
         errors["performed_on"] = ["The operation date cannot be in the future."]
-    if episode.phase != Phase.SURGERY:
-        errors["episode"] = ["Move the episode to the surgery phase before recording an operation."]
     if errors:
         raise ValidationError(errors)
+    if episode.phase != Phase.SURGERY:
+        raise _phase_conflict(
+            "An operation cannot be recorded now.",
+            "episode_in_surgery",
+            "Move the episode to the surgery phase before recording an operation.",
+        )
     if final_stage is None:
         final_stage = kind in (ProcedureKind.SINGLE_STAGE, ProcedureKind.STAGE_2)
     if kind == ProcedureKind.STAGE_1:
         stage_number, final_stage = 1, False
     elif kind == ProcedureKind.STAGE_2:
         stage_number = 2
-    with transaction.atomic():
-        procedure = Procedure.objects.create(
-            episode=episode,
-            patient=episode.patient,
-            limb=episode.limb,
-            kind=kind,
-            stage_number=stage_number,
-            final_stage=final_stage,
-            performed_on=performed_on,
-            surgeon=actor,
-        )
-        OperativeRecordVersion.objects.create(procedure=procedure, number=1, data={}, author=actor)
-        record(
-            "surgery.procedure.started",
-            actor=actor,
-            patient=episode.patient,
-            obj=procedure,
-            changes={"kind": [None, kind], "performed_on": [None, performed_on]},
-        )
+    procedure = Procedure.objects.create(
+        episode=episode,
+        patient=episode.patient,
+        limb=episode.limb,
+        kind=kind,
+        stage_number=stage_number,
+        final_stage=final_stage,
+        performed_on=performed_on,
+        surgeon=actor,
+    )
+    OperativeRecordVersion.objects.create(procedure=procedure, number=1, data={}, author=actor)
+    record(
+        "surgery.procedure.started",
+        actor=actor,
+        patient=episode.patient,
+        obj=procedure,
+        changes={"kind": [None, kind], "performed_on": [None, performed_on]},
+    )
     return procedure
 
 
@@ -393,29 +429,36 @@ def _validated_record(procedure: Procedure, data: dict[str, Any]) -> dict[str, A
     return clean
 
 
+def _changed(procedure: Procedure) -> None:
+    """Raise the procedure's version: its record or devices changed (Versioned adds the field)."""
+    procedure.save(update_fields=[])
+
+
+@action(permission="procedure.record", locks=["procedure"])
 def save_operative_record(
-    *, actor: User, procedure: Procedure, data: dict[str, Any]
+    *,
+    actor: User,
+    procedure: Procedure,
+    data: dict[str, Any],
+    if_match: str | None = None,
 ) -> OperativeRecordVersion:
     """Save the draft (signed records are read-only: amend them instead)."""
-    _require(actor, "procedure.record")
-    if procedure.status == RecordStatus.SIGNED:
-        raise ValidationError(
-            {"status": ["This record is signed and read-only; amend it with a reason."]}
-        )
     clean = _validated_record(procedure, data)
-    with transaction.atomic():
-        version = procedure.versions.select_for_update().order_by("-number").first()
-        assert version is not None
-        version.data = clean
-        version.author = actor
-        version.save(update_fields=["data", "author"])
-        record(
-            "surgery.record.saved",
-            actor=actor,
-            patient=procedure.patient,
-            obj=procedure,
-            changes={"steps": [None, sorted(clean)]},
-        )
+    if procedure.status == RecordStatus.SIGNED:
+        raise Conflict("This record is signed and read-only; amend it with a reason.")
+    version = procedure.versions.order_by("-number").first()
+    assert version is not None
+    version.data = clean
+    version.author = actor
+    version.save(update_fields=["data", "author"])
+    _changed(procedure)
+    record(
+        "surgery.record.saved",
+        actor=actor,
+        patient=procedure.patient,
+        obj=procedure,
+        changes={"steps": [None, sorted(clean)]},
+    )
     return version
 
 
@@ -423,7 +466,8 @@ def _device_facts(procedure: Procedure) -> list[DeviceFact]:
     return [DeviceFact(d.kind, d.gtin, d.lot) for d in procedure.devices_placed.all()]
 
 
-def sign_problems(procedure: Procedure) -> list[str]:
+def sign_problems(procedure: Procedure) -> list[Missing]:
+    """What the record still needs before it can be signed (empty when complete)."""
     current = procedure.current
     return signing_problems(
         kind=procedure.kind,
@@ -433,79 +477,87 @@ def sign_problems(procedure: Procedure) -> list[str]:
     )
 
 
-def sign_operative_record(*, actor: User, procedure: Procedure) -> Procedure:
-    """The surgeon signs; refused with the list of what is missing."""
-    _require(actor, "procedure.sign")
+@action(permission="procedure.sign", locks=["procedure"])
+def sign_operative_record(
+    *, actor: User, procedure: Procedure, if_match: str | None = None
+) -> Procedure:
+    """The surgeon signs (the record as read at `if_match`, when given); refused while anything
+    is missing, listing it, and once signed."""
     if procedure.status == RecordStatus.SIGNED:
-        raise ValidationError({"status": ["This record is already signed."]})
+        raise Conflict("This record is already signed.")
     problems = sign_problems(procedure)
     if problems:
-        raise ValidationError({"record": problems})
-    with transaction.atomic():
-        procedure.status = RecordStatus.SIGNED
-        procedure.signed_by = actor
-        procedure.signed_at = timezone.now()
-        procedure.save(update_fields=["status", "signed_by", "signed_at"])
-        current = procedure.current
-        recorded = (current.data if current else {}).get("implant_insertion", {}).get("fixation")
-        for device in procedure.devices_placed.filter(kind=DeviceKind.IMPLANT).select_related(
-            "catalogue_item"
-        ):
-            fixation = recorded or (device.catalogue_item.fixation if device.catalogue_item else "")
-            if fixation and device.fixation != fixation:
-                device.fixation = fixation
-                device.save(update_fields=["fixation"])
-        record(
-            "surgery.record.signed",
-            actor=actor,
-            patient=procedure.patient,
-            obj=procedure,
-            changes={
-                "status": ["draft", "signed"],
-                "version": [None, procedure.current.number if procedure.current else 1],
-            },
-        )
+        raise Conflict("This record cannot be signed yet.", missing=problems)
+    procedure.status = RecordStatus.SIGNED
+    procedure.signed_by = actor
+    procedure.signed_at = timezone.now()
+    procedure.save(update_fields=["status", "signed_by", "signed_at"])
+    current = procedure.current
+    recorded = (current.data if current else {}).get("implant_insertion", {}).get("fixation")
+    for device in procedure.devices_placed.filter(kind=DeviceKind.IMPLANT).select_related(
+        "catalogue_item"
+    ):
+        fixation = recorded or (device.catalogue_item.fixation if device.catalogue_item else "")
+        if fixation and device.fixation != fixation:
+            device.fixation = fixation
+            device.save(update_fields=["fixation"])
+    record(
+        "surgery.record.signed",
+        actor=actor,
+        patient=procedure.patient,
+        obj=procedure,
+        changes={
+            "status": ["draft", "signed"],
+            "version": [None, procedure.current.number if procedure.current else 1],
+        },
+    )
     return procedure
 
 
+@action(permission="procedure.sign", locks=["procedure"])
 def amend_operative_record(
-    *, actor: User, procedure: Procedure, data: dict[str, Any], reason: str
+    *,
+    actor: User,
+    procedure: Procedure,
+    data: dict[str, Any],
+    reason: str,
+    if_match: str | None = None,
 ) -> OperativeRecordVersion:
     """A signed record changes only by a new version, with its reason; history stays visible."""
-    _require(actor, "procedure.sign")
-    if procedure.status != RecordStatus.SIGNED:
-        raise ValidationError(
-            {"status": ["Only a signed record is amended; edit the draft instead."]}
-        )
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the signed record is amended."]})
     clean = _validated_record(procedure, data)
-    with transaction.atomic():
-        last = procedure.versions.select_for_update().order_by("-number").first()
-        number = (last.number if last else 0) + 1
-        version = OperativeRecordVersion.objects.create(
-            procedure=procedure,
-            number=number,
-            data=clean,
-            amendment_reason=reason.strip(),
-            author=actor,
+    if procedure.status != RecordStatus.SIGNED:
+        raise Conflict(
+            "Only a signed record is amended; edit the draft instead.",
+            missing=[Missing("record_signed", "Sign the record first.", "")],
         )
-        changed = sorted(
-            k
-            for k in set(clean) | set(last.data if last else {})
-            if clean.get(k) != (last.data if last else {}).get(k)
-        )
-        record(
-            "surgery.record.amended",
-            actor=actor,
-            patient=procedure.patient,
-            obj=procedure,
-            changes={
-                "version": [number - 1, number],
-                "steps": [None, changed],
-                "reason": [None, reason.strip()],
-            },
-        )
+    last = procedure.versions.order_by("-number").first()
+    number = (last.number if last else 0) + 1
+    version = OperativeRecordVersion.objects.create(
+        procedure=procedure,
+        number=number,
+        data=clean,
+        amendment_reason=reason.strip(),
+        author=actor,
+    )
+    _changed(procedure)
+    changed = sorted(
+        k
+        for k in set(clean) | set(last.data if last else {})
+        if clean.get(k) != (last.data if last else {}).get(k)
+    )
+    record(
+        "surgery.record.amended",
+        actor=actor,
+        patient=procedure.patient,
+        obj=procedure,
+        changes={
+            "version": [number - 1, number],
+            "steps": [None, changed],
+            "reason": [None, reason.strip()],
+        },
+    )
     return version
 
 
@@ -554,6 +606,7 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
     return values
 
 
+@action(permission="procedure.record", locks=["procedure"])
 def place_device(
     *,
     actor: User,
@@ -562,15 +615,12 @@ def place_device(
     data: dict[str, Any],
     confirm_expired: bool = False,
     catalogue_item: ImplantCatalogueItem | None = None,
+    if_match: str | None = None,
 ) -> Device:
-    """Record a device placed during a procedure, scanned (GS1) or typed."""
-    _require(actor, "procedure.record")
+    """Record a device placed during a procedure, scanned (GS1) or typed, while its record is a
+    draft."""
     if kind not in DeviceKind.values:
         raise ValidationError({"kind": [f"Choose one of: {', '.join(DeviceKind.values)}."]})
-    if procedure.status == RecordStatus.SIGNED:
-        raise ValidationError(
-            {"status": ["This record is signed; devices are added by amendment."]}
-        )
     values = device_values(data, used_on=procedure.performed_on)
     expired = values.pop("_expired")
     if expired and not confirm_expired:
@@ -582,36 +632,38 @@ def place_device(
                 ]
             }
         )
-    with transaction.atomic():
-        device = Device.objects.create(
-            patient=procedure.patient,
-            limb=procedure.limb,
-            kind=kind,
-            catalogue_item=catalogue_item,
-            description=str(
-                data.get("description") or (str(catalogue_item) if catalogue_item else "")
-            )[:200],
-            size=str(data.get("size") or "")[:60],
-            placed_on=procedure.performed_on,
-            placed_by=procedure,
-            expired_use_confirmed=bool(expired and confirm_expired),
-            **values,
-        )
-        record(
-            "surgery.device.placed",
-            actor=actor,
-            patient=procedure.patient,
-            obj=device,
-            changes={
-                "kind": [None, kind],
-                "gtin": [None, device.gtin],
-                "lot": [None, device.lot],
-                "serial": [None, device.serial],
-            },
-        )
+    if procedure.status == RecordStatus.SIGNED:
+        raise Conflict("This record is signed; devices are added by amendment.")
+    description = data.get("description") or (str(catalogue_item) if catalogue_item else "")
+    device = Device.objects.create(
+        patient=procedure.patient,
+        limb=procedure.limb,
+        kind=kind,
+        catalogue_item=catalogue_item,
+        description=str(description)[:200],
+        size=str(data.get("size") or "")[:60],
+        placed_on=procedure.performed_on,
+        placed_by=procedure,
+        expired_use_confirmed=bool(expired and confirm_expired),
+        **values,
+    )
+    _changed(procedure)
+    record(
+        "surgery.device.placed",
+        actor=actor,
+        patient=procedure.patient,
+        obj=device,
+        changes={
+            "kind": [None, kind],
+            "gtin": [None, device.gtin],
+            "lot": [None, device.lot],
+            "serial": [None, device.serial],
+        },
+    )
     return device
 
 
+@action(permission="procedure.record", locks=["device"])
 def remove_device(
     *,
     actor: User,
@@ -620,10 +672,8 @@ def remove_device(
     reason: str,
     procedure: Procedure | None = None,
 ) -> Device:
-    _require(actor, "procedure.record")
+    """Record a device's removal (date, reason, and the operation that removed it, if any)."""
     errors: dict[str, list[str]] = {}
-    if device.status == DeviceStatus.REMOVED:
-        errors["device"] = ["This device was already removed."]
     if reason not in RemovalReason.values:
         errors["reason"] = [f"Choose one of: {', '.join(RemovalReason.values)}."]
     if (
@@ -634,24 +684,25 @@ def remove_device(
         errors["removed_on"] = ["The removal date must be between placement and today."]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        device.status = DeviceStatus.REMOVED
-        device.removed_on = removed_on
-        device.removal_reason = reason
-        device.removed_by = procedure
-        device.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
-        record(
-            "surgery.device.removed",
-            actor=actor,
-            patient=device.patient,
-            obj=device,
-            changes={"status": ["in_place", "removed"], "reason": [None, reason]},
-        )
+    if device.status == DeviceStatus.REMOVED:
+        raise Conflict("This device was already removed.")
+    device.status = DeviceStatus.REMOVED
+    device.removed_on = removed_on
+    device.removal_reason = reason
+    device.removed_by = procedure
+    device.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
+    record(
+        "surgery.device.removed",
+        actor=actor,
+        patient=device.patient,
+        obj=device,
+        changes={"status": ["in_place", "removed"], "reason": [None, reason]},
+    )
     return device
 
 
+@action(permission="catalogue.manage")
 def add_catalogue_item(*, actor: User, data: dict[str, Any]) -> ImplantCatalogueItem:
-    _require(actor, "catalogue.manage")
     errors: dict[str, list[str]] = {}
     for name in ("manufacturer", "model"):
         if not str(data.get(name) or "").strip():
@@ -666,31 +717,27 @@ def add_catalogue_item(*, actor: User, data: dict[str, Any]) -> ImplantCatalogue
             errors["gtin"] = [str(exc)]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        item = ImplantCatalogueItem.objects.create(
-            organisation=actor.membership.organisation,
-            kind=data.get("kind") or DeviceKind.IMPLANT,
-            manufacturer=str(data["manufacturer"]).strip(),
-            model=str(data["model"]).strip(),
-            gtin=gtin,
-            site=data.get("site") or "",
-            fixation=data.get("fixation") or "",
-            diameter_mm=diameter,
-            length_mm=length,
-        )
-        record(
-            "surgery.catalogue.added", actor=actor, obj=item, changes={"item": [None, str(item)]}
-        )
+    item = ImplantCatalogueItem.objects.create(
+        organisation=actor.membership.organisation,
+        kind=data.get("kind") or DeviceKind.IMPLANT,
+        manufacturer=str(data["manufacturer"]).strip(),
+        model=str(data["model"]).strip(),
+        gtin=gtin,
+        site=data.get("site") or "",
+        fixation=data.get("fixation") or "",
+        diameter_mm=diameter,
+        length_mm=length,
+    )
+    record("surgery.catalogue.added", actor=actor, obj=item, changes={"item": [None, str(item)]})
     return item
 
 
+@action(permission="catalogue.manage", locks=["item"])
 def retire_catalogue_item(*, actor: User, item: ImplantCatalogueItem) -> ImplantCatalogueItem:
     """Take an item out of use (devices already placed keep their link)."""
-    _require(actor, "catalogue.manage")
-    with transaction.atomic():
-        item.active = False
-        item.save(update_fields=["active"])
-        record(
-            "surgery.catalogue.retired", actor=actor, obj=item, changes={"active": [True, False]}
-        )
+    if not item.active:
+        raise Conflict("This item is already retired.")
+    item.active = False
+    item.save(update_fields=["active"])
+    record("surgery.catalogue.retired", actor=actor, obj=item, changes={"active": [True, False]})
     return item

@@ -1,4 +1,9 @@
-"""Assessment, plan, procedures, devices and recall over the API (the screens' actions)."""
+"""Assessment, plan, procedures, devices and recall over the API (the screens' actions).
+
+Every write goes through an action of `actions.py` (the action contract) and declares the errors
+it can answer: 409 for a state refusal, with what is missing; 412 for a stale `If-Match` on the
+versioned records (the surgical plan; the procedure with its operative record), whose reads and
+writes answer an `ETag`."""
 
 from __future__ import annotations
 
@@ -6,16 +11,17 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema, Status
 
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.queries import record_list_read
-from osseo.problem import errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions, rules
 from .gs1 import UDIError, parse_udi
@@ -50,7 +56,9 @@ def _user(request: HttpRequest) -> Any:
     return request.user
 
 
-@router.post("/plans/preview", response={200: PreviewOut, **errors()}, operation_id="preview_plan")
+@router.post(
+    "/plans/preview", response={200: PreviewOut, **errors(403)}, operation_id="preview_plan"
+)
 def preview_plan(request: HttpRequest, payload: PreviewIn) -> Any:
     """The planning rules for a site and side, without saving anything."""
     if not has_permission(_user(request), "patient.view"):
@@ -68,7 +76,7 @@ def preview_plan(request: HttpRequest, payload: PreviewIn) -> Any:
 
 @router.post(
     "/episodes/{episode_id}/assessments",
-    response={201: AssessmentOut, **errors(403, 404)},
+    response={201: AssessmentOut, **write_errors()},
     operation_id="record_assessment",
 )
 def record_assessment(request: HttpRequest, episode_id: uuid.UUID, payload: AssessmentIn) -> Any:
@@ -101,49 +109,64 @@ def _catalogue_item(request: HttpRequest, key: uuid.UUID | None) -> ImplantCatal
 
 @router.post(
     "/episodes/{episode_id}/plans",
-    response={201: SurgicalPlanOut, **errors(403, 404)},
+    response={201: SurgicalPlanOut, **write_errors()},
     operation_id="create_plan",
 )
-def create_plan(request: HttpRequest, episode_id: uuid.UUID, payload: SurgicalPlanIn) -> Any:
+def create_plan(
+    request: HttpRequest, episode_id: uuid.UUID, payload: SurgicalPlanIn, response: HttpResponse
+) -> Any:
     episode = get_episode_for(_user(request), episode_id, permission="plan.edit")
     data = payload.dict()
     data["implant"] = _catalogue_item(request, payload.implant)
     plan = actions.create_plan(actor=_user(request), episode=episode, data=data)
+    response["ETag"] = etag_of(plan)
     return Status(201, plan)
 
 
 @router.get(
     "/plans/{plan_id}", response={200: SurgicalPlanOut, **errors(403, 404)}, operation_id="get_plan"
 )
-def get_plan(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+def get_plan(request: HttpRequest, plan_id: uuid.UUID, response: HttpResponse) -> Any:
     plan = get_plan_for(_user(request), plan_id)
     record("patients.patient.viewed", actor=_user(request), patient=plan.episode.patient, obj=plan)
+    response["ETag"] = etag_of(plan)
     return plan
 
 
 @router.patch(
-    "/plans/{plan_id}",
-    response={200: SurgicalPlanOut, **errors(403, 404)},
-    operation_id="update_plan",
+    "/plans/{plan_id}", response={200: SurgicalPlanOut, **edit_errors()}, operation_id="update_plan"
 )
-def update_plan(request: HttpRequest, plan_id: uuid.UUID, payload: SurgicalPlanPatch) -> Any:
+def update_plan(
+    request: HttpRequest,
+    plan_id: uuid.UUID,
+    payload: SurgicalPlanPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
     plan = get_plan_for(_user(request), plan_id, permission="plan.edit")
     data = payload.dict(exclude_unset=True)
     if "implant" in data:
         data["implant"] = _catalogue_item(request, payload.implant)
     if "stages" in data and data["stages"] is None:
         data.pop("stages")
-    return actions.update_plan(actor=_user(request), plan=plan, data=data)
+    plan = actions.update_plan(actor=_user(request), plan=plan, data=data, if_match=if_match)
+    response["ETag"] = etag_of(plan)
+    return plan
 
 
 @router.post(
     "/plans/{plan_id}/anaesthesia-agreement",
-    response={200: SurgicalPlanOut, **errors(403, 404)},
+    response={200: SurgicalPlanOut, **edit_errors()},
     operation_id="agree_anaesthesia",
 )
-def agree_anaesthesia(request: HttpRequest, plan_id: uuid.UUID) -> Any:
+def agree_anaesthesia(
+    request: HttpRequest, plan_id: uuid.UUID, response: HttpResponse, if_match: IfMatch = None
+) -> Any:
+    """The anaesthetist agrees the plan's anaesthesia, as read at `If-Match` when sent."""
     plan = get_plan_for(_user(request), plan_id, permission="plan.anaesthesia")
-    return actions.agree_anaesthesia(actor=_user(request), plan=plan)
+    plan = actions.agree_anaesthesia(actor=_user(request), plan=plan, if_match=if_match)
+    response["ETag"] = etag_of(plan)
+    return plan
 
 
 class FitParams(Schema):
@@ -177,7 +200,8 @@ def fitting_implants(request: HttpRequest, params: Query[FitParams]) -> Any:
         raise ValidationError({"site": [str(exc)]}) from exc
 
 
-def _procedure_out(procedure: Procedure) -> Procedure:
+def _procedure_out(procedure: Procedure, response: HttpResponse) -> Procedure:
+    """The procedure as answered, its `ETag` set on the response."""
     loaded = (
         Procedure.objects.select_related("episode", "patient", "surgeon", "signed_by")
         .prefetch_related(
@@ -185,19 +209,23 @@ def _procedure_out(procedure: Procedure) -> Procedure:
         )
         .get(pk=procedure.pk)
     )
-    loaded.missing = actions.sign_problems(loaded) if loaded.status == "draft" else []  # type: ignore[attr-defined]
+    missing = actions.sign_problems(loaded) if loaded.status == "draft" else []
+    loaded.missing = [m.label for m in missing]  # type: ignore[attr-defined]
+    response["ETag"] = etag_of(loaded)
     return loaded
 
 
 @router.post(
     "/episodes/{episode_id}/procedures",
-    response={201: ProcedureOut, **errors(403, 404)},
+    response={201: ProcedureOut, **write_errors()},
     operation_id="start_procedure",
 )
-def start_procedure(request: HttpRequest, episode_id: uuid.UUID, payload: ProcedureIn) -> Any:
+def start_procedure(
+    request: HttpRequest, episode_id: uuid.UUID, payload: ProcedureIn, response: HttpResponse
+) -> Any:
     episode = get_episode_for(_user(request), episode_id, permission="procedure.record")
     procedure = actions.start_procedure(actor=_user(request), episode=episode, **payload.dict())
-    return Status(201, _procedure_out(procedure))
+    return Status(201, _procedure_out(procedure, response))
 
 
 @router.get(
@@ -205,27 +233,41 @@ def start_procedure(request: HttpRequest, episode_id: uuid.UUID, payload: Proced
     response={200: ProcedureOut, **errors(403, 404)},
     operation_id="get_procedure",
 )
-def get_procedure(request: HttpRequest, procedure_id: uuid.UUID) -> Any:
-    return _procedure_out(get_procedure_for(_user(request), procedure_id, audit_read=True))
+def get_procedure(request: HttpRequest, procedure_id: uuid.UUID, response: HttpResponse) -> Any:
+    procedure = get_procedure_for(_user(request), procedure_id, audit_read=True)
+    return _procedure_out(procedure, response)
 
 
 @router.put(
     "/procedures/{procedure_id}/record",
-    response={200: ProcedureOut, **errors(403, 404)},
+    response={200: ProcedureOut, **edit_errors()},
     operation_id="save_operative_record",
 )
-def save_record(request: HttpRequest, procedure_id: uuid.UUID, payload: RecordIn) -> Any:
+def save_record(
+    request: HttpRequest,
+    procedure_id: uuid.UUID,
+    payload: RecordIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Replace the draft operative record (a signed record is amended instead: 409)."""
     procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.record")
-    actions.save_operative_record(actor=_user(request), procedure=procedure, data=payload.data)
-    return _procedure_out(procedure)
+    actions.save_operative_record(
+        actor=_user(request), procedure=procedure, data=payload.data, if_match=if_match
+    )
+    return _procedure_out(procedure, response)
 
 
 @router.post(
     "/procedures/{procedure_id}/devices",
-    response={201: DeviceOut, **errors(403, 404)},
+    response={201: DeviceOut, **edit_errors()},
     operation_id="place_device",
 )
-def place_device(request: HttpRequest, procedure_id: uuid.UUID, payload: DeviceIn) -> Any:
+def place_device(
+    request: HttpRequest, procedure_id: uuid.UUID, payload: DeviceIn, if_match: IfMatch = None
+) -> Any:
+    """Record a device placed in the operation; `If-Match` names the procedure's version (its
+    ETag), which the device raises."""
     procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.record")
     data = payload.dict()
     item = None
@@ -240,32 +282,46 @@ def place_device(request: HttpRequest, procedure_id: uuid.UUID, payload: DeviceI
         data=data,
         confirm_expired=payload.confirm_expired,
         catalogue_item=item,
+        if_match=if_match,
     )
     return Status(201, device)
 
 
 @router.post(
     "/procedures/{procedure_id}/sign",
-    response={200: ProcedureOut, **errors(403, 404)},
+    response={200: ProcedureOut, **edit_errors()},
     operation_id="sign_operative_record",
 )
-def sign(request: HttpRequest, procedure_id: uuid.UUID) -> Any:
+def sign(
+    request: HttpRequest, procedure_id: uuid.UUID, response: HttpResponse, if_match: IfMatch = None
+) -> Any:
+    """Sign the operative record (as read at `If-Match`, when sent); 409 lists what is missing."""
     procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.sign")
-    actions.sign_operative_record(actor=_user(request), procedure=procedure)
-    return _procedure_out(procedure)
+    actions.sign_operative_record(actor=_user(request), procedure=procedure, if_match=if_match)
+    return _procedure_out(procedure, response)
 
 
 @router.post(
     "/procedures/{procedure_id}/amendments",
-    response={201: ProcedureOut, **errors(403, 404)},
+    response={201: ProcedureOut, **edit_errors()},
     operation_id="amend_operative_record",
 )
-def amend(request: HttpRequest, procedure_id: uuid.UUID, payload: AmendmentIn) -> Any:
+def amend(
+    request: HttpRequest,
+    procedure_id: uuid.UUID,
+    payload: AmendmentIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
     procedure = get_procedure_for(_user(request), procedure_id, permission="procedure.sign")
     actions.amend_operative_record(
-        actor=_user(request), procedure=procedure, data=payload.data, reason=payload.reason
+        actor=_user(request),
+        procedure=procedure,
+        data=payload.data,
+        reason=payload.reason,
+        if_match=if_match,
     )
-    return Status(201, _procedure_out(procedure))
+    return Status(201, _procedure_out(procedure, response))
 
 
 @router.post("/devices/parse", response={200: ParseOut, **errors()}, operation_id="parse_udi")
@@ -324,7 +380,7 @@ def list_catalogue(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/catalogue", response={201: CatalogueOut, **errors(403)}, operation_id="add_catalogue_item"
+    "/catalogue", response={201: CatalogueOut, **write_errors()}, operation_id="add_catalogue_item"
 )
 def add_catalogue_item(request: HttpRequest, payload: CatalogueIn) -> Any:
     return Status(201, actions.add_catalogue_item(actor=_user(request), data=payload.dict()))
@@ -332,7 +388,7 @@ def add_catalogue_item(request: HttpRequest, payload: CatalogueIn) -> Any:
 
 @router.post(
     "/devices/{device_id}/removal",
-    response={200: DeviceOut, **errors(403, 404)},
+    response={200: DeviceOut, **write_errors()},
     operation_id="remove_device",
 )
 def remove_device(request: HttpRequest, device_id: uuid.UUID, payload: RemovalIn) -> Any:

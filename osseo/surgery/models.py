@@ -10,6 +10,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.contract import Versioned
+
 
 class Fixation(models.TextChoices):
     """How the bone-anchor is held in the bone (domain notes §1.1 [V])."""
@@ -117,8 +119,9 @@ class Strategy(models.TextChoices):
     STAGED = "staged", "Staged"
 
 
-class SurgicalPlan(models.Model):
-    """The plan for one episode: staging, anaesthesia, implant (episode phase "planning")."""
+class SurgicalPlan(Versioned):
+    """The plan for one episode: staging, anaesthesia, implant (episode phase "planning").
+    Versioned: edited after it is made, by the surgeon and agreed by the anaesthetist."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.ForeignKey("pathway.Episode", on_delete=models.PROTECT, related_name="plans")
@@ -194,7 +197,10 @@ class RecordStatus(models.TextChoices):
     SIGNED = "signed", "Signed"  # read-only; changes are amendments (new versions)
 
 
-class Procedure(models.Model):
+class Procedure(Versioned):
+    """One operation and its operative record. Versioned: the draft record (saved by PUT), the
+    devices placed, signing and amendments each raise the version (the API's ETag)."""
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.ForeignKey(
         "pathway.Episode", on_delete=models.PROTECT, related_name="procedures"

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from osseo.errors import Missing
+
 
 @dataclass(frozen=True)
 class Field:
@@ -188,40 +190,60 @@ class DeviceFact:
     lot: str
 
 
+# Where each thing the signature needs comes from: the guide's step, or what an operative note
+# should capture (domain notes §2.5, derived).
+_GUIDE = "Clinic patient guide, 'The Surgery'"
+_NOTE = "Domain notes §2.5, what an operative note should capture"
+
+
 def signing_problems(
     *, kind: str, final_stage: bool, data: Mapping[str, Any], devices: Iterable[DeviceFact]
-) -> list[str]:
-    """What is missing before the surgeon can sign, in plain sentences (empty when complete)."""
-    problems: list[str] = []
+) -> list[Missing]:
+    """What is missing before the surgeon can sign (empty when complete): a stable code, a plain
+    sentence, and the source of the requirement."""
+    problems: list[Missing] = []
     devices = list(devices)
+
+    def need(code: str, label: str, source: str) -> None:
+        problems.append(Missing(code, label, source))
 
     def has(step: str, name: str) -> bool:
         return data.get(step, {}).get(name) not in (None, "")
 
     if kind in IMPLANTATION and not has("anaesthesia", "given"):
-        problems.append("Record the anaesthesia given.")
+        need("anaesthesia_given", "Record the anaesthesia given.", f"{_GUIDE}, Anaesthesia")
     if kind in PLACES_IMPLANT:
         if not has("bone_preparation", "reamed_diameter_mm"):
-            problems.append("Record the reamed diameter (bone preparation).")
+            need(
+                "reamed_diameter",
+                "Record the reamed diameter (bone preparation).",
+                f"{_GUIDE}, Bone Preparation",
+            )
         if not has("implant_insertion", "fixation"):
-            problems.append("Record the implant's fixation.")
+            need(
+                "implant_fixation", "Record the implant's fixation.", f"{_GUIDE}, Implant Insertion"
+            )
         implants = [d for d in devices if d.kind == "implant"]
         if not implants:
-            problems.append("Scan or enter the implant placed.")
+            need("implant_device", "Scan or enter the implant placed.", _NOTE)
         for d in implants:
             if not d.gtin:
-                problems.append("The implant needs its GTIN.")
+                need("implant_gtin", "The implant needs its GTIN.", _NOTE)
             if not d.lot:
-                problems.append("The implant needs its lot number.")
+                need("implant_lot", "The implant needs its lot number.", _NOTE)
     if kind in IMPLANTATION and (final_stage or kind == "single_stage"):
         if data.get("closure", {}).get("stoma_created") is not True:
-            problems.append("Record the stoma (closure).")
+            need("stoma_created", "Record the stoma (closure).", f"{_GUIDE}, Closure and Skin Flap")
         dualcones = [d for d in devices if d.kind == "dualcone"]
         if not dualcones:
-            problems.append("Scan or enter the dualcone attached.")
+            need(
+                "dualcone_device",
+                "Scan or enter the dualcone attached.",
+                f"{_GUIDE}, Attachment of Dualcone",
+            )
         for d in dualcones:
             if not d.lot:
-                problems.append("The dualcone needs its lot number.")
+                need("dualcone_lot", "The dualcone needs its lot number.", _NOTE)
     if kind not in IMPLANTATION and not has("extras", "summary"):
-        problems.append("Describe what was done and the findings.")
+        need("summary", "Describe what was done and the findings.", _NOTE)
     return problems

@@ -136,6 +136,7 @@ class SurgicalPlanOut(Schema):
     stage_window: str
     stages: list[StageOut]
     notes: str
+    version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
     @staticmethod
     def resolve_stage_window(obj: Any) -> str:
@@ -233,6 +234,10 @@ class ProcedureOut(Schema):
     versions: list[VersionOut]
     devices: list[DeviceOut] = Field(alias="devices_placed")
     missing: list[str] = []
+    version: int = Field(
+        description="Raised when the record, its devices or its status change; also sent as the "
+        "ETag header."
+    )
 
 
 class ParseIn(Schema):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from osseo.accounts.models import Organisation
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
+from osseo.errors import Conflict
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import record_list_read
@@ -61,7 +62,11 @@ def fitting_items(
     return [items[s.key] for s in fits]
 
 
-def _status(form: Any) -> int:
+def _status(form: Any, refused: bool = False) -> int:
+    """200; 409 when the action refused the move (`Conflict`, shown at the top of the form); 422
+    for invalid input."""
+    if refused:
+        return 409
     return 422 if form.is_bound and form.errors else 200
 
 
@@ -72,12 +77,16 @@ def assessment_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     episode = get_episode_for(user, episode_id, permission="assessment.record", audit_read=True)
     form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
     flags = actions.assessment_flags(episode, {})
+    refused = False
     if request.method == "POST" and form.is_valid():
         flags = actions.assessment_flags(episode, form.cleaned_data)
         try:
             actions.record_assessment(actor=user, episode=episode, data=form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
+        except Conflict as exc:
+            apply_errors(form, exc)
+            refused = True
         else:
             messages.success(request, "Assessment recorded.")
             return redirect("patients:detail", patient_id=episode.patient.uuid)
@@ -85,7 +94,7 @@ def assessment_new(request: HttpRequest, episode_id: str) -> HttpResponse:
         request,
         "surgery/assessment_form.html",
         {"form": form, "episode": episode, "patient": episode.patient, "flags": flags},
-        status=_status(form),
+        status=_status(form, refused),
     )
 
 
@@ -136,6 +145,7 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
     listed = fitting if fitting is not None else catalogue
     implant_field: Any = form.fields["implant"]
     implant_field.choices = [("", "Not chosen yet")] + [(str(i.uuid), str(i)) for i in listed]
+    refused = False
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         key = data.pop("implant")
@@ -155,6 +165,9 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
             if hasattr(exc, "error_dict") and "stages.2" in exc.error_dict:
                 exc.error_dict["stage_2_reason"] = exc.error_dict.pop("stages.2")
             apply_errors(form, exc)
+        except Conflict as exc:
+            apply_errors(form, exc)
+            refused = True
         else:
             messages.success(request, "Plan saved.")
             return redirect("surgery:plan", episode_id=episode.uuid)
@@ -171,7 +184,7 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
             "fitting": fitting,
             "assessment": assessment,
         },
-        status=_status(form),
+        status=_status(form, refused),
     )
 
 
@@ -183,8 +196,12 @@ def plan_agree(request: HttpRequest, episode_id: str) -> HttpResponse:
     plan = episode.plans.first()
     if plan is None:
         raise PermissionDenied("There is no plan to agree yet.")
-    actions.agree_anaesthesia(actor=user, plan=plan)
-    messages.success(request, "Anaesthesia plan agreed.")
+    try:
+        actions.agree_anaesthesia(actor=user, plan=plan)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Anaesthesia plan agreed.")
     return redirect("patients:detail", patient_id=episode.patient.uuid)
 
 
@@ -200,18 +217,22 @@ def procedure_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     form = ProcedureForm(
         request.POST or None, initial={"kind": default_kind, "performed_on": timezone.localdate()}
     )
+    refused = False
     if request.method == "POST" and form.is_valid():
         try:
             procedure = actions.start_procedure(actor=user, episode=episode, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
+        except Conflict as exc:
+            apply_errors(form, exc)
+            refused = True
         else:
             return redirect("surgery:procedure", procedure_id=procedure.uuid)
     return render(
         request,
         "surgery/procedure_new.html",
         {"form": form, "episode": episode, "patient": episode.patient},
-        status=_status(form),
+        status=_status(form, refused),
     )
 
 
@@ -230,13 +251,20 @@ def _procedure_context(
         "record_form": record_form,
         "device_form": device_form,
         "amend_form": amend_form,
-        "missing": actions.sign_problems(procedure)
+        "missing": [m.label for m in actions.sign_problems(procedure)]
         if procedure.status == RecordStatus.DRAFT
         else [],
         "versions": list(procedure.versions.all())[::-1],
         "devices": list(procedure.devices_placed.all()),
         "signed": procedure.status == RecordStatus.SIGNED,
     }
+
+
+def _refusal(exc: Conflict) -> str:
+    """A state refusal in one sentence, with what is missing."""
+    if not exc.missing:
+        return str(exc)
+    return str(exc).rstrip(".") + ": " + " ".join(m.label for m in exc.missing)
 
 
 @login_required
@@ -274,6 +302,9 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             step_errors_to_form(
                 record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             )
+        except Conflict as exc:
+            apply_errors(record_form, exc)
+            status = 409
     elif writing and "amend" in request.POST and record_form.is_valid() and amend_form.is_valid():
         try:
             actions.amend_operative_record(
@@ -288,6 +319,9 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             step_errors_to_form(
                 record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             )
+        except Conflict as exc:
+            apply_errors(record_form, exc)
+            status = 409
     elif writing and "add_device" in request.POST and device_form.is_valid():
         try:
             actions.place_device(
@@ -301,14 +335,18 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             return redirect("surgery:procedure", procedure_id=procedure.uuid)
         except ValidationError as exc:
             apply_errors(device_form, exc)
+        except Conflict as exc:  # e.g. signed meanwhile: the device form is gone from the page
+            messages.error(request, _refusal(exc))
+            status = 409
     elif writing and "sign" in request.POST:
         try:
             actions.sign_operative_record(actor=user, procedure=procedure)
             messages.success(request, "Operative record signed.")
             return redirect("surgery:procedure", procedure_id=procedure.uuid)
-        except ValidationError as exc:
-            messages.error(request, "The record cannot be signed yet: " + " ".join(exc.messages))
-    if writing:
+        except Conflict as exc:
+            messages.error(request, _refusal(exc))
+        status = 409
+    if writing and status == 200:
         status = 422
     context = _procedure_context(procedure, record_form, device_form, amend_form)
     context["can_write"] = has_permission(user, "procedure.record")
@@ -372,8 +410,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 uuid=request.POST.get("retire", ""), organisation=user.membership.organisation
             ).first()
             if item is not None:
-                actions.retire_catalogue_item(actor=user, item=item)
-                messages.success(request, f"{item} retired from the catalogue.")
+                try:
+                    actions.retire_catalogue_item(actor=user, item=item)
+                except Conflict as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, f"{item} retired from the catalogue.")
             return redirect("surgery:catalogue")
         if form.is_valid():
             try:

@@ -151,9 +151,16 @@ def test_a_device_removal_records_date_reason_and_operation(in_surgery):
         "2026-11-10",
         "explantation",
     )
+    entries = AuditEntry.objects.filter(action="surgery.device.removed").count()
     again = post(
         client,
         f"/api/v1/devices/{device['id']}/removal",
         {"removed_on": "2026-11-10", "reason": "wear"},
     )
-    assert again.status_code == 422
+    assert again.status_code == 409
+    assert (again.json()["detail"], again.json()["missing"]) == (
+        "This device was already removed.",
+        [],
+    )
+    assert Device.objects.get().removal_reason == "explantation"
+    assert AuditEntry.objects.filter(action="surgery.device.removed").count() == entries == 1

@@ -106,15 +106,27 @@ def test_an_assessment_flags_and_needs_a_reason_to_decide_eligible_over_a_flag(w
     assert [f["code"] for f in ok.json()["flags"]] == ["dysvascular"]
 
 
-def test_an_assessment_outside_the_assessment_phase_is_refused(world):
+def test_an_assessment_outside_the_assessment_phase_is_a_409_naming_the_phase_it_needs(world):
     problem = _problem(
         post(
             api_client(world.users["coordinator"]),
             f"/api/v1/episodes/{world.episode.uuid}/assessments",
             {"participants": ["surgeon"], "decision": "defer"},
-        )
+        ),
+        409,
     )
-    assert problem["errors"][0]["field"] == "episode"
+    assert (problem["title"], problem["detail"]) == (
+        "Conflict",
+        "An assessment cannot be recorded now.",
+    )
+    assert problem["missing"] == [
+        {
+            "code": "episode_in_assessment",
+            "label": "Assessments are recorded in the assessment phase, not Referral.",
+            "source": "",
+        }
+    ]
+    assert Assessment.objects.count() == 0
 
 
 def test_a_plan_against_the_recommendation_needs_a_reason_and_anaesthesia_must_suit_the_site(world):
@@ -201,8 +213,38 @@ def test_an_operative_record_is_signed_only_when_complete_then_amended_by_versio
     pid = started.json()["id"]
     assert "Scan or enter the implant placed." in started.json()["missing"]
 
-    refused = _problem(post(client, f"/api/v1/procedures/{pid}/sign"))
-    assert "Scan or enter the dualcone attached." in [e["message"] for e in refused["errors"]]
+    refused = _problem(post(client, f"/api/v1/procedures/{pid}/sign"), 409)
+    assert refused["detail"] == "This record cannot be signed yet."
+    guide = "Clinic patient guide, 'The Surgery'"
+    note = "Domain notes §2.5, what an operative note should capture"
+    assert refused["missing"] == [
+        {
+            "code": "anaesthesia_given",
+            "label": "Record the anaesthesia given.",
+            "source": f"{guide}, Anaesthesia",
+        },
+        {
+            "code": "reamed_diameter",
+            "label": "Record the reamed diameter (bone preparation).",
+            "source": f"{guide}, Bone Preparation",
+        },
+        {
+            "code": "implant_fixation",
+            "label": "Record the implant's fixation.",
+            "source": f"{guide}, Implant Insertion",
+        },
+        {"code": "implant_device", "label": "Scan or enter the implant placed.", "source": note},
+        {
+            "code": "stoma_created",
+            "label": "Record the stoma (closure).",
+            "source": f"{guide}, Closure and Skin Flap",
+        },
+        {
+            "code": "dualcone_device",
+            "label": "Scan or enter the dualcone attached.",
+            "source": f"{guide}, Attachment of Dualcone",
+        },
+    ]
     assert Procedure.objects.get(uuid=pid).status == "draft"
 
     assert (
@@ -220,8 +262,10 @@ def test_an_operative_record_is_signed_only_when_complete_then_amended_by_versio
         "IMP-42",
         "S001",
     )
-    still = _problem(post(client, f"/api/v1/procedures/{pid}/sign"))
-    assert [e["message"] for e in still["errors"]] == ["Scan or enter the dualcone attached."]
+    still = _problem(post(client, f"/api/v1/procedures/{pid}/sign"), 409)
+    assert [(m["code"], m["label"]) for m in still["missing"]] == [
+        ("dualcone_device", "Scan or enter the dualcone attached.")
+    ]
     post(
         client,
         f"/api/v1/procedures/{pid}/devices",
@@ -231,8 +275,8 @@ def test_an_operative_record_is_signed_only_when_complete_then_amended_by_versio
     assert signed.status_code == 200
     assert (signed.json()["status"], signed.json()["signed_by"]) == ("signed", "surgeon")
 
-    read_only = _problem(put(client, f"/api/v1/procedures/{pid}/record", {"data": {}}))
-    assert read_only["errors"][0]["field"] == "status"
+    read_only = _problem(put(client, f"/api/v1/procedures/{pid}/record", {"data": {}}), 409)
+    assert read_only["detail"] == "This record is signed and read-only; amend it with a reason."
     no_reason = _problem(
         post(
             client, f"/api/v1/procedures/{pid}/amendments", {"data": COMPLETE_RECORD, "reason": " "}
