@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 from osseo.patients.models import FundingRoute, Site
 
@@ -100,6 +101,11 @@ class PlanForm(forms.Form):
     notes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
     )
+
+
+class PlanEditForm(PlanForm, VersionedForm):
+    """The plan as opened, so a save writes only what this user changed and keeps a colleague's
+    change (osseo/editing.py)."""
 
 
 class ProcedureForm(forms.Form):

@@ -17,14 +17,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from osseo.accounts.models import Organisation
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
-from osseo.errors import Conflict
+from osseo.editing import save_edit
+from osseo.errors import Conflict, StaleVersion
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import record_list_read
 
 from . import actions, guide, rules
-from .forms import AmendForm, AssessmentForm, DeviceForm, PlanForm, ProcedureForm
-from .models import ImplantCatalogueItem, Procedure, RecordStatus
+from .forms import AmendForm, AssessmentForm, DeviceForm, PlanEditForm, PlanForm, ProcedureForm
+from .models import ImplantCatalogueItem, Procedure, RecordStatus, SurgicalPlan
 from .queries import get_procedure_for, recall_search
 from .record_form import build_record_form, grouped, record_data, step_errors_to_form
 
@@ -98,9 +99,53 @@ def assessment_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     )
 
 
+def _stage_2(plan: SurgicalPlan | None) -> tuple[Any, str]:
+    stage2 = plan.stages.filter(number=2).first() if plan else None
+    return (stage2.planned_date, stage2.outside_window_reason) if stage2 else (None, "")
+
+
+def _plan_values(plan: SurgicalPlan) -> dict[str, Any]:
+    """The plan's values as the form's fields hold them."""
+    when, why = _stage_2(plan)
+    return {
+        "strategy": plan.strategy,
+        "strategy_reason": plan.strategy_reason,
+        "anaesthesia": plan.anaesthesia,
+        "fixation": plan.fixation,
+        "implant": str(plan.implant.uuid) if plan.implant else "",
+        "planned_date": plan.planned_date,
+        "stage_2_date": when,
+        "stage_2_reason": why,
+        "notes": plan.notes,
+    }
+
+
+def _plan_data(
+    values: dict[str, Any], plan: SurgicalPlan | None, catalogue: list[ImplantCatalogueItem]
+) -> dict[str, Any]:
+    """The action's input from form fields (all of a new plan's, or the ones this user changed):
+    the implant by its key, the stage-2 fields as the plan's stages, the field not changed taken
+    from the plan as it is now."""
+    data = dict(values)
+    if "implant" in data:
+        key = data.pop("implant")
+        data["implant"] = next((i for i in catalogue if str(i.uuid) == key), None)
+    if {"stage_2_date", "stage_2_reason", "strategy"} & data.keys():
+        when, why = _stage_2(plan)
+        data["stages"] = [
+            {
+                "planned_date": data.pop("stage_2_date", when),
+                "outside_window_reason": data.pop("stage_2_reason", why),
+            }
+        ]
+    return data
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """Make the episode's plan, or change it: the edit form carries the version it was opened at
+    and writes only what this user changed, keeping a colleague's change (osseo/editing.py)."""
     user: Any = request.user
     episode = get_episode_for(user, episode_id, permission="plan.edit", audit_read=True)
     plan = episode.plans.first()
@@ -122,55 +167,64 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
             canal_diameter_mm=assessment.canal_diameter_mm,
             usable_length_mm=assessment.usable_length_mm,
         )
-    initial: dict[str, Any] = {
-        "strategy": preview["strategy"],
-        "fixation": preview["default_fixation"],
-    }
+    # A form opened to make the plan, sent after a colleague made one, shows theirs instead.
+    made_meanwhile = request.method == "POST" and plan is not None and "version" not in request.POST
+    data = None if made_meanwhile else request.POST or None
+    form: PlanForm
     if plan:
-        stage2 = plan.stages.filter(number=2).first()
-        initial = {
-            "strategy": plan.strategy,
-            "strategy_reason": plan.strategy_reason,
-            "anaesthesia": plan.anaesthesia,
-            "fixation": plan.fixation,
-            "implant": str(plan.implant.uuid) if plan.implant else "",
-            "planned_date": plan.planned_date,
-            "stage_2_date": stage2.planned_date if stage2 else None,
-            "stage_2_reason": stage2.outside_window_reason if stage2 else "",
-            "notes": plan.notes,
-        }
-    form = PlanForm(request.POST or None, initial=initial)
+        form = PlanEditForm(data, initial=_plan_values(plan), record=plan)
+    else:
+        initial = {"strategy": preview["strategy"], "fixation": preview["default_fixation"]}
+        form = PlanForm(data, initial=initial)
     anaesthesia_field: Any = form.fields["anaesthesia"]
     anaesthesia_field.choices = [(o["code"], o["label"]) for o in preview["anaesthesia_options"]]
     listed = fitting if fitting is not None else catalogue
     implant_field: Any = form.fields["implant"]
     implant_field.choices = [("", "Not chosen yet")] + [(str(i.uuid), str(i)) for i in listed]
-    refused = False
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        key = data.pop("implant")
-        data["implant"] = next((i for i in catalogue if str(i.uuid) == key), None)
-        stage2_date, stage2_reason = data.pop("stage_2_date"), data.pop("stage_2_reason")
-        data["stages"] = (
-            [{"planned_date": stage2_date, "outside_window_reason": stage2_reason}]
-            if data["strategy"] == "staged"
-            else []
+    status = 200
+    if made_meanwhile:
+        messages.error(
+            request,
+            "Someone else made this episode's plan since you opened the form; nothing of yours "
+            "was saved. Their plan is shown: apply your changes to it.",
         )
-        try:
-            if plan:
-                actions.update_plan(actor=user, plan=plan, data=data)
+        status = 409
+    elif request.method == "POST" and form.is_valid():
+
+        def save(values: dict[str, Any], if_match: str | None) -> None:
+            if plan is None:
+                actions.create_plan(
+                    actor=user, episode=episode, data=_plan_data(values, None, catalogue)
+                )
             else:
-                actions.create_plan(actor=user, episode=episode, data=data)
+                actions.update_plan(
+                    actor=user,
+                    plan=plan,
+                    data=_plan_data(values, plan, catalogue),
+                    if_match=if_match,
+                )
+
+        try:
+            if isinstance(form, PlanEditForm):
+                assert plan is not None
+                saved = save_edit(request, form, current=lambda: _plan_values(plan), save=save)
+            else:
+                save(form.cleaned_data, None)
+                saved = True
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "stages.2" in exc.error_dict:
                 exc.error_dict["stage_2_reason"] = exc.error_dict.pop("stages.2")
             apply_errors(form, exc)
         except Conflict as exc:
             apply_errors(form, exc)
-            refused = True
+            status = 409
         else:
-            messages.success(request, "Plan saved.")
-            return redirect("surgery:plan", episode_id=episode.uuid)
+            if saved:
+                messages.success(request, "Plan saved.")
+                return redirect("surgery:plan", episode_id=episode.uuid)
+            status = 409
+    if status == 200:
+        status = _status(form)
     return render(
         request,
         "surgery/plan_form.html",
@@ -184,20 +238,30 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
             "fitting": fitting,
             "assessment": assessment,
         },
-        status=_status(form, refused),
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def plan_agree(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """The anaesthetist agrees the plan as the page showed it (its `version`): a plan changed
+    since is not agreed unseen."""
     user: Any = request.user
     episode = get_episode_for(user, episode_id, permission="plan.anaesthesia")
     plan = episode.plans.first()
     if plan is None:
         raise PermissionDenied("There is no plan to agree yet.")
     try:
-        actions.agree_anaesthesia(actor=user, plan=plan)
+        actions.agree_anaesthesia(
+            actor=user, plan=plan, if_match=request.POST.get("version", "").strip()[:20] or None
+        )
+    except StaleVersion:
+        messages.error(
+            request,
+            "The plan was changed since you opened the page; nothing was agreed. "
+            "Read it again and agree it if it suits.",
+        )
     except Conflict as exc:
         messages.error(request, str(exc))
     else:

@@ -1,5 +1,5 @@
-"""The surgical plan is versioned: the API answers its ETag and honours If-Match, and the
-anaesthetist agrees the plan as read."""
+"""The surgical plan is versioned: the API answers its ETag and honours If-Match, the anaesthetist
+agrees the plan as read, and the plan form keeps a colleague's change instead of undoing it."""
 
 import json
 
@@ -8,7 +8,7 @@ import pytest
 from osseo.audit.models import AuditEntry
 from osseo.surgery.actions import create_plan, update_plan
 from osseo.surgery.models import SurgicalPlan
-from tests.conftest import api_client
+from tests.conftest import api_client, client_for, opened_form_data
 from tests.surgery.conftest import move
 
 
@@ -149,3 +149,97 @@ def test_only_the_surgeon_changes_the_plan_and_a_denied_change_changes_nothing(
     )
     assert response.status_code == 403
     assert _plan_row(plan) == ("general_epidural", "Planned at MDT.", None, 1)
+
+
+def _open_form(client, world):
+    page = client.get(f"/episodes/{world.episode.uuid}/plan/")
+    assert page.status_code == 200
+    return opened_form_data(page.context["form"])
+
+
+def test_a_plan_form_opened_before_a_colleagues_change_keeps_it(world, plan):
+    me = client_for(world.users["surgeon"])
+    data = _open_form(me, world)
+    update_plan(actor=world.users["surgeon"], plan=plan, data={"notes": "Colleague's note."})
+
+    data["planned_date"] = "2027-03-01"
+    saved = me.post(f"/episodes/{world.episode.uuid}/plan/", data, follow=True)
+    assert saved.redirect_chain, saved.content
+    _anaesthesia, notes, planned, version = _plan_row(plan)
+    assert (notes, str(planned), version) == ("Colleague's note.", "2027-03-01", 3)
+    assert (
+        "Saved. Since you opened the form, someone else changed Notes; their changes were kept."
+        in saved.content.decode()
+    )
+
+
+def test_a_plan_form_changing_the_same_field_as_a_colleague_shows_theirs_and_saves_nothing(
+    world, plan
+):
+    me = client_for(world.users["surgeon"])
+    data = _open_form(me, world)
+    update_plan(actor=world.users["surgeon"], plan=plan, data={"notes": "Colleague's note."})
+    writes = AuditEntry.objects.exclude(action__endswith=".viewed")
+    entries = writes.count()
+
+    data["notes"] = "My note."
+    refused = me.post(f"/episodes/{world.episode.uuid}/plan/", data)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "Changed by someone else since you opened this form (surgeon," in page
+    assert "it is now Colleague&#x27;s note." in page
+    assert _plan_row(plan)[1:] == ("Colleague's note.", None, 2)
+    assert writes.count() == entries
+    form = refused.context["form"]
+    assert form["notes"].value() == "My note."
+
+    again = me.post(f"/episodes/{world.episode.uuid}/plan/", dict(form.data.items()))
+    assert again.status_code == 302
+    assert _plan_row(plan)[1:] == ("My note.", None, 3)
+
+
+def test_a_plan_form_opened_to_make_the_plan_shows_a_colleagues_plan_made_meanwhile(world):
+    move(world, "assessment", "planning")
+    me = client_for(world.users["surgeon"])
+    data = _open_form(me, world)
+    assert "version" not in data
+    create_plan(
+        actor=world.users["surgeon"], episode=world.episode, data={"anaesthesia": "general"}
+    )
+
+    data["anaesthesia"] = "general_epidural"
+    refused = me.post(f"/episodes/{world.episode.uuid}/plan/", data)
+    assert refused.status_code == 409
+    assert "Someone else made this episode&#x27;s plan since you opened the form" in (
+        refused.content.decode()
+    )
+    assert list(SurgicalPlan.objects.values_list("anaesthesia", flat=True)) == ["general"]
+    assert refused.context["form"]["anaesthesia"].value() == "general"
+
+
+def test_a_plan_made_outside_the_planning_phases_is_a_409_on_the_page(world):
+    move(world, "assessment", "planning", "surgery")
+    me = client_for(world.users["surgeon"])
+    data = _open_form(me, world)
+    data["anaesthesia"] = "general_epidural"
+    refused = me.post(f"/episodes/{world.episode.uuid}/plan/", data)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "A plan cannot be made now." in page
+    assert "Plans are made in the planning phase." in page
+    assert not SurgicalPlan.objects.exists()
+
+
+def test_an_anaesthetist_agreeing_from_a_page_read_before_a_change_agrees_nothing(world, plan):
+    me = client_for(world.users["anaesthetist"])
+    page = me.get(f"/patients/{world.patient.uuid}/")
+    assert f'name="version" value="{plan.version}"' in page.content.decode()
+    update_plan(actor=world.users["surgeon"], plan=plan, data={"anaesthesia": "general_spinal"})
+
+    stale = me.post(f"/episodes/{world.episode.uuid}/plan/agree/", {"version": "1"}, follow=True)
+    assert "The plan was changed since you opened the page; nothing was agreed." in (
+        stale.content.decode()
+    )
+    assert SurgicalPlan.objects.get(pk=plan.pk).anaesthesia_agreed_by is None
+    me.post(f"/episodes/{world.episode.uuid}/plan/agree/", {"version": "2"})
+    assert SurgicalPlan.objects.get(pk=plan.pk).anaesthesia_agreed_by == world.users["anaesthetist"]
