@@ -429,6 +429,21 @@ def _validated_record(procedure: Procedure, data: dict[str, Any]) -> dict[str, A
     return clean
 
 
+def _merged(
+    base: dict[str, Any], data: dict[str, Any], clean: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """`base` with the steps' fields named in `data` written over it (an empty value clears
+    one); the fields `data` does not name stay as they are."""
+    merged = {step: dict(values) for step, values in base.items()}
+    for step, values in data.items():
+        for name, value in values.items():
+            if value in (None, ""):
+                merged.get(step, {}).pop(name, None)
+    for step, values in clean.items():
+        merged.setdefault(step, {}).update(values)
+    return {step: values for step, values in merged.items() if values}
+
+
 def _changed(procedure: Procedure) -> None:
     """Raise the procedure's version: its record or devices changed (Versioned adds the field)."""
     procedure.save(update_fields=[])
@@ -440,14 +455,20 @@ def save_operative_record(
     actor: User,
     procedure: Procedure,
     data: dict[str, Any],
+    merge: bool = False,
     if_match: str | None = None,
 ) -> OperativeRecordVersion:
-    """Save the draft (signed records are read-only: amend them instead)."""
+    """Save the draft (signed records are read-only: amend them instead).
+
+    `data` replaces the draft (the API's PUT); with `merge`, only the fields it names are written
+    over the current draft, as a form that sends what its user changed does."""
     clean = _validated_record(procedure, data)
     if procedure.status == RecordStatus.SIGNED:
         raise Conflict("This record is signed and read-only; amend it with a reason.")
     version = procedure.versions.order_by("-number").first()
     assert version is not None
+    if merge:
+        clean = _merged(version.data, data, clean)
     version.data = clean
     version.author = actor
     version.save(update_fields=["data", "author"])
@@ -521,9 +542,11 @@ def amend_operative_record(
     procedure: Procedure,
     data: dict[str, Any],
     reason: str,
+    merge: bool = False,
     if_match: str | None = None,
 ) -> OperativeRecordVersion:
-    """A signed record changes only by a new version, with its reason; history stays visible."""
+    """A signed record changes only by a new version, with its reason; history stays visible.
+    `data` is the whole new version; with `merge`, the fields it names over the last version."""
     if not reason.strip():
         raise ValidationError({"reason": ["Say why the signed record is amended."]})
     clean = _validated_record(procedure, data)
@@ -533,6 +556,8 @@ def amend_operative_record(
             missing=[Missing("record_signed", "Sign the record first.", "")],
         )
     last = procedure.versions.order_by("-number").first()
+    if merge:
+        clean = _merged(last.data if last else {}, data, clean)
     number = (last.number if last else 0) + 1
     version = OperativeRecordVersion.objects.create(
         procedure=procedure,

@@ -1,10 +1,17 @@
-"""The operative record's HTML form, generated from the step definitions in operative.py."""
+"""The operative record's HTML form, generated from the step definitions in operative.py.
+
+Built for a procedure (`record=`), it is a `VersionedForm`: it carries the procedure's version and
+the values it showed, so a save writes only what this user changed over the current record and
+keeps a colleague's change (osseo/editing.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+
+from osseo.contract import Versioned
+from osseo.editing import VersionedForm
 
 from . import rules
 from .operative import STEPS
@@ -15,9 +22,13 @@ def _name(step: str, field: str) -> str:
 
 
 def build_record_form(
-    site: str, *, data: Any = None, initial: dict[str, dict[str, Any]] | None = None
+    site: str,
+    *,
+    data: Any = None,
+    initial: dict[str, dict[str, Any]] | None = None,
+    record: Versioned | None = None,
 ) -> forms.Form:
-    form = forms.Form(data=data)
+    form = VersionedForm(data=data, record=record) if record is not None else forms.Form(data=data)
     initial = initial or {}
     for step in STEPS:
         for spec in step.fields:
@@ -46,9 +57,28 @@ def build_record_form(
                     max_length=5000,
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
-            field.initial = value
+            form.initial[name] = value
+            field.show_hidden_initial = record is not None
             form.fields[name] = field
     return form
+
+
+def record_values(data: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A record's steps as the form's field values (every field, None when not recorded)."""
+    return {
+        _name(step.key, spec.name): data.get(step.key, {}).get(spec.name)
+        for step in STEPS
+        for spec in step.fields
+    }
+
+
+def record_changes(edits: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The form fields a user changed as the record's steps; None clears a field."""
+    changes: dict[str, dict[str, Any]] = {}
+    for name, value in edits.items():
+        step, _, field = name.partition("__")
+        changes.setdefault(step, {})[field] = None if value == "" else value
+    return changes
 
 
 def record_data(form: forms.Form) -> dict[str, dict[str, Any]]:

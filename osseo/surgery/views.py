@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from osseo.accounts.models import Organisation
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
-from osseo.editing import save_edit
+from osseo.editing import VersionedForm, save_edit
 from osseo.errors import Conflict, StaleVersion
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
@@ -27,7 +27,13 @@ from . import actions, guide, rules
 from .forms import AmendForm, AssessmentForm, DeviceForm, PlanEditForm, PlanForm, ProcedureForm
 from .models import ImplantCatalogueItem, Procedure, RecordStatus, SurgicalPlan
 from .queries import get_procedure_for, recall_search
-from .record_form import build_record_form, grouped, record_data, step_errors_to_form
+from .record_form import (
+    build_record_form,
+    grouped,
+    record_changes,
+    record_values,
+    step_errors_to_form,
+)
 
 
 def fitting_items(
@@ -334,6 +340,9 @@ def _refusal(exc: Conflict) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
+    """The operative record. Its form carries the procedure's version and writes only what this
+    user changed (a colleague's change is kept, or shown when it is to the same field); the
+    sign-off carries the version too, so a record changed since it was read is not signed."""
     user: Any = request.user
     writing = request.method == "POST"
     procedure = get_procedure_for(
@@ -345,23 +354,45 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     current = procedure.current
     site = procedure.limb.site
     signed = procedure.status == RecordStatus.SIGNED
+    amending = writing and "amend" in request.POST
+    editing = writing and ("save_record" in request.POST or amending)
     record_form = build_record_form(
         site,
-        data=request.POST
-        if writing and ("save_record" in request.POST or "amend" in request.POST)
-        else None,
+        data=request.POST if editing else None,
         initial=current.data if current else {},
+        record=procedure,
     )
     device_form = DeviceForm(request.POST if writing and "add_device" in request.POST else None)
-    amend_form = AmendForm(request.POST if writing and "amend" in request.POST else None)
+    amend_form = AmendForm(request.POST if amending else None)
     status = 200
-    if writing and "save_record" in request.POST and record_form.is_valid():
-        try:
-            actions.save_operative_record(
-                actor=user, procedure=procedure, data=record_data(record_form)
+
+    def record_now() -> dict[str, Any]:
+        latest = procedure.current
+        return record_values(latest.data if latest else {})
+
+    def save(edits: dict[str, Any], if_match: str | None) -> None:
+        if amending:
+            actions.amend_operative_record(
+                actor=user,
+                procedure=procedure,
+                data=record_changes(edits),
+                reason=amend_form.cleaned_data["reason"],
+                merge=True,
+                if_match=if_match,
             )
-            messages.success(request, "Draft saved.")
-            return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        else:
+            actions.save_operative_record(
+                actor=user,
+                procedure=procedure,
+                data=record_changes(edits),
+                merge=True,
+                if_match=if_match,
+            )
+
+    if editing and record_form.is_valid() and (not amending or amend_form.is_valid()):
+        assert isinstance(record_form, VersionedForm)
+        try:
+            saved = save_edit(request, record_form, current=record_now, save=save)
         except ValidationError as exc:
             step_errors_to_form(
                 record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
@@ -369,22 +400,12 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
         except Conflict as exc:
             apply_errors(record_form, exc)
             status = 409
-    elif writing and "amend" in request.POST and record_form.is_valid() and amend_form.is_valid():
-        try:
-            actions.amend_operative_record(
-                actor=user,
-                procedure=procedure,
-                data=record_data(record_form),
-                reason=amend_form.cleaned_data["reason"],
-            )
-            messages.success(request, "Amendment saved as a new version.")
-            return redirect("surgery:procedure", procedure_id=procedure.uuid)
-        except ValidationError as exc:
-            step_errors_to_form(
-                record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            )
-        except Conflict as exc:
-            apply_errors(record_form, exc)
+        else:
+            if saved:
+                messages.success(
+                    request, "Amendment saved as a new version." if amending else "Draft saved."
+                )
+                return redirect("surgery:procedure", procedure_id=procedure.uuid)
             status = 409
     elif writing and "add_device" in request.POST and device_form.is_valid():
         try:
@@ -404,9 +425,19 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             status = 409
     elif writing and "sign" in request.POST:
         try:
-            actions.sign_operative_record(actor=user, procedure=procedure)
+            actions.sign_operative_record(
+                actor=user,
+                procedure=procedure,
+                if_match=request.POST.get("version", "").strip()[:20] or None,
+            )
             messages.success(request, "Operative record signed.")
             return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        except StaleVersion:
+            messages.error(
+                request,
+                "The record was changed by someone else since you opened it; nothing was "
+                "signed. Read it again below and sign it if it is right.",
+            )
         except Conflict as exc:
             messages.error(request, _refusal(exc))
         status = 409
