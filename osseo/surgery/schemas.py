@@ -10,6 +10,7 @@ from osseo.accounts.models import STAFF_ROLES, Role
 from osseo.choices import OneOf, OrBlank
 from osseo.patients.models import FundingRoute, Side, Site
 from osseo.patients.schemas import IsoDate
+from osseo.problem import PatchBody
 
 from .models import (
     Decision,
@@ -106,7 +107,7 @@ class SurgicalPlanIn(Schema):
     notes: str = Field("", max_length=4000)
 
 
-class SurgicalPlanPatch(Schema):
+class SurgicalPlanPatch(PatchBody):
     strategy: Strategy | None = None
     strategy_reason: str | None = Field(None, max_length=2000)
     anaesthesia: str | None = Field(None, max_length=40)

@@ -99,6 +99,18 @@ def test_a_plan_update_that_changes_nothing_keeps_the_version_and_audits_nothing
     assert not AuditEntry.objects.filter(action="surgery.plan.updated").exists()
 
 
+@pytest.mark.parametrize("body", ["[null,null]", "[]", "null", '"notes"', "[1]"])
+def test_a_plan_patch_body_that_is_not_an_object_is_invalid_input(world, plan, body):
+    response = api_client(world.users["surgeon"]).patch(
+        f"/api/v1/plans/{plan.uuid}", body, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "Value error, Send a JSON object naming the fields to change."}
+    ]
+    assert _plan_row(plan) == ("general_epidural", "Planned at MDT.", None, 1)
+
+
 def test_the_anaesthetist_agrees_the_plan_as_read_and_only_once(world, plan):
     anaesthetist = api_client(world.users["anaesthetist"])
     url = f"/api/v1/plans/{plan.uuid}/anaesthesia-agreement"
