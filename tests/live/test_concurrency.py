@@ -99,3 +99,45 @@ def test_sixteen_concurrent_sign_ins_all_get_a_token(live_site):
         ).status_code
 
     assert _together(*[sign_in] * 16) == [200] * 16
+
+
+def _episode_in_surgery(site, client, limb_site="tibia"):
+    """A demo episode in the surgery phase on a lower limb, with no operation recorded yet."""
+    patients = client.get(f"{site.base_url}/api/v1/patients", params={"limit": 100}).json()
+    for p in patients["items"]:
+        detail = client.get(f"{site.base_url}/api/v1/patients/{p['id']}", timeout=30).json()
+        sites = {limb["id"]: limb["site"] for limb in detail["limbs"]}
+        for episode in detail["episodes"]:
+            if episode["phase"] == "surgery" and sites[episode["limb"]] == limb_site:
+                return episode["id"]
+    raise AssertionError("the demo has no lower-limb episode in surgery")
+
+
+def test_of_two_concurrent_sign_offs_exactly_one_signs_and_the_other_is_a_409(live_site):
+    from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN, scan
+
+    site = live_site
+    surgeon, colleague = site.api("surgeon"), site.api("surgeon")
+    episode = _episode_in_surgery(site, surgeon)
+    started = surgeon.post(
+        f"{site.base_url}/api/v1/episodes/{episode}/procedures",
+        json={"kind": "single_stage", "performed_on": "2026-11-20"},
+    )
+    assert started.status_code == 201, started.text
+    pid = started.json()["id"]
+    base = f"{site.base_url}/api/v1/procedures/{pid}"
+    assert surgeon.put(f"{base}/record", json={"data": COMPLETE_RECORD}).ok
+    for device in (
+        {"kind": "implant", "code": scan(IMPLANT_GTIN, "LIVE-1", "S-LIVE")},
+        {"kind": "dualcone", "gtin": DUALCONE_GTIN, "lot": "LIVE-DC"},
+    ):
+        assert surgeon.post(f"{base}/devices", json=device).status_code == 201
+
+    results = _together(
+        lambda: surgeon.post(f"{base}/sign", timeout=60),
+        lambda: colleague.post(f"{base}/sign", timeout=60),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409], [r.text for r in results]
+    refused = next(r for r in results if r.status_code == 409)
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert surgeon.get(base, timeout=30).json()["status"] == "signed"
