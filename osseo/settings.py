@@ -65,6 +65,30 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _audit_key() -> bytes:
+    """OSSEO_AUDIT_KEY: the HMAC key of the audit chain (osseo/audit/chain.py), held outside the
+    database so that someone who can write the table cannot re-hash it. By default generated once
+    into var/audit_key beside the secret key; in production keep it elsewhere (README)."""
+    key = os.environ.get("OSSEO_AUDIT_KEY", "").strip()
+    if not key:
+        path = VAR_DIR / "audit_key"
+        if path.exists():
+            key = path.read_text().strip()
+        else:
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            path.write_text(key)
+            path.chmod(0o600)
+    if len(key) < 32:
+        raise ImproperlyConfigured("OSSEO_AUDIT_KEY must be at least 32 characters long")
+    return key.encode()
+
+
+OSSEO_AUDIT_KEY = _audit_key()
+# Whether the key came from the environment (not var/): `check --deploy` warns when it did not.
+OSSEO_AUDIT_KEY_FROM_ENV = bool(os.environ.get("OSSEO_AUDIT_KEY", "").strip())
 DEBUG = env_bool("OSSEO_DEBUG", False)
 ALLOWED_HOSTS = env_list("OSSEO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 SECURE = env_bool("OSSEO_SECURE", False)
@@ -93,6 +117,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "osseo.headers.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,6 +319,34 @@ SECURE_CSP = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Permissions-Policy (osseo/headers.py): no page needs any of these browser features; "()" denies
+# the feature to the page and to every frame. Only the camera might one day be wanted (scanning a
+# device label): it would be "camera": ["self"].
+OSSEO_PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
 

@@ -23,6 +23,7 @@ register(
         "accounts.user.signed_in": "Signed in",
         "accounts.token.issued": "API token issued",
         "audit.trail.viewed": "Access history viewed",
+        "audit.chain.keyed": "Audit chain re-chained with the audit key",
         "accounts.setting.changed": "Clinic setting changed",
         "accounts.user.deactivated": "Account deactivated",
         "accounts.user.activated": "Account re-activated",

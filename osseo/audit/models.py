@@ -9,10 +9,12 @@ from django.db import models
 
 
 class AuditEntry(models.Model):
-    """One read or change. Never updated or deleted (PostgreSQL refuses it: migration 0002).
+    """One read or change. Never updated or deleted (PostgreSQL refuses it: migration 0002, and
+    the application's database role holds no UPDATE, DELETE or TRUNCATE on the table).
 
-    `hash` = SHA-256 over `prev_hash` and this entry's canonical content (see `chain.py`), so an
-    edit, a deletion or a reordering anywhere in the table breaks the chain at that entry.
+    `hash` = HMAC-SHA-256, under the audit key held outside the database, over `prev_hash` and
+    this entry's canonical content (see `chain.py`), so an edit, a deletion or a reordering
+    anywhere in the table breaks the chain at that entry, and nobody without the key can re-hash it.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -47,3 +49,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_label}"
+
+
+class ChainHead(models.Model):
+    """The newest entry's sequence number and hash, with a mark keyed like the chain (one row).
+
+    Written with every entry, in the same transaction; `verify` refuses a chain shorter than its
+    head, so removing the newest entries is caught even without a checkpoint kept off the server.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+    mark = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.seq}"
