@@ -145,10 +145,15 @@ def _episode_for_operation(event: AdverseEvent) -> Episode:
 
 
 def _removal_reason(event: AdverseEvent, kind: str) -> str:
+    """Why parts come out in the operation: the event's kind, as the devices' removal reason."""
     if event.kind in INFECTION_KINDS:
         return "infection"
     if event.kind == EventKind.PERIPROSTHETIC_FRACTURE:
         return "fracture"
+    if event.kind == EventKind.ASEPTIC_LOOSENING:
+        return "loosening"
+    if event.kind == EventKind.IMPLANT_BREAKAGE:
+        return "breakage"
     return "explantation" if kind == TreatmentKind.EXPLANTATION else "other"
 
 
@@ -198,6 +203,16 @@ def record_treatment(
             lock(device)
             if device.limb_id != event.limb_id or device.status != DeviceStatus.IN_PLACE:
                 errors["removed_devices"] = ["Choose parts in place on this limb."]
+        if removed and kind in (TreatmentKind.EXPLANTATION, TreatmentKind.REVISION):
+            # One device lifecycle (surgery/lifecycle.py): signing the operation removes them.
+            errors["removed_devices"] = [
+                "Signing the operation removes the implant and every part on the limb; "
+                "name no parts here."
+            ]
+        elif any(d.kind == "implant" for d in removed):
+            errors["removed_devices"] = [
+                "An implant comes out by its explantation or revision, when that is signed."
+            ]
         if errors:
             raise ValidationError(errors)
     if operative and procedure is None:
@@ -226,7 +241,14 @@ def record_treatment(
             episode=episode,
             kind=OPERATIVE_KINDS[kind],
             performed_on=cleaned["started_on"],
+            indication=_removal_reason(event, kind),
         )
+    elif operative and procedure is not None and procedure.status == "draft":
+        lock(procedure)
+        if not procedure.indication:
+            # The reason its signing gives the parts it removes (surgery/lifecycle.py).
+            procedure.indication = _removal_reason(event, kind)
+            procedure.save(update_fields=["indication"])
     treatment = Treatment.objects.create(
         event=event, procedure=procedure, recorded_by=actor, **cleaned
     )

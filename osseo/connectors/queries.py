@@ -12,8 +12,8 @@ from django.http import Http404
 from osseo.accounts.models import User
 from osseo.patients.models import Patient
 from osseo.patients.queries import get_patient_for, patients_for
-from osseo.surgery.models import CONNECTOR_KINDS, Device, DeviceStatus
-from osseo.surgery.queries import get_device_for
+from osseo.surgery.models import CONNECTOR_KINDS, Device
+from osseo.surgery.queries import get_device_for, parts_in_care
 
 from .models import ActivityDay, Forecast, LoadRecording
 
@@ -69,7 +69,7 @@ def due_parts(user: User, *, within_days: int, today: dt.date) -> QuerySet[Forec
     return (
         Forecast.objects.filter(
             device__patient__in=patients_for(user),
-            device__status=DeviceStatus.IN_PLACE,
+            device__in=parts_in_care(),  # in place, patient alive, episode open
             due_on__isnull=False,
             due_on__lte=today + dt.timedelta(days=within_days),
         )

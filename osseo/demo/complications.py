@@ -17,6 +17,7 @@ from osseo.outcomes.models import Questionnaire
 from osseo.pathway.actions import transition_to
 from osseo.pathway.models import Episode, Phase
 from osseo.surgery import actions as surgery
+from osseo.surgery.models import Device
 
 
 def _grade(system: str, code: str) -> tuple[GradingSystem, Grade]:
@@ -164,11 +165,27 @@ def _revision(surgeon: User, episode: Episode, op: dt.date) -> None:
         procedure=treatment.procedure,
         data={
             "extras": {
-                "summary": "Debridement and revision of the stoma; cultures sent (demo).",
+                "summary": "Infected implant exchanged for a new one, stoma revised; cultures "
+                "sent (demo).",
                 "cultures_taken": True,
             }
         },
     )
+    # A revision places a new implant (and dualcone): signing exchanges them for the old ones.
+    old = {d.kind: d for d in Device.objects.filter(limb=episode.limb, status="in_place")}
+    for kind in ("implant", "dualcone"):
+        if kind in old:
+            surgery.place_device(
+                actor=surgeon,
+                procedure=treatment.procedure,
+                kind=kind,
+                data={
+                    "gtin": old[kind].gtin,
+                    "lot": f"DEMO-REV-{kind[:3].upper()}",
+                    "expiry": op + dt.timedelta(days=900),
+                },
+                catalogue_item=old[kind].catalogue_item,
+            )
     surgery.sign_operative_record(actor=surgeon, procedure=treatment.procedure)
     transition_to(actor=surgeon, episode=episode, to_phase=Phase.FOLLOW_UP)
     complications.update_event(

@@ -342,11 +342,13 @@ def seed_demo() -> DemoResult:
             episodes.append(episode)
         assert first_patient is not None
         seed_rehab(staff, partner, episodes)
+        # Complications first: a revision exchanges parts, and the connector histories and
+        # forecasts then start from the parts in place after it.
+        demo_complications.seed(staff)
         from osseo.demo.connectors import seed_connectors
 
         seed_connectors(staff, rng)
         _seed_enquiries(clinic, coordinator)
-        demo_complications.seed(staff)
         create_user(
             actor=None,
             username="patient",

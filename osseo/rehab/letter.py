@@ -11,7 +11,7 @@ from typing import Any
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.models import Role, User
 from osseo.patients.models import Referral
-from osseo.surgery.models import DeviceKind
+from osseo.surgery.queries import parts_in_place
 
 from .models import InformationSheet
 from .queries import clinic_of, plans_of, signed_procedures
@@ -21,12 +21,7 @@ def letter_context(referral: Referral, user: User) -> dict[str, Any]:
     patient = referral.patient
     clinic = referral.referred_by.membership.organisation
     procedures = list(signed_procedures(patient))
-    devices = [
-        d
-        for p in procedures
-        for d in p.devices_placed.all()
-        if d.kind in (DeviceKind.IMPLANT, DeviceKind.DUALCONE)
-    ]
+    devices = list(parts_in_place(patient))  # in place today, not as first placed
     plan = plans_of(patient).first()
     protocol = referral.protocol or (plan.protocol if plan else None)
     stoma = resolve(clinic, "stoma_care_instructions")

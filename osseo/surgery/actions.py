@@ -21,7 +21,7 @@ from osseo.errors import Conflict, Missing
 from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import FundingRoute
 
-from . import eligibility, rules
+from . import eligibility, lifecycle, rules
 from .gs1 import UDIError, parse_udi
 from .models import (
     Assessment,
@@ -40,7 +40,7 @@ from .models import (
     Strategy,
     SurgicalPlan,
 )
-from .operative import DeviceFact, clean_record, signing_problems
+from .operative import DeviceFact, clean_record, record_diff, signing_problems
 
 register(
     {
@@ -377,11 +377,15 @@ def start_procedure(
     performed_on: dt.date,
     stage_number: int | None = None,
     final_stage: bool | None = None,
+    indication: str = "",
 ) -> Procedure:
-    """Start the record of an operation on the episode (in the surgery phase): a draft."""
+    """Start the record of an operation on the episode (in the surgery phase): a draft.
+    `indication` is why parts come out in it (an explantation's or a revision's reason)."""
     errors: dict[str, list[str]] = {}
     if kind not in ProcedureKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(ProcedureKind.values)}."]
+    if indication and indication not in RemovalReason.values:
+        errors["indication"] = [f"Choose one of: {', '.join(RemovalReason.values)}."]
     if not isinstance(performed_on, dt.date) or performed_on > timezone.localdate():
         errors["performed_on"] = ["The operation date cannot be in the future."]
     if errors:
@@ -406,6 +410,7 @@ def start_procedure(
         stage_number=stage_number,
         final_stage=final_stage,
         performed_on=performed_on,
+        indication=indication,
         surgeon=actor,
     )
     OperativeRecordVersion.objects.create(procedure=procedure, number=1, data={}, author=actor)
@@ -487,15 +492,31 @@ def _device_facts(procedure: Procedure) -> list[DeviceFact]:
     return [DeviceFact(d.kind, d.gtin, d.lot) for d in procedure.devices_placed.all()]
 
 
-def sign_problems(procedure: Procedure) -> list[Missing]:
-    """What the record still needs before it can be signed (empty when complete)."""
-    current = procedure.current
-    return signing_problems(
+def sign_problems(procedure: Procedure, data: dict[str, Any] | None = None) -> list[Missing]:
+    """What the record (or `data`, a version about to be made) still needs before it can be
+    signed, empty when complete; an explantation needs an implant in place to remove."""
+    if data is None:
+        current = procedure.current
+        data = current.data if current else {}
+    problems = signing_problems(
         kind=procedure.kind,
         final_stage=procedure.final_stage,
-        data=current.data if current else {},
+        data=data,
         devices=_device_facts(procedure),
     )
+    if (
+        procedure.kind == ProcedureKind.EXPLANTATION
+        and procedure.status == RecordStatus.DRAFT
+        and not lifecycle.implant_in_place(procedure)
+    ):
+        problems.append(
+            Missing(
+                "implant_in_place",
+                "An explantation removes the implant in place on this limb; there is none.",
+                "Design notes: removing the bone-anchor implant is its explantation",
+            )
+        )
+    return problems
 
 
 @action(permission="procedure.sign", locks=["procedure"])
@@ -509,6 +530,9 @@ def sign_operative_record(
     problems = sign_problems(procedure)
     if problems:
         raise Conflict("This record cannot be signed yet.", missing=problems)
+    # The one device lifecycle (lifecycle.py), in this transaction: parts removed by this
+    # operation come out before the parts it placed go in, so one implant is in place per limb.
+    removed = lifecycle.apply_signed(procedure, actor=actor)
     procedure.status = RecordStatus.SIGNED
     procedure.signed_by = actor
     procedure.signed_at = timezone.now()
@@ -530,6 +554,7 @@ def sign_operative_record(
         changes={
             "status": ["draft", "signed"],
             "version": [None, procedure.current.number if procedure.current else 1],
+            **({"removed": [None, [str(d.uuid) for d in removed]]} if removed else {}),
         },
     )
     return procedure
@@ -542,36 +567,49 @@ def amend_operative_record(
     procedure: Procedure,
     data: dict[str, Any],
     reason: str,
-    merge: bool = False,
     if_match: str | None = None,
 ) -> OperativeRecordVersion:
     """A signed record changes only by a new version, with its reason; history stays visible.
-    `data` is the whole new version; with `merge`, the fields it names over the last version."""
-    if not reason.strip():
-        raise ValidationError({"reason": ["Say why the signed record is amended."]})
-    clean = _validated_record(procedure, data)
+
+    An amendment changes only the fields it names (a merge over the last version; an empty value
+    clears one), must change something, and the amended record must pass the same sign-off
+    checks as signing (409 naming what is missing). The audit entry holds the field-by-field
+    difference."""
+    errors: dict[str, list[str]] = {}
+    reason = str(reason or "").strip()
+    if not reason:
+        errors["reason"] = ["Say why the signed record is amended."]
+    elif len(reason) > 2000:
+        errors["reason"] = ["At most 2000 characters."]
+    try:
+        clean = _validated_record(procedure, data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     if procedure.status != RecordStatus.SIGNED:
         raise Conflict(
             "Only a signed record is amended; edit the draft instead.",
             missing=[Missing("record_signed", "Sign the record first.", "")],
         )
     last = procedure.versions.order_by("-number").first()
-    if merge:
-        clean = _merged(last.data if last else {}, data, clean)
+    before = last.data if last else {}
+    merged = _merged(before, data, clean)
+    diff = record_diff(before, merged)
+    if not diff:
+        raise ValidationError({"data": ["The amendment changes nothing in the signed record."]})
+    problems = sign_problems(procedure, merged)
+    if problems:
+        raise Conflict("This amendment would leave the signed record incomplete.", missing=problems)
     number = (last.number if last else 0) + 1
     version = OperativeRecordVersion.objects.create(
         procedure=procedure,
         number=number,
-        data=clean,
-        amendment_reason=reason.strip(),
+        data=merged,
+        amendment_reason=reason,
         author=actor,
     )
     _changed(procedure)
-    changed = sorted(
-        k
-        for k in set(clean) | set(last.data if last else {})
-        if clean.get(k) != (last.data if last else {}).get(k)
-    )
     record(
         "surgery.record.amended",
         actor=actor,
@@ -579,8 +617,8 @@ def amend_operative_record(
         obj=procedure,
         changes={
             "version": [number - 1, number],
-            "steps": [None, changed],
-            "reason": [None, reason.strip()],
+            **{d["field"]: [d["before"] or None, d["after"] or None] for d in diff},
+            "reason": [None, reason],
         },
     )
     return version
@@ -631,6 +669,28 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
     return values
 
 
+def _check_one_implant(procedure: Procedure) -> None:
+    """One bone-anchored implant per operation, and per limb: a limb with an implant in place
+    takes a new one only in a revision, whose signing exchanges them (lifecycle.py)."""
+    if procedure.devices_placed.filter(kind=DeviceKind.IMPLANT).exists():
+        raise Conflict(
+            "This operation already records its implant.",
+            missing=[Missing("one_implant", "One bone-anchored implant per operation.", "")],
+        )
+    if procedure.kind != ProcedureKind.REVISION and lifecycle.implant_in_place(procedure):
+        raise Conflict(
+            "This limb has an implant in place; a new implant is placed by a revision, which "
+            "exchanges them when it is signed.",
+            missing=[
+                Missing(
+                    "no_implant_in_place",
+                    "No implant in place on this limb, or record the operation as a revision.",
+                    "Design notes: one Device lifecycle; at most one implant in place per limb",
+                )
+            ],
+        )
+
+
 @action(permission="procedure.record", locks=["procedure"])
 def place_device(
     *,
@@ -659,6 +719,8 @@ def place_device(
         )
     if procedure.status == RecordStatus.SIGNED:
         raise Conflict("This record is signed; devices are added by amendment.")
+    if kind == DeviceKind.IMPLANT:
+        _check_one_implant(procedure)
     description = data.get("description") or (str(catalogue_item) if catalogue_item else "")
     device = Device.objects.create(
         patient=procedure.patient,
@@ -669,6 +731,7 @@ def place_device(
         size=str(data.get("size") or "")[:60],
         placed_on=procedure.performed_on,
         placed_by=procedure,
+        status=DeviceStatus.RECORDED,  # in place once the record is signed (lifecycle.py)
         expired_use_confirmed=bool(expired and confirm_expired),
         **values,
     )
@@ -697,7 +760,8 @@ def remove_device(
     reason: str,
     procedure: Procedure | None = None,
 ) -> Device:
-    """Record a device's removal (date, reason, and the operation that removed it, if any)."""
+    """Record a connector part's removal (date, reason, and the operation that removed it, if
+    any). An implant comes out only by signing its explantation or revision (lifecycle.py)."""
     errors: dict[str, list[str]] = {}
     if reason not in RemovalReason.values:
         errors["reason"] = [f"Choose one of: {', '.join(RemovalReason.values)}."]
@@ -711,6 +775,22 @@ def remove_device(
         raise ValidationError(errors)
     if device.status == DeviceStatus.REMOVED:
         raise Conflict("This device was already removed.")
+    if device.status == DeviceStatus.RECORDED:
+        raise Conflict(
+            "This device is on a draft operative record: correct the draft instead.",
+            missing=[Missing("device_in_place", "A device in place.", "")],
+        )
+    if device.kind == DeviceKind.IMPLANT:
+        raise Conflict(
+            "An implant is removed by signing its explantation or revision.",
+            missing=[
+                Missing(
+                    "signed_explantation",
+                    "A signed explantation or revision of this limb.",
+                    "Design notes: removing the bone-anchor implant is its explantation",
+                )
+            ],
+        )
     device.status = DeviceStatus.REMOVED
     device.removed_on = removed_on
     device.removal_reason = reason

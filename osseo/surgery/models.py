@@ -197,6 +197,28 @@ class RecordStatus(models.TextChoices):
     SIGNED = "signed", "Signed"  # read-only; changes are amendments (new versions)
 
 
+class DeviceStatus(models.TextChoices):
+    """A device's state follows the signed operative records (one lifecycle, owned here)."""
+
+    RECORDED = "recorded", "Recorded on a draft record"  # in place once its record is signed
+    IN_PLACE = "in_place", "In place"  # placed by a signed record (or fitted as a connector)
+    REMOVED = "removed", "Removed"  # by a signed explantation, exchange or connector replacement
+
+
+class RemovalReason(models.TextChoices):
+    ROUTINE = "routine", "Routine replacement"
+    WEAR = "wear", "Wear"
+    BENT = "bent", "Bent"
+    FRACTURE = "fracture", "Fracture"
+    FALL = "fall", "Fall"
+    INFECTION = "infection", "Infection"
+    LOOSENING = "loosening", "Aseptic loosening"
+    BREAKAGE = "breakage", "Implant breakage"
+    EXPLANTATION = "explantation", "Explantation"
+    REVISION = "revision", "Exchanged in a revision"
+    OTHER = "other", "Other"
+
+
 class Procedure(Versioned):
     """One operation and its operative record. Versioned: the draft record (saved by PUT), the
     devices placed, signing and amendments each raise the version (the API's ETag)."""
@@ -217,6 +239,9 @@ class Procedure(Versioned):
         default=True
     )  # places the dualcone (single-stage, last stage)
     performed_on = models.DateField()
+    # Why parts come out in this operation (an explantation's or revision's reason): the removal
+    # reason its signing gives the devices it removes; blank takes the kind's own.
+    indication = models.CharField(max_length=20, choices=RemovalReason.choices, blank=True)
     surgeon = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -262,22 +287,6 @@ class OperativeRecordVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.number}"
-
-
-class DeviceStatus(models.TextChoices):
-    IN_PLACE = "in_place", "In place"
-    REMOVED = "removed", "Removed"
-
-
-class RemovalReason(models.TextChoices):
-    ROUTINE = "routine", "Routine replacement"
-    WEAR = "wear", "Wear"
-    BENT = "bent", "Bent"
-    FRACTURE = "fracture", "Fracture"
-    FALL = "fall", "Fall"
-    INFECTION = "infection", "Infection"
-    EXPLANTATION = "explantation", "Explantation"
-    OTHER = "other", "Other"
 
 
 class Device(models.Model):
@@ -326,6 +335,15 @@ class Device(models.Model):
     class Meta:
         ordering = ["placed_on", "id"]
         indexes = [models.Index(fields=["gtin", "lot"]), models.Index(fields=["lot"])]
+        constraints = [
+            # At most one bone-anchored implant in place per limb: an exchange removes the old
+            # one as the new one is placed (issue 18).
+            models.UniqueConstraint(
+                fields=["limb"],
+                condition=models.Q(kind="implant", status="in_place"),
+                name="one_implant_in_place_per_limb",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.gtin} lot {self.lot or '—'}"

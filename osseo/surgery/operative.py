@@ -142,6 +142,8 @@ STEP_KEYS = tuple(s.key for s in STEPS)
 FIELDS = {(s.key, f.name): f for s in STEPS for f in s.fields}
 
 PLACES_IMPLANT = frozenset({"single_stage", "stage_1"})
+# A revision places a new bone-anchored implant (an explantation places none): issue 18.
+NEEDS_IMPLANT_DEVICE = PLACES_IMPLANT | {"revision"}
 IMPLANTATION = frozenset({"single_stage", "stage_1", "stage_2", "stage_n"})
 
 
@@ -223,6 +225,7 @@ def signing_problems(
             need(
                 "implant_fixation", "Record the implant's fixation.", f"{_GUIDE}, Implant Insertion"
             )
+    if kind in NEEDS_IMPLANT_DEVICE:
         implants = [d for d in devices if d.kind == "implant"]
         if not implants:
             need("implant_device", "Scan or enter the implant placed.", _NOTE)
@@ -247,3 +250,34 @@ def signing_problems(
     if kind not in IMPLANTATION and not has("extras", "summary"):
         need("summary", "Describe what was done and the findings.", _NOTE)
     return problems
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    return str(value)
+
+
+def record_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Field by field, in the guide's order, what changed from one version to the next:
+    `{"field": "step.name", "label": "Step: Label", "before": ..., "after": ...}` ("" = not
+    recorded)."""
+    out = []
+    for step in STEPS:
+        old, new = before.get(step.key, {}), after.get(step.key, {})
+        for spec in step.fields:
+            a, b = old.get(spec.name), new.get(spec.name)
+            if a != b:
+                out.append(
+                    {
+                        "field": f"{step.key}.{spec.name}",
+                        "label": f"{step.title}: {spec.label}",
+                        "before": _shown(a),
+                        "after": _shown(b),
+                    }
+                )
+    return out

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from osseo.accounts.models import User
 from osseo.patients.queries import get_by_uuid as _get
 from osseo.patients.queries import get_patient_for, patients_for
 
-from .models import Assessment, Device, Procedure, SurgicalPlan
+from .models import Assessment, Device, DeviceStatus, Procedure, SurgicalPlan
 
 
 def get_procedure_for(
@@ -68,4 +68,27 @@ def procedures_of(patient_ids: Any) -> QuerySet[Procedure]:
         Procedure.objects.filter(Q(patient__in=patient_ids))
         .select_related("limb", "surgeon")
         .prefetch_related("devices_placed", "versions")
+    )
+
+
+def parts_in_place(patient: Any) -> QuerySet[Device]:
+    """The parts in the patient today (placed by a signed record or fitted, not removed), by
+    limb and kind: what letters and pages list."""
+    return (
+        Device.objects.filter(patient=patient, status=DeviceStatus.IN_PLACE)
+        .select_related("limb", "placed_by")
+        .order_by("limb_id", "kind", "placed_on", "id")
+    )
+
+
+def parts_in_care() -> QuerySet[Device]:
+    """Parts in place on a living patient's limb whose episode of care is open: the only parts a
+    due list may show (a death or a closed episode takes them off every due list, issue 18)."""
+    from osseo.pathway.models import Episode, Phase
+
+    open_episode = Episode.objects.filter(limb=OuterRef("limb")).exclude(
+        phase__in=[Phase.CLOSED, Phase.DECLINED]
+    )
+    return Device.objects.filter(status=DeviceStatus.IN_PLACE, patient__death__isnull=True).filter(
+        Exists(open_episode)
     )

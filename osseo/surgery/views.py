@@ -26,6 +26,7 @@ from osseo.patients.queries import record_list_read
 from . import actions, guide, rules
 from .forms import AmendForm, AssessmentForm, DeviceForm, PlanEditForm, PlanForm, ProcedureForm
 from .models import ImplantCatalogueItem, Procedure, RecordStatus, SurgicalPlan
+from .operative import record_diff
 from .queries import get_procedure_for, recall_search
 from .record_form import (
     build_record_form,
@@ -324,10 +325,20 @@ def _procedure_context(
         "missing": [m.label for m in actions.sign_problems(procedure)]
         if procedure.status == RecordStatus.DRAFT
         else [],
-        "versions": list(procedure.versions.all())[::-1],
+        "versions": _history(list(procedure.versions.all())),
         "devices": list(procedure.devices_placed.all()),
         "signed": procedure.status == RecordStatus.SIGNED,
     }
+
+
+def _history(versions: list[Any]) -> list[Any]:
+    """The record's versions, newest first, each amendment with its field-by-field difference
+    from the version before it."""
+    previous: dict[str, Any] = {}
+    for version in versions:
+        version.diff = record_diff(previous, version.data) if version.number > 1 else []
+        previous = version.data
+    return versions[::-1]
 
 
 def _refusal(exc: Conflict) -> str:
@@ -377,7 +388,6 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
                 procedure=procedure,
                 data=record_changes(edits),
                 reason=amend_form.cleaned_data["reason"],
-                merge=True,
                 if_match=if_match,
             )
         else:

@@ -233,11 +233,18 @@ def test_an_explantation_links_an_operation_already_recorded_and_removes_the_imp
             "kind": "explantation",
             "started_on": "2025-05-01",
             "procedure": str(op.uuid),
-            "removed_devices": [str(world.implant.uuid)],
         },
     )
     assert response.status_code == 201, response.content
     assert response.json()["procedure"]["id"] == str(op.uuid)
+    world.implant.refresh_from_db()
+    assert world.implant.status == "in_place"  # until the explantation is signed
+    from osseo.surgery.actions import save_operative_record, sign_operative_record
+
+    save_operative_record(
+        actor=world.users["surgeon"], procedure=op, data={"extras": {"summary": "Explanted."}}
+    )
+    sign_operative_record(actor=world.users["surgeon"], procedure=op)
     world.implant.refresh_from_db()
     assert (world.implant.status, world.implant.removal_reason, world.implant.removed_by) == (
         "removed",
@@ -245,6 +252,29 @@ def test_an_explantation_links_an_operation_already_recorded_and_removes_the_imp
         op,
     )
     assert Procedure.objects.filter(kind="explantation").count() == 1
+
+
+def test_parts_named_as_removed_by_an_explantation_are_refused_its_signing_removes_them(operated):
+    world = operated
+    client = api_client(world.users["surgeon"])
+    event = post(
+        client,
+        f"/api/v1/patients/{world.patient.uuid}/adverse-events",
+        _infection(world, kind="infection_implant", grade="4", device=str(world.implant.uuid)),
+    ).json()
+    response = post(
+        client,
+        f"/api/v1/adverse-events/{event['id']}/treatments",
+        {
+            "kind": "explantation",
+            "started_on": "2025-05-01",
+            "removed_devices": [str(world.implant.uuid)],
+        },
+    )
+    body = _problem(response)
+    assert [e["field"] for e in body["errors"]] == ["removed_devices"]
+    world.implant.refresh_from_db()
+    assert world.implant.status == "in_place"
 
 
 def test_a_linked_operation_must_be_of_the_treatments_kind(operated):

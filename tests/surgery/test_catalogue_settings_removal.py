@@ -5,7 +5,7 @@ from osseo.accounts.clinic_settings import resolve
 from osseo.audit.models import AuditEntry
 from osseo.surgery.models import Device, ImplantCatalogueItem
 from tests.conftest import api_client, client_for
-from tests.surgery.conftest import IMPLANT_GTIN, move, post
+from tests.surgery.conftest import IMPLANT_GTIN, move, operation, post
 
 
 def test_a_clinic_admin_sets_the_stage_window_and_plans_use_it(world):
@@ -113,19 +113,12 @@ def test_the_planner_lists_only_the_sizes_that_fit(world):
     assert [i["model"] for i in fits] == ["F16-150", "F14-150"]
 
 
-def test_a_device_removal_records_date_reason_and_operation(in_surgery):
-    world = in_surgery
+def test_a_connector_part_removal_records_date_reason_and_operation(world):
+    """A part in place (its record signed) is removed with a date and reason; the implant is not
+    removed this way (tests/surgery/test_device_lifecycle.py)."""
     client = api_client(world.users["surgeon"])
-    pid = post(
-        client,
-        f"/api/v1/episodes/{world.episode.uuid}/procedures",
-        {"kind": "stage_1", "performed_on": "2026-11-01"},
-    ).json()["id"]
-    device = post(
-        client,
-        f"/api/v1/procedures/{pid}/devices",
-        {"kind": "implant", "gtin": IMPLANT_GTIN, "lot": "L9"},
-    ).json()
+    operation(world, on=dt.date.today() - dt.timedelta(days=40))
+    device = {"id": str(Device.objects.get(kind="dualcone").uuid)}
     future = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     bad = post(
         client,
@@ -133,34 +126,34 @@ def test_a_device_removal_records_date_reason_and_operation(in_surgery):
         {"removed_on": future, "reason": "infection"},
     )
     assert bad.status_code == 422
-    assert Device.objects.get().status == "in_place"
+    assert Device.objects.get(kind="dualcone").status == "in_place"
     denied = post(
         api_client(world.users["prosthetist"]),
         f"/api/v1/devices/{device['id']}/removal",
-        {"removed_on": "2026-11-10", "reason": "infection"},
+        {"removed_on": (dt.date.today() - dt.timedelta(days=5)).isoformat(), "reason": "infection"},
     )
     assert denied.status_code == 403
     ok = post(
         client,
         f"/api/v1/devices/{device['id']}/removal",
-        {"removed_on": "2026-11-10", "reason": "explantation", "procedure": pid},
+        {"removed_on": (dt.date.today() - dt.timedelta(days=5)).isoformat(), "reason": "bent"},
     )
     assert ok.status_code == 200
     assert (ok.json()["status"], ok.json()["removed_on"], ok.json()["removal_reason"]) == (
         "removed",
-        "2026-11-10",
-        "explantation",
+        (dt.date.today() - dt.timedelta(days=5)).isoformat(),
+        "bent",
     )
     entries = AuditEntry.objects.filter(action="surgery.device.removed").count()
     again = post(
         client,
         f"/api/v1/devices/{device['id']}/removal",
-        {"removed_on": "2026-11-10", "reason": "wear"},
+        {"removed_on": (dt.date.today() - dt.timedelta(days=5)).isoformat(), "reason": "wear"},
     )
     assert again.status_code == 409
     assert (again.json()["detail"], again.json()["missing"]) == (
         "This device was already removed.",
         [],
     )
-    assert Device.objects.get().removal_reason == "explantation"
+    assert Device.objects.get(kind="dualcone").removal_reason == "bent"
     assert AuditEntry.objects.filter(action="surgery.device.removed").count() == entries == 1

@@ -1,0 +1,107 @@
+"""The one device lifecycle: what signing an operative record does to the parts on that limb.
+
+Called by `actions.sign_operative_record` inside its transaction (never on its own): the devices
+the record placed go from "recorded" to "in place", and
+
+- an explantation removes the bone-anchored implant and every transcutaneous part in place on
+  that limb (design notes: "removing the bone-anchor implant is its explantation");
+- an operation that places a new implant (a revision, or a re-implantation) exchanges it for the
+  one in place, and the parts on the old implant come out with it: at most one bone-anchored
+  implant is in place per limb (a database constraint holds it too);
+- an operation that places a transcutaneous part exchanges it for the part of that kind in place.
+
+Each removal names the signed procedure that removed it, its date and the reason (the
+procedure's indication, else its kind's), and is audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from osseo.accounts.models import User
+from osseo.audit.services import record
+
+from .models import (
+    Device,
+    DeviceKind,
+    DeviceStatus,
+    Procedure,
+    ProcedureKind,
+    RemovalReason,
+)
+
+
+def in_place_on_limb(procedure: Procedure) -> QuerySet[Device]:
+    """The parts in place on the procedure's limb that it did not place, locked, in one order."""
+    return (
+        Device.objects.select_for_update()
+        .filter(limb_id=procedure.limb_id, status=DeviceStatus.IN_PLACE)
+        .exclude(placed_by=procedure)
+        .order_by("pk")
+    )
+
+
+def removal_reason(procedure: Procedure) -> str:
+    if procedure.indication:
+        return procedure.indication
+    if procedure.kind == ProcedureKind.EXPLANTATION:
+        return RemovalReason.EXPLANTATION
+    return RemovalReason.REVISION
+
+
+def _remove(device: Device, *, procedure: Procedure, actor: User, new: Device | None) -> None:
+    device.status = DeviceStatus.REMOVED
+    device.removed_on = procedure.performed_on
+    device.removal_reason = removal_reason(procedure)
+    device.removed_by = procedure
+    fields = ["status", "removed_on", "removal_reason", "removed_by"]
+    if new is not None:
+        device.replaced_by = new
+        fields.append("replaced_by")
+    device.save(update_fields=fields)
+    record(
+        "surgery.device.removed",
+        actor=actor,
+        patient=device.patient,
+        obj=device,
+        changes={
+            "status": ["in_place", "removed"],
+            "reason": [None, device.removal_reason],
+            "procedure": [None, str(procedure.uuid)],
+            **({"replaced_by": [None, str(new.uuid)]} if new is not None else {}),
+        },
+    )
+
+
+def apply_signed(procedure: Procedure, *, actor: User) -> list[Device]:
+    """The consequences of signing `procedure` for the devices on its limb; returns the removed."""
+    placed = list(
+        procedure.devices_placed.select_for_update()
+        .filter(status=DeviceStatus.RECORDED)
+        .order_by("pk")
+    )
+    new_by_kind = {d.kind: d for d in placed}
+    in_place = list(in_place_on_limb(procedure))
+    new_implant = new_by_kind.get(DeviceKind.IMPLANT)
+    takes_all = procedure.kind == ProcedureKind.EXPLANTATION or new_implant is not None
+    removed: list[Device] = []
+    succeeded: set[int] = set()  # a new part replaces one old part (replaced_by is one-to-one)
+    for device in in_place:
+        if takes_all or device.kind in new_by_kind:
+            successor = new_by_kind.get(device.kind)
+            if successor is not None and successor.pk in succeeded:
+                successor = None
+            if successor is not None:
+                succeeded.add(successor.pk)
+            _remove(device, procedure=procedure, actor=actor, new=successor)
+            removed.append(device)
+    for device in placed:
+        device.status = DeviceStatus.IN_PLACE
+        device.save(update_fields=["status"])
+    return removed
+
+
+def implant_in_place(procedure: Procedure) -> bool:
+    return Device.objects.filter(
+        limb_id=procedure.limb_id, kind=DeviceKind.IMPLANT, status=DeviceStatus.IN_PLACE
+    ).exists()
