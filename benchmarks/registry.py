@@ -26,7 +26,7 @@ from osseo.survival import cumulative_incidence, kaplan_meier, multivariate_logr
 CENSORED, REVISION, DEATH = 0, 1, 2
 DAYS_PER_YEAR = 365.25
 SPEED_TARGET = 10.0  # Osseo at least 10x lifelines (the issue's target)
-PAGE_TARGET_SECONDS = 1.0  # registry page under 1 s on the project's 2-core machines
+PAGE_TARGET_SECONDS = 0.3  # registry page under 300 ms of server time (issue 18)
 
 
 @dataclass(frozen=True)
@@ -146,10 +146,60 @@ def time_registry_page(registry: Registry, strata: int, seed: int) -> None:
         placed,
         ["single_stage" if i % 3 else "stage_1" for i in range(n)],
     )
+    from osseo.complications.models import AdverseEvent, Death
+    from osseo.surgery.models import Procedure
+
+    # The end of an implant is a signed explantation of its own (signed facts only).
+    ends = [placed[i] + dt.timedelta(days=int(registry.years[i] * DAYS_PER_YEAR)) for i in range(n)]
+    out = [i for i in range(n) if registry.codes[i] == REVISION and ends[i] <= today]
+    explantations = dict(
+        zip(
+            out,
+            Procedure.objects.bulk_create(
+                [
+                    Procedure(
+                        episode_id=procedures[i].episode_id,
+                        patient=patients[i],
+                        limb=limbs[i],
+                        kind="explantation",
+                        performed_on=ends[i],
+                        surgeon=surgeon,
+                        status="signed",
+                    )
+                    for i in out
+                ],
+                batch_size=5000,
+            ),
+            strict=True,
+        )
+    )
+    # One implant in ten had an infection (a third of them deep); deaths from the same times.
+    kinds = ["infection_soft_tissue", "infection_soft_tissue", "infection_bone"]
+    AdverseEvent.objects.bulk_create(
+        [
+            AdverseEvent(
+                patient=patients[i],
+                limb=limbs[i],
+                kind=kinds[i % 3],
+                onset_on=min(placed[i] + dt.timedelta(days=30 + i % 300), today),
+                recorded_by=surgeon,
+            )
+            for i in range(0, n, 10)
+        ],
+        batch_size=5000,
+    )
+    Death.objects.bulk_create(
+        [
+            Death(patient=patients[i], died_on=min(ends[i], today), recorded_by=surgeon)
+            for i in range(n)
+            if registry.codes[i] == DEATH and ends[i] <= today
+        ],
+        batch_size=5000,
+    )
     devices = []
     for i, p in enumerate(patients):
-        event_day = placed[i] + dt.timedelta(days=int(registry.years[i] * DAYS_PER_YEAR))
-        explanted = registry.codes[i] == REVISION and event_day <= today
+        event_day = ends[i]
+        explanted = i in explantations
         devices.append(
             Device(
                 patient=p,
@@ -163,11 +213,25 @@ def time_registry_page(registry: Registry, strata: int, seed: int) -> None:
                 status="removed" if explanted else "in_place",
                 removed_on=event_day if explanted else None,
                 removal_reason="explantation" if explanted else "",
+                removed_by=explantations.get(i),
             )
         )
     Device.objects.bulk_create(devices, batch_size=5000)
     print(
         f"registry page: loaded {n:,} implants into SQLite in {time.perf_counter() - started:.1f} s"
+    )
+    from osseo.registry.queries import implant_cohort
+
+    loading = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        cohort = implant_cohort(surgeon)
+        loading = min(loading, time.perf_counter() - started)
+    print(
+        f"registry cohort: {len(cohort):,} implants loaded in one query into arrays in "
+        f"{loading * 1000:.0f} ms ({int((cohort.explanted >= 0).sum()):,} explanted, "
+        f"{int((cohort.any_infection >= 0).sum()):,} infected, "
+        f"{int((cohort.died >= 0).sum()):,} died)"
     )
     client = Client()
     client.force_login(surgeon)
@@ -180,7 +244,7 @@ def time_registry_page(registry: Registry, strata: int, seed: int) -> None:
     verdict = "meets" if best < PAGE_TARGET_SECONDS else "MISSES"
     print(
         f"registry page (stratified by site, {n:,} implants): {best * 1000:.0f} ms server time "
-        f"({verdict} the {PAGE_TARGET_SECONDS:.0f} s target)"
+        f"({verdict} the {PAGE_TARGET_SECONDS * 1000:.0f} ms target)"
     )
 
 
@@ -192,6 +256,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="Osseo runs; the best counts")
     parser.add_argument(
         "--lifelines-repeats", type=int, default=1, help="lifelines runs; the best counts"
+    )
+    parser.add_argument(
+        "--page-only", action="store_true", help="time the registry page only (no lifelines)"
     )
     args = parser.parse_args()
 
@@ -205,6 +272,9 @@ def main() -> None:
         f"{np.unique(registry.years).size:,} distinct follow-up days; "
         f"{os.cpu_count()} CPUs"
     )
+    if args.page_only:
+        time_registry_page(registry, args.strata, args.seed)
+        return
     curves = args.strata + 1  # each stratum and the whole registry
 
     work = [

@@ -61,14 +61,18 @@ class ImplantCohort:
     fixation: np.ndarray  # "press_fit" / "threaded" / "unknown"
     strategy: np.ndarray  # "single_stage" / "staged"
     surgeon: np.ndarray  # int user ids
-    explanted: np.ndarray
-    revised: np.ndarray  # first revision operation after placement
+    explanted: np.ndarray  # removed by a signed explantation (no implant took its place)
+    revised: np.ndarray  # exchanged for a new implant by a signed revision
     infected: np.ndarray  # first deep infection after placement
     complication: np.ndarray  # first adverse event of any kind after placement
     died: np.ndarray
     sex: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     age_at_placement: np.ndarray = field(default_factory=lambda: np.array([], dtype=float))
     side: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    # First infection of any kind (soft tissue, bone or implant) while the implant was in.
+    any_infection: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    # Why the implant came out (its revision's or explantation's reason); "" while it is in.
+    removal_reason: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
 
     def __len__(self) -> int:
         return int(self.placed.size)
@@ -261,6 +265,7 @@ def comparison(
     today: int,
     min_at_risk: int,
     year: float = 1.0,
+    values: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """Per `within` group (e.g. site), the cumulative incidence of `event` at `year` for each
     value of `compare` (e.g. strategy), or why no comparison can be drawn."""
@@ -269,14 +274,16 @@ def comparison(
     event_days = getattr(cohort, event)
     for label, mask in groups(cohort, within):
         part = cohort.subset(mask)
-        values = sorted(set(getattr(part, compare).tolist()) - {"unknown"})
+        if values is not None:  # only the arms compared (e.g. not revisions)
+            part = part.subset(np.isin(getattr(part, compare), values))
+        present = sorted(set(getattr(part, compare).tolist()) - {"unknown"})
         row: dict[str, Any] = {"group": label, "n": len(part), "arms": [], "note": ""}
-        if len(values) < 2:
-            only = values[0] if values else "none"
+        if len(present) < 2:
+            only = present[0] if present else "none"
             row["note"] = f"No comparator: every implant here is {only.replace('_', '-')}."
             rows.append(row)
             continue
-        for value in values:
+        for value in present:
             arm = part.subset(getattr(part, compare) == value)
             years, codes = incidence_times(arm, getattr(arm, event), today)
             curve = cif_curve(value, years, codes, min_at_risk, year)

@@ -8,17 +8,28 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import Case, CharField, DateField, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Cast
 
 from osseo.accounts.models import User
 from osseo.patients.queries import patients_for
-from osseo.surgery.models import Device, DeviceKind, Procedure, ProcedureKind, RecordStatus
+from osseo.surgery.models import (
+    Device,
+    DeviceKind,
+    Procedure,
+    ProcedureKind,
+    RecordStatus,
+    SurgicalPlan,
+)
 
-from .cohort import NO_DAY, ImplantCohort, as_days, first_on_or_after
+from .cohort import NO_DAY, ImplantCohort, as_days
+
+# Deep infection = bone or implant (the survival analysis); any infection adds the soft-tissue
+# (superficial) kind, as the published staging table counts it (registry views, claims panel).
+DEEP_INFECTION = ("infection_bone", "infection_implant")
+INFECTION = ("infection_soft_tissue", *DEEP_INFECTION)
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -35,16 +46,38 @@ class Filters:
     organisation: int | None = None
 
 
+def _first(events: Any, kinds: Any = None) -> Subquery:
+    """The first onset (ISO text) on the implant's limb while it was in: on or after its
+    placement and, once it is out, not after its removal."""
+    qs = events.filter(
+        limb_id=OuterRef("limb_id"),
+        onset_on__gte=OuterRef("placed_on"),
+        onset_on__lte=OuterRef("open_end"),
+    )
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    return Subquery(
+        qs.order_by("onset_on")
+        .annotate(onset_text=Cast("onset_on", output_field=CharField()))
+        .values("onset_text")[:1]
+    )
+
+
 def implant_cohort(
     user: User, filters: Filters = Filters(), *, personal: bool = False
 ) -> ImplantCohort:
-    """Every implant placed by a signed operation, among the patients the user may see.
+    """Every implant placed by a signed operation, among the patients the user may see, in one
+    query read straight into arrays (no per-row model instances or converters).
 
-    One query for the implants, one for revisions (and the complications app's, when installed).
-    The rows are read without Django's per-value converters and turned into arrays at once, so
-    100,000 implants load in well under a second. `personal` adds what only the de-identified
+    Signed facts only (design notes): the implant counts once its operation is signed, and its
+    end comes from its own removal by a signed operation: a revision when a new implant took its
+    place (`replaced_by`, set by the operation that placed it), an explantation when none did,
+    each with its reason. Strategy comes from the episode's plan (single-stage or staged); an
+    implant placed in a revision is "revision". `personal` adds what only the de-identified
     export needs (sex, age, a keyed pseudonym).
     """
+    from osseo.complications.models import AdverseEvent, Death
+
     scope = patients_for(user)
     if filters.organisation is not None:
         scope = scope.filter(
@@ -61,27 +94,57 @@ def implant_cohort(
         qs = qs.filter(placed_on__lte=filters.placed_to)
     if filters.surgeon:
         qs = qs.filter(placed_by__surgeon_id=filters.surgeon)
-    # Dates are read as ISO text (no per-value converters) and turned into day numbers at once.
+    plan = SurgicalPlan.objects.filter(episode_id=OuterRef("placed_by__episode_id")).order_by(
+        "-created_at", "-id"
+    )
+    events = AdverseEvent.objects.all()
     qs = qs.annotate(
+        # Events count until the implant came out; one still in is followed to the last day.
+        open_end=Case(
+            When(removed_on__isnull=True, then=Value(dt.date.max)),
+            default=F("removed_on"),
+            output_field=DateField(),
+        ),
         placed_text=Cast("placed_on", output_field=CharField()),
-        removed_text=Cast("removed_on", output_field=CharField()),
+        removed_text=Case(
+            When(
+                removed_by__status=RecordStatus.SIGNED,
+                then=Cast("removed_on", output_field=CharField()),
+            ),
+            default=Value(None),
+            output_field=CharField(),
+        ),
+        plan_strategy=Subquery(plan.values("strategy")[:1]),
+        deep=_first(events, DEEP_INFECTION),
+        any_infection=_first(events, INFECTION),
+        any_event=_first(events),
+        died_text=Subquery(
+            Death.objects.filter(patient_id=OuterRef("patient_id"))
+            .annotate(text=Cast("died_on", output_field=CharField()))
+            .values("text")[:1]
+        ),
     )
     columns = [
         "id",
-        "limb_id",
-        "patient_id",
         "placed_text",
         "removed_text",
+        "replaced_by_id",
+        "removal_reason",
         "limb__site",
         "limb__side",
         "fixation",
         "placed_by__kind",
+        "plan_strategy",
         "placed_by__surgeon_id",
+        "deep",
+        "any_infection",
+        "any_event",
+        "died_text",
     ]
     if personal:
         qs = qs.annotate(birth_text=Cast("patient__birth_date", output_field=CharField()))
         columns += ["patient__sex", "birth_text"]
-    sql, params = qs.values_list(*columns).query.sql_with_params()
+    sql, params = qs.order_by().values_list(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -89,42 +152,37 @@ def implant_cohort(
     if n == 0:
         return _empty()
     data = [list(column) for column in zip(*rows, strict=True)]
-    ids, limbs, patients, placed_raw, removed_raw, sites, sides, fixations, kinds, surgeons = data[
-        :10
-    ]
+    (ids, placed_raw, removed_raw, replaced, reasons, sites, sides, fixations) = data[:8]
+    (kinds, plans, surgeons, deep, infections, events_any, deaths) = data[8:15]
     ids_arr = np.asarray(ids, dtype=np.int64)
     placed = as_days(placed_raw)
-    explanted = as_days(removed_raw)
-    limb_arr = np.asarray(limbs, dtype=np.int64)
-    revisions = list(
-        Procedure.objects.filter(
-            kind=ProcedureKind.REVISION, patient_id__in=scope.values("pk")
-        ).values_list("limb_id", "performed_on")
-    )
-    revised = first_on_or_after(
-        limb_arr, placed, [r[0] for r in revisions], as_days([r[1] for r in revisions])
-    )
-    placed_map = {
-        int(i): (int(limb), int(p)) for i, limb, p in zip(ids_arr, limb_arr, placed, strict=True)
-    }
-    infected, complication, died = _complications(ids_arr, list(limbs), list(patients), placed_map)
-    fixation_arr = np.asarray([f or "unknown" for f in fixations], dtype="U20")
-    strategy = np.where(
-        np.asarray(kinds, dtype="U40") == ProcedureKind.SINGLE_STAGE.value, "single_stage", "staged"
-    )
+    removed = as_days(removed_raw)
+    exchanged = np.asarray([r is not None for r in replaced], dtype=bool)
+    revised = np.where(exchanged, removed, NO_DAY)
+    explanted = np.where(exchanged, NO_DAY, removed)
+    reason_arr = np.asarray([r or "" for r in reasons], dtype="U20")
+    reason_arr[removed == NO_DAY] = ""
+    kind_arr = np.asarray(kinds, dtype="U40")
+    plan_arr = np.asarray([p or "" for p in plans], dtype="U20")
+    # Strategy from the plan; without one, from the operation that placed the implant.
+    fallback = np.where(kind_arr == ProcedureKind.SINGLE_STAGE.value, "single_stage", "staged")
+    strategy = np.where(plan_arr != "", plan_arr, fallback).astype("U20")
+    strategy[kind_arr == ProcedureKind.REVISION.value] = "revision"
     cohort = ImplantCohort(
         key=ids_arr,
         placed=placed,
         site=np.asarray(sites, dtype="U20"),
-        fixation=fixation_arr,
+        fixation=np.asarray([f or "unknown" for f in fixations], dtype="U20"),
         strategy=strategy,
         surgeon=np.asarray(surgeons, dtype=np.int64),
         explanted=explanted,
         revised=revised,
-        infected=infected,
-        complication=complication,
-        died=died,
+        infected=as_days(deep),
+        complication=as_days(events_any),
+        died=as_days(deaths),
         side=np.asarray(sides, dtype="U20"),
+        any_infection=as_days(infections),
+        removal_reason=reason_arr,
     )
     if personal:
         secret = settings.SECRET_KEY.encode()[:64]
@@ -136,22 +194,9 @@ def implant_cohort(
             dtype=np.int64,
             count=n,
         )
-        cohort.sex = np.asarray(data[10], dtype=object)
-        cohort.age_at_placement = (placed - as_days(data[11])) / 365.25
+        cohort.sex = np.asarray(data[15], dtype=object)
+        cohort.age_at_placement = (placed - as_days(data[16])) / 365.25
     return cohort
-
-
-def _complications(
-    ids: np.ndarray, limbs: list[int], patients: list[int], placed: dict[int, tuple[int, int]]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """First deep infection, first adverse event of any kind, and death, per implant."""
-    n = ids.size
-    none = np.full(n, NO_DAY, dtype=np.int64)
-    if not apps.is_installed("osseo.complications"):
-        return none, none.copy(), none.copy()
-    from osseo.registry.complications_source import complication_days  # after the app lands
-
-    return complication_days(ids, limbs, patients, placed)
 
 
 def _empty() -> ImplantCohort:
@@ -172,6 +217,8 @@ def _empty() -> ImplantCohort:
         sex=empty_obj,
         age_at_placement=np.array([], dtype=float),
         side=empty_obj,
+        any_infection=empty_int,
+        removal_reason=empty_obj,
     )
 
 
@@ -198,8 +245,18 @@ def organisations_in(user: User) -> list[tuple[int, str]]:
     return sorted(set(rows), key=lambda x: x[1])
 
 
-def minimum_dataset(cohort: ImplantCohort, today: int) -> list[dict[str, Any]]:
-    """De-identified rows: no name, NHS number or exact date; a keyed pseudonym per implant."""
+SUPPRESSED = "suppressed"
+# The columns that, together, could single a patient out (quasi-identifiers).
+QUASI_IDENTIFIERS = ("year_implanted", "side", "sex", "age_band")
+
+
+def minimum_dataset(cohort: ImplantCohort, today: int, *, threshold: int) -> list[dict[str, Any]]:
+    """De-identified rows: no name, NHS number or exact date; a keyed pseudonym per implant.
+
+    Small-cell suppression at the clinic's registry threshold (`registry_min_at_risk`, a clinic
+    setting): where fewer than `threshold` implants share a site and the quasi-identifiers
+    (year, side, sex, age band), those values read "suppressed"; a site itself shared by fewer
+    than `threshold` implants is suppressed too. Counts of events and days stay."""
     rows = []
     for i in range(len(cohort)):
         start = int(cohort.placed[i])
@@ -209,24 +266,47 @@ def minimum_dataset(cohort: ImplantCohort, today: int) -> list[dict[str, Any]]:
 
         age = float(cohort.age_at_placement[i])
         band = f"{int(age // 10) * 10}-{int(age // 10) * 10 + 9}"
+        revised, explanted = int(cohort.revised[i]), int(cohort.explanted[i])
+        reason = str(cohort.removal_reason[i]) if cohort.removal_reason.size else ""
         rows.append(
             {
                 "implant": f"{int(cohort.key[i]):012x}",
-                "year_implanted": (EPOCH + dt.timedelta(days=start)).year,
-                "site": cohort.site[i],
-                "side": cohort.side[i],
+                "year_implanted": str((EPOCH + dt.timedelta(days=start)).year),
+                "site": str(cohort.site[i]),
+                "side": str(cohort.side[i]),
                 "fixation": cohort.fixation[i],
                 "strategy": cohort.strategy[i],
-                "sex": cohort.sex[i],
+                "sex": str(cohort.sex[i]),
                 "age_band": band,
                 "days_followed": max(
                     (int(cohort.died[i]) if cohort.died[i] != NO_DAY else today) - start, 0
                 ),
-                "days_to_explantation": since(int(cohort.explanted[i])),
-                "days_to_revision": since(int(cohort.revised[i])),
+                "days_to_explantation": since(explanted),
+                "explantation_reason": reason if explanted != NO_DAY else "",
+                "days_to_revision": since(revised),
+                "revision_reason": reason if revised != NO_DAY else "",
                 "days_to_deep_infection": since(int(cohort.infected[i])),
+                "days_to_any_infection": since(int(cohort.any_infection[i]))
+                if cohort.any_infection.size
+                else "",
                 "days_to_first_complication": since(int(cohort.complication[i])),
                 "days_to_death": since(int(cohort.died[i])),
             }
         )
-    return rows
+    return suppress_small_cells(rows, threshold)
+
+
+def suppress_small_cells(rows: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
+    from collections import Counter
+
+    cells = Counter(tuple(r[k] for k in ("site", *QUASI_IDENTIFIERS)) for r in rows)
+    sites = Counter(r["site"] for r in rows)
+    out = []
+    for r in rows:
+        r = dict(r)
+        if cells[tuple(r[k] for k in ("site", *QUASI_IDENTIFIERS))] < threshold:
+            r.update(dict.fromkeys(QUASI_IDENTIFIERS, SUPPRESSED))
+        if sites[r["site"]] < threshold:
+            r["site"] = SUPPRESSED
+        out.append(r)
+    return out

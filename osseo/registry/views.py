@@ -48,6 +48,11 @@ STAGING_SOURCE = (
     "Banducci et al., Bone Jt Open 2023;4(7):539-550 (systematic review, 19 studies; not "
     "randomised; system confounded with stage)"
 )
+INFECTION_DEFINITION = (
+    "Infection counted as the published table counts it: superficial (soft-tissue) infection "
+    "and osteomyelitis (deep: bone or implant infection), so the first infection of any of these "
+    "kinds while the implant was in. Implants placed in a revision are not in either arm."
+)
 FIXATION_NOTE = (
     "No head-to-head comparison of press-fit and threaded (screw) implants was found in the "
     "sources reviewed; the guide's claim is not directly supported by a published source "
@@ -133,13 +138,16 @@ def registry(request: HttpRequest) -> HttpResponse:
         )
     claims = (
         {
+            # Infection as the published table counts it: superficial (soft-tissue) infection
+            # and osteomyelitis (deep) both, so any infection (INFECTION_DEFINITION).
             "staging": comparison(
                 cohort,
                 within="site",
                 compare="strategy",
-                event="infected",
+                event="any_infection",
                 today=today,
                 min_at_risk=min_at_risk,
+                values=("single_stage", "staged"),
             ),
             "fixation": comparison(
                 cohort,
@@ -164,6 +172,7 @@ def registry(request: HttpRequest) -> HttpResponse:
             "setting": setting,
             "published": PUBLISHED_STAGING,
             "staging_source": STAGING_SOURCE,
+            "infection_definition": INFECTION_DEFINITION,
             "fixation_note": FIXATION_NOTE,
             "can_export": has_permission(user, "registry.export"),
             "query": request.GET.urlencode(),
@@ -183,7 +192,7 @@ def _export(
         response["Content-Disposition"] = (
             f'attachment; filename="osseo-minimum-dataset-{stamp}.csv"'
         )
-        rows = minimum_dataset(cohort, today)
+        rows = minimum_dataset(cohort, today, threshold=min_at_risk)
         fields = list(rows[0]) if rows else ["implant"]
         writer = csv.DictWriter(response, fieldnames=fields)
         writer.writeheader()
