@@ -373,6 +373,14 @@ def add_grading_system(*, actor: User, data: dict[str, Any]) -> GradingSystem:
         errors["grades"] = ["Each grade needs its own short code."]
     if any(not str(g.get("label") or "").strip() for g in grades):
         errors.setdefault("grades", []).append("Each grade needs its published wording.")
+    # Each grade names the event kinds it describes, within the kinds its system grades.
+    for g in grades:
+        kinds = list(g.get("kinds") or [])
+        allowed = applies_to or EventKind.values
+        if any(k not in allowed for k in kinds):
+            errors.setdefault("grades", []).append(
+                f"Grade {g.get('code')}: its kinds must be among: {', '.join(allowed)}."
+            )
     if errors:
         raise ValidationError(errors)
     try:
@@ -395,6 +403,7 @@ def add_grading_system(*, actor: User, data: dict[str, Any]) -> GradingSystem:
             label=str(grade["label"]).strip()[:200],
             description=str(grade.get("description") or "").strip(),
             rank=rank,
+            kinds=list(grade.get("kinds") or []),
         )
     record(
         "complications.grading_system.added",

@@ -116,25 +116,35 @@ class GradingSystemForm(forms.Form):
     grades = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Grades, in order",
-        help_text="One grade a line: code | published wording | optional description.",
+        help_text="One grade a line: code | published wording | optional description | "
+        "optional event kinds it describes, comma-separated (e.g. infection_bone).",
     )
 
-    def clean_grades(self) -> list[dict[str, str]]:
+    def clean_grades(self) -> list[dict[str, Any]]:
         """Each line as a grade; an error names the line."""
-        grades: list[dict[str, str]] = []
+        grades: list[dict[str, Any]] = []
         problems: list[str] = []
         for number, line in enumerate(self.cleaned_data["grades"].splitlines(), start=1):
             if not line.strip():
                 continue
             parts = [part.strip() for part in line.split("|")]
-            if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+            if len(parts) not in (2, 3, 4) or not parts[0] or not parts[1]:
                 problems.append(
                     f"Line {number}: write 'code | published wording' "
-                    "(and optionally '| description')."
+                    "(and optionally '| description | kinds')."
                 )
                 continue
+            kinds = [k.strip() for k in parts[3].split(",") if k.strip()] if parts[3:] else []
+            if any(k not in EventKind.values for k in kinds):
+                problems.append(f"Line {number}: kinds are: {', '.join(EventKind.values)}.")
+                continue
             grades.append(
-                {"code": parts[0], "label": parts[1], "description": parts[2] if parts[2:] else ""}
+                {
+                    "code": parts[0],
+                    "label": parts[1],
+                    "description": parts[2] if parts[2:] else "",
+                    "kinds": kinds,
+                }
             )
         if problems:
             raise forms.ValidationError(problems)

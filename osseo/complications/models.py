@@ -96,6 +96,9 @@ class Grade(models.Model):
     label = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     rank = models.PositiveSmallIntegerField()  # order within the system (1 = first listed)
+    # The event kinds this grade describes (EventKind codes); empty: any kind its system grades.
+    # Radboud: grades 1-2 soft tissue, 3 bone, 4 implant (domain notes §6.1a [V]).
+    kinds = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["system_id", "rank"]
@@ -105,6 +108,9 @@ class Grade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system.name}: {self.label}"
+
+    def grades_kind(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
 
 
 class AdverseEvent(Versioned):
@@ -157,7 +163,11 @@ class AdverseEvent(Versioned):
 
     class Meta:
         ordering = ["-onset_on", "-id"]
-        indexes = [models.Index(fields=["kind", "onset_on"])]
+        indexes = [
+            models.Index(fields=["kind", "onset_on"]),
+            # The registry's first event of a kind on a limb while an implant was in.
+            models.Index(fields=["limb", "kind", "onset_on"], name="event_limb_kind_onset"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(grade__isnull=True) | models.Q(grading_system__isnull=False),

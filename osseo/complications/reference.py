@@ -11,7 +11,9 @@ import importlib
 from django.apps import apps as django_apps
 
 _SEED = "osseo.complications.migrations.0002_seed_radboud_and_tillander_grading"
+_KINDS = "osseo.complications.migrations.0004_grade_kinds"
 
 
 def ensure_grading_systems() -> None:
     importlib.import_module(_SEED).seed(django_apps, None)
+    importlib.import_module(_KINDS).grade_kinds(django_apps, None)

@@ -17,6 +17,7 @@ class GradeOut(Schema):
     code: str
     label: str
     description: str
+    kinds: list[str] = []
 
 
 class GradingSystemOut(Schema):
@@ -40,6 +41,9 @@ class GradeIn(Schema):
     code: str = Field(..., min_length=1, max_length=30)
     label: str = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=2000)
+    kinds: list[EventKind] = Field(
+        [], max_length=12, description="The event kinds this grade describes; empty: any."
+    )
 
 
 class GradingSystemIn(Schema):

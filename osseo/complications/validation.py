@@ -66,6 +66,13 @@ def check_grade(
             _add(errors, "grade", f"Choose a grade of {system.name}: {codes}.")
         elif grade.system_id != system.pk:
             _add(errors, "grade", f"That grade is not one of {system.name}'s.")
+        elif kind in Kind.values and not grade.grades_kind(kind):
+            kinds = ", ".join(Kind(k).label.lower() for k in grade.kinds if k in Kind.values)
+            _add(
+                errors,
+                "grade",
+                f"{grade.label} describes {kinds}, not {Kind(kind).label.lower()}.",
+            )
 
 
 def check_event(values: dict[str, Any], *, patient: Patient) -> dict[str, Any]:

@@ -136,17 +136,18 @@ def test_a_worsening_infection_is_regraded_and_its_history_keeps_the_first_grade
     assert 'value="radboud-infection:1" selected' in page  # the form starts at the current grade
     response = client.post(
         f"/complications/{event.uuid}/",
-        {"update_outcome": "1", "grading": "radboud-infection:3", "outcome": "ongoing"},
+        {"update_outcome": "1", "grading": "radboud-infection:2", "outcome": "ongoing"},
     )
     assert response.status_code == 302
     event.refresh_from_db()
-    assert (event.grading_system.code, event.grade.code) == ("radboud-infection", "3")
+    assert (event.grading_system.code, event.grade.code) == ("radboud-infection", "2")
     page = client.get(f"/complications/{event.uuid}/").content.decode()
     history = page.split("History of this complication", 1)[1]
     assert "Complication recorded" in history
     assert (
         "Grade: Radboud 4-grade infection classification: Grade 1: low-grade soft-tissue "
-        "infection → Radboud 4-grade infection classification: Grade 3: deep bone infection"
+        "infection → Radboud 4-grade infection classification: Grade 2: high-grade soft-tissue "
+        "infection"
     ) in history
 
 

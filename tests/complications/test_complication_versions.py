@@ -180,26 +180,37 @@ def test_a_regrade_form_opened_before_a_colleagues_change_keeps_it(operated):
 
 
 def test_a_regrade_of_a_grade_a_colleague_changed_shows_theirs_and_saves_nothing(operated):
-    event = _infection(operated)
+    # An implant infection graded under Tillander (three grades, all of the implant kind).
+    system = GradingSystem.objects.get(code="tillander-implant-infection")
+    event = record_event(
+        actor=operated.users["surgeon"],
+        patient=operated.patient,
+        data={
+            "limb": operated.limb,
+            "kind": "infection_implant",
+            "onset_on": dt.date(2025, 3, 1),
+            "grading_system": system,
+            "grade": system.grades.get(code="possible"),
+        },
+    )
     me = client_for(operated.users["surgeon"])
     data = _opened(me, event)
     colleague = api_client(operated.users["coordinator"])
-    assert _patch(colleague, f"/api/v1/adverse-events/{event.uuid}", {"grade": "3"}).status_code
-    data["grading"] = "radboud-infection:2"
+    url = f"/api/v1/adverse-events/{event.uuid}"
+    assert _patch(colleague, url, {"grade": "definite"}).status_code == 200
+    data["grading"] = "tillander-implant-infection:probable"
     refused = me.post(f"/complications/{event.uuid}/", data)
     assert refused.status_code == 409
     page = refused.content.decode()
     assert "Changed by someone else since you opened this form (coordinator," in page
-    assert (
-        "it is now Radboud 4-grade infection classification: Grade 3: deep bone infection" in page
-    )
-    assert AdverseEvent.objects.get(pk=event.pk).grade.code == "3"
+    assert "it is now Tillander implant infection (definite / probable / possible): " in page
+    assert AdverseEvent.objects.get(pk=event.pk).grade.code == "definite"
     form = refused.context["outcome_form"]
-    assert form["grading"].value() == "radboud-infection:2"  # mine is kept in the form
+    assert form["grading"].value() == "tillander-implant-infection:probable"  # mine is kept
 
     again = form.data.dict()
     assert me.post(f"/complications/{event.uuid}/", again).status_code == 302
-    assert AdverseEvent.objects.get(pk=event.pk).grade.code == "2"
+    assert AdverseEvent.objects.get(pk=event.pk).grade.code == "probable"
 
 
 def test_the_death_form_says_when_the_death_is_already_recorded(operated):
