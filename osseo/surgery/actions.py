@@ -23,6 +23,7 @@ from osseo.patients.models import FundingRoute
 
 from . import eligibility, lifecycle, rules
 from .gs1 import UDIError, parse_udi
+from .hibcc import HIBCCError, looks_like_hibcc, parse_hibcc
 from .models import (
     Assessment,
     Decision,
@@ -489,7 +490,8 @@ def save_operative_record(
 
 
 def _device_facts(procedure: Procedure) -> list[DeviceFact]:
-    return [DeviceFact(d.kind, d.gtin, d.lot) for d in procedure.devices_placed.all()]
+    # The device identifier: a GTIN (GS1), else the HIBCC labeler, product and unit.
+    return [DeviceFact(d.kind, d.gtin or d.udi_di, d.lot) for d in procedure.devices_placed.all()]
 
 
 def sign_problems(procedure: Procedure, data: dict[str, Any] | None = None) -> list[Missing]:
@@ -638,7 +640,20 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
     }
     code = str(data.get("code") or "").strip()
     expired = False
-    if code:
+    if code and looks_like_hibcc(code):
+        try:
+            hibcc = parse_hibcc(code, today=used_on)
+        except HIBCCError as exc:
+            raise ValidationError({"code": [str(exc)]}) from exc
+        values.update(
+            gtin="",
+            lot=hibcc.lot or values["lot"],
+            serial=hibcc.serial or values["serial"],
+            expiry=hibcc.expiry or values["expiry"],
+        )
+        values["udi_issuer"], values["udi_di"] = "hibcc", hibcc.di
+        expired = hibcc.expired
+    elif code:
         try:
             parsed = parse_udi(code, today=used_on)
         except UDIError as exc:
@@ -650,6 +665,7 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
             expiry=parsed.expiry,
             production_date=parsed.production_date,
         )
+        values["udi_issuer"], values["udi_di"] = "gs1", parsed.gtin
         expired = parsed.expired
     else:
         gtin = str(values["gtin"] or "")
@@ -657,6 +673,7 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
             try:
                 parsed = parse_udi(f"(01){gtin.zfill(14)}", today=timezone.localdate())
                 values["gtin"] = parsed.gtin
+                values["udi_issuer"], values["udi_di"] = "gs1", parsed.gtin
             except UDIError as exc:
                 raise ValidationError({"gtin": [str(exc)]}) from exc
         expiry = values["expiry"]

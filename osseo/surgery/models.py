@@ -314,6 +314,12 @@ class Device(models.Model):
     # stratifies by it), else the catalogue's.
     fixation = models.CharField(max_length=20, choices=Fixation.choices, blank=True)
     udi_carrier = models.CharField("UDI as scanned", max_length=200, blank=True)
+    # The UDI's issuer and device identifier as issued: GS1 (the GTIN) or HIBCC (labeler,
+    # product and unit of measure), FHIR Device.udiCarrier.issuer/deviceIdentifier.
+    udi_issuer = models.CharField(
+        max_length=10, choices=[("gs1", "GS1"), ("hibcc", "HIBCC")], blank=True
+    )
+    udi_di = models.CharField("UDI device identifier", max_length=30, blank=True)
     status = models.CharField(
         max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_PLACE
     )

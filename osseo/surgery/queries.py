@@ -44,7 +44,13 @@ def get_assessment_for(user: User, assessment_id: Any) -> Assessment:
 
 
 def get_device_for(user: User, device_id: Any, *, permission: str = "patient.view") -> Device:
-    device = _get(Device.objects.select_related("patient", "limb"), device_id, "device")
+    device = _get(
+        Device.objects.select_related(
+            "patient", "limb", "placed_by", "removed_by", "replaced_by", "catalogue_item"
+        ),
+        device_id,
+        "device",
+    )
     get_patient_for(user, device.patient.uuid, permission=permission, audit_read=False)
     return device
 
@@ -52,8 +58,8 @@ def get_device_for(user: User, device_id: Any, *, permission: str = "patient.vie
 def recall_search(user: User, *, gtin: str = "", lot: str = "") -> QuerySet[Device]:
     """Devices (in place or removed) matching a GTIN and/or lot, among the patients I may see."""
     qs = Device.objects.filter(patient__in=patients_for(user))
-    if gtin:
-        qs = qs.filter(gtin=gtin.strip())
+    if gtin:  # a GTIN, or an HIBCC device identifier
+        qs = qs.filter(Q(gtin=gtin.strip()) | Q(udi_di=gtin.strip().upper()))
     if lot:
         qs = qs.filter(lot__iexact=lot.strip())
     if not gtin and not lot:

@@ -101,3 +101,28 @@ def step_errors_to_form(form: forms.Form, errors: dict[str, list[str]]) -> None:
     for key, messages in errors.items():
         name = key.replace(".", "__")
         form.add_error(name if name in form.fields else None, messages)
+
+
+def record_document(site: str, data: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A signed record as a document: each step of the guide with its fields as people read them
+    (a choice's label, yes or no, the unit), "not recorded" where empty."""
+    anaesthesia = {o.code: o.label for o in rules.anaesthesia_options(site)}
+    out = []
+    for step in STEPS:
+        rows = []
+        for spec in step.fields:
+            value = data.get(step.key, {}).get(spec.name)
+            if value in (None, ""):
+                shown = "not recorded"
+            elif spec.type == "bool":
+                shown = "Yes" if value else "No"
+            elif spec.type == "choice":
+                labels = dict(spec.choices) if spec.choices else anaesthesia
+                shown = str(labels.get(value, value))
+            elif spec.unit:
+                shown = f"{value} {spec.unit}"
+            else:
+                shown = str(value)
+            rows.append({"label": spec.label, "value": shown, "empty": value in (None, "")})
+        out.append({"title": step.title, "rows": rows})
+    return out

@@ -192,6 +192,8 @@ class DeviceOut(Schema):
     kind: str
     description: str
     gtin: str
+    udi_issuer: str = Field("", description="gs1 or hibcc: who issued the UDI read")
+    udi_di: str = Field("", description="The UDI device identifier (GTIN, or HIBCC LIC+PCN+U)")
     lot: str
     serial: str
     expiry: dt.date | None

@@ -11,5 +11,6 @@ urlpatterns = [
     path("episodes/<uuid:episode_id>/guide/", views.patient_guide, name="guide"),
     path("procedures/<uuid:procedure_id>/", views.procedure_detail, name="procedure"),
     path("devices/recall/", views.recall, name="recall"),
+    path("devices/<uuid:device_id>/", views.device_detail, name="device"),
     path("catalogue/", views.catalogue, name="catalogue"),
 ]

@@ -27,11 +27,12 @@ from . import actions, guide, rules
 from .forms import AmendForm, AssessmentForm, DeviceForm, PlanEditForm, PlanForm, ProcedureForm
 from .models import ImplantCatalogueItem, Procedure, RecordStatus, SurgicalPlan
 from .operative import record_diff
-from .queries import get_procedure_for, recall_search
+from .queries import get_device_for, get_procedure_for, recall_search
 from .record_form import (
     build_record_form,
     grouped,
     record_changes,
+    record_document,
     record_values,
     step_errors_to_form,
 )
@@ -328,6 +329,9 @@ def _procedure_context(
         "versions": _history(list(procedure.versions.all())),
         "devices": list(procedure.devices_placed.all()),
         "signed": procedure.status == RecordStatus.SIGNED,
+        "document": record_document(
+            procedure.limb.site, procedure.current.data if procedure.current else {}
+        ),
     }
 
 
@@ -366,10 +370,11 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     site = procedure.limb.site
     signed = procedure.status == RecordStatus.SIGNED
     amending = writing and "amend" in request.POST
+    signing = writing and "sign" in request.POST and not signed
     editing = writing and ("save_record" in request.POST or amending)
     record_form = build_record_form(
         site,
-        data=request.POST if editing else None,
+        data=request.POST if editing or signing else None,
         initial=current.data if current else {},
         record=procedure,
     )
@@ -433,12 +438,27 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
         except Conflict as exc:  # e.g. signed meanwhile: the device form is gone from the page
             messages.error(request, _refusal(exc))
             status = 409
-    elif writing and "sign" in request.POST:
+    elif signing and record_form.is_valid():
+        # One form: what is on the screen is validated and saved first, then signed as saved.
+        assert isinstance(record_form, VersionedForm)
+        edits = record_form.edits()
+        opened = record_form.cleaned_data.get("version")
+        saved = False
         try:
+            if edits:
+                actions.save_operative_record(
+                    actor=user,
+                    procedure=procedure,
+                    data=record_changes(edits),
+                    merge=True,
+                    if_match=str(opened) if opened else None,
+                )
+                saved = True
+                procedure.refresh_from_db()
             actions.sign_operative_record(
                 actor=user,
                 procedure=procedure,
-                if_match=request.POST.get("version", "").strip()[:20] or None,
+                if_match=str(procedure.version) if saved else (str(opened) if opened else None),
             )
             messages.success(request, "Operative record signed.")
             return redirect("surgery:procedure", procedure_id=procedure.uuid)
@@ -446,11 +466,31 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
             messages.error(
                 request,
                 "The record was changed by someone else since you opened it; nothing was "
-                "signed. Read it again below and sign it if it is right.",
+                + ("saved or signed" if edits and not saved else "signed")
+                + ". Read it again below and sign it if it is right.",
             )
+            procedure.refresh_from_db()
+            latest = procedure.current
+            fresh = request.POST.copy() if edits and not saved else None
+            if fresh is not None:  # what was typed stays on the screen, at the current version
+                fresh["version"] = str(procedure.version)
+            record_form = build_record_form(
+                site, data=fresh, initial=latest.data if latest else {}, record=procedure
+            )
+            if fresh is not None:
+                record_form.is_valid()
+        except ValidationError as exc:
+            step_errors_to_form(
+                record_form, exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+            status = 422
         except Conflict as exc:
             messages.error(request, _refusal(exc))
-        status = 409
+            if saved:  # what was typed is kept: the page shows the saved draft
+                messages.info(request, "Your changes were saved as the draft.")
+                return redirect("surgery:procedure", procedure_id=procedure.uuid)
+        if status == 200:
+            status = 409
     if writing and status == 200:
         status = 422
     context = _procedure_context(procedure, record_form, device_form, amend_form)
@@ -459,20 +499,100 @@ def procedure_detail(request: HttpRequest, procedure_id: str) -> HttpResponse:
     return render(request, "surgery/procedure.html", context, status=status)
 
 
+RECALL_COLUMNS = (
+    "patient",
+    "record_number",
+    "nhs_number",
+    "email",
+    "phone",
+    "address",
+    "part",
+    "limb",
+    "device_identifier",
+    "lot",
+    "serial",
+    "placed_on",
+    "state",
+    "removed_on",
+    "removal_reason",
+)
+
+
+def _recall_row(d: Any) -> dict[str, Any]:
+    p = d.patient
+    return {
+        "patient": p.display_name,
+        "record_number": getattr(p, "record_number", ""),
+        "nhs_number": p.nhs_number,
+        "email": p.email,
+        "phone": p.phone,
+        "address": " ".join(p.address.split()),
+        "part": d.get_kind_display(),
+        "limb": str(d.limb),
+        "device_identifier": d.gtin or d.udi_di,
+        "lot": d.lot,
+        "serial": d.serial,
+        "placed_on": d.placed_on.isoformat(),
+        "state": d.get_status_display(),
+        "removed_on": d.removed_on.isoformat() if d.removed_on else "",
+        "removal_reason": d.get_removal_reason_display() if d.removal_reason else "",
+    }
+
+
 @login_required
 def recall(request: HttpRequest) -> HttpResponse:
+    """Which of my patients carry (or carried) a device of this identifier and/or lot: each with
+    their contact details and the device's state; `?format=csv` exports the list for the clinic's
+    letters, an audited read of every patient named."""
     user: Any = request.user
     if not has_permission(user, "patient.view") or user.membership.role == "patient":
         raise PermissionDenied
-    gtin, lot = request.GET.get("gtin", "").strip()[:14], request.GET.get("lot", "").strip()[:20]
+    gtin, lot = request.GET.get("gtin", "").strip()[:30], request.GET.get("lot", "").strip()[:20]
     devices = list(recall_search(user, gtin=gtin, lot=lot)[:500]) if (gtin or lot) else []
-    record_list_read(
-        user, sorted({str(d.patient.uuid) for d in devices}), recall={"gtin": gtin, "lot": lot}
-    )
+    export = request.GET.get("format") == "csv" and bool(gtin or lot)
+    named = sorted({str(d.patient.uuid) for d in devices})
+    if export:
+        import csv
+
+        record_list_read(user, named, recall={"gtin": gtin, "lot": lot}, export="csv")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="osseo-recall-{stamp}.csv"'
+        writer = csv.DictWriter(response, fieldnames=RECALL_COLUMNS)
+        writer.writeheader()
+        for d in devices:
+            writer.writerow(
+                {  # a spreadsheet must not run a cell as a formula (CSV injection)
+                    k: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v
+                    for k, v in _recall_row(d).items()
+                }
+            )
+        return response
+    record_list_read(user, named, recall={"gtin": gtin, "lot": lot})
     return render(
         request,
         "surgery/recall.html",
-        {"gtin": gtin, "lot": lot, "devices": devices, "searched": bool(gtin or lot)},
+        {
+            "gtin": gtin,
+            "lot": lot,
+            "devices": devices,
+            "searched": bool(gtin or lot),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def device_detail(request: HttpRequest, device_id: str) -> HttpResponse:
+    """One device: its UDI, where and when it was placed and removed, and the recall search for
+    its lot."""
+    user: Any = request.user
+    device = get_device_for(user, device_id)
+    record("patients.patient.viewed", actor=user, patient=device.patient, obj=device)
+    return render(
+        request,
+        "surgery/device.html",
+        {"device": device, "patient": device.patient},
     )
 
 
