@@ -10,8 +10,18 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, CharField, DateField, F, OuterRef, Subquery, Value, When
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from osseo.accounts.models import User
 from osseo.patients.queries import patients_for
@@ -24,7 +34,7 @@ from osseo.surgery.models import (
     SurgicalPlan,
 )
 
-from .cohort import NO_DAY, ImplantCohort, as_days
+from .cohort import NO_DAY, ImplantCohort
 
 # Deep infection = bone or implant (the survival analysis); any infection adds the soft-tissue
 # (superficial) kind, as the published staging table counts it (registry views, claims panel).
@@ -46,9 +56,33 @@ class Filters:
     organisation: int | None = None
 
 
-def _first(events: Any, kinds: Any = None) -> Subquery:
-    """The first onset (ISO text) on the implant's limb while it was in: on or after its
-    placement and, once it is out, not after its removal."""
+class EpochDay(Func):
+    """A date as its day number since 1970-01-01, computed by the database (no per-row
+    conversion in Python); NULL stays NULL."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s - DATE '1970-01-01')", **extra
+        )
+
+
+def _day(expression: Any) -> Coalesce:
+    return Coalesce(EpochDay(expression), Value(NO_DAY), output_field=IntegerField())
+
+
+def _first(events: Any, kinds: Any = None) -> Coalesce:
+    """The first onset (day number) on the implant's limb while it was in: on or after its
+    placement and, once it is out, not after its removal (the limb-kind-onset index serves it)."""
     qs = events.filter(
         limb_id=OuterRef("limb_id"),
         onset_on__gte=OuterRef("placed_on"),
@@ -56,18 +90,16 @@ def _first(events: Any, kinds: Any = None) -> Subquery:
     )
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
-    return Subquery(
-        qs.order_by("onset_on")
-        .annotate(onset_text=Cast("onset_on", output_field=CharField()))
-        .values("onset_text")[:1]
-    )
+    first = qs.order_by("onset_on").annotate(day=EpochDay("onset_on")).values("day")[:1]
+    return Coalesce(Subquery(first), Value(NO_DAY), output_field=IntegerField())
 
 
 def implant_cohort(
     user: User, filters: Filters = Filters(), *, personal: bool = False
 ) -> ImplantCohort:
     """Every implant placed by a signed operation, among the patients the user may see, in one
-    query read straight into arrays (no per-row model instances or converters).
+    query read straight into arrays: the database computes every date as a day number, and the
+    rows are read without model instances or per-value converters, column by column.
 
     Signed facts only (design notes): the implant counts once its operation is signed, and its
     end comes from its own removal by a signed operation: a revision when a new implant took its
@@ -105,45 +137,54 @@ def implant_cohort(
             default=F("removed_on"),
             output_field=DateField(),
         ),
-        placed_text=Cast("placed_on", output_field=CharField()),
-        removed_text=Case(
-            When(
-                removed_by__status=RecordStatus.SIGNED,
-                then=Cast("removed_on", output_field=CharField()),
-            ),
-            default=Value(None),
-            output_field=CharField(),
+        placed_day=_day("placed_on"),
+        removed_day=Case(
+            When(removed_by__status=RecordStatus.SIGNED, then=_day("removed_on")),
+            default=Value(NO_DAY),
+            output_field=IntegerField(),
         ),
-        plan_strategy=Subquery(plan.values("strategy")[:1]),
+        exchanged=Case(
+            When(replaced_by__isnull=False, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
         deep=_first(events, DEEP_INFECTION),
         any_infection=_first(events, INFECTION),
         any_event=_first(events),
-        died_text=Subquery(
-            Death.objects.filter(patient_id=OuterRef("patient_id"))
-            .annotate(text=Cast("died_on", output_field=CharField()))
-            .values("text")[:1]
+        died_day=Coalesce(
+            Subquery(
+                Death.objects.filter(patient_id=OuterRef("patient_id"))
+                .annotate(day=EpochDay("died_on"))
+                .values("day")[:1]
+            ),
+            Value(NO_DAY),
+            output_field=IntegerField(),
         ),
+        plan_strategy=Subquery(plan.values("strategy")[:1]),
     )
-    columns = [
+    numbers = [
         "id",
-        "placed_text",
-        "removed_text",
-        "replaced_by_id",
+        "placed_day",
+        "removed_day",
+        "exchanged",
+        "placed_by__surgeon_id",
+        "deep",
+        "any_infection",
+        "any_event",
+        "died_day",
+    ]
+    texts = [
         "removal_reason",
         "limb__site",
         "limb__side",
         "fixation",
         "placed_by__kind",
         "plan_strategy",
-        "placed_by__surgeon_id",
-        "deep",
-        "any_infection",
-        "any_event",
-        "died_text",
     ]
+    columns = numbers + texts
     if personal:
-        qs = qs.annotate(birth_text=Cast("patient__birth_date", output_field=CharField()))
-        columns += ["patient__sex", "birth_text"]
+        qs = qs.annotate(birth_day=_day("patient__birth_date"))
+        columns += ["patient__sex", "birth_day"]
     sql, params = qs.order_by().values_list(*columns).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -151,51 +192,55 @@ def implant_cohort(
     n = len(rows)
     if n == 0:
         return _empty()
-    data = [list(column) for column in zip(*rows, strict=True)]
-    (ids, placed_raw, removed_raw, replaced, reasons, sites, sides, fixations) = data[:8]
-    (kinds, plans, surgeons, deep, infections, events_any, deaths) = data[8:15]
-    ids_arr = np.asarray(ids, dtype=np.int64)
-    placed = as_days(placed_raw)
-    removed = as_days(removed_raw)
-    exchanged = np.asarray([r is not None for r in replaced], dtype=bool)
-    revised = np.where(exchanged, removed, NO_DAY)
+    data = list(zip(*rows, strict=True))
+    ints = {
+        name: np.fromiter(data[i], dtype=np.int64, count=n) for i, name in enumerate(numbers)
+    }
+    text = {
+        name: np.asarray([v or "" for v in data[len(numbers) + i]], dtype="U40")
+        for i, name in enumerate(texts)
+    }
+    removed, exchanged = ints["removed_day"], ints["exchanged"] == 1
+    revised = np.where(exchanged & (removed != NO_DAY), removed, NO_DAY)
     explanted = np.where(exchanged, NO_DAY, removed)
-    reason_arr = np.asarray([r or "" for r in reasons], dtype="U20")
-    reason_arr[removed == NO_DAY] = ""
-    kind_arr = np.asarray(kinds, dtype="U40")
-    plan_arr = np.asarray([p or "" for p in plans], dtype="U20")
+    reasons = text["removal_reason"].astype("U20")
+    reasons[removed == NO_DAY] = ""
+    kinds, plans = text["placed_by__kind"], text["plan_strategy"].astype("U20")
     # Strategy from the plan; without one, from the operation that placed the implant.
-    fallback = np.where(kind_arr == ProcedureKind.SINGLE_STAGE.value, "single_stage", "staged")
-    strategy = np.where(plan_arr != "", plan_arr, fallback).astype("U20")
-    strategy[kind_arr == ProcedureKind.REVISION.value] = "revision"
+    fallback = np.where(kinds == ProcedureKind.SINGLE_STAGE.value, "single_stage", "staged")
+    strategy = np.where(plans != "", plans, fallback).astype("U20")
+    strategy[kinds == ProcedureKind.REVISION.value] = "revision"
+    fixation = text["fixation"].astype("U20")
+    fixation[fixation == ""] = "unknown"
     cohort = ImplantCohort(
-        key=ids_arr,
-        placed=placed,
-        site=np.asarray(sites, dtype="U20"),
-        fixation=np.asarray([f or "unknown" for f in fixations], dtype="U20"),
+        key=ints["id"],
+        placed=ints["placed_day"],
+        site=text["limb__site"].astype("U20"),
+        fixation=fixation,
         strategy=strategy,
-        surgeon=np.asarray(surgeons, dtype=np.int64),
+        surgeon=ints["placed_by__surgeon_id"],
         explanted=explanted,
         revised=revised,
-        infected=as_days(deep),
-        complication=as_days(events_any),
-        died=as_days(deaths),
-        side=np.asarray(sides, dtype="U20"),
-        any_infection=as_days(infections),
-        removal_reason=reason_arr,
+        infected=ints["deep"],
+        complication=ints["any_event"],
+        died=ints["died_day"],
+        side=text["limb__side"].astype("U20"),
+        any_infection=ints["any_infection"],
+        removal_reason=reasons,
     )
     if personal:
         secret = settings.SECRET_KEY.encode()[:64]
         cohort.key = np.fromiter(
             (
                 int.from_bytes(hashlib.blake2b(str(i).encode(), key=secret, digest_size=6).digest())
-                for i in ids
+                for i in data[0]
             ),
             dtype=np.int64,
             count=n,
         )
-        cohort.sex = np.asarray(data[15], dtype=object)
-        cohort.age_at_placement = (placed - as_days(data[16])) / 365.25
+        cohort.sex = np.asarray(data[len(numbers) + len(texts)], dtype=object)
+        birth = np.fromiter(data[len(numbers) + len(texts) + 1], dtype=np.int64, count=n)
+        cohort.age_at_placement = (cohort.placed - birth) / 365.25
     return cohort
 
 
