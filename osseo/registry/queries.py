@@ -193,9 +193,7 @@ def implant_cohort(
     if n == 0:
         return _empty()
     data = list(zip(*rows, strict=True))
-    ints = {
-        name: np.fromiter(data[i], dtype=np.int64, count=n) for i, name in enumerate(numbers)
-    }
+    ints = {name: np.fromiter(data[i], dtype=np.int64, count=n) for i, name in enumerate(numbers)}
     text = {
         name: np.asarray([v or "" for v in data[len(numbers) + i]], dtype="U40")
         for i, name in enumerate(texts)
