@@ -334,7 +334,7 @@ def parse_device_code(request: HttpRequest, payload: ParseIn) -> Any:
 
 
 class RecallParams(Schema):
-    gtin: str = NinjaField("", max_length=14)
+    gtin: str = NinjaField("", max_length=30, description="A GTIN, or an HIBCC device identifier")
     lot: str = NinjaField("", max_length=20)
     limit: int = NinjaField(100, ge=1, le=500)
     offset: int = NinjaField(0, ge=0, le=1_000_000)

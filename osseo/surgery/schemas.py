@@ -206,7 +206,12 @@ class DeviceOut(Schema):
 
 
 class RecallOut(DeviceOut):
+    """A device found by a recall search, with its patient's contact details for the letter."""
+
     patient_name: str = Field(alias="patient.display_name")
+    patient_email: str = Field(alias="patient.email")
+    patient_phone: str = Field(alias="patient.phone")
+    patient_address: str = Field(alias="patient.address")
 
 
 class RecallPage(Schema):

@@ -59,3 +59,25 @@ def test_another_clinic_finds_nothing_and_cannot_open_the_device(world):
     assert outsider.get(f"/devices/{implant.uuid}/").status_code == 404
     export = outsider.get("/devices/recall/?lot=IMP-A&format=csv")
     assert len(list(csv.DictReader(io.StringIO(export.content.decode())))) == 0
+
+
+def test_the_recall_api_gives_contacts_and_finds_an_hibcc_device(world):
+    from tests.conftest import api_client
+    from tests.surgery.conftest import post
+
+    _contacts(world)
+    procedure = operation(world, on=days_ago(30), parts=(), sign=False)
+    client = api_client(world.users["surgeon"])
+    post(
+        client,
+        f"/api/v1/procedures/{procedure.uuid}/devices",
+        {"kind": "implant", "code": "+E123OSSEO119 +$$3291231LOT429E"},
+    )
+    found = client.get("/api/v1/devices?gtin=E123OSSEO11&lot=LOT42").json()
+    assert found["count"] == 1
+    [item] = found["items"]
+    assert (item["patient_phone"], item["patient_email"], item["status"]) == (
+        "01632 960001",
+        "ada@example.org",
+        "recorded",
+    )
