@@ -213,6 +213,11 @@ def record_treatment(
             errors["removed_devices"] = [
                 "An implant comes out by its explantation or revision, when that is signed."
             ]
+        elif removed and (procedure is None or procedure.status != "signed"):
+            # Device states follow signed records: a part comes out with a signed operation.
+            errors["removed_devices"] = [
+                "Name the removed parts once the operation is signed (link the signed operation)."
+            ]
         if errors:
             raise ValidationError(errors)
     if operative and procedure is None:
