@@ -7,11 +7,15 @@ from django.utils.choices import flatten_choices
 
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
+from osseo.typed import SchemaForm
 
 from .models import EventKind, Outcome, TreatmentKind
+from .schemas import AdverseEventIn, DeathIn, GradingSystemIn, TreatmentIn
 
 
-class EventForm(forms.Form):
+class EventForm(SchemaForm):
+    schema = AdverseEventIn
+
     limb = forms.ChoiceField(label="Residual limb")
     kind = forms.ChoiceField(choices=EventKind.choices, label="What happened")
     onset_on = forms.DateField(label="Onset", widget=DateInput)
@@ -66,7 +70,9 @@ class OutcomeForm(VersionedForm):
         return super().display(name, value)
 
 
-class TreatmentForm(forms.Form):
+class TreatmentForm(SchemaForm):
+    schema = TreatmentIn
+
     kind = forms.ChoiceField(
         choices=TreatmentKind.choices,
         label="Treatment",
@@ -83,7 +89,9 @@ class TreatmentForm(forms.Form):
     )
 
 
-class DeathForm(forms.Form):
+class DeathForm(SchemaForm):
+    schema = DeathIn
+
     died_on = forms.DateField(label="Date of death", widget=DateInput)
     cause = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
@@ -91,8 +99,10 @@ class DeathForm(forms.Form):
     related_event = forms.ChoiceField(required=False, label="Following which complication")
 
 
-class GradingSystemForm(forms.Form):
+class GradingSystemForm(SchemaForm):
     """A clinic's grading scheme, entered as data: its grades one per line."""
+
+    schema = GradingSystemIn
 
     name = forms.CharField(max_length=200, label="Name")
     code = forms.CharField(

@@ -4,12 +4,16 @@ from django import forms
 
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
+from osseo.typed import SchemaForm
 
 from .actions import REPLACEMENT_REASONS
 from .models import StepsBasis
+from .schemas import PolicyIn, RecordingIn, ReplacementIn, WeightIn
 
 
-class ReplaceForm(forms.Form):
+class ReplaceForm(SchemaForm):
+    schema = ReplacementIn
+
     replaced_on = forms.DateField(label="Date of the replacement", widget=DateInput)
     reason = forms.ChoiceField(
         choices=[(r.value, r.label) for r in REPLACEMENT_REASONS], label="Why the old part came off"
@@ -36,14 +40,18 @@ class StepsForm(forms.Form):
     )
 
 
-class WeightForm(forms.Form):
+class WeightForm(SchemaForm):
+    schema = WeightIn
+
     measured_on = forms.DateField(label="Weighed on", widget=DateInput)
     weight_kg = forms.DecimalField(
         label="Body weight (kg)", min_value=10, max_value=400, decimal_places=1
     )
 
 
-class RecordingForm(forms.Form):
+class RecordingForm(SchemaForm):
+    schema = RecordingIn
+
     recording_file = forms.FileField(label="Load recording (CSV or Parquet)")
     recorded_on = forms.DateField(label="Recorded on", widget=DateInput)
     channel = forms.CharField(
@@ -70,7 +78,9 @@ class RecordingForm(forms.Form):
     )
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(SchemaForm):
+    schema = PolicyIn
+
     time_limit_months = forms.IntegerField(
         required=False, min_value=1, max_value=240, label="Time limit (months)"
     )

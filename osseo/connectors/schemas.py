@@ -41,7 +41,7 @@ class ImportOut(Schema):
 
 class WeightIn(Schema):
     measured_on: IsoDate
-    weight_kg: float = Field(..., gt=0, lt=1000)
+    weight_kg: float = Field(..., ge=20, le=400, description="as for a loading log")
 
 
 class WeightOut(Schema):

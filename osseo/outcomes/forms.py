@@ -8,9 +8,14 @@ from django import forms
 
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
+from osseo.typed import SchemaForm
+
+from .schemas import ResponseIn
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(SchemaForm):
+    schema = ResponseIn
+
     authored_on = forms.DateField(label="Date answered", widget=DateInput)
     limb = forms.ChoiceField(required=False, label="Residual limb")
 

@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 
 from osseo.editing import VersionedForm
 from osseo.errors import Conflict
+from osseo.typed import SchemaForm
 
 from .models import Cause, FundingRoute, Sex, Side, Site
+from .schemas import LimbIn, PatientIn
 
 
 class DateInput(forms.DateInput):
@@ -18,7 +20,9 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class PatientForm(forms.Form):
+class PatientForm(SchemaForm):
+    schema = PatientIn
+
     given_name = forms.CharField(max_length=100, label="Given name")
     family_name = forms.CharField(max_length=100, label="Family name")
     birth_date = forms.DateField(label="Date of birth", widget=DateInput)
@@ -43,7 +47,9 @@ class PatientEditForm(PatientForm, VersionedForm):
     """The patient's details as opened, so a save writes only what this user changed."""
 
 
-class LimbForm(forms.Form):
+class LimbForm(SchemaForm):
+    schema = LimbIn
+
     site = forms.ChoiceField(choices=Site.choices)
     side = forms.ChoiceField(choices=Side.choices)
     amputation_date = forms.DateField(

@@ -37,6 +37,7 @@ class PatientIn(Schema):
     funding_route: Annotated[FundingRoute | Literal[""], OrBlank()] = ""
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
+    address: str = Field("", max_length=500)
 
 
 class PatientPatch(PatchBody):
@@ -49,6 +50,7 @@ class PatientPatch(PatchBody):
     funding_route: Annotated[FundingRoute | Literal[""], OrBlank()] | None = None
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
+    address: str | None = Field(None, max_length=500)
 
 
 class PatientOut(Schema):
@@ -62,6 +64,7 @@ class PatientOut(Schema):
     funding_route: str
     email: str
     phone: str
+    address: str
     version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
 

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 from osseo.patients.models import Cause, Sex, Side, Site
+from osseo.typed import SchemaForm
 
+from .schemas import ConversionIn, EnquiryIn, NoteIn, StatusIn
 from .validation import ENQUIRY_FIELDS, LIMITS, NOTE_LIMIT, REASON_LIMIT, check_enquiry
 
 # The foundation's codes, in words an enquirer uses.
@@ -48,8 +50,10 @@ def _area(limit: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": 4, "maxlength": limit})
 
 
-class EnquiryForm(forms.Form):
+class EnquiryForm(SchemaForm):
     """What the enquirer tells us; the rules themselves are `validation.check_enquiry`'s."""
+
+    schema = EnquiryIn
 
     name = forms.CharField(
         label="Your name",
@@ -148,7 +152,9 @@ class EnquiryForm(forms.Form):
         return bool(self.data.get("website", ""))
 
 
-class NoteForm(forms.Form):
+class NoteForm(SchemaForm):
+    schema = NoteIn
+
     text = forms.CharField(
         label="Add a note",
         max_length=NOTE_LIMIT,
@@ -156,7 +162,9 @@ class NoteForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(SchemaForm):
+    schema = StatusIn
+
     status = forms.ChoiceField(label="Change status to")
     reason = forms.CharField(
         label="Reason",
@@ -171,8 +179,10 @@ class StatusForm(forms.Form):
         self.fields["status"].choices = choices  # type: ignore[attr-defined]
 
 
-class ConversionForm(forms.Form):
+class ConversionForm(SchemaForm):
     """A patient needs more than an enquiry holds: the coordinator confirms or adds it."""
+
+    schema = ConversionIn
 
     given_name = forms.CharField(max_length=100, label="Given name")
     family_name = forms.CharField(max_length=100, label="Family name")

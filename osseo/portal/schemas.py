@@ -5,6 +5,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from osseo.choices import OneOf, OrBlank
 from osseo.patients.models import Cause, Sex, Side, Site
@@ -12,7 +13,7 @@ from osseo.patients.schemas import IsoDate
 
 from .models import EnquiryStatus
 from .triage import MANUAL
-from .validation import LIMITS, NOTE_LIMIT, REASON_LIMIT
+from .validation import LIMITS, NOTE_LIMIT, REASON_LIMIT, plausible_year
 
 # The foundation's cause codes, or "" when the enquirer would rather not say.
 EnquiryCause = Annotated[Cause | Literal[""], OrBlank()]
@@ -31,7 +32,9 @@ class EnquiryIn(Schema):
     phone: str = Field("", max_length=LIMITS["phone"])
     site: Site
     side: Side
-    amputation_year: int | None = Field(None, ge=1900, le=2100)
+    amputation_year: Annotated[int | None, AfterValidator(plausible_year)] = Field(
+        None, description="from 1900 to this year"
+    )
     cause: EnquiryCause = ""
     prosthesis_problems: str = Field("", max_length=LIMITS["prosthesis_problems"])
     heard_from: str = Field("", max_length=LIMITS["heard_from"])

@@ -112,6 +112,15 @@ def check_enquiry(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def plausible_year(value: int | None) -> int | None:
+    """The amputation year as the schema (and so the form) checks it: the enquiry rule below."""
+    errors: dict[str, list[str]] = {}
+    year = _year(errors, value)
+    if errors:
+        raise ValueError(errors["amputation_year"][0])
+    return year
+
+
 def _year(errors: dict[str, list[str]], value: Any) -> int | None:
     if value in (None, ""):
         return None

@@ -6,11 +6,15 @@ from django import forms
 from django.http import QueryDict
 
 from osseo.patients.forms import DateInput
+from osseo.typed import SchemaForm
 
 from .models import FunctionTestKind, WalkingAid
+from .schemas import FollowUpIn, FunctionTestIn, LogIn, ReferralIn, RehabPlanIn, WithdrawalIn
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(SchemaForm):
+    schema = ReferralIn
+
     organisation = forms.ChoiceField(label="Rehabilitation partner")
     protocol = forms.ChoiceField(label="Loading protocol", required=False)
     note = forms.CharField(
@@ -21,11 +25,15 @@ class ReferralForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(SchemaForm):
+    schema = WithdrawalIn
+
     reason = forms.CharField(label="Why is the referral withdrawn?", max_length=2000)
 
 
-class PlanForm(forms.Form):
+class PlanForm(SchemaForm):
+    schema = RehabPlanIn
+
     protocol = forms.ChoiceField(label="Loading protocol")
     start_date = forms.DateField(label="Start date (day 1)", widget=DateInput)
     body_weight_kg = forms.DecimalField(
@@ -33,7 +41,9 @@ class PlanForm(forms.Form):
     )
 
 
-class LogForm(forms.Form):
+class LogForm(SchemaForm):
+    schema = LogIn
+
     date = forms.DateField(widget=DateInput)
     applied_kg = forms.DecimalField(
         label="Load applied (kg)", min_value=0, max_value=400, decimal_places=1
@@ -49,7 +59,9 @@ class LogForm(forms.Form):
     )
 
 
-class FunctionTestForm(forms.Form):
+class FunctionTestForm(SchemaForm):
+    schema = FunctionTestIn
+
     kind = forms.ChoiceField(label="Test", choices=FunctionTestKind.choices)
     performed_on = forms.DateField(label="Date", widget=DateInput)
     value = forms.DecimalField(
@@ -61,7 +73,9 @@ class FunctionTestForm(forms.Form):
     notes = forms.CharField(required=False, max_length=5000)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(SchemaForm):
+    schema = FollowUpIn
+
     due_date = forms.DateField(widget=forms.HiddenInput)
     done_on = forms.DateField(label="Seen on", widget=DateInput)
 

@@ -23,12 +23,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from osseo.accounts.permissions import has_permission
 from osseo.editing import VersionedForm, save_edit
+from osseo.typed import SchemaForm
 
 from . import actions
 from .queries import get_protocol_for, protocol_values
+from .schemas import PhaseIn, ProtocolIn
 
 
-class ProtocolForm(forms.Form):
+class ProtocolForm(SchemaForm):
+    schema = ProtocolIn
+    schema_exclude = ("phases",)  # the phases come as a formset (PhaseForm)
+
     name = forms.CharField(max_length=200)
     source = forms.CharField(
         max_length=500, required=False, help_text="The publication, or leave empty."
@@ -36,7 +41,9 @@ class ProtocolForm(forms.Form):
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(SchemaForm):
+    schema = PhaseIn
+
     start_day = forms.IntegerField(min_value=1, max_value=3650, label="From day")
     end_day = forms.IntegerField(min_value=1, max_value=3650, label="To day")
     target_percent_body_weight = forms.DecimalField(

@@ -5,8 +5,18 @@ from django import forms
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 from osseo.patients.models import FundingRoute, Site
+from osseo.typed import SchemaForm
 
 from .models import Decision, DeviceKind, Indication, ProcedureKind, RemovalReason, Strategy
+from .schemas import (
+    AmendmentIn,
+    AssessmentIn,
+    CatalogueIn,
+    DeviceIn,
+    ProcedureIn,
+    RemovalIn,
+    SurgicalPlanIn,
+)
 
 ROLE_CHOICES = [
     ("surgeon", "Surgeon"),
@@ -18,7 +28,9 @@ ROLE_CHOICES = [
 ]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(SchemaForm):
+    schema = AssessmentIn
+
     assessed_on = forms.DateField(label="Date of the MDT", widget=DateInput)
     participants = forms.MultipleChoiceField(
         choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Who took part"
@@ -76,7 +88,9 @@ class AssessmentForm(forms.Form):
     )
 
 
-class PlanForm(forms.Form):
+class PlanForm(SchemaForm):
+    schema = SurgicalPlanIn
+
     strategy = forms.ChoiceField(choices=Strategy.choices, widget=forms.RadioSelect)
     strategy_reason = forms.CharField(
         required=False,
@@ -108,12 +122,16 @@ class PlanEditForm(PlanForm, VersionedForm):
     change (osseo/editing.py)."""
 
 
-class ProcedureForm(forms.Form):
+class ProcedureForm(SchemaForm):
+    schema = ProcedureIn
+
     kind = forms.ChoiceField(choices=ProcedureKind.choices, label="Operation")
     performed_on = forms.DateField(widget=DateInput, label="Date of operation")
 
 
-class DeviceForm(forms.Form):
+class DeviceForm(SchemaForm):
+    schema = DeviceIn
+
     kind = forms.ChoiceField(choices=DeviceKind.choices, label="Part")
     code = forms.CharField(
         required=False,
@@ -131,18 +149,24 @@ class DeviceForm(forms.Form):
     )
 
 
-class AmendForm(forms.Form):
+class AmendForm(SchemaForm):
+    schema = AmendmentIn
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason for the amendment"
     )
 
 
-class RemoveDeviceForm(forms.Form):
+class RemoveDeviceForm(SchemaForm):
+    schema = RemovalIn
+
     removed_on = forms.DateField(widget=DateInput)
     reason = forms.ChoiceField(choices=RemovalReason.choices)
 
 
-class CatalogueForm(forms.Form):
+class CatalogueForm(SchemaForm):
+    schema = CatalogueIn
+
     kind = forms.ChoiceField(choices=DeviceKind.choices, label="Part")
     manufacturer = forms.CharField(max_length=120)
     model = forms.CharField(max_length=120, label="Model / reference")

@@ -57,6 +57,7 @@ def test_creating_a_patient_needs_only_the_four_required_fields(world):
         "funding_route": "",
         "email": "",
         "phone": "",
+        "address": "",
         "version": 1,
     }
     assert (
