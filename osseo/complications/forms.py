@@ -103,6 +103,7 @@ class GradingSystemForm(SchemaForm):
     """A clinic's grading scheme, entered as data: its grades one per line."""
 
     schema = GradingSystemIn
+    schema_exclude = ("grades",)  # typed as lines here, read into the list by clean_grades
 
     name = forms.CharField(max_length=200, label="Name")
     code = forms.CharField(
