@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .disciplines import REQUIRED, REQUIRED_SOURCE, Discipline
 from .models import ClinicSetting, Organisation
 
 
@@ -78,6 +79,16 @@ SPECS: dict[str, SettingSpec] = {
             "OGA: pre-op, then 3, 6 and 12 months, then yearly (BMJ Open 2020, "
             "doi 10.1136/bmjopen-2020-038346)",
         ),
+        # Issue 17: who must take part in the MDT that decides eligibility. The floor is NICE's
+        # (disciplines.REQUIRED); a clinic may add disciplines (e.g. the NICE draft's plastic
+        # surgeon and anaesthetist) but not remove these.
+        SettingSpec(
+            "mdt_disciplines",
+            "Disciplines that must take part in the MDT's eligibility decision",
+            "disciplines",
+            list(REQUIRED),
+            REQUIRED_SOURCE,
+        ),
         # Clinic-authored text; empty until the clinic writes it (domain notes §7: no OI source
         # gives the steps, so nothing is invented here).
         SettingSpec("stoma_care_instructions", "Stoma-care instructions", "text", "", ""),
@@ -123,6 +134,22 @@ def validate_value(key: str, value: Any) -> Any:
         if not 1 <= number <= 1000:
             raise ValidationError({"value": ["Enter a number from 1 to 1000."]})
         return number
+    if key == "mdt_disciplines":
+        if not isinstance(value, list | tuple) or any(v not in Discipline.values for v in value):
+            raise ValidationError(
+                {"value": [f"Give a list of disciplines: {', '.join(Discipline.values)}."]}
+            )
+        dropped = [d for d in REQUIRED if d not in value]
+        if dropped:
+            raise ValidationError(
+                {
+                    "value": [
+                        "A clinic can add disciplines to the MDT but not remove these: "
+                        f"{', '.join(dropped)} ({REQUIRED_SOURCE})."
+                    ]
+                }
+            )
+        return [d for d in Discipline.values if d in value]
     raise ValidationError({"key": [f"Unknown setting {key!r}."]})
 
 

@@ -43,6 +43,8 @@ TABLE: dict[str, Grant] = {
     "limb.create": Grant(PATHWAY_EDITORS, CLINIC),
     "episode.create": Grant(PATHWAY_EDITORS, CLINIC),
     "episode.transition": Grant(PATHWAY_EDITORS, CLINIC),
+    # A pathway gate overridden, with a reason (issue 17): surgeons only; never the MDT gate.
+    "gate.override": Grant(frozenset({Role.SURGEON}), CLINIC),
     # Surgery (issue 3): the MDT assessment, the plan, the anaesthetist's agreement, operations.
     "assessment.record": Grant(
         frozenset({Role.SURGEON, Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC

@@ -187,7 +187,12 @@ def _revision(surgeon: User, episode: Episode, op: dt.date) -> None:
                 catalogue_item=old[kind].catalogue_item,
             )
     surgery.sign_operative_record(actor=surgeon, procedure=treatment.procedure)
-    transition_to(actor=surgeon, episode=episode, to_phase=Phase.FOLLOW_UP)
+    transition_to(
+        actor=surgeon,
+        episode=episode,
+        to_phase=Phase.FOLLOW_UP,
+        reason="Stoma revision healed; the loading plan is unchanged (demo).",
+    )
     complications.update_event(
         actor=surgeon,
         event=event,

@@ -222,6 +222,15 @@ def _nhs_number(rng: random.Random) -> str:
             return first_nine + str(check)
 
 
+# Patients held at a gate (issue 17), so the demo shows each gate stopping someone: by cohort
+# index. The others in assessment and planning are held there too (no decision yet; no plan yet).
+HELD_DEFERRED = 9  # in assessment: the MDT deferred its decision
+HELD_UNAGREED = 3  # in surgery: the plan's anaesthesia is not agreed, so no operation is recorded
+HELD_DRAFT = 11  # in surgery: the operation is recorded but its record is not signed
+HELD_NO_REHAB_PLAN = 4  # in rehabilitation: no rehabilitation plan yet (seed_rehab skips it)
+FOLLOW_UP_REASON = "Rehabilitation completed with the partner; its plan is kept there (demo)."
+
+
 def _walk(
     staff: dict[str, User],
     episode: Episode,
@@ -230,29 +239,30 @@ def _walk(
     n: int,
     catalogue: dict[str, Any],
 ) -> None:
-    """Walk an episode to `target` through the same actions a clinic uses at each phase."""
+    """Walk an episode to `target` through the same actions a clinic uses at each phase, meeting
+    each gate (osseo/pathway/gates.py) the way a clinic does."""
     coordinator, surgeon = staff["coordinator"], staff["surgeon"]
     actor = surgeon if n % 2 else coordinator
     if target in (Phase.DECLINED, Phase.CLOSED):
         transition_to(actor=actor, episode=episode, to_phase=Phase.ASSESSMENT)
         if target == Phase.DECLINED:
-            demo_surgery.assess(coordinator, episode, eligible=False, n=n)
+            demo_surgery.assess(staff, episode, eligible=False, n=n)
         transition_to(actor=actor, episode=episode, to_phase=target, reason=REASONS[target])
         return
     for phase in ORDER[1 : ORDER.index(target) + 1]:
         if phase == Phase.PLANNING:
-            demo_surgery.assess(coordinator, episode, eligible=True, n=n)
+            demo_surgery.assess(staff, episode, eligible=True, n=n)
         if phase == Phase.SURGERY:
-            demo_surgery.plan(surgeon, episode, staged=staged)
-        transition_to(actor=actor, episode=episode, to_phase=phase)
-        if phase != Phase.SURGERY or target == Phase.SURGERY:
+            demo_surgery.plan(staff, episode, staged=staged, agree=n != HELD_UNAGREED)
+        reason = FOLLOW_UP_REASON if phase == Phase.FOLLOW_UP else ""
+        transition_to(actor=actor, episode=episode, to_phase=phase, reason=reason)
+        if phase != Phase.SURGERY or (target == Phase.SURGERY and n != HELD_DRAFT):
             continue
+        dualcone = catalogue["dualcone"]
         if staged:
             # A staged procedure (guide: head, neck and hand "may still require multiple, staged
             # procedures"): stage 1, back to planning, then stage 2.
-            demo_surgery.operate(
-                surgeon, episode, kind="stage_1", n=n, dualcone=catalogue["dualcone"]
-            )
+            demo_surgery.operate(surgeon, episode, kind="stage_1", n=n, dualcone=dualcone)
             transition_to(
                 actor=actor,
                 episode=episode,
@@ -260,13 +270,16 @@ def _walk(
                 reason="Stage 1 done; planning stage 2 (demo).",
             )
             transition_to(actor=actor, episode=episode, to_phase=Phase.SURGERY)
-            demo_surgery.operate(
-                surgeon, episode, kind="stage_2", n=n, dualcone=catalogue["dualcone"]
-            )
-        else:
-            demo_surgery.operate(
-                surgeon, episode, kind="single_stage", n=n, dualcone=catalogue["dualcone"]
-            )
+        demo_surgery.operate(
+            surgeon,
+            episode,
+            kind="stage_2" if staged else "single_stage",
+            n=n,
+            dualcone=dualcone,
+            sign=n != HELD_DRAFT,
+        )
+    if target == Phase.ASSESSMENT and n == HELD_DEFERRED:
+        demo_surgery.assess(staff, episode, eligible=True, n=n, decision="defer")
 
 
 def seed_demo() -> DemoResult:
@@ -341,7 +354,7 @@ def seed_demo() -> DemoResult:
             _walk(staff, episode, target, staged, i, catalogue)
             episodes.append(episode)
         assert first_patient is not None
-        seed_rehab(staff, partner, episodes)
+        seed_rehab(staff, partner, [e for i, e in enumerate(episodes) if i != HELD_NO_REHAB_PLAN])
         # Complications first: a revision exchanges parts, and the connector histories and
         # forecasts then start from the parts in place after it.
         demo_complications.seed(staff)

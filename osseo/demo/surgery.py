@@ -80,32 +80,63 @@ def seed_catalogue(admin: User) -> dict[str, Any]:
     return {"dualcone": dualcone}
 
 
-def assess(actor: User, episode: Episode, *, eligible: bool, n: int) -> None:
+# The demo's MDT: the clinic's surgeon (who decides) and prosthetist, and the partner's
+# rehabilitation physician named as an outside professional (NICE IPG270, domain notes §1.4).
+DEMO_REHAB_PHYSICIAN = {
+    "name": "Dr Esyllt Roskilly (demo)",
+    "discipline": "rehabilitation_physician",
+    "organisation": "Demo Rehabilitation Partner",
+}
+
+
+def assess(
+    staff: dict[str, User], episode: Episode, *, eligible: bool, n: int, decision: str = ""
+) -> None:
+    """The MDT's decision, recorded by the coordinator; when the rules raise a flag, "eligible"
+    is recorded by the deciding surgeon with the reason the flags were outweighed."""
     site = episode.limb.site
     diameters, lengths = SIZES[site]
-    actions.record_assessment(
-        actor=actor,
-        episode=episode,
-        data={
-            "assessed_on": surgery_day(episode, n) - dt.timedelta(days=90),
-            "participants": ["surgeon", "anaesthetist", "rehab_specialist", "coordinator"],
-            "indications": ["pain", "skin_breakdown"] if n % 2 else ["poor_fit"],
-            "prior_socket_use": True,
-            "dysvascular": not eligible,
-            "expectations_discussed": True,
-            "imaging_modality": "ct" if n % 3 else "xray",
-            "canal_diameter_mm": Decimal(diameters[-1]) + Decimal("0.5"),
-            "usable_length_mm": Decimal(lengths[-1]) + 10,
-            "decision": "eligible" if eligible else "not_eligible",
-            "decision_reason": ""
-            if eligible
-            else "Dysvascular limb: risks outweigh the benefit (demo).",
-            "funding_route": "nhs",
-        },
-    )
+    surgeon = staff["surgeon"]
+    data: dict[str, Any] = {
+        "assessed_on": surgery_day(episode, n) - dt.timedelta(days=90),
+        "participants": [
+            {"user": surgeon, "discipline": "surgeon"},
+            {"user": staff["prosthetist"], "discipline": "prosthetist"},
+            {"user": staff["anaesthetist"], "discipline": "anaesthetist"},
+            {"user": staff["coordinator"], "discipline": "coordinator"},
+            DEMO_REHAB_PHYSICIAN,
+        ],
+        "decided_by": surgeon,
+        "indications": ["pain", "skin_breakdown"] if n % 2 else ["poor_fit"],
+        "prior_socket_use": True,
+        "prosthetic_rehab_months": 12 + n % 30,
+        "dysvascular": not eligible,
+        "expectations_discussed": True,
+        "imaging_modality": "ct" if n % 3 else "xray",
+        "canal_diameter_mm": Decimal(diameters[-1]) + Decimal("0.5"),
+        "usable_length_mm": Decimal(lengths[-1]) + 10,
+        "decision": decision or ("eligible" if eligible else "not_eligible"),
+        "decision_reason": ""
+        if eligible
+        else "Dysvascular limb: risks outweigh the benefit (demo).",
+        "funding_route": "nhs",
+    }
+    actor = staff["coordinator"]
+    if data["decision"] == "eligible" and actions.assessment_flags(episode, data):
+        actor = surgeon
+        data["decision_reason"] = (
+            "Flags weighed at the MDT: good distal perfusion on duplex and the vascular "
+            "surgeon's agreement; the benefit outweighs the risk (demo)."
+        )
+    elif data["decision"] == "defer":
+        data["decision_reason"] = "Awaiting a vascular opinion before deciding (demo)."
+    actions.record_assessment(actor=actor, episode=episode, data=data)
 
 
-def plan(actor: User, episode: Episode, *, staged: bool) -> None:
+def plan(staff: dict[str, User], episode: Episode, *, staged: bool, agree: bool = True) -> None:
+    """The surgeon's plan; the anaesthetist agrees its anaesthesia (unless `agree` is False: a
+    patient held at the gate of the operation)."""
+    actor = staff["surgeon"]
     site = episode.limb.site
     recommended = rules.recommended_strategy(site)
     strategy = "staged" if staged else recommended
@@ -115,22 +146,31 @@ def plan(actor: User, episode: Episode, *, staged: bool) -> None:
         .order_by("-diameter_mm", "-length_mm")
         .first()
     )
-    actions.create_plan(
+    made = actions.create_plan(
         actor=actor,
         episode=episode,
         data={
             "strategy": strategy,
             "strategy_reason": "" if strategy == recommended else "Bone quality (demo).",
-            "anaesthesia": rules.anaesthesia_options(site)[
-                -1 if site in ("femur", "tibia") else 0
-            ].code,
+            # Lower limbs: general with an epidural block; others: general (guide, "The Surgery").
+            "anaesthesia": "general_epidural"
+            if site in ("femur", "tibia")
+            else rules.anaesthesia_options(site)[0].code,
             "implant": implant,
         },
     )
+    if agree:
+        actions.agree_anaesthesia(actor=staff["anaesthetist"], plan=made)
 
 
 def operate(
-    actor: User, episode: Episode, *, kind: str, n: int, dualcone: ImplantCatalogueItem
+    actor: User,
+    episode: Episode,
+    *,
+    kind: str,
+    n: int,
+    dualcone: ImplantCatalogueItem,
+    sign: bool = True,
 ) -> None:
     on = surgery_day(episode, n) + (
         dt.timedelta(days=150) if kind == "stage_2" else dt.timedelta(0)
@@ -189,4 +229,5 @@ def operate(
             catalogue_item=dualcone,
         )
     actions.save_operative_record(actor=actor, procedure=procedure, data=data)
-    actions.sign_operative_record(actor=actor, procedure=procedure)
+    if sign:
+        actions.sign_operative_record(actor=actor, procedure=procedure)

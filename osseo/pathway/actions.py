@@ -16,13 +16,16 @@ from osseo.contract import action
 from osseo.errors import Conflict, Missing
 from osseo.patients.models import ResidualLimb
 
+from . import gates
 from .machine import transition_problem
-from .models import Episode, Phase, PhaseChange
+from .models import Episode, GateOverride, Phase, PhaseChange
+from .queries import gate_facts
 
 register(
     {
         "pathway.episode.opened": "Episode of care opened",
         "pathway.episode.transitioned": "Episode moved to another phase",
+        "pathway.gate.overridden": "Surgeon overrode a pathway gate",
     }
 )
 
@@ -66,6 +69,7 @@ def transition_to(*, actor: User, episode: Episode, to_phase: str, reason: str =
         raise ValidationError({problem[0]: [problem[1]]})
     if problem:
         raise _refused_move(from_phase, to_phase, problem[1])
+    used = pass_gate(actor=actor, episode=episode, move=to_phase, reason=reason)
     now = timezone.now()
     episode.phase = to_phase
     episode.closed_at = now if to_phase in (Phase.CLOSED, Phase.DECLINED) else None
@@ -81,9 +85,75 @@ def transition_to(*, actor: User, episode: Episode, to_phase: str, reason: str =
         changes={
             "phase": [from_phase, to_phase],
             **({"reason": [None, reason]} if reason else {}),
+            **({"overrides": [None, [o.requirement for o in used]]} if used else {}),
         },
     )
     return change
+
+
+@action()
+def pass_gate(*, actor: User, episode: Episode, move: str, reason: str = "") -> list[GateOverride]:
+    """Check a move's gate (`gates.GATES`) inside the caller's action, with the episode locked by
+    it: refused with `Conflict` listing every unmet requirement; the pending overrides the move
+    relies on are marked used by it (and returned)."""
+    facts = gate_facts(episode)
+    missing, overridden = gates.unmet(move, facts, from_phase=episode.phase, reason=reason)
+    if missing:
+        what = (
+            "The operation cannot be recorded yet."
+            if move == gates.OPERATION
+            else f"The episode cannot move to {Phase(move).label} yet."
+        )
+        raise Conflict(what, missing=gates.as_missing(missing))
+    used = list(
+        episode.overrides.filter(used_at__isnull=True, requirement__in=[r.code for r in overridden])
+    )
+    now = timezone.now()
+    for override in used:
+        override.used_at = now
+        override.used_for = move
+        override.save(update_fields=["used_at", "used_for"])
+    return used
+
+
+@action(permission="gate.override", locks=["episode"])
+def override_gate(*, actor: User, episode: Episode, requirement: str, reason: str) -> GateOverride:
+    """A surgeon lets the episode's next move (or operation) go through without one requirement,
+    saying why. The MDT's eligibility decision cannot be overridden (NICE IPG270, domain notes
+    §1.4); an override waits, pending, until the move that needs it."""
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    req = gates.REQUIREMENTS.get(requirement)
+    if req is None:
+        errors["requirement"] = [
+            f"Choose a requirement that can be overridden: {', '.join(gates.OVERRIDABLE)}."
+        ]
+    elif not req.overridable:
+        errors["requirement"] = [f"{req.label} This cannot be overridden ({req.source})."]
+    if not reason:
+        errors["reason"] = ["Say why the requirement is overridden."]
+    if errors:
+        raise ValidationError(errors)
+    if not episode.is_open:
+        raise Conflict("A closed or declined episode has no gates to override.")
+    if episode.overrides.filter(used_at__isnull=True, requirement=requirement).exists():
+        raise Conflict("This requirement already has an override waiting for the next move.")
+    override = GateOverride.objects.create(
+        episode=episode,
+        requirement=requirement,
+        reason=reason,
+        by=actor,
+        at=timezone.now(),
+        phase=episode.phase,
+    )
+    record(
+        "pathway.gate.overridden",
+        actor=actor,
+        patient=episode.patient,
+        obj=episode,
+        changes={"requirement": [None, requirement], "reason": [None, reason]},
+    )
+    return override
 
 
 def _refused_move(from_phase: str, to_phase: str, explanation: str) -> Conflict:

@@ -1,5 +1,6 @@
 from django import forms
 
+from .gates import OVERRIDABLE, REQUIREMENTS
 from .machine import next_phases
 from .models import Phase
 
@@ -20,3 +21,17 @@ class TransitionForm(forms.Form):
         field = self.fields["phase"]
         field.choices = Phase.choices  # type: ignore[attr-defined]
         field.widget.choices = [(p, Phase(p).label) for p in next_phases(current)]  # type: ignore[attr-defined]
+
+
+class OverrideForm(forms.Form):
+    requirement = forms.ChoiceField(
+        label="Requirement to override",
+        choices=[(code, REQUIREMENTS[code].label) for code in OVERRIDABLE],
+        widget=forms.RadioSelect,
+        help_text="The MDT's eligibility decision cannot be overridden.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why the next step goes ahead without it; kept with the episode and audited.",
+    )

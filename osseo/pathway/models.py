@@ -60,3 +60,27 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_phase or 'start'} -> {self.to_phase}"
+
+
+class GateOverride(models.Model):
+    """A surgeon's override of one gate requirement (never the MDT's decision), with the reason.
+
+    Pending until the move that needs it is made; that move (or the operation recorded) then
+    names it in `used_for`, so the episode and the registry show which step went through on an
+    override."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="overrides")
+    requirement = models.CharField(max_length=40)  # a code of gates.REQUIREMENTS
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    phase = models.CharField(max_length=20, choices=Phase.choices)  # the phase it was given in
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_for = models.CharField(max_length=20, blank=True)  # the move: a phase, or "operation"
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"override of {self.requirement}"

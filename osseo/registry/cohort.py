@@ -73,6 +73,8 @@ class ImplantCohort:
     any_infection: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     # Why the implant came out (its revision's or explantation's reason); "" while it is in.
     removal_reason: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    # the pathway gates passed on an override, "code;code" (issue 17; the export only)
+    gate_overrides: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
 
     def __len__(self) -> int:
         return int(self.placed.size)

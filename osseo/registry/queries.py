@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from osseo.accounts.models import User
+from osseo.pathway.models import GateOverride
 from osseo.patients.queries import patients_for
 from osseo.surgery.models import (
     Device,
@@ -239,7 +240,24 @@ def implant_cohort(
         cohort.sex = np.asarray(data[len(numbers) + len(texts)], dtype=object)
         birth = np.fromiter(data[len(numbers) + len(texts) + 1], dtype=np.int64, count=n)
         cohort.age_at_placement = (cohort.placed - birth) / 365.25
+        cohort.gate_overrides = _gate_overrides([int(i) for i in ints["id"]])
     return cohort
+
+
+def _gate_overrides(implant_ids: list[int]) -> np.ndarray:
+    """Per implant, the pathway gates its episode passed on a surgeon's override (issue 17), as
+    "code;code" ("" when every gate was met): the registry's data flags them."""
+    episodes = dict(
+        Device.objects.filter(pk__in=implant_ids).values_list("pk", "placed_by__episode_id")
+    )
+    used: dict[int, set[str]] = {}
+    for episode, code in GateOverride.objects.filter(
+        episode_id__in=set(episodes.values()), used_at__isnull=False
+    ).values_list("episode_id", "requirement"):
+        used.setdefault(episode, set()).add(code)
+    return np.asarray(
+        [";".join(sorted(used.get(episodes.get(i, 0), ()))) for i in implant_ids], dtype=object
+    )
 
 
 def _empty() -> ImplantCohort:
@@ -334,6 +352,9 @@ def minimum_dataset(cohort: ImplantCohort, today: int, *, threshold: int) -> lis
                 else "",
                 "days_to_first_complication": since(int(cohort.complication[i])),
                 "days_to_death": since(int(cohort.died[i])),
+                "gate_overrides": cohort.gate_overrides[i]
+                if cohort.gate_overrides.size == len(cohort)
+                else "",
             }
         )
     return suppress_small_cells(rows, threshold)

@@ -13,19 +13,23 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.disciplines import Discipline
 from osseo.accounts.models import User
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.contract import action
 from osseo.errors import Conflict, Missing
+from osseo.pathway import gates
+from osseo.pathway.actions import pass_gate
 from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import FundingRoute
 
-from . import eligibility, lifecycle, rules
+from . import eligibility, lifecycle, mdt, rules
 from .gs1 import UDIError, parse_udi
 from .hibcc import HIBCCError, looks_like_hibcc, parse_hibcc
 from .models import (
     Assessment,
+    AssessmentParticipant,
     Decision,
     Device,
     DeviceKind,
@@ -87,6 +91,7 @@ def _months_between(start: dt.date, end: dt.date) -> int:
 def assessment_flags(episode: Episode, values: dict[str, Any]) -> list[eligibility.Flag]:
     patient, limb = episode.patient, episode.limb
     on = values.get("assessed_on") or timezone.localdate()
+    months = values.get("prosthetic_rehab_months")
     return eligibility.eligibility_flags(
         age_years=_age(patient.birth_date, on),
         dysvascular=bool(values.get("dysvascular")),
@@ -95,17 +100,10 @@ def assessment_flags(episode: Episode, values: dict[str, Any]) -> list[eligibili
         months_since_amputation=_months_between(limb.amputation_date, on)
         if limb.amputation_date
         else None,
+        limb_cause=limb.cause,
+        prior_socket_use=values.get("prior_socket_use"),
+        prosthetic_rehab_months=months if isinstance(months, int) else None,
     )
-
-
-ROLE_CODES = {
-    "surgeon",
-    "anaesthetist",
-    "rehab_specialist",
-    "prosthetist",
-    "coordinator",
-    "clinic_admin",
-}
 
 
 def _phase_conflict(message: str, code: str, label: str) -> Conflict:
@@ -113,17 +111,54 @@ def _phase_conflict(message: str, code: str, label: str) -> Conflict:
     return Conflict(message, missing=[Missing(code, label, "")])
 
 
+def _clinic_of(episode: Episode) -> Any:
+    team = episode.patient.care_teams.filter(organisation__kind="oi_clinic").first()
+    return team.organisation if team else None
+
+
+def _decider(
+    errors: dict[str, list[str]], value: Any, participants: list[mdt.Participant]
+) -> User | None:
+    """The surgeon who made the decision: one of the participants, taking part as surgeon."""
+    surgeons = [p.user for p in participants if p.user is not None and p.discipline == "surgeon"]
+    chosen = next(
+        (u for u in surgeons if value in (u, str(u.uuid), u.uuid)),
+        None,
+    )
+    if chosen is None:
+        errors["decided_by"] = [
+            "The decision is made by a surgeon who took part in the MDT (NICE IPG270, domain "
+            "notes §1.4); choose them among the participants."
+        ]
+    return chosen
+
+
 @action(permission="assessment.record", locks=["episode"])
 def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) -> Assessment:
-    """The MDT's assessment; flags inform, the MDT decides (an eligible decision over a flag
-    needs a recorded reason). Only in the assessment phase (the episode is locked)."""
+    """The MDT's assessment; flags inform, the MDT decides. The MDT names its participants with
+    their disciplines and must include the clinic's required disciplines (at least a surgeon, a
+    rehabilitation physician and a prosthetist: NICE IPG270); the decision is made by a surgeon
+    who took part, whoever records it, and "eligible" over any flag needs a reason written by
+    that surgeon. Only in the assessment phase (the episode is locked)."""
     errors: dict[str, list[str]] = {}
     assessed_on = data.get("assessed_on") or timezone.localdate()
     if not isinstance(assessed_on, dt.date) or assessed_on > timezone.localdate():
         errors["assessed_on"] = ["The assessment date cannot be in the future."]
-    participants = list(data.get("participants") or [])
-    if not participants or any(p not in ROLE_CODES for p in participants):
-        errors["participants"] = [f"Name who took part, by role: {', '.join(sorted(ROLE_CODES))}."]
+    participants, problems = mdt.clean_participants(
+        data.get("participants"), patient=episode.patient, actor=actor
+    )
+    if problems:
+        errors["participants"] = problems
+    else:
+        lacking = mdt.composition_missing(
+            participants, mdt.required_disciplines(_clinic_of(episode))
+        )
+        if lacking:
+            names = ", ".join(
+                Discipline(m.code.removeprefix("mdt_")).label.lower() for m in lacking
+            )
+            errors["participants"] = [f"The MDT lacks: {names} ({lacking[0].source})."]
+    decided_by = _decider(errors, data.get("decided_by"), participants) if participants else None
     indications = list(data.get("indications") or [])
     if any(i not in Indication.values for i in indications):
         errors["indications"] = [f"Indications are: {', '.join(Indication.values)}."]
@@ -139,16 +174,40 @@ def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) ->
     funding = data.get("funding_route") or ""
     if funding and funding not in FundingRoute.values:
         errors["funding_route"] = [f"Choose one of: {', '.join(FundingRoute.values)}."]
+    socket_use = data.get("prior_socket_use")
+    if socket_use not in (None, True, False):
+        errors["prior_socket_use"] = ["Answer yes, no, or leave it unknown."]
+    rehab_months = data.get("prosthetic_rehab_months")
+    if rehab_months in ("", None):
+        rehab_months = None
+    elif (
+        isinstance(rehab_months, bool)
+        or not isinstance(rehab_months, int)
+        or not (0 <= rehab_months <= 1200)
+    ):
+        errors["prosthetic_rehab_months"] = ["Enter a whole number of months, 0 to 1200."]
+        rehab_months = None
     diameter = _decimal(errors, "canal_diameter_mm", data.get("canal_diameter_mm"))
     length = _decimal(errors, "usable_length_mm", data.get("usable_length_mm"))
     reason = str(data.get("decision_reason") or "").strip()
     flags = assessment_flags(
-        episode, {**data, "assessed_on": assessed_on if isinstance(assessed_on, dt.date) else None}
+        episode,
+        {
+            **data,
+            "prosthetic_rehab_months": rehab_months,
+            "assessed_on": assessed_on if isinstance(assessed_on, dt.date) else None,
+        },
     )
     if decision in Decision.values and (
         problem := eligibility.decision_problem(decision, flags, reason)
     ):
         errors["decision_reason"] = [problem]
+    elif decision == Decision.ELIGIBLE and flags and decided_by is not None and actor != decided_by:
+        errors["decision_reason"] = [
+            "Deciding eligible despite the flags needs a reason written by the deciding surgeon "
+            f"({decided_by.get_full_name() or decided_by.username}): they record this decision "
+            "themselves."
+        ]
     if decision == Decision.NOT_ELIGIBLE and not reason:
         errors.setdefault("decision_reason", []).append("Record the reasons for the decision.")
     if errors:
@@ -162,10 +221,10 @@ def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) ->
     assessment = Assessment.objects.create(
         episode=episode,
         assessed_on=assessed_on,
-        participants=participants,
         indications=indications,
         indication_notes=str(data.get("indication_notes") or ""),
-        prior_socket_use=data.get("prior_socket_use"),
+        prior_socket_use=socket_use,
+        prosthetic_rehab_months=rehab_months,
         dysvascular=bool(data.get("dysvascular")),
         diabetes=bool(data.get("diabetes")),
         smoking=smoking,
@@ -182,14 +241,31 @@ def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) ->
         decision=str(decision),
         decision_reason=reason,
         funding_route=funding,
+        decided_by=decided_by,
         recorded_by=actor,
     )
+    for p in participants:
+        AssessmentParticipant.objects.create(
+            assessment=assessment,
+            user=p.user,
+            name=p.name,
+            organisation=p.organisation,
+            discipline=p.discipline,
+        )
     record(
         "surgery.assessment.recorded",
         actor=actor,
         patient=episode.patient,
         obj=assessment,
-        changes={"decision": [None, decision], "flags": [None, [f.code for f in flags]]},
+        changes={
+            "decision": [None, decision],
+            "flags": [None, [f.code for f in flags]],
+            "decided_by": [None, decided_by.username if decided_by else None],
+            "participants": [
+                None,
+                [f"{p.user.username if p.user else p.name} ({p.discipline})" for p in participants],
+            ],
+        },
     )
     return assessment
 
@@ -397,17 +473,21 @@ def start_procedure(
             "episode_in_surgery",
             "Move the episode to the surgery phase before recording an operation.",
         )
+    # The gate of recording an operation: the anaesthesia agreed (osseo/pathway/gates.py).
+    pass_gate(actor=actor, episode=episode, move=gates.OPERATION)
     if final_stage is None:
         final_stage = kind in (ProcedureKind.SINGLE_STAGE, ProcedureKind.STAGE_2)
     if kind == ProcedureKind.STAGE_1:
         stage_number, final_stage = 1, False
     elif kind == ProcedureKind.STAGE_2:
         stage_number = 2
+    plan = episode.plans.order_by("-created_at", "-id").first()
     procedure = Procedure.objects.create(
         episode=episode,
         patient=episode.patient,
         limb=episode.limb,
         kind=kind,
+        planned_anaesthesia=plan.anaesthesia if plan and plan.anaesthesia_agreed_by_id else "",
         stage_number=stage_number,
         final_stage=final_stage,
         performed_on=performed_on,
@@ -518,7 +598,71 @@ def sign_problems(procedure: Procedure, data: dict[str, Any] | None = None) -> l
                 "Design notes: removing the bone-anchor implant is its explantation",
             )
         )
+    problems += _anaesthesia_problems(procedure, data)
+    problems += _stage_window_problems(procedure, data)
     return problems
+
+
+def _anaesthesia_problems(procedure: Procedure, data: dict[str, Any]) -> list[Missing]:
+    """The anaesthesia given against the plan the anaesthetist agreed (kept on the procedure when
+    the operation was recorded): a difference needs a reason (issue 17)."""
+    step = data.get("anaesthesia", {})
+    given, planned = step.get("given"), procedure.planned_anaesthesia
+    if not given or not planned or given == planned or str(step.get("difference_reason") or ""):
+        return []
+    label = rules.ANAESTHESIA_LABELS
+    return [
+        Missing(
+            "anaesthesia_difference_reason",
+            f"The anaesthesia given ({label.get(given, given)}) differs from the plan the "
+            f"anaesthetist agreed ({label.get(planned, planned)}): record why.",
+            "Clinic patient guide, 'The Surgery' (the anaesthesia options); the agreed plan",
+        )
+    ]
+
+
+def _previous_stage(procedure: Procedure) -> Procedure | None:
+    """The signed implantation stage before this one on the same episode, if any."""
+    return (
+        Procedure.objects.filter(
+            episode_id=procedure.episode_id,
+            status=RecordStatus.SIGNED,
+            kind__in=[ProcedureKind.STAGE_1, ProcedureKind.STAGE_2, ProcedureKind.STAGE_N],
+        )
+        .exclude(pk=procedure.pk)
+        .filter(performed_on__lte=procedure.performed_on)
+        .order_by("-performed_on", "-id")
+        .first()
+    )
+
+
+def _stage_window_problems(procedure: Procedure, data: dict[str, Any]) -> list[Missing]:
+    """A later stage done outside the window after the signed previous stage needs a reason, as
+    a planned date does (issue 17; the window is the plan's, else the clinic setting)."""
+    if procedure.kind not in (ProcedureKind.STAGE_2, ProcedureKind.STAGE_N):
+        return []
+    previous = _previous_stage(procedure)
+    if previous is None or str(data.get("extras", {}).get("outside_window_reason") or ""):
+        return []
+    plan = procedure.episode.plans.order_by("-created_at", "-id").first()
+    if plan is not None and plan.window_max and plan.window_unit:
+        unit: rules.WindowUnit = "weeks" if plan.window_unit == "weeks" else "months"
+        window = rules.Window(int(plan.window_min or 0), int(plan.window_max), unit)
+    else:
+        window = stage_window(procedure.episode)
+    earliest, latest = rules.window_dates(previous.performed_on, window)
+    if earliest <= procedure.performed_on <= latest:
+        return []
+    return [
+        Missing(
+            "stage_window_reason",
+            f"This stage on {procedure.performed_on:%-d %b %Y} is outside the {window.label} "
+            f"window after the signed previous stage on {previous.performed_on:%-d %b %Y} "
+            f"({earliest:%-d %b %Y} to {latest:%-d %b %Y}): record why.",
+            "Clinic setting: stage window (default: clinic patient guide, 'The Osseointegration "
+            "Procedure', 'a gap of 4 to 6 months between each stage')",
+        )
+    ]
 
 
 @action(permission="procedure.sign", locks=["procedure"])

@@ -94,7 +94,11 @@ def record_assessment(request: HttpRequest, episode_id: uuid.UUID, payload: Asse
 )
 def list_assessments(request: HttpRequest, episode_id: uuid.UUID) -> Any:
     episode = get_episode_for(_user(request), episode_id, audit_read=True)
-    return list(episode.assessments.select_related("episode"))
+    return list(
+        episode.assessments.select_related("episode", "decided_by").prefetch_related(
+            "participants__user"
+        )
+    )
 
 
 def _catalogue_item(request: HttpRequest, key: uuid.UUID | None) -> ImplantCatalogueItem | None:

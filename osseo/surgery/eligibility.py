@@ -29,8 +29,14 @@ def eligibility_flags(
     short_or_poor_bone: bool,
     peripheral_vascular_disease: bool = False,
     months_since_amputation: int | None = None,
+    limb_cause: str = "",
+    prior_socket_use: bool | None = True,
+    prosthetic_rehab_months: int | None = None,
 ) -> list[Flag]:
-    """The flags raised by an assessment's findings, in a fixed order."""
+    """The flags raised by an assessment's findings, in a fixed order.
+
+    `limb_cause` is the limb's recorded cause of amputation: "vascular" raises the dysvascular
+    flag whatever the history box says. `prior_socket_use` None (not recorded) is not a yes."""
     flags: list[Flag] = []
     if age_years < 18:
         # [V] domain-clinical.md §3 "Age: adults. OGA: over 18 [V BMJ Open 2017/2020] ...
@@ -45,7 +51,7 @@ def eligibility_flags(
                 "least 18 (NCT02720159); NHS England policy 2206, adults only",
             )
         )
-    if dysvascular or peripheral_vascular_disease:
+    if dysvascular or peripheral_vascular_disease or limb_cause == "vascular":
         # [V] domain-clinical.md §3 Aetiology: "POP excluded dysvascular amputation [V]. Rizzoli
         # excludes peripheral vascular disease ... In Atallah 2020 the one septic loosening
         # happened in a dysvascular TT patient ... → store PVD/dysvascular status as a high-risk
@@ -53,8 +59,12 @@ def eligibility_flags(
         flags.append(
             Flag(
                 "dysvascular",
-                "Dysvascular amputation or peripheral vascular disease: a high-risk finding; "
-                "trials have excluded it.",
+                (
+                    "Amputation for vascular disease (the limb's recorded cause)"
+                    if limb_cause == "vascular"
+                    else "Dysvascular amputation or peripheral vascular disease"
+                )
+                + ": a high-risk finding; trials have excluded it.",
                 "domain-clinical.md §3 Aetiology: POP excluded dysvascular amputation "
                 "(NCT02720159); Rizzoli excludes peripheral vascular disease (NCT06737770); "
                 "Atallah 2020 PLOS ONE 15(3):e0230027",
@@ -95,6 +105,27 @@ def eligibility_flags(
                 "Amputation less than 6 months ago: trials required at least 6 months.",
                 "domain-clinical.md §3 Time since amputation: POP (NCT02720159); ITAP "
                 "(NCT02491424)",
+            )
+        )
+    if prior_socket_use is not True or (
+        prosthetic_rehab_months is not None and prosthetic_rehab_months < 6
+    ):
+        # [V] domain-clinical.md §3 Time since amputation / prior socket use: "POP required ...
+        # current or past socket use [V]. ITAP required at least 6 months of attempted
+        # prosthetic rehab [V]" (NCT02720159; NCT02491424).
+        flags.append(
+            Flag(
+                "socket_use",
+                (
+                    "No current or past socket use recorded"
+                    if prior_socket_use is not True
+                    else f"Only {prosthetic_rehab_months} months of attempted prosthetic "
+                    "rehabilitation"
+                )
+                + ": trials required socket use (POP) and at least 6 months of attempted "
+                "prosthetic rehabilitation (ITAP).",
+                "domain-clinical.md §3 Time since amputation / prior socket use: POP "
+                "(NCT02720159); ITAP (NCT02491424)",
             )
         )
     return flags

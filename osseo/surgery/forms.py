@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
+from osseo.accounts.disciplines import BY_ROLE, Discipline
+from osseo.accounts.models import Role
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 from osseo.patients.models import FundingRoute, Site
@@ -18,23 +22,23 @@ from .schemas import (
     SurgicalPlanIn,
 )
 
-ROLE_CHOICES = [
-    ("surgeon", "Surgeon"),
-    ("anaesthetist", "Anaesthetist"),
-    ("rehab_specialist", "Rehabilitation specialist"),
-    ("prosthetist", "Prosthetist"),
-    ("coordinator", "Coordinator"),
-    ("clinic_admin", "Clinic administrator"),
-]
+OUTSIDE_ROWS = 3  # outside professionals the form has room for
 
 
 class AssessmentForm(SchemaForm):
+    """The MDT's assessment. Colleagues are ticked as "name — discipline" (a colleague may take
+    part in any discipline their role allows); outside professionals are typed in, with their
+    organisation; the deciding surgeon is chosen among the surgeons who took part."""
+
     schema = AssessmentIn
 
     assessed_on = forms.DateField(label="Date of the MDT", widget=DateInput)
-    participants = forms.MultipleChoiceField(
-        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, label="Who took part"
+    team = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Colleagues who took part, in their discipline",
     )
+    decided_by = forms.ChoiceField(label="Deciding surgeon (took part in the MDT)")
     indications = forms.MultipleChoiceField(
         choices=Indication.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -44,7 +48,15 @@ class AssessmentForm(SchemaForm):
     indication_notes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-    prior_socket_use = forms.NullBooleanField(label="Has used a socket prosthesis", required=False)
+    prior_socket_use = forms.NullBooleanField(
+        label="Uses or has used a socket prosthesis", required=False
+    )
+    prosthetic_rehab_months = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1200,
+        label="Months of attempted prosthetic rehabilitation",
+    )
     dysvascular = forms.BooleanField(
         required=False, label="Dysvascular amputation or peripheral vascular disease"
     )
@@ -86,6 +98,52 @@ class AssessmentForm(SchemaForm):
     funding_route = forms.ChoiceField(
         choices=[("", "Not yet known"), *FundingRoute.choices], required=False
     )
+
+    def __init__(self, *args: Any, colleagues: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team = self.fields["team"]
+        team.choices = [  # type: ignore[attr-defined]
+            (f"{u.uuid}:{d}", f"{u.get_full_name() or u.username} — {Discipline(d).label}")
+            for u in colleagues
+            for d in Discipline.values
+            if d in BY_ROLE.get(u.membership.role, frozenset())
+        ]
+        self.fields["decided_by"].choices = [  # type: ignore[attr-defined]
+            ("", "Choose the surgeon"),
+            *[
+                (str(u.uuid), u.get_full_name() or u.username)
+                for u in colleagues
+                if u.membership.role == Role.SURGEON
+            ],
+        ]
+        for n in range(1, OUTSIDE_ROWS + 1):
+            self.fields[f"outside_{n}_name"] = forms.CharField(
+                required=False, max_length=200, label=f"Outside professional {n}: name"
+            )
+            self.fields[f"outside_{n}_discipline"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), *Discipline.choices],
+                label=f"Outside professional {n}: discipline",
+            )
+            self.fields[f"outside_{n}_organisation"] = forms.CharField(
+                required=False, max_length=200, label=f"Outside professional {n}: organisation"
+            )
+
+    def action_data(self) -> dict[str, Any]:
+        """The cleaned values as `record_assessment` takes them."""
+        data = dict(self.cleaned_data)
+        participants: list[dict[str, Any]] = []
+        for choice in data.pop("team", []):
+            user, discipline = choice.split(":", 1)
+            participants.append({"user": user, "discipline": discipline})
+        for n in range(1, OUTSIDE_ROWS + 1):
+            row = {
+                k: data.pop(f"outside_{n}_{k}", "") for k in ("name", "discipline", "organisation")
+            }
+            if any(row.values()):
+                participants.append(row)
+        data["participants"] = participants
+        return data
 
 
 class PlanForm(SchemaForm):

@@ -85,10 +85,11 @@ class Assessment(models.Model):
         "pathway.Episode", on_delete=models.PROTECT, related_name="assessments"
     )
     assessed_on = models.DateField()
-    participants = models.JSONField(default=list)  # role codes present at the MDT
     indications = models.JSONField(default=list)  # Indication codes
     indication_notes = models.TextField(blank=True)
-    prior_socket_use = models.BooleanField(null=True)
+    prior_socket_use = models.BooleanField(null=True)  # current or past socket use
+    # Months of attempted prosthetic rehabilitation (ITAP required at least 6, domain notes §3).
+    prosthetic_rehab_months = models.PositiveSmallIntegerField(null=True, blank=True)
     dysvascular = models.BooleanField(default=False)  # dysvascular / peripheral vascular disease
     diabetes = models.BooleanField(default=False)
     smoking = models.CharField(max_length=10, blank=True)  # never / former / current
@@ -102,6 +103,11 @@ class Assessment(models.Model):
     decision = models.CharField(max_length=20, choices=Decision.choices)
     decision_reason = models.TextField(blank=True)
     funding_route = models.CharField(max_length=10, blank=True)
+    # The surgeon who took part and made the decision (NICE IPG270 via domain notes §1.4), not
+    # necessarily who recorded it.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -112,6 +118,28 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"Assessment {self.assessed_on}: {self.get_decision_display()}"
+
+
+class AssessmentParticipant(models.Model):
+    """One person at the MDT: a user of the clinic (or its partner), or a named outside
+    professional with their organisation; each with the discipline they took part in."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="participants"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True)  # an outside professional's name
+    organisation = models.CharField(max_length=200, blank=True)  # an outside professional's
+    discipline = models.CharField(max_length=40)  # accounts.disciplines.Discipline
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        who = self.user.get_full_name() or self.user.username if self.user else self.name
+        return f"{who} ({self.discipline})"
 
 
 class Strategy(models.TextChoices):
@@ -242,6 +270,9 @@ class Procedure(Versioned):
     # Why parts come out in this operation (an explantation's or revision's reason): the removal
     # reason its signing gives the devices it removes; blank takes the kind's own.
     indication = models.CharField(max_length=20, choices=RemovalReason.choices, blank=True)
+    # The agreed plan's anaesthesia when the operation was recorded: the record's "anaesthesia
+    # given" is compared with it (a difference needs a reason, issue 17).
+    planned_anaesthesia = models.CharField(max_length=30, blank=True)
     surgeon = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -267,6 +298,22 @@ class Procedure(Versioned):
     @property
     def current(self) -> OperativeRecordVersion | None:
         return self.versions.order_by("-number").first()
+
+    @property
+    def anaesthesia_check(self) -> dict[str, str | bool]:
+        """The anaesthesia given against the agreed plan's, for the record and the anaesthetist
+        (issue 17): labels, whether they differ, and the recorded reason."""
+        from .rules import ANAESTHESIA_LABELS
+
+        current = self.current
+        step = (current.data if current else {}).get("anaesthesia", {})
+        given, planned = str(step.get("given") or ""), self.planned_anaesthesia
+        return {
+            "planned": ANAESTHESIA_LABELS.get(planned, planned),
+            "given": ANAESTHESIA_LABELS.get(given, given),
+            "differs": bool(given and planned and given != planned),
+            "reason": str(step.get("difference_reason") or ""),
+        }
 
 
 class OperativeRecordVersion(models.Model):

@@ -45,7 +45,12 @@ STEPS: tuple[Step, ...] = (
         "anaesthesia",
         "Anaesthesia",
         "You will be asleep (general anaesthesia), sometimes with a nerve block as well.",
-        (Field("given", "Anaesthesia given", "choice"), Field("notes", "Notes", "text")),
+        (
+            Field("given", "Anaesthesia given", "choice"),
+            # Issue 17: a difference from the anaesthesia the anaesthetist agreed needs a reason.
+            Field("difference_reason", "Why it differs from the agreed plan", "text"),
+            Field("notes", "Notes", "text"),
+        ),
     ),
     Step(
         "incision",
@@ -135,6 +140,8 @@ STEPS: tuple[Step, ...] = (
             Field("complications", "Intra-operative complications", "text"),
             Field("team", "Team", "text"),
             Field("summary", "What was done and findings", "text"),
+            # Issue 17: a stage done outside the stage window after the signed previous stage.
+            Field("outside_window_reason", "Why this stage falls outside the stage window", "text"),
         ),
     ),
 )

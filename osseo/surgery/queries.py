@@ -98,3 +98,18 @@ def parts_in_care() -> QuerySet[Device]:
     return Device.objects.filter(status=DeviceStatus.IN_PLACE, patient__death__isnull=True).filter(
         Exists(open_episode)
     )
+
+
+def mdt_colleagues(patient: Any, actor: User) -> list[User]:
+    """The staff who may be named at the patient's MDT: active users of the actor's organisation
+    and of those caring for the patient (see `mdt.allowed_organisations`)."""
+    from .mdt import allowed_organisations
+
+    return list(
+        User.objects.filter(
+            is_active=True, membership__organisation_id__in=allowed_organisations(patient, actor)
+        )
+        .exclude(membership__role="patient")
+        .select_related("membership")
+        .order_by("last_name", "first_name", "username")
+    )

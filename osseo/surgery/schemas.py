@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from osseo.accounts.models import STAFF_ROLES, Role
-from osseo.choices import OneOf, OrBlank
+from osseo.accounts.disciplines import Discipline
+from osseo.choices import OrBlank
 from osseo.patients.models import FundingRoute, Side, Site
 from osseo.patients.schemas import IsoDate
 from osseo.problem import PatchBody
@@ -21,8 +21,6 @@ from .models import (
     RemovalReason,
     Strategy,
 )
-
-StaffRole = Annotated[Role, OneOf(STAFF_ROLES)]
 
 
 class PreviewIn(Schema):
@@ -51,12 +49,33 @@ class PreviewOut(Schema):
     stage_window: dict[str, Any] | None = None
 
 
+class ParticipantIn(Schema):
+    """One person at the MDT: a colleague (`user`), or an outside professional by `name` with
+    their `organisation`; each with the discipline they took part in."""
+
+    user: uuid.UUID | None = None
+    name: str = Field("", max_length=200)
+    organisation: str = Field("", max_length=200)
+    discipline: Discipline
+
+
+class ParticipantOut(Schema):
+    user: uuid.UUID | None = Field(None, alias="user.uuid")
+    name: str
+    organisation: str
+    discipline: str
+
+
 class AssessmentIn(Schema):
     assessed_on: IsoDate | None = None
-    participants: list[StaffRole] = Field(..., min_length=1, max_length=10)
+    participants: list[ParticipantIn] = Field(..., min_length=1, max_length=20)
+    decided_by: uuid.UUID = Field(
+        ..., description="The surgeon among the participants who made the decision."
+    )
     indications: list[Indication] = []
     indication_notes: str = Field("", max_length=2000)
     prior_socket_use: bool | None = None
+    prosthetic_rehab_months: int | None = Field(None, ge=0, le=1200)
     dysvascular: bool = False
     diabetes: bool = False
     smoking: Literal["never", "former", "current", ""] = ""
@@ -82,8 +101,11 @@ class AssessmentOut(Schema):
     id: uuid.UUID = Field(alias="uuid")
     episode: uuid.UUID = Field(alias="episode.uuid")
     assessed_on: dt.date
-    participants: list[str]
+    participants: list[ParticipantOut]
+    decided_by: uuid.UUID | None = Field(None, alias="decided_by.uuid")
     indications: list[str]
+    prior_socket_use: bool | None
+    prosthetic_rehab_months: int | None
     decision: str
     decision_reason: str
     canal_diameter_mm: float | None

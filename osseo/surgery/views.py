@@ -27,7 +27,7 @@ from . import actions, guide, rules
 from .forms import AmendForm, AssessmentForm, DeviceForm, PlanEditForm, PlanForm, ProcedureForm
 from .models import ImplantCatalogueItem, Procedure, RecordStatus, SurgicalPlan
 from .operative import record_diff
-from .queries import get_device_for, get_procedure_for, recall_search
+from .queries import get_device_for, get_procedure_for, mdt_colleagues, recall_search
 from .record_form import (
     build_record_form,
     grouped,
@@ -84,13 +84,18 @@ def _status(form: Any, refused: bool = False) -> int:
 def assessment_new(request: HttpRequest, episode_id: str) -> HttpResponse:
     user: Any = request.user
     episode = get_episode_for(user, episode_id, permission="assessment.record", audit_read=True)
-    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    form = AssessmentForm(
+        request.POST or None,
+        initial={"assessed_on": timezone.localdate()},
+        colleagues=mdt_colleagues(episode.patient, user),
+    )
     flags = actions.assessment_flags(episode, {})
     refused = False
     if request.method == "POST" and form.is_valid():
-        flags = actions.assessment_flags(episode, form.cleaned_data)
+        data = form.action_data()
+        flags = actions.assessment_flags(episode, data)
         try:
-            actions.record_assessment(actor=user, episode=episode, data=form.cleaned_data)
+            actions.record_assessment(actor=user, episode=episode, data=data)
         except ValidationError as exc:
             apply_errors(form, exc)
         except Conflict as exc:

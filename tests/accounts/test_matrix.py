@@ -144,7 +144,13 @@ def test_the_permission_table_matches_the_roles(world, persona):
         "episode.create",
         "episode.transition",
     }
-    surgery = {"assessment.record", "plan.edit", "procedure.record", "procedure.sign"}
+    surgery = {
+        "assessment.record",
+        "plan.edit",
+        "procedure.record",
+        "procedure.sign",
+        "gate.override",  # a pathway gate overridden with a reason (issue 17): surgeons only
+    }
     registry = {"registry.view", "registry.export"}
     complications = {"complication.record", "death.record", "outcome.record"}
     followup = {"followup.view", "followup.record"}

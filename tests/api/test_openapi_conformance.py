@@ -189,16 +189,21 @@ def _records() -> Records:
         for phase in phases:
             transition_to(actor=surgeon, episode=episode, to_phase=phase)
             if phase == "assessment" and phases[-1] != "assessment":
-                demo_surgery.assess(surgeon, episode, eligible=True, n=1)
+                demo_surgery.assess(users, episode, eligible=True, n=1)
             if phase == "planning":
-                demo_surgery.plan(surgeon, episode, staged=False)
+                demo_surgery.plan(users, episode, staged=False)
         return episode
 
     # The pathway as the demo walks it: assessed, planned, operated on, rehabilitated.
     operated = episode_of("femur", "left", "assessment", "planning", "surgery")
     demo_surgery.operate(surgeon, operated, kind="single_stage", n=1, dualcone=dualcone)
     for phase in ("rehabilitation", "follow_up"):
-        transition_to(actor=surgeon, episode=operated, to_phase=phase)
+        transition_to(
+            actor=surgeon,
+            episode=operated,
+            to_phase=phase,
+            reason="Loading plan kept by the partner (test)." if phase == "follow_up" else "",
+        )
     planning = episode_of("tibia", "right", "assessment", "planning")
     assessment = episode_of("humerus", "left", "assessment")
     procedure = operated.procedures.get()

@@ -8,10 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from osseo.pathway.actions import transition_to
-from osseo.surgery.actions import add_catalogue_item
+from osseo.surgery.actions import add_catalogue_item, agree_anaesthesia
 from osseo.surgery.models import Device, Procedure
 from tests.browser.conftest import SHOTS, assert_accessible, sign_in
 from tests.conftest import FUTURE_EXPIRY_GS1, PASSWORD
+from tests.gates import advance
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 IMPLANT_GTIN = "09506000134352"
@@ -52,8 +53,16 @@ def test_a_single_stage_transfemoral_from_assessment_to_a_signed_record_and_the_
     page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
 
     page.get_by_role("link", name="Record the MDT assessment").click()
-    page.get_by_label("Surgeon").check()
-    page.get_by_label("Anaesthetist").check()
+    page.get_by_label("surgeon — Surgeon (amputation and reconstruction)").check()
+    page.get_by_label("prosthetist — Prosthetist").check()
+    page.get_by_label("Outside professional 1: name").fill("Dr Rhiannon Test")
+    page.get_by_label("Outside professional 1: discipline").select_option(
+        "rehabilitation_physician"
+    )
+    page.get_by_label("Outside professional 1: organisation").fill("Test Rehab")
+    page.get_by_label("Deciding surgeon (took part in the MDT)").select_option(label="surgeon")
+    page.get_by_label("Uses or has used a socket prosthesis").select_option("true")
+    page.get_by_label("Months of attempted prosthetic rehabilitation").fill("24")
     page.get_by_label("Socket pain").check()
     page.get_by_label("Dysvascular amputation or peripheral vascular disease").check()
     page.get_by_label("Canal diameter (mm)").fill("17")
@@ -86,6 +95,8 @@ def test_a_single_stage_transfemoral_from_assessment_to_a_signed_record_and_the_
     expect(page.get_by_text("Plan saved.")).to_be_visible()
 
     _go(page, world, "surgery")
+    # The anaesthetist agrees the plan before the operation is recorded (the operation's gate).
+    agree_anaesthesia(actor=world.users["anaesthetist"], plan=world.episode.plans.get())
     page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
     page.get_by_role("link", name="Record an operation").click()
     page.get_by_role("button", name="Start the operative record").click()
@@ -161,8 +172,7 @@ def test_a_staged_hand_plan_shows_the_stage_window(world, live_server, page):
         },
     )
     episode = open_episode(actor=world.users["coordinator"], limb=hand)
-    for phase in ("assessment", "planning"):
-        transition_to(actor=world.users["surgeon"], episode=episode, to_phase=phase)
+    advance(world.users, episode, "assessment", "planning")
     sign_in(page, live_server, "surgeon", PASSWORD)
     page.goto(f"{live_server.url}/episodes/{episode.uuid}/plan/")
     expect(page.get_by_text("Staged procedure", exact=True)).to_be_visible()
@@ -184,8 +194,7 @@ def test_a_staged_hand_plan_shows_the_stage_window(world, live_server, page):
 def test_a_saved_draft_shows_its_answers_again(world, live_server, page):
     from osseo.surgery.actions import save_operative_record, start_procedure
 
-    for phase in ("assessment", "planning", "surgery"):
-        transition_to(actor=world.users["surgeon"], episode=world.episode, to_phase=phase)
+    advance(world.users, world.episode, "assessment", "planning", "surgery")
     procedure = start_procedure(
         actor=world.users["surgeon"],
         episode=world.episode,

@@ -6,8 +6,9 @@ from tests.conftest import api_client, client_for
 from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN, move, post, put
 
 
-def _implant(world, performed_on="2024-03-01"):
-    move(world, "assessment", "planning", "surgery")
+def _implant(world, performed_on="2024-03-01", *, walk=True):
+    if walk:
+        move(world, "assessment", "planning", "surgery")
     client = api_client(world.users["surgeon"])
     pid = post(
         client,
@@ -138,3 +139,23 @@ def test_the_registry_filters_by_the_organisation_caring_for_the_patient(world):
     assert len(implant_cohort(surgeon, Filters(organisation=world.rehab.pk))) == 1
     page = client_for(surgeon).get(f"/registry/?organisation={world.rehab.pk}")
     assert "1 implant placed by signed operations" in page.content.decode()
+
+
+def test_the_minimum_dataset_flags_a_gate_passed_on_an_override(world):
+    from osseo.pathway.actions import override_gate, transition_to
+    from tests.gates import make_plan
+
+    # Operated on before the anaesthetist agreed the plan, on the surgeon's override.
+    move(world, "assessment", "planning")
+    make_plan(world.users, world.episode, agree=False)
+    transition_to(actor=world.users["surgeon"], episode=world.episode, to_phase="surgery")
+    override_gate(
+        actor=world.users["surgeon"],
+        episode=world.episode,
+        requirement="anaesthesia_agreed",
+        reason="Anaesthetist agreed by phone; record to follow (test).",
+    )
+    _implant(world, walk=False)
+    response = client_for(world.users["clinic_admin"]).get("/registry/?export=dataset")
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert row["gate_overrides"] == "anaesthesia_agreed"

@@ -7,11 +7,16 @@ import io
 
 from osseo.accounts.actions import set_clinic_setting
 from osseo.complications.actions import record_event, record_treatment
-from osseo.pathway.actions import transition_to
 from osseo.registry.queries import day, implant_cohort, minimum_dataset
-from osseo.surgery.actions import create_plan, save_operative_record, sign_operative_record
+from osseo.surgery.actions import (
+    agree_anaesthesia,
+    create_plan,
+    save_operative_record,
+    sign_operative_record,
+)
 from osseo.surgery.models import Device
 from tests.conftest import client_for
+from tests.gates import advance
 from tests.surgery.conftest import days_ago, operation
 
 TODAY = day(days_ago(0))
@@ -89,9 +94,8 @@ def test_a_signed_explantation_is_an_explantation_with_its_reason_not_a_revision
 
 def test_strategy_comes_from_the_plan(world):
     surgeon = world.users["surgeon"]
-    for phase in ("assessment", "planning"):
-        transition_to(actor=surgeon, episode=world.episode, to_phase=phase)
-    create_plan(
+    advance(world.users, world.episode, "assessment", "planning")
+    plan = create_plan(
         actor=surgeon,
         episode=world.episode,
         data={
@@ -100,6 +104,7 @@ def test_strategy_comes_from_the_plan(world):
             "anaesthesia": "general_epidural",
         },
     )
+    agree_anaesthesia(actor=world.users["anaesthetist"], plan=plan)
     operation(world, "stage_1", on=days_ago(700), parts=("implant",))
     [row] = _rows(world)
     assert row["strategy"] == "staged"

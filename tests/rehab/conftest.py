@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from osseo.pathway.actions import transition_to
 from osseo.rehab.models import LoadingProtocol
 from osseo.surgery import actions as surgery
+from tests.gates import advance
 from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN
 
 STANDARD = "Radboud standard programme (full weight bearing in 6 weeks)"
@@ -20,8 +20,7 @@ def operate(world, on, *, phase="rehabilitation", episode=None):
     """Take the world's episode to a signed single-stage operation on `on`, then to `phase`."""
     episode = episode or world.episode
     surgeon = world.users["surgeon"]
-    for step in ("assessment", "planning", "surgery"):
-        transition_to(actor=surgeon, episode=episode, to_phase=step)
+    advance(world.users, episode, "assessment", "planning", "surgery")
     procedure = surgery.start_procedure(
         actor=surgeon, episode=episode, kind="single_stage", performed_on=on
     )
@@ -38,7 +37,7 @@ def operate(world, on, *, phase="rehabilitation", episode=None):
     surgery.save_operative_record(actor=surgeon, procedure=procedure, data=COMPLETE_RECORD)
     surgery.sign_operative_record(actor=surgeon, procedure=procedure)
     if phase != "surgery":
-        transition_to(actor=surgeon, episode=episode, to_phase=phase)
+        advance(world.users, episode, phase)
     return procedure
 
 

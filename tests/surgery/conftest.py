@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from osseo.pathway.actions import transition_to
 from tests.conftest import FUTURE_EXPIRY_GS1
+from tests.gates import advance
 
 IMPLANT_GTIN = "09506000134352"  # GS1's own example GTIN (valid check digit)
 DUALCONE_GTIN = "04012345000009"
@@ -19,8 +19,8 @@ def put(client, url, body):
 
 
 def move(world, *phases):
-    for phase in phases:
-        transition_to(actor=world.users["surgeon"], episode=world.episode, to_phase=phase)
+    """Move the world's episode through `phases`, meeting each gate first (tests/gates.py)."""
+    advance(world.users, world.episode, *phases)
 
 
 COMPLETE_RECORD = {
@@ -89,7 +89,7 @@ def operation(
             "assessment": ["planning", "surgery"],
             "planning": ["surgery"],
         }.get(episode.phase, ["surgery"]):
-            transition_to(actor=surgeon, episode=episode, to_phase=phase, reason="Next operation.")
+            advance(world.users, episode, phase, reason="Next operation.")
     procedure = actions.start_procedure(
         actor=surgeon,
         episode=episode,

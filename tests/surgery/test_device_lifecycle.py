@@ -115,7 +115,7 @@ def test_the_database_refuses_two_implants_in_place_on_one_limb(world):
 
 def test_a_new_dualcone_in_a_later_operation_exchanges_the_one_in_place(world):
     operation(world, "stage_1", on=days_ago(900), parts=("implant", "dualcone"))
-    operation(world, "stage_2", on=days_ago(700), parts=("dualcone",), lot="B")
+    operation(world, "stage_2", on=days_ago(750), parts=("dualcone",), lot="B")
     assert _states() == [
         ("implant", "IMP-A", "in_place"),
         ("dualcone", "DUA-A", "removed"),

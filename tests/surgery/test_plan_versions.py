@@ -6,6 +6,7 @@ import json
 import pytest
 
 from osseo.audit.models import AuditEntry
+from osseo.pathway.actions import override_gate, transition_to
 from osseo.surgery.actions import create_plan, update_plan
 from osseo.surgery.models import SurgicalPlan
 from tests.conftest import api_client, client_for, opened_form_data
@@ -230,7 +231,15 @@ def test_a_plan_form_opened_to_make_the_plan_shows_a_colleagues_plan_made_meanwh
 
 
 def test_a_plan_made_outside_the_planning_phases_is_a_409_on_the_page(world):
-    move(world, "assessment", "planning", "surgery")
+    # Only an override takes an episode to surgery without a plan (tests/pathway/test_gates.py).
+    move(world, "assessment", "planning")
+    override_gate(
+        actor=world.users["surgeon"],
+        episode=world.episode,
+        requirement="surgical_plan",
+        reason="Plan on paper during a records outage (test).",
+    )
+    transition_to(actor=world.users["surgeon"], episode=world.episode, to_phase="surgery")
     me = client_for(world.users["surgeon"])
     data = _open_form(me, world)
     data["anaesthesia"] = "general_epidural"

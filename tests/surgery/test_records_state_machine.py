@@ -25,7 +25,7 @@ from osseo.connectors.actions import replace_part
 from osseo.connectors.forecasts import refresh_forecasts
 from osseo.connectors.queries import due_parts
 from osseo.errors import Conflict
-from osseo.pathway.actions import open_episode, transition_to
+from osseo.pathway.actions import open_episode
 from osseo.patients.actions import add_limb
 from osseo.registry.cohort import NO_DAY
 from osseo.registry.queries import day, implant_cohort
@@ -33,6 +33,7 @@ from osseo.surgery import actions
 from osseo.surgery.models import Device, Procedure
 from tests.conftest import make_patient
 from tests.connectors.conftest import policy
+from tests.gates import advance
 from tests.surgery.conftest import IMPLANT_GTIN, operation
 
 pytestmark = pytest.mark.slow
@@ -64,10 +65,7 @@ class Records(RuleBasedStateMachine):
             )
             self.limbs[side] = limb
             self.episodes[side] = open_episode(actor=world.users["coordinator"], limb=limb)
-            for phase in ("assessment", "planning", "surgery"):
-                transition_to(
-                    actor=world.users["surgeon"], episode=self.episodes[side], to_phase=phase
-                )
+            advance(world.users, self.episodes[side], "assessment", "planning", "surgery")
         self.day = dt.date.today() - dt.timedelta(days=2000)
         self.dead = False
         # The model: what each limb carries, by kind: {kind: lot}.

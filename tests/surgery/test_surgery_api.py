@@ -5,6 +5,7 @@ import pytest
 from osseo.audit.models import AuditEntry
 from osseo.surgery.models import Assessment, Device, OperativeRecordVersion, Procedure, SurgicalPlan
 from tests.conftest import FUTURE_EXPIRY, FUTURE_EXPIRY_GS1, api_client
+from tests.gates import mdt_body
 from tests.surgery.conftest import (
     COMPLETE_RECORD,
     DUALCONE_GTIN,
@@ -83,17 +84,22 @@ def test_an_assessment_flags_and_needs_a_reason_to_decide_eligible_over_a_flag(w
     move(world, "assessment")
     client = api_client(world.users["coordinator"])
     url = f"/api/v1/episodes/{world.episode.uuid}/assessments"
-    body = {
-        "participants": ["surgeon", "anaesthetist"],
-        "dysvascular": True,
-        "decision": "eligible",
-    }
+    body = {**mdt_body(world.users), "dysvascular": True, "decision": "eligible"}
     problem = _problem(post(client, url, body))
     assert problem["errors"][0]["field"] == "decision_reason"
     assert "dysvascular" in problem["errors"][0]["message"]
+    # The reason is the deciding surgeon's to write, not the coordinator's who records.
+    problem = _problem(post(client, url, {**body, "decision_reason": "MDT accepts the risk."}))
+    assert problem["errors"] == [
+        {
+            "field": "decision_reason",
+            "message": "Deciding eligible despite the flags needs a reason written by the "
+            "deciding surgeon (surgeon): they record this decision themselves.",
+        }
+    ]
     assert Assessment.objects.count() == 0
     ok = post(
-        client,
+        api_client(world.users["surgeon"]),
         url,
         {
             **body,
@@ -111,7 +117,7 @@ def test_an_assessment_outside_the_assessment_phase_is_a_409_naming_the_phase_it
         post(
             api_client(world.users["coordinator"]),
             f"/api/v1/episodes/{world.episode.uuid}/assessments",
-            {"participants": ["surgeon"], "decision": "defer"},
+            {**mdt_body(world.users), "decision": "defer"},
         ),
         409,
     )
