@@ -37,6 +37,23 @@ class PhaseChangeOut(Schema):
     reason: str
 
 
+class OverrideIn(Schema):
+    requirement: str = Field(
+        ...,
+        max_length=40,
+        description="The code of the gate requirement to override (never mdt_eligibility).",
+    )
+    reason: str = Field(..., max_length=2000)
+
+
+class OverrideOut(Schema):
+    requirement: str
+    reason: str
+    by: str = Field(alias="by.username")
+    at: dt.datetime
+    used_for: str = Field(description="The move that went through on it; empty while pending.")
+
+
 class EpisodeOut(Schema):
     id: uuid.UUID = Field(alias="uuid")
     patient: uuid.UUID = Field(alias="patient.uuid")
@@ -45,12 +62,13 @@ class EpisodeOut(Schema):
     opened_at: dt.datetime
     closed_at: dt.datetime | None
     changes: list[PhaseChangeOut]
+    overrides: list[OverrideOut]
 
 
 def _loaded(episode: Episode) -> Episode:
     return (
         Episode.objects.select_related("patient", "limb")
-        .prefetch_related("changes__by")
+        .prefetch_related("changes__by", "overrides__by")
         .get(pk=episode.pk)
     )
 
@@ -97,6 +115,24 @@ def transition_episode(
         actor=request.user,  # type: ignore[arg-type]
         episode=episode,
         to_phase=payload.phase,
+        reason=payload.reason,
+    )
+    return Status(201, _loaded(episode))
+
+
+@router.post(
+    "/episodes/{episode_id}/overrides",
+    response={201: EpisodeOut, **write_errors()},
+    operation_id="override_gate",
+)
+def override_gate(request: HttpRequest, episode_id: uuid.UUID, payload: OverrideIn) -> Status[Any]:
+    """A surgeon overrides one requirement of the episode's next move (or operation) with a
+    reason; the MDT's eligibility decision cannot be overridden (422)."""
+    episode = get_episode_for(request.user, episode_id, permission="gate.override")  # type: ignore[arg-type]
+    actions.override_gate(
+        actor=request.user,  # type: ignore[arg-type]
+        episode=episode,
+        requirement=payload.requirement,
         reason=payload.reason,
     )
     return Status(201, _loaded(episode))

@@ -298,3 +298,39 @@ def test_moving_on_to_follow_up_without_a_rehab_plan_keeps_the_reason(world):
         reason="Rehabilitated abroad; plan not shared.",
     )
     assert change.reason == "Rehabilitated abroad; plan not shared."
+
+
+def _override_over_api(world, role, requirement="surgical_plan"):
+    return api_client(world.users[role]).post(
+        f"/api/v1/episodes/{world.episode.uuid}/overrides",
+        json.dumps({"requirement": requirement, "reason": "Plan on paper (test)."}),
+        content_type="application/json",
+    )
+
+
+def test_a_surgeon_overrides_over_the_api_and_the_episode_shows_it(world):
+    _to_planning(world)
+    response = _override_over_api(world, "surgeon")
+    assert response.status_code == 201
+    (override,) = response.json()["overrides"]
+    assert (override["requirement"], override["reason"], override["by"], override["used_for"]) == (
+        "surgical_plan",
+        "Plan on paper (test).",
+        "surgeon",
+        "",
+    )
+
+
+@pytest.mark.parametrize(("role", "status"), [("coordinator", 403), ("outsider", 404)])
+def test_only_a_surgeon_of_the_caring_clinic_overrides_over_the_api(world, role, status):
+    _to_planning(world)
+    assert _override_over_api(world, role).status_code == status
+    assert not GateOverride.objects.exists()
+
+
+def test_the_api_refuses_to_override_the_mdt_decision(world):
+    _to_assessment(world)
+    response = _override_over_api(world, "surgeon", requirement="mdt_eligibility")
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["requirement"]
+    assert not GateOverride.objects.exists()
