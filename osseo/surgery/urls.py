@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mdt_views, views
 
 app_name = "surgery"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("devices/recall/", views.recall, name="recall"),
     path("devices/<uuid:device_id>/", views.device_detail, name="device"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("mdt/settings/", mdt_views.mdt_settings, name="mdt_settings"),
 ]

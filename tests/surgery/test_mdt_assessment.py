@@ -282,3 +282,19 @@ def test_eligible_over_a_flag_needs_the_deciding_surgeons_own_reason(world):
         record_assessment(actor=world.users["coordinator"], episode=episode, data=data)
     assert "written by the deciding surgeon" in refused.value.message_dict["decision_reason"][0]
     assert not Assessment.objects.filter(episode=episode).exists()
+
+
+def test_the_clinic_admin_adds_a_discipline_on_the_mdt_settings_page(world):
+    from osseo.accounts.clinic_settings import resolve
+
+    page = client_for(world.users["clinic_admin"]).post(
+        "/mdt/settings/", {"extra": ["anaesthetist"]}
+    )
+    assert page.status_code == 302
+    assert resolve(world.clinic, "mdt_disciplines").value == [
+        "surgeon",
+        "rehabilitation_physician",
+        "prosthetist",
+        "anaesthetist",
+    ]
+    assert client_for(world.users["coordinator"]).get("/mdt/settings/").status_code == 403
