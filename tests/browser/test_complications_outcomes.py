@@ -37,14 +37,14 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     page.get_by_label("What happened").select_option("infection_soft_tissue")
     page.get_by_label("Onset").fill("2025-03-01")
     page.get_by_label("Grade", exact=True).select_option(
-        label="Grade 2: high-grade soft-tissue infection"
+        label="Grade 1: low-grade soft-tissue infection"
     )
     page.get_by_label("Description").fill("Purulent discharge and cellulitis around the stoma.")
     assert_accessible(page, "complication-form")
     page.get_by_role("button", name="Record the complication").click()
     expect(page.get_by_text("Complication recorded.")).to_be_visible()
     expect(
-        page.locator(".facts").get_by_text("Grade 2: high-grade soft-tissue infection")
+        page.locator(".facts").get_by_text("Grade 1: low-grade soft-tissue infection")
     ).to_be_visible()
     expect(page.get_by_text("PLOS ONE 2020;15(3):e0230027", exact=False)).to_be_visible()
 
@@ -56,14 +56,17 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     expect(page.get_by_text("Treatment recorded.")).to_be_visible()
     assert_accessible(page, "complication-treated")
 
-    # It deepens: the clinician revises the grade; the history keeps the first one.
-    page.locator("#id_grading").select_option(label="Grade 3: deep bone infection")
+    # It worsens: the clinician revises the grade (within the soft-tissue kind: grades belong
+    # to kinds); the history keeps the first one.
+    page.locator("#id_grading").select_option(label="Grade 2: high-grade soft-tissue infection")
     page.get_by_role("button", name="Save the grade and outcome").click()
     expect(page.get_by_text("Grade and outcome saved.")).to_be_visible()
-    expect(page.locator(".facts").get_by_text("Grade 3: deep bone infection")).to_be_visible()
+    expect(
+        page.locator(".facts").get_by_text("Grade 2: high-grade soft-tissue infection")
+    ).to_be_visible()
     expect(page.locator(".timeline .changes").last).to_contain_text(
-        "Grade 2: high-grade soft-tissue infection → Radboud 4-grade infection "
-        "classification: Grade 3: deep bone infection"
+        "Grade 1: low-grade soft-tissue infection → Radboud 4-grade infection "
+        "classification: Grade 2: high-grade soft-tissue infection"
     )
     assert_accessible(page, "complication-regraded")
 
@@ -71,7 +74,7 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     page.get_by_label("Outcome").select_option("ongoing")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("tbody tr")).to_have_count(1)
-    expect(page.locator("tbody")).to_contain_text("Grade 3: deep bone infection")
+    expect(page.locator("tbody")).to_contain_text("Grade 2: high-grade soft-tissue infection")
     assert_accessible(page, "complications-list")
     page.go_back()
     page.go_back()
@@ -105,7 +108,9 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     # The ongoing infection is on the surgeon's worklist, with its grade.
     page.get_by_role("link", name="Dashboard").click()
     panel = page.locator("section.work-panel", has_text="Ongoing complications")
-    expect(panel).to_contain_text("Infection: soft tissue (Grade 3: deep bone infection)")
+    expect(panel).to_contain_text(
+        "Infection: soft tissue (Grade 2: high-grade soft-tissue infection)"
+    )
     panel.get_by_role("link", name="Ada Quarrell").click()
     expect(page.get_by_role("heading", name="Infection: soft tissue")).to_be_visible()
     page.go_back()
