@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from osseo.accounts.permissions import has_permission
 from osseo.errors import Conflict, Missing
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_limb_for
@@ -120,6 +121,7 @@ def episode_transition(request: HttpRequest, episode_id: str) -> HttpResponse:
             "reasons": reasons,
             "missing": missing,
             "needs": _forward_needs(episode),
+            "can_override": has_permission(request.user, "gate.override"),  # type: ignore[arg-type]
         },
         status=status,
     )

@@ -334,3 +334,12 @@ def test_the_api_refuses_to_override_the_mdt_decision(world):
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["requirement"]
     assert not GateOverride.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "offered"), [("surgeon", True), ("coordinator", False)])
+def test_the_move_page_offers_an_override_to_surgeons_only(world, role, offered):
+    _to_planning(world)
+    page = client_for(world.users[role]).get(f"/episodes/{world.episode.uuid}/transition/")
+    html = page.content.decode()
+    assert "Moving to Surgery needs" in html
+    assert (f'href="/episodes/{world.episode.uuid}/override/"' in html) == offered
