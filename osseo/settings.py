@@ -100,7 +100,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
-    "axes",
     "django_tasks_db",
     "osseo.accounts",
     "osseo.audit",
@@ -129,7 +128,6 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "osseo.audit.middleware.AuditContextMiddleware",
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "osseo.urls"
@@ -177,10 +175,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["osseo.accounts.backends.LockoutBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -206,14 +201,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_HOURS = env_int("OSSEO_API_TOKEN_HOURS", 12)
 
-# Repeated failed sign-ins are throttled (django-axes): five failures lock the username from that
-# address for 15 minutes.
-AXES_FAILURE_LIMIT = env_int("OSSEO_SIGNIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Sign-in lockout (osseo/accounts/lockout.py): attempts are counted before the password is
+# checked, per account and per client address, in a window of OSSEO_SIGNIN_LOCKOUT_MINUTES.
+OSSEO_SIGNIN_FAILURE_LIMIT = env_int("OSSEO_SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+OSSEO_SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("OSSEO_SIGNIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+OSSEO_SIGNIN_LOCKOUT_MINUTES = env_int("OSSEO_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
+# The client address (audit, lockout, rate limits) is the peer's own unless the peer is one of
+# these proxies (addresses or networks, comma-separated): then it is read from the forwarding
+# header, right to left, skipping these proxies (osseo/audit/address.py). Empty: no proxy trusted.
+OSSEO_TRUSTED_PROXIES = env_list("OSSEO_TRUSTED_PROXIES", [])
+OSSEO_FORWARDED_FOR_HEADER = os.environ.get("OSSEO_FORWARDED_FOR_HEADER", "HTTP_X_FORWARDED_FOR")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("OSSEO_TIME_ZONE", "Europe/London")

@@ -4,9 +4,11 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, Throttled
 
+from osseo.accounts import lockout
 from osseo.accounts.actions import issue_api_token
+from osseo.accounts.backends import attempt_of
 from osseo.problem import errors
 
 router = Router(tags=["auth"])
@@ -30,10 +32,18 @@ class Token(Schema):
     summary="Exchange a username and password for a bearer token",
 )
 def issue_token(request: HttpRequest, credentials: Credentials) -> dict[str, str]:
+    """Each call counts as a sign-in attempt before the password is checked (the lockout):
+    over the account's or the address's limit the answer is 429 with Retry-After."""
     user = authenticate(request, username=credentials.username, password=credentials.password)
+    attempt = attempt_of(request)
+    if attempt is not None and attempt.refused:
+        raise Throttled(attempt.retry_after)
     if user is None or getattr(user, "membership", None) is None:
         raise AuthenticationError()
     try:
-        return {"token": issue_api_token(user=user)}  # type: ignore[arg-type]
+        token = issue_api_token(user=user)  # type: ignore[arg-type]
     except PermissionDenied as exc:  # deactivated between the password check and the token
         raise AuthenticationError() from exc
+    if attempt is not None:
+        lockout.succeeded(attempt)
+    return {"token": token}

@@ -130,3 +130,16 @@ class ClinicSetting(Versioned):
 
     def __str__(self) -> str:
         return f"{self.organisation.slug}.{self.key}"
+
+
+class SignInCounter(models.Model):
+    """Sign-in attempts counted per account and per client address in a fixed window (the
+    lockout, `osseo/accounts/lockout.py`). In the database so that every server process shares
+    them; a row is locked while it is counted, so concurrent guesses cannot slip past the limit."""
+
+    key = models.CharField(max_length=200, unique=True)  # "account:<username>", "address:<ip>"
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} since {self.window_start:%H:%M}"

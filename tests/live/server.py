@@ -73,13 +73,20 @@ def _database(workdir: Path) -> tuple[str, Any]:
     import psycopg
 
     name = f"osseo_live_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(url, autocommit=True) as conn:
+    # Made and dropped by the owner (the application's role may not create databases); the
+    # server then connects as the application's role, and `osseo migrate` as the owner.
+    owner = (
+        {"user": os.environ["OSSEO_MIGRATION_DB_USER"]}
+        if os.environ.get("OSSEO_MIGRATION_DB_USER")
+        else {}
+    )
+    with psycopg.connect(url, autocommit=True, **owner) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(url)
     live = urlunsplit(parts._replace(path=f"/{name}"))
 
     def drop() -> None:
-        with psycopg.connect(url, autocommit=True) as conn:
+        with psycopg.connect(url, autocommit=True, **owner) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return live, drop
@@ -93,6 +100,9 @@ def start(workdir: Path, *, workers: int = 3) -> tuple[LiveSite, Any]:
         "OSSEO_SECRET_KEY": "live-test-" + "x" * 40,
         "OSSEO_DEBUG": "",
         "OSSEO_VAR_DIR": str(workdir),
+        # The test client speaks through 127.0.0.1 as the installation's proxy: tests may name
+        # a client address in X-Forwarded-For (tests/live/test_signin_lockout.py).
+        "OSSEO_TRUSTED_PROXIES": "127.0.0.1",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
