@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Commands that change the schema run as the database's owner (osseo/audit/roles.py).
+OWNER_COMMANDS = frozenset({"migrate", "createcachetable"})
+
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv if argv is None else argv)
@@ -22,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return serve_main(args[2:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "osseo.settings")
+    if len(args) > 1 and args[1] in OWNER_COMMANDS:
+        os.environ["OSSEO_DB_AS_OWNER"] = "on"  # as OSSEO_MIGRATION_DB_USER, when one is set
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(args)

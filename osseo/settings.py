@@ -172,6 +172,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": env_int("OSSEO_SQLITE_BUSY_TIMEOUT", 30, minimum=1),
         }
     )
+# PostgreSQL with two roles (osseo/audit/roles.py, README): DATABASE_URL's user is the
+# application's role, which may not rewrite the audit trail; OSSEO_MIGRATION_DB_USER (and
+# _PASSWORD) owns the database and runs `osseo migrate` (the console script sets
+# OSSEO_DB_AS_OWNER for it), granting the application's role its privileges after each migration.
+OSSEO_MIGRATION_DB_USER = os.environ.get("OSSEO_MIGRATION_DB_USER", "").strip()
+OSSEO_DB_APP_ROLE = ""
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and OSSEO_MIGRATION_DB_USER:
+    OSSEO_DB_APP_ROLE = DATABASES["default"]["USER"]
+    if env_bool("OSSEO_DB_AS_OWNER", False):
+        DATABASES["default"]["USER"] = OSSEO_MIGRATION_DB_USER
+        DATABASES["default"]["PASSWORD"] = os.environ.get("OSSEO_MIGRATION_DB_PASSWORD", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

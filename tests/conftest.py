@@ -193,3 +193,68 @@ def opened_form_data(form: Any, **extra: str) -> dict[str, str]:
         if name != "version":
             data[f"initial-{name}"] = value
     return data
+
+
+# PostgreSQL with two roles (scripts/with-postgres.sh, osseo/audit/roles.py): the test database is
+# made and migrated by the owner, as `osseo migrate` does; every test then runs with the
+# application's role (`SET ROLE` on each connection), so the tests meet its refusals. The session
+# still logs in as the owner (a superuser there): tests that play an intruder with the owner's
+# powers switch with `SET ROLE NONE` inside their transaction (tests/audit/conftest.py).
+def _app_role() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "OSSEO_DB_APP_ROLE", "")
+
+
+def _set_app_role(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
+    from django.db import connections
+
+    # Only Django's own connections to the test database; a test's own connection handler
+    # (one that makes a throwaway database, say) keeps the owner's login.
+    if connection.vendor == "postgresql" and connections[connection.alias] is connection:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {connection.ops.quote_name(_app_role())}")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
+    from django.conf import settings
+
+    if _app_role():
+        settings.DATABASES["default"]["USER"] = settings.OSSEO_MIGRATION_DB_USER
+        settings.DATABASES["default"]["PASSWORD"] = os.environ.get(
+            "OSSEO_MIGRATION_DB_PASSWORD", ""
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    from django.core.management.commands import flush
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    if not _app_role():
+        yield
+        return
+    original_flush = flush.Command.handle
+
+    def flush_as_owner(self: Any, **options: Any) -> Any:
+        """Django empties the tables after a transactional test with TRUNCATE, which only the
+        owner may do (the application's role may not truncate the audit trail)."""
+        connection = connections[options.get("database") or "default"]
+        with connection.cursor() as cursor:
+            cursor.execute("SET ROLE NONE")
+        try:
+            return original_flush(self, **options)
+        finally:
+            _set_app_role(connection=connection)
+
+    flush.Command.handle = flush_as_owner
+    connection_created.connect(_set_app_role, dispatch_uid="osseo.tests.app_role")
+    with django_db_blocker.unblock():
+        connections.close_all()
+    yield
+    connection_created.disconnect(dispatch_uid="osseo.tests.app_role")
+    flush.Command.handle = original_flush
+    with django_db_blocker.unblock():
+        connections.close_all()

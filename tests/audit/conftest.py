@@ -8,6 +8,8 @@ def as_owner(sql, params=()):
     switches the append-only trigger off; the keyed chain must still catch what it did."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SELECT current_user")
+            role = cursor.fetchone()[0]
             cursor.execute("SET ROLE NONE")
             cursor.execute("SET session_replication_role = replica")
         try:
@@ -15,7 +17,7 @@ def as_owner(sql, params=()):
         finally:
             if connection.vendor == "postgresql":
                 cursor.execute("SET session_replication_role = DEFAULT")
-                cursor.execute("RESET ROLE")
+                cursor.execute(f"SET ROLE {connection.ops.quote_name(role)}")
 
 
 @pytest.fixture

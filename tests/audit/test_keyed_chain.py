@@ -206,6 +206,8 @@ def _as_migration(run):
     if connection.vendor != "postgresql":
         return run()
     with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        role = cursor.fetchone()[0]
         cursor.execute("SET ROLE NONE")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own rows, checked now
         cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
@@ -213,7 +215,7 @@ def _as_migration(run):
             return run()
         finally:
             cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")
-            cursor.execute("RESET ROLE")
+            cursor.execute(f"SET ROLE {connection.ops.quote_name(role)}")
 
 
 @pytest.mark.slow

@@ -113,6 +113,8 @@ def throwaway(tmp_path: Path, django_db_blocker: Any) -> Iterator[tuple[dict[str
     if main["ENGINE"] == "django.db.backends.postgresql":
         name = f"osseo_killed_{uuid.uuid4().hex[:12]}"
         parts = {k: main[k] for k in ("ENGINE", "USER", "PASSWORD", "HOST", "PORT")}
+        # With two roles the owner makes databases (README, "PostgreSQL roles").
+        parts["USER"] = getattr(settings, "OSSEO_MIGRATION_DB_USER", "") or parts["USER"]
         server = ConnectionHandler({"default": {**parts, "NAME": "postgres"}})["default"]
         with django_db_blocker.unblock(), server.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
