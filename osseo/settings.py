@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "osseo.accounts",
     "osseo.audit",
@@ -123,6 +126,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "osseo.accounts.middleware.AccountRulesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -211,6 +215,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 API_TOKEN_HOURS = env_int("OSSEO_API_TOKEN_HOURS", 12)
+# Two-factor sign-in (django-otp, osseo/accounts/twofactor.py): the issuer shown in the app.
+OTP_TOTP_ISSUER = os.environ.get("OSSEO_OTP_ISSUER", "Osseo")
+# Wrong codes are counted by the sign-in lockout (per account and address, shared by every
+# process), not by django-otp's per-device delay, which would also refuse the right code at once.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Sign-in lockout (osseo/accounts/lockout.py): attempts are counted before the password is
 # checked, per account and per client address, in a window of OSSEO_SIGNIN_LOCKOUT_MINUTES.

@@ -42,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "correct-horse-battery-42"
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238 Appendix B's test key
 # A device expiry always years ahead of the day the tests run, so no test fails as the calendar
 # moves on; as GS1 AI (17) YYMMDD and as a date.
 FUTURE_EXPIRY = dt.date(dt.date.today().year + 4, 12, 31)
@@ -116,6 +117,11 @@ def world(db: Any) -> World:
         "rehab_specialist": make_user("rehab", "rehab_specialist", rehab),
         "outsider": make_user("outsider", "surgeon", other),
     }
+    # Clinic administrators must sign in with a second factor (the default policy): the world's
+    # has an authenticator with a known key (totp_code gives its current code).
+    from osseo.accounts.actions import enrol_totp_for
+
+    enrol_totp_for(user=users["clinic_admin"], key=TEST_TOTP_KEY)
     patient = make_patient(users["coordinator"], nhs_number="9434765919")
     limb = add_limb(
         actor=users["coordinator"],
@@ -131,6 +137,22 @@ def world(db: Any) -> World:
     users["patient"] = make_user("patient", "patient", clinic, patient=patient)
     other_patient = make_patient(users["outsider"], given_name="Bryn", family_name="Other")
     return World(clinic, other, rehab, users, patient, limb, episode, other_patient)
+
+
+def totp_code(username: str) -> str:
+    """The code the user's authenticator shows now, or for the next time step if this one was
+    used (django-otp accepts each step once, within one step either side)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time = (device.last_t + 1) * device.step + device.t0
+    return f"{totp.token():0{device.digits}d}"
 
 
 def client_for(user: Any) -> Client:

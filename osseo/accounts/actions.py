@@ -17,6 +17,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from osseo.audit.services import record
 from osseo.contract import action, check_version, lock
@@ -34,6 +36,7 @@ from .models import (
     Role,
     User,
 )
+from .twofactor import RECOVERY_CODES
 
 
 @action()
@@ -253,3 +256,64 @@ def set_account_active(*, actor: User, account: User, active: bool) -> User:
         changes={"is_active": [not active, active]},
     )
     return account
+
+
+# Two-factor sign-in (osseo/accounts/twofactor.py). Recovery codes are shown once, at enrolment.
+@action(locks=["user"])
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
+    """A new, unconfirmed authenticator for the user (any earlier unconfirmed one is dropped);
+    it counts only once `confirm_totp_enrolment` has seen a code from it."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@action(locks=["user"])
+def confirm_totp_enrolment(*, user: User, code: str) -> list[str]:
+    """Confirm the user's new authenticator with a code from it; replaces any earlier one and
+    issues fresh recovery codes (returned once)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        raise ValidationError({"code": ["Start the enrolment again: no authenticator is waiting."]})
+    if not device.verify_token("".join(code.split())):
+        raise ValidationError(
+            {"code": ["That code is not right; check the app's clock and try again."]}
+        )
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_recovery_codes(user)
+    record("accounts.otp.enrolled", actor=user, obj=user)
+    return codes
+
+
+@action(locks=["user"])
+def enrol_totp_for(*, user: User, key: str | None = None) -> tuple[str, list[str]]:
+    """The operator enrols a user (`osseo otp enrol NAME`, the demo seeder): a confirmed
+    authenticator and recovery codes; returns its `otpauth://` URI and the codes, once."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice(user=user, name="Authenticator app", confirmed=True)
+    if key is not None:
+        device.key = key
+    device.save()
+    codes = _new_recovery_codes(user)
+    record("accounts.otp.enrolled", actor=None, obj=user)
+    return device.config_url, codes
+
+
+@action(permission="accounts.manage", locks=["account"])
+def reset_second_factor(*, actor: User, account: User) -> None:
+    """A clinic administrator removes a colleague's lost authenticator and recovery codes; the
+    colleague enrols again at the next sign-in if their role requires it."""
+    if account.membership.organisation_id != actor.membership.organisation_id:
+        raise PermissionDenied("That account belongs to another organisation.")
+    TOTPDevice.objects.filter(user=account).delete()
+    StaticDevice.objects.filter(user=account).delete()
+    record("accounts.otp.reset", actor=actor, obj=account)
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes

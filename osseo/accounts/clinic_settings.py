@@ -92,6 +92,14 @@ SPECS: dict[str, SettingSpec] = {
         # Clinic-authored text; empty until the clinic writes it (domain notes §7: no OI source
         # gives the steps, so nothing is invented here).
         SettingSpec("stoma_care_instructions", "Stoma-care instructions", "text", "", ""),
+        # Security policy, not a clinical number: which roles must sign in with a second factor.
+        SettingSpec(
+            "two_factor_roles",
+            "Roles that must sign in with a second factor (authenticator app)",
+            "roles",
+            ["clinic_admin"],
+            "OWASP ASVS 4.0 (V2, level 2): multi-factor sign-in, first for administrators",
+        ),
     ]
 }
 
@@ -150,6 +158,15 @@ def validate_value(key: str, value: Any) -> Any:
                 }
             )
         return [d for d in Discipline.values if d in value]
+    if key == "two_factor_roles":
+        from .models import Role
+
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValidationError({"value": ["Give a list of role codes."]})
+        unknown = sorted(set(value) - set(Role.values))
+        if unknown:
+            raise ValidationError({"value": [f"Unknown roles: {', '.join(unknown)}."]})
+        return sorted(set(value))
     raise ValidationError({"key": [f"Unknown setting {key!r}."]})
 
 

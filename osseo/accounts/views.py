@@ -6,8 +6,9 @@ from django.shortcuts import render
 
 from osseo.audit.services import record
 
-from . import lockout
+from . import lockout, twofactor
 from .backends import attempt_of
+from .twofactor_views import begin_second_step
 
 
 def paused(request, retry_after: int) -> HttpResponse:  # type: ignore[no-untyped-def]
@@ -33,6 +34,9 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         attempt = attempt_of(self.request)
+        user = form.get_user()
+        if twofactor.has_second_factor(user):
+            return begin_second_step(self.request, user, attempt, self.get_success_url())
         response: HttpResponse = super().form_valid(form)
         if attempt is not None:
             lockout.succeeded(attempt)

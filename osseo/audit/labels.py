@@ -22,6 +22,8 @@ register(
         "accounts.user.created": "Account created",
         "accounts.user.signed_in": "Signed in",
         "accounts.user.sign_in_failed": "Sign-in failed",
+        "accounts.otp.enrolled": "Two-factor sign-in enrolled",
+        "accounts.otp.reset": "Two-factor sign-in reset by an administrator",
         "accounts.token.issued": "API token issued",
         "audit.trail.viewed": "Access history viewed",
         "audit.chain.keyed": "Audit chain re-chained with the audit key",

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from osseo.accounts.actions import create_organisation, create_user
+from osseo.accounts.actions import create_organisation, create_user, enrol_totp_for
 from osseo.accounts.models import Organisation, OrganisationKind, Role, User
 from osseo.audit.context import acting_as
 from osseo.demo import complications as demo_complications
@@ -24,6 +24,9 @@ from osseo.patients.models import Patient, Site
 from osseo.patients.nhs import nhs_check_digit
 from osseo.portal.actions import add_note, convert_enquiry, receive_enquiry, set_status
 
+# The demo administrator's authenticator secret (hex): RFC 6238 Appendix B's published test key,
+# so it is plainly not a secret; a local demo database only.
+DEMO_ADMIN_TOTP_KEY = "3132333435363738393031323334353637383930"
 DEMO_PASSWORD = "osseo-demo-2026"  # fictional accounts on a local demo database only  # noqa: S105
 SEED = 20261126
 COHORT = 48
@@ -309,6 +312,9 @@ def seed_demo() -> DemoResult:
                 last_name=last,
                 check_password=False,
             )
+        # The demo clinic requires a second factor of its administrator (the default): `osseo demo`
+        # prints the authenticator URI and the recovery codes.
+        enrol_totp_for(user=staff["admin"], key=DEMO_ADMIN_TOTP_KEY)
         coordinator = staff["coordinator"]
         catalogue = demo_surgery.seed_catalogue(staff["admin"])
         first_patient = None

@@ -26,6 +26,12 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/sign-in/code/" in page.url:  # an account with two-factor sign-in
+        from tests.conftest import totp_code
+
+        page.get_by_label("Code").fill(totp_code(username))
+        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from osseo.demo.seed import DEMO_PASSWORD, seed_demo
 
@@ -17,3 +19,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         for username, role, org in result.users:
             self.stdout.write(f"  {username:<14} {role:<18} {org}")
+        device = TOTPDevice.objects.filter(user__username="admin", confirmed=True).first()
+        if device is not None:
+            self.stdout.write(
+                "The admin also signs in with a code (two-factor sign-in): add this to an "
+                f"authenticator app:\n  {device.config_url}"
+            )
+            codes = StaticToken.objects.filter(device__user=device.user).values_list(
+                "token", flat=True
+            )
+            self.stdout.write("  or use one of its recovery codes: " + " ".join(codes))
