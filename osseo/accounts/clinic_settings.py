@@ -89,6 +89,15 @@ SPECS: dict[str, SettingSpec] = {
             list(REQUIRED),
             REQUIRED_SOURCE,
         ),
+        # How far ahead a planned date (a surgical plan, a rehab plan's start) may be entered
+        # (osseo/plausible.py). No source gives a number: not validated until the clinic sets it.
+        SettingSpec(
+            "date_years_ahead",
+            "Latest planned date accepted, counted from today",
+            "years",
+            2,
+            "",
+        ),
         # Clinic-authored text; empty until the clinic writes it (domain notes §7: no OI source
         # gives the steps, so nothing is invented here).
         SettingSpec("stoma_care_instructions", "Stoma-care instructions", "text", "", ""),
@@ -167,6 +176,18 @@ def validate_value(key: str, value: Any) -> Any:
         if unknown:
             raise ValidationError({"value": [f"Unknown roles: {', '.join(unknown)}."]})
         return sorted(set(value))
+    if key == "date_years_ahead":
+        from osseo.plausible import MAX_YEARS_AHEAD
+
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError({"value": ["Enter a whole number of years."]})
+        try:
+            years = int(value)
+        except ValueError as exc:
+            raise ValidationError({"value": ["Enter a whole number of years."]}) from exc
+        if not 1 <= years <= MAX_YEARS_AHEAD:
+            raise ValidationError({"value": [f"Enter a number from 1 to {MAX_YEARS_AHEAD}."]})
+        return years
     raise ValidationError({"key": [f"Unknown setting {key!r}."]})
 
 

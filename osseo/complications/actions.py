@@ -299,10 +299,8 @@ def record_death(
             missing=[Missing("no_death_recorded", "No death already recorded for this patient")],
         )
     errors: dict[str, list[str]] = {}
-    when = check_date(errors, "died_on", died_on, required=True)
+    when = check_date(errors, "died_on", died_on, required=True, patient=patient)
     if when is not None:
-        if when < patient.birth_date:
-            errors.setdefault("died_on", []).append("The date cannot be before the date of birth.")
         last_op = Procedure.objects.filter(patient=patient).order_by("-performed_on").first()
         if last_op is not None and when < last_op.performed_on:
             errors.setdefault("died_on", []).append(

@@ -10,8 +10,8 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from osseo import plausible
 from osseo.patients.models import Patient
 
 from .models import (
@@ -31,18 +31,17 @@ def _add(errors: Errors, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
-def check_date(errors: Errors, field: str, value: Any, *, required: bool) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            _add(errors, field, "Enter a date.")
-        return None
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+def check_date(
+    errors: Errors, field: str, value: Any, *, required: bool, patient: Patient | None = None
+) -> dt.date | None:
+    """The date inside its window (osseo/plausible.py: not before birth, not after today or
+    the death), or None with a field error."""
+    if value not in (None, "") and (
+        not isinstance(value, dt.date) or isinstance(value, dt.datetime)
+    ):
         _add(errors, field, "Enter a date as YYYY-MM-DD.")
         return None
-    if value > timezone.localdate():
-        _add(errors, field, "The date cannot be in the future.")
-        return None
-    return value
+    return plausible.check_date(errors, field, value, patient=patient, required=required)
 
 
 def _died_on(patient: Patient) -> dt.date | None:
@@ -91,8 +90,10 @@ def check_event(values: dict[str, Any], *, patient: Patient) -> dict[str, Any]:
         _add(errors, "procedure", "That operation was not on this limb.")
     if device is not None and (limb is None or device.limb_id != limb.pk):
         _add(errors, "device", "That device is not on this limb.")
-    onset = check_date(errors, "onset_on", values.get("onset_on"), required=True)
-    resolved = check_date(errors, "resolved_on", values.get("resolved_on"), required=False)
+    onset = check_date(errors, "onset_on", values.get("onset_on"), required=True, patient=patient)
+    resolved = check_date(
+        errors, "resolved_on", values.get("resolved_on"), required=False, patient=patient
+    )
     if onset is not None:
         if onset < patient.birth_date:
             _add(errors, "onset_on", "The onset cannot be before the date of birth.")
@@ -141,8 +142,11 @@ def check_treatment(values: dict[str, Any], *, event: AdverseEvent) -> dict[str,
     kind = values.get("kind")
     if kind not in TreatmentKind.values:
         _add(errors, "kind", f"Choose one of: {', '.join(TreatmentKind.values)}.")
-    started = check_date(errors, "started_on", values.get("started_on"), required=True)
-    ended = check_date(errors, "ended_on", values.get("ended_on"), required=False)
+    patient = event.patient
+    started = check_date(
+        errors, "started_on", values.get("started_on"), required=True, patient=patient
+    )
+    ended = check_date(errors, "ended_on", values.get("ended_on"), required=False, patient=patient)
     if started is not None and started < event.onset_on:
         _add(errors, "started_on", "The treatment cannot start before the event's onset.")
     if started is not None and ended is not None and ended < started:

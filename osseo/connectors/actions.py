@@ -24,6 +24,7 @@ from osseo.audit.services import record
 from osseo.contract import action, check_version, lock
 from osseo.errors import Conflict, Missing, StaleVersion
 from osseo.patients.models import Patient
+from osseo.plausible import After, check_date
 from osseo.surgery.actions import device_values
 from osseo.surgery.models import (
     CONNECTOR_KINDS,
@@ -93,11 +94,11 @@ def _fit(
     )
 
 
-def _check_date(errors: dict[str, list[str]], name: str, on: Any, after: dt.date | None) -> None:
-    if not isinstance(on, dt.date) or on > timezone.localdate():
-        errors[name] = ["The date cannot be in the future."]
-    elif after is not None and on < after:
-        errors[name] = [f"The date cannot be before the old part was fitted ({after:%d %b %Y})."]
+def _check_date(
+    errors: dict[str, list[str]], name: str, on: Any, after: dt.date | None, patient: Patient
+) -> None:
+    """Inside the window of osseo/plausible.py; a replacement not before the old part's fitting."""
+    check_date(errors, name, on, patient=patient, after=[After(after, "the old part's fitting")])
 
 
 @action(permission="connector.replace", locks=["device"])
@@ -116,7 +117,7 @@ def replace_part(
     errors: dict[str, list[str]] = {}
     if reason not in REPLACEMENT_REASONS:
         errors["reason"] = [f"Choose one of: {', '.join(REPLACEMENT_REASONS)}."]
-    _check_date(errors, "replaced_on", replaced_on, device.placed_on)
+    _check_date(errors, "replaced_on", replaced_on, device.placed_on, device.patient)
     if errors:
         raise ValidationError(errors)
     if device.kind not in CONNECTOR_KINDS:
@@ -194,7 +195,7 @@ def fit_part(
     errors: dict[str, list[str]] = {}
     if kind not in CONNECTOR_KINDS:
         errors["kind"] = [f"Choose one of: {', '.join(sorted(CONNECTOR_KINDS))}."]
-    _check_date(errors, "fitted_on", fitted_on, None)
+    _check_date(errors, "fitted_on", fitted_on, limb.amputation_date, limb.patient)
     if errors:
         raise ValidationError(errors)
     lock(limb.patient)
@@ -285,6 +286,13 @@ def _import_days(
     if not days:
         raise ValidationError({"days": ["There are no days to import."]})
     first, last = min(days), max(days)
+    problems: list[str] = []
+    for day in sorted({first, last}):  # the window (osseo/plausible.py) holds all if these two
+        found: dict[str, list[str]] = {}
+        check_date(found, "days", day, patient=patient)
+        problems += [f"{day.isoformat()}: {message}" for message in found.get("days", [])]
+    if problems:
+        raise ValidationError({"days": problems})
     now = timezone.now()
     held = dict(
         ActivityDay.objects.filter(patient=patient, date__gte=first, date__lte=last).values_list(
@@ -326,7 +334,7 @@ def record_body_weight(
         weight = None
     if weight is None or not Decimal("10") <= weight <= Decimal("400"):
         errors["weight_kg"] = ["Enter a body weight between 10 and 400 kg."]
-    _check_date(errors, "measured_on", measured_on, None)
+    _check_date(errors, "measured_on", measured_on, None, patient)
     if errors:
         raise ValidationError(errors)
     assert weight is not None

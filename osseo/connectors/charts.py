@@ -36,7 +36,8 @@ def cumulative_chart(
         if day >= placed_on:
             total += steps * per_step
             points.append((day, total))
-    end = max(points[-1][0], due_on or points[-1][0]) + dt.timedelta(days=1)
+    end = max(points[-1][0], due_on or points[-1][0])
+    end = end + dt.timedelta(days=1) if end < dt.date.max else end  # a stored date at year 9999
     top = max(total, limit or 0.0) * 1.1 or 1.0
     span = (end - placed_on).days or 1
     w, h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -60,6 +61,8 @@ def cumulative_chart(
         if month >= placed_on and n % step == 0:
             x_ticks.append(Tick(x(month), HEIGHT - BOTTOM + 16, f"{month:%b %Y}"))
         n += 1
+        if month.year == dt.MAXYEAR and month.month == 12:
+            break  # a stored date at the calendar's end (osseo check-dates reports it)
         month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
     rows: dict[str, float] = {}
     for d, v in points[1:]:

@@ -33,6 +33,7 @@ from osseo.contract import action
 from osseo.errors import Conflict, Missing
 from osseo.fatigue import FatigueInputError, analyse_recording, open_recording
 from osseo.patients.models import Patient
+from osseo.plausible import check_date
 
 from .forecasts import clinic_of, refresh_forecasts
 from .models import LoadRecording, RecordingResult, RecordingStatus, ServicePolicy
@@ -148,8 +149,7 @@ def submit_recording(
     """
     require_permission(actor, "activity.import")  # before reading anything; checked again below
     errors: dict[str, list[str]] = {}
-    if not isinstance(recorded_on, dt.date) or recorded_on > timezone.localdate():
-        errors["recorded_on"] = ["The recording date cannot be in the future."]
+    check_date(errors, "recorded_on", recorded_on, patient=patient)
     if rate_hz is not None and not (np.isfinite(rate_hz) and 0 < rate_hz <= 100_000):
         errors["rate_hz"] = ["Enter a sample rate above 0 and at most 100000 Hz."]
     if steps_during is not None and not 0 < steps_during <= 10_000_000:

@@ -73,10 +73,20 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
 
+def _plus_days(day: dt.date, days: float) -> dt.date:
+    """`day` plus `days` rounded up, clamped to the calendar (a rate near zero puts it far)."""
+    try:
+        return day + dt.timedelta(days=math.ceil(days))
+    except (OverflowError, ValueError):
+        return dt.date.max
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later (the month's last day when it has no such day)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # a stored date near the calendar's end
+        return dt.date.max if months > 0 else dt.date.min
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -195,7 +205,7 @@ def forecast(
             if crossed is not None:
                 activity_due = crossed
             elif daily_cycles > 0:
-                activity_due = last + dt.timedelta(days=math.ceil((limit - total) / daily_cycles))
+                activity_due = _plus_days(last, (limit - total) / daily_cycles)
             activity_text = (
                 f"activity: {compact(total)} of {compact(limit)} equivalent cycles; "
                 f"at {rate:,.0f} steps a day"

@@ -3,8 +3,6 @@ permission, one transaction, the rows it checks locked and re-read, the audit en
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.contract import action, check_version, lock
 from osseo.patients.models import Patient
+from osseo.plausible import check_date, read_json, text_problems
 
 from .instruments import ScoringError, qtfa
 from .instruments.instrument import normalise_answers
@@ -60,12 +59,7 @@ def record_response(
     """
     errors: dict[str, list[str]] = {}
     authored = data.get("authored_on") or timezone.localdate()
-    if not isinstance(authored, dt.date) or authored > timezone.localdate():
-        errors["authored_on"] = ["The date cannot be in the future."]
-    elif authored < patient.birth_date:
-        errors["authored_on"] = ["The date cannot be before the date of birth."]
-    elif (death := getattr(patient, "death", None)) is not None and authored > death.died_on:
-        errors["authored_on"] = [f"The patient died on {death.died_on:%d %b %Y}."]
+    check_date(errors, "authored_on", authored, patient=patient)
     limb, episode = data.get("limb"), data.get("episode")
     sites = list(questionnaire.sites)
     if limb is not None and limb.patient_id != patient.pk:
@@ -173,9 +167,11 @@ def configure_instrument(
     values: dict[str, Any] = {}
     if rules_json:
         try:
-            data = json.loads(rules_json)
+            data = read_json(rules_json)  # nesting refused before it is parsed (BodyError)
             if not isinstance(data, dict):
                 raise ValueError("the rules must be one JSON object")
+            if found := text_problems(data):
+                raise ValueError("; ".join(f"{field}: {words}" for field, words in found))
             rules = qtfa.QtfaRules.from_mapping(data)
         except (ValueError, TypeError, AttributeError) as exc:
             raise ValidationError({"rules": [f"These rules cannot be used: {exc}"]}) from exc

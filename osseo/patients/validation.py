@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from osseo.plausible import check_date
+
 from .models import Cause, FundingRoute, Patient, ResidualLimb, Sex, Side, Site
 from .nhs import nhs_number_problem, normalise_nhs_number
 
@@ -54,6 +56,10 @@ def check_patient(values: dict[str, Any], *, instance: Patient | None = None) ->
         errors.setdefault("birth_date", []).append("The date of birth cannot be in the future.")
     elif birth.year < today().year - 120:
         errors.setdefault("birth_date", []).append("The date of birth is more than 120 years ago.")
+    elif instance is not None and (first := earliest_record(instance)) and birth > first[0]:
+        errors.setdefault("birth_date", []).append(
+            f"The date cannot be after {first[1]} ({first[0].day} {first[0]:%b %Y})."
+        )
     _choice(errors, "sex", cleaned.get("sex"), Sex)
     nhs = normalise_nhs_number(str(cleaned.get("nhs_number") or ""))
     if nhs:
@@ -104,14 +110,8 @@ def check_limb(values: dict[str, Any], *, patient: Patient) -> dict[str, Any]:
             )
     elif not isinstance(amputated, dt.date):
         errors.setdefault("amputation_date", []).append("Enter a valid date.")
-    elif amputated > today():
-        errors.setdefault("amputation_date", []).append(
-            "The amputation date cannot be in the future."
-        )
-    elif amputated < patient.birth_date:
-        errors.setdefault("amputation_date", []).append(
-            "The amputation date cannot be before the date of birth."
-        )
+    else:
+        check_date(errors, "amputation_date", amputated, patient=patient)
     notes = str(cleaned.get("notes") or "")
     if len(notes) > 5000:
         errors.setdefault("notes", []).append("At most 5000 characters.")
@@ -119,6 +119,20 @@ def check_limb(values: dict[str, Any], *, patient: Patient) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def earliest_record(patient: Patient) -> tuple[dt.date, str] | None:
+    """The earliest dated clinical record of the patient (an amputation, an operation), which a
+    corrected date of birth cannot follow."""
+    found: list[tuple[dt.date, str]] = []
+    amputated = (
+        patient.limbs.exclude(amputation_date=None).order_by("amputation_date").first()
+        if patient.pk
+        else None
+    )
+    if amputated is not None and amputated.amputation_date is not None:
+        found.append((amputated.amputation_date, "the amputation"))
+    return min(found) if found else None
 
 
 def changed_fields(instance: Any, cleaned: dict[str, Any]) -> dict[str, list[Any]]:

@@ -28,6 +28,7 @@ from osseo.contract import action, lock
 from osseo.errors import Conflict, Missing
 from osseo.pathway.models import Episode
 from osseo.patients.models import CareTeam, Patient, Referral
+from osseo.plausible import MAX_YEARS_AHEAD, After, check_date
 
 from . import rules
 from .models import (
@@ -381,6 +382,15 @@ def create_plan(
         errors["body_weight_kg"] = ["Enter the body weight in kg."]
     elif weight is not None and not Decimal(20) <= weight <= MAX_BODY_WEIGHT_KG:
         errors["body_weight_kg"] = ["Enter a body weight from 20 to 400 kg."]
+    amputated = patient.limbs.exclude(amputation_date=None).order_by("amputation_date").first()
+    check_date(
+        errors,
+        "start_date",
+        start_date,
+        patient=patient,
+        after=[After(amputated.amputation_date if amputated else None, "the amputation")],
+        planned=True,
+    )
     if errors:
         raise ValidationError(errors)
     assert weight is not None
@@ -432,6 +442,8 @@ def log_load(
         errors["date"] = [f"The plan starts on {plan.start_date:%d %b %Y}; log from then on."]
     elif on > today:
         errors["date"] = ["A day cannot be logged before it happens."]
+    else:
+        check_date(errors, "date", on, patient=plan.patient)
     applied = _decimal(errors, "applied_kg", data.get("applied_kg"))
     if applied is None and "applied_kg" not in errors:
         errors["applied_kg"] = ["Enter the load applied, in kg."]
@@ -501,6 +513,8 @@ def record_function_test(*, actor: User, patient: Patient, data: dict[str, Any])
         errors["performed_on"] = ["Enter the date as YYYY-MM-DD."]
     elif on > timezone.localdate():
         errors["performed_on"] = ["A test cannot be recorded before it is done."]
+    else:
+        check_date(errors, "performed_on", on, patient=patient)
     if errors:
         raise ValidationError(errors)
     assert value is not None and isinstance(on, dt.date)
@@ -540,8 +554,15 @@ def record_follow_up(
     episode is locked, so the same visit recorded twice at once is recorded once."""
     from .queries import schedule_for, surgery_date
 
-    if done_on > timezone.localdate():
-        raise ValidationError({"done_on": ["A visit cannot be recorded before it happens."]})
+    window: dict[str, list[str]] = {}
+    if isinstance(done_on, dt.date) and done_on > timezone.localdate():
+        window["done_on"] = ["A visit cannot be recorded before it happens."]
+    else:
+        check_date(window, "done_on", done_on, patient=episode.patient)
+    # A due date is a scheduled one (checked below); first, one the schedule can reach at all.
+    check_date(window, "due_date", due_date, planned=True, years_ahead=MAX_YEARS_AHEAD)
+    if window:
+        raise ValidationError(window)
     surgery = surgery_date(episode)
     if surgery is None:
         raise Conflict(

@@ -201,7 +201,7 @@ def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
         "protocol_name": plan.protocol_name,
         "protocol_source": plan.protocol_source,
         "start_date": plan.start_date,
-        "end_date": plan.start_date + dt.timedelta(days=phases[-1].end_day - 1),
+        "end_date": rules.plan_end(plan.start_date, phases),
         "body_weight_kg": plan.body_weight_kg,
         "phases": plan.phases,
         "missing_log": rules.missing_days(

@@ -168,7 +168,7 @@ def plan_progress(plan: RehabPlan, today: dt.date) -> Progress:
     phases = plan_phases(plan)
     logs = list(plan.logs.all())
     by_date = {g.date: g for g in logs}
-    end = plan.start_date + dt.timedelta(days=phases[-1].end_day - 1)
+    end = rules.plan_end(plan.start_date, phases)
     last = max([min(end, today), *by_date.keys()]) if by_date else min(end, today)
     missing = rules.missing_days(phases, plan.start_date, set(by_date), today)
     gaps = set(missing)
@@ -179,6 +179,8 @@ def plan_progress(plan: RehabPlan, today: dt.date) -> Progress:
         log = by_date.get(d)
         flags = list(log.flags) if log else ([rules.MISSING_LOG] if d in gaps else [])
         days.append(DayRow(d, rx.day, rx.target_kg, log, d in gaps, flags))
+        if d == dt.date.max:
+            break
         d += dt.timedelta(days=1)
     return Progress(plan, days, missing, end)
 

@@ -323,12 +323,26 @@ def log_flags(
     return flags
 
 
+def _plus_days(day: dt.date, days: int) -> dt.date:
+    """`day + days`, clamped to the calendar: a plan stored with a start near year 9999 (before
+    dates were checked, osseo/plausible.py) must not break the pages showing it."""
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max if days > 0 else dt.date.min
+
+
+def plan_end(start: dt.date, phases: list[Phase]) -> dt.date:
+    """The plan's last day: the last phase's end."""
+    return _plus_days(start, phases[-1].end_day - 1)
+
+
 def missing_days(
     phases: list[Phase], start: dt.date, logged: set[dt.date], today: dt.date
 ) -> list[dt.date]:
     """Days of a loading phase, up to yesterday, with no log (today may still be logged)."""
-    first = start + dt.timedelta(days=phases[0].start_day - 1)
-    last = min(start + dt.timedelta(days=phases[-1].end_day - 1), today - dt.timedelta(days=1))
+    first = _plus_days(start, phases[0].start_day - 1)
+    last = min(_plus_days(start, phases[-1].end_day - 1), today - dt.timedelta(days=1))
     days: list[dt.date] = []
     d = first
     while d <= last:
@@ -345,6 +359,8 @@ def add_months(start: dt.date, months: int) -> dt.date:
     """Calendar months later; the 31st becomes the month's last day (31 Jan + 1 = 28/29 Feb)."""
     month0 = start.month - 1 + months
     year, month = start.year + month0 // 12, month0 % 12 + 1
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # a stored date near the calendar's end
+        return dt.date.max if months > 0 else dt.date.min
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
@@ -364,7 +380,7 @@ def follow_up_schedule(
     visits = [Visit(_months_label(m), m, add_months(surgery, m)) for m in offsets]
     if then_every_months > 0:
         m = (offsets[-1] if offsets else 0) + then_every_months
-        while (due := add_months(surgery, m)) <= until:
+        while (due := add_months(surgery, m)) <= until and due != dt.date.max:
             visits.append(Visit(_months_label(m), m, due))
             m += then_every_months
     return [v for v in visits if v.due <= until] if visits else []

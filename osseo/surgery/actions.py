@@ -23,6 +23,7 @@ from osseo.pathway import gates
 from osseo.pathway.actions import pass_gate
 from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import FundingRoute
+from osseo.plausible import MAX_YEARS_AHEAD, After, check_date
 
 from . import eligibility, lifecycle, mdt, rules
 from .gs1 import UDIError, parse_udi
@@ -84,6 +85,11 @@ def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _after_limb(episode: Episode) -> list[After]:
+    """The bound a date on the treated limb's record cannot precede: its amputation."""
+    return [After(episode.limb.amputation_date, "the amputation")]
+
+
 def _months_between(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
 
@@ -142,8 +148,9 @@ def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) ->
     that surgeon. Only in the assessment phase (the episode is locked)."""
     errors: dict[str, list[str]] = {}
     assessed_on = data.get("assessed_on") or timezone.localdate()
-    if not isinstance(assessed_on, dt.date) or assessed_on > timezone.localdate():
-        errors["assessed_on"] = ["The assessment date cannot be in the future."]
+    check_date(
+        errors, "assessed_on", assessed_on, patient=episode.patient, after=_after_limb(episode)
+    )
     participants, problems = mdt.clean_participants(
         data.get("participants"), patient=episode.patient, actor=actor
     )
@@ -301,8 +308,15 @@ def _plan_values(
     if isinstance(implant, ImplantCatalogueItem) and implant.site and implant.site != site:
         errors["implant"] = ["That implant is for another site."]
     planned = data.get("planned_date")
-    if planned is not None and not isinstance(planned, dt.date):
-        errors["planned_date"] = ["Enter a date."]
+    check_date(
+        errors,
+        "planned_date",
+        planned,
+        patient=episode.patient,
+        after=_after_limb(episode),
+        planned=True,
+        required=False,
+    )
     stages = data.get("stages") or []
     window = stage_window(episode)
     clean_stages = []
@@ -311,6 +325,15 @@ def _plan_values(
         for index, stage in enumerate(stages, start=2):
             when = stage.get("planned_date")
             why = str(stage.get("outside_window_reason") or "").strip()
+            if when is not None and not check_date(
+                errors,
+                f"stages.{index}",
+                when,
+                patient=episode.patient,
+                after=[*_after_limb(episode), After(previous, "the stage before")],
+                planned=True,
+            ):
+                when = None
             problem = (
                 rules.date_problem(when, previous, window, why)
                 if when is not None and previous is not None
@@ -463,8 +486,9 @@ def start_procedure(
         errors["kind"] = [f"Choose one of: {', '.join(ProcedureKind.values)}."]
     if indication and indication not in RemovalReason.values:
         errors["indication"] = [f"Choose one of: {', '.join(RemovalReason.values)}."]
-    if not isinstance(performed_on, dt.date) or performed_on > timezone.localdate():
-        errors["performed_on"] = ["The operation date cannot be in the future."]
+    check_date(
+        errors, "performed_on", performed_on, patient=episode.patient, after=_after_limb(episode)
+    )
     if errors:
         raise ValidationError(errors)
     if episode.phase != Phase.SURGERY:
@@ -822,6 +846,13 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
                 raise ValidationError({"gtin": [str(exc)]}) from exc
         expiry = values["expiry"]
         expired = isinstance(expiry, dt.date) and expiry < used_on
+    errors: dict[str, list[str]] = {}
+    if values["expiry"] is not None:
+        check_date(errors, "expiry", values["expiry"], planned=True, years_ahead=MAX_YEARS_AHEAD)
+    if values["production_date"] is not None:
+        check_date(errors, "production_date", values["production_date"])
+    if errors:
+        raise ValidationError(errors)
     for name, limit in (("lot", 20), ("serial", 20)):
         if len(str(values[name] or "")) > limit:
             raise ValidationError({name: [f"At most {limit} characters (GS1 limit)."]})
@@ -926,12 +957,13 @@ def remove_device(
     errors: dict[str, list[str]] = {}
     if reason not in RemovalReason.values:
         errors["reason"] = [f"Choose one of: {', '.join(RemovalReason.values)}."]
-    if (
-        not isinstance(removed_on, dt.date)
-        or removed_on > timezone.localdate()
-        or removed_on < device.placed_on
-    ):
-        errors["removed_on"] = ["The removal date must be between placement and today."]
+    check_date(
+        errors,
+        "removed_on",
+        removed_on,
+        patient=device.patient,
+        after=[After(device.placed_on, "its placement")],
+    )
     if errors:
         raise ValidationError(errors)
     if device.status == DeviceStatus.REMOVED:
