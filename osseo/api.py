@@ -9,14 +9,17 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.utils import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from osseo.accounts.actions import user_for_token
 from osseo.errors import Conflict, StaleVersion
+from osseo.plausible import TEXT_PATTERN, BodyError, read_json, text_problems
 from osseo.problem import PROBLEM_MEDIA_TYPE as PROBLEM
 
 
@@ -28,9 +31,43 @@ class BearerToken(HttpBearer):
         return user
 
 
+class BodyParser(Parser):
+    """Bodies and parameters as the API documents them, before any schema sees them.
+
+    - a JSON body is an object (every operation documents one): an array, a string, a number or
+      null is a 422 naming the body; nesting deeper than `read_json` allows is a 400, so no
+      schema, validator or handler ever recurses into it (RecursionError);
+    - no text, in a body or a query or form parameter, holds NUL or a bidirectional control
+      (osseo/plausible.py): a 422 naming each field."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = read_json(request.body)  # BodyError (ValueError): ninja answers 400, see below
+        if not isinstance(data, dict):
+            raise _invalid([("body", "Send a JSON object, as the operation documents.")], "body")
+        if found := text_problems(data):
+            raise _invalid(found, "body")
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        where = "query" if data is request.GET else "form"
+        if found := text_problems(result):
+            raise _invalid(found, where)
+        return result
+
+
+def _invalid(found: list[tuple[str, str]], where: str) -> NinjaValidationError:
+    return NinjaValidationError(
+        [{"loc": (where, *field.split(".")), "msg": message} for field, message in found]
+    )
+
+
 class OsseoAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Error responses are documented with the media type they are answered in."""
+        """Error responses are documented with the media type they are answered in; the text
+        a request may carry, with the characters it may not hold (BodyParser)."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for path in schema.get("paths", {}).values():
             for operation in path.values():
@@ -38,16 +75,97 @@ class OsseoAPI(NinjaAPI):
                     content = response.get("content")
                     if int(code) >= 400 and content and "application/json" in content:
                         response["content"] = {PROBLEM: copy.deepcopy(content["application/json"])}
+        _document_text_rule(schema)
         return schema
+
+
+def _plain_values() -> dict[str, Any]:
+    scalar = [
+        {"type": "string", "pattern": TEXT_PATTERN},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+    ]
+    return {
+        "anyOf": [
+            *scalar,
+            {"type": "array", "items": {"anyOf": scalar}},
+            {
+                "type": "object",
+                "propertyNames": {"pattern": TEXT_PATTERN},
+                "additionalProperties": {"anyOf": scalar},
+            },
+        ]
+    }
+
+
+def _document_text_rule(schema: dict[str, Any]) -> None:
+    """Every free text of a request (body, form or query: not a date, id or file) documents the
+    pattern of what it may hold, and so do the names of an object's properties; the schemas that
+    only responses use are left as they are (stored text is answered as it is)."""
+    components = schema.get("components", {}).get("schemas", {})
+    pending: list[Any] = []
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            pending += [p.get("schema") for p in operation.get("parameters", [])]
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                pending.append(media.get("schema"))
+    seen: set[str] = set()
+    while pending:
+        node = pending.pop()
+        if isinstance(node, list):
+            pending += node
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref", "")
+        if ref.startswith("#/components/schemas/"):
+            name = ref.rsplit("/", 1)[1]
+            if name not in seen and name in components:
+                seen.add(name)
+                pending.append(components[name])
+            continue
+        text = node.get("format") in (None, "password", "email")
+        if node.get("pattern") == "^[^\\x00]*$":  # no NUL: a part of the rule, the rule instead
+            del node["pattern"]
+        if node.get("type") == "string" and text and not {"enum", "const", "pattern"} & set(node):
+            node["pattern"] = TEXT_PATTERN
+        if node.get("type") == "object" or "properties" in node:
+            node.setdefault("propertyNames", {"pattern": TEXT_PATTERN})
+            if "properties" in node and "additionalProperties" not in node:
+                # A schema's properties are what the operation reads (others are ignored).
+                node["additionalProperties"] = False
+            elif node.get("additionalProperties") in (True, {}):
+                # Free-form values (an operative record's sections): plain values or one level
+                # of list or object, whose text holds no control characters either.
+                node["additionalProperties"] = _plain_values()
+        for key, value in node.items():
+            if key not in (
+                "pattern",
+                "propertyNames",
+                "additionalProperties",
+                "example",
+                "examples",
+                "default",
+            ):
+                pending.append(value)
+        if isinstance(node.get("additionalProperties"), dict):
+            pending.append(node["additionalProperties"])
 
 
 api = OsseoAPI(
     title="Osseo API",
     version="1",
-    description="Osseointegration programme: patients, pathway, procedures and follow-up.",
+    description="Osseointegration programme: patients, pathway, procedures and follow-up.\n\n"
+    "Size limits: a load recording at most OSSEO_RECORDING_MAX_MB (4096 MB unless the server "
+    "sets it); a daily steps file 10 MB; a JSON body 2.5 MB; any other body OSSEO_REQUEST_MAX_MB "
+    "(20 MB unless set). A larger body is answered 413 (problem+json) before it is read, also "
+    "when it is streamed without a Content-Length. JSON bodies are objects nested at most 32 "
+    "levels; text holds no NUL and no Unicode bidirectional controls (422).",
     urls_namespace="api",
     # Bearer first: with the session first, a token-only POST can fail the session's CSRF check.
     auth=[BearerToken(), SessionAuth()],
+    parser=BodyParser(),
 )
 
 
@@ -163,6 +281,15 @@ def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja turns whatever its body parser raises into a 400 "Cannot parse request body"; the
+    # parser's own refusals (BodyParser) travel as its cause.
+    cause = exc.__cause__
+    if isinstance(cause, NinjaValidationError):
+        return _invalid_request(request, cause)
+    if isinstance(cause, RequestDataTooBig):
+        return _too_big(request, cause)
+    if isinstance(cause, BodyError):
+        return problem(request, 400, "Bad request", str(cause))
     return problem(request, exc.status_code, exc.message or "Error")
 
 
@@ -189,3 +316,52 @@ def _register_routers() -> None:
 
 
 _register_routers()
+
+
+# --- Django's own error responses, for the API's paths ------------------------------------------
+# Errors raised before or outside ninja (no such path, a body too large for a middleware that
+# reads the form, a bug: 500) are answered by Django's handlers (osseo/urls.py names these): under
+# /api/ as problem+json like every other API error, elsewhere as Django's pages.
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.views import defaults
+
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)  # type: ignore[arg-type]
+    if isinstance(exception, RequestDataTooBig):
+        return _too_big(request, exception)
+    return problem(request, 400, "Bad request", "The request cannot be read.")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.views import defaults
+
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
+    return problem(request, 403, "Forbidden", "Your role may not do this.")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from django.views import defaults
+
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)  # type: ignore[arg-type]
+    return problem(request, 404, "Not found", "No such operation or object.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    from django.views import defaults
+
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return problem(
+        request,
+        500,
+        "Internal server error",
+        "Something went wrong on the server; the error is logged for the operators.",
+    )

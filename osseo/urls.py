@@ -22,3 +22,9 @@ urlpatterns = [
     path("", include("osseo.connectors.urls")),
     path("", include("osseo.patients.urls")),
 ]
+
+# Under /api/, Django's own errors are problem+json too (osseo/api.py).
+handler400 = "osseo.api.bad_request"
+handler403 = "osseo.api.forbidden"
+handler404 = "osseo.api.not_found"
+handler500 = "osseo.api.server_error"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from typing import Any
 
@@ -18,6 +17,8 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.contract import etag_of
 from osseo.patients.queries import get_patient_for, record_list_read
+from osseo.patients.schemas import IsoDate
+from osseo.plausible import BodyError, read_json
 from osseo.problem import IfMatch, edit_errors, errors, write_errors
 from osseo.surgery.models import CONNECTOR_KINDS
 
@@ -57,8 +58,8 @@ def _user(request: HttpRequest) -> Any:
 
 
 class RangeParams(Schema):
-    start: dt.date | None = NinjaField(None, alias="from", description="first day (YYYY-MM-DD)")
-    end: dt.date | None = NinjaField(None, alias="to", description="last day (YYYY-MM-DD)")
+    start: IsoDate | None = NinjaField(None, alias="from", description="first day (YYYY-MM-DD)")
+    end: IsoDate | None = NinjaField(None, alias="to", description="last day (YYYY-MM-DD)")
 
 
 @router.get(
@@ -129,9 +130,9 @@ def _days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
         data, source = request.body, "api"
     elif content_type in ("application/json", ""):
         try:
-            body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ValidationError({"body": ["The body is not JSON."]}) from exc
+            body = read_json(request.body or b"null")
+        except BodyError as exc:
+            raise ValidationError({"body": [str(exc)]}) from exc
         if not isinstance(body, dict) or not isinstance(body.get("days"), list):
             raise ValidationError({"days": ['Send {"days": [{"date": ..., "steps": ...}]}.']})
         if len(body["days"]) > 40000:

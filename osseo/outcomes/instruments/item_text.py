@@ -32,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from osseo.plausible import MAX_JSON_DEPTH, json_depth, text_problem
+
 
 class ItemTextError(ValueError):
     """The clinic's wording file cannot be used; the message names the file and line."""
@@ -87,6 +89,8 @@ def _check(path: Path, line: int, link_id: str, text: str, known: _Keys) -> str:
         raise ItemTextError(path, line, f"unknown linkId {link_id!r}")
     if not text.strip():
         raise ItemTextError(path, line, f"the wording for {link_id!r} is blank")
+    if problem := text_problem(text):
+        raise ItemTextError(path, line, f"the wording for {link_id!r}: {problem}")
     return text.strip()
 
 
@@ -98,6 +102,8 @@ def _read_json(path: Path, raw: str, known: _Keys) -> dict[str, str]:
         objects.append(pairs)
         return dict(pairs)
 
+    if json_depth(raw) > MAX_JSON_DEPTH:  # before json.loads could recurse (RecursionError)
+        raise ItemTextError(path, 1, f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
     try:
         data = json.loads(raw, object_pairs_hook=keep_pairs)
     except json.JSONDecodeError as error:
