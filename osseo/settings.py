@@ -306,6 +306,11 @@ OSSEO_ENQUIRY_CLINIC = os.environ.get("OSSEO_ENQUIRY_CLINIC", "")
 OSSEO_ENQUIRY_RETENTION_DAYS = env_int("OSSEO_ENQUIRY_RETENTION_DAYS", 180)
 # Load recordings (osseo/connectors): the largest file accepted, in MB.
 OSSEO_RECORDING_MAX_MB = env_int("OSSEO_RECORDING_MAX_MB", 4096)
+# Any other request body (forms, JSON, a steps file of at most 10 MB, a 5 MB information sheet):
+# the largest accepted, in MB. Larger bodies are answered 413 before they are read
+# (osseo/bodylimit.py). Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) bounds a body that is not
+# a file, such as JSON.
+OSSEO_REQUEST_MAX_MB = env_int("OSSEO_REQUEST_MAX_MB", 20, minimum=1)
 # A queued or processing recording with no progress for this many minutes is stale: the worker
 # that had it was stopped. `osseo worker` queues stale recordings again when it starts, and staff
 # may retry them. Operational, not clinical; at least 1 (the worker reports progress far oftener).

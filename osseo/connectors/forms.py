@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from osseo.editing import VersionedForm
@@ -36,7 +38,8 @@ class ReplaceForm(SchemaForm):
 class StepsForm(forms.Form):
     steps_file = forms.FileField(
         label="Daily steps file (CSV)",
-        help_text="A header line date,steps, then one day a line, e.g. 2026-03-01,8412.",
+        help_text="A header line date,steps, then one day a line, e.g. 2026-03-01,8412. "
+        "At most 10 MB.",
     )
 
 
@@ -53,6 +56,16 @@ class RecordingForm(SchemaForm):
     schema = RecordingIn
 
     recording_file = forms.FileField(label="Load recording (CSV or Parquet)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["recording_file"].help_text = (
+            f"At most {settings.OSSEO_RECORDING_MAX_MB:,} MB; a larger file is refused "
+            "before it is sent on."
+        )
+
     recorded_on = forms.DateField(label="Recorded on", widget=DateInput)
     channel = forms.CharField(
         required=False,

@@ -127,6 +127,11 @@ def check_days(
     return days, problems
 
 
+# The longest line a steps file may have: a date, a count and a few other columns fit many
+# times over; a longer line is not a steps export (and Python's csv refuses fields over 128 KiB).
+MAX_LINE_CHARACTERS = 4096
+
+
 def _lines(data: bytes) -> list[tuple[int, str | None]]:
     """(line number, text or None if not UTF-8) for each line, as an editor numbers them."""
     out: list[tuple[int, str | None]] = []
@@ -161,6 +166,10 @@ def parse_steps_csv(data: bytes, *, today: dt.date) -> dict[dt.date, int]:
     number, header = lines[header_at]
     if header is None:
         raise StepsFileError([f"line {number}: the header is not UTF-8 text"])
+    if len(header) > MAX_LINE_CHARACTERS:
+        raise StepsFileError(
+            [f"line {number}: the header is longer than {MAX_LINE_CHARACTERS} characters"]
+        )
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     names = [n.strip().lower() for n in next(csv.reader([header], delimiter=delimiter))]
@@ -182,6 +191,11 @@ def parse_steps_csv(data: bytes, *, today: dt.date) -> dict[dt.date, int]:
             problems.add(f"line {line_no}: the text is not UTF-8 (save the file as UTF-8)")
             continue
         if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        if len(text) > MAX_LINE_CHARACTERS:
+            problems.add(
+                f"line {line_no}: the line is longer than {MAX_LINE_CHARACTERS} characters"
+            )
             continue
         try:
             fields = next(csv.reader([text], delimiter=delimiter))

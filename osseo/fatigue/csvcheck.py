@@ -14,6 +14,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import IO
 
+# The longest line a CSV recording may have (its header is read with the same bound). A header of
+# 1,000 channels named in 60 characters each fits; a longer line is not a recording, and a field
+# over Python's csv limit (128 KiB) could not be read anyway.
+MAX_LINE_BYTES = 64 * 1024
+
 _DECIMAL_COMMA = re.compile(rb"(^|[;\t])\s*[-+]?\d+,\d+\s*($|[;\t\r\n])")
 
 
@@ -57,11 +62,16 @@ def first_csv_problem(
     """(line, reason) of the first problem in the data rows, or None if there is none."""
     line = 0
     decode_error: int | None = None
+    long_line: int | None = None
 
     def lines() -> Iterator[str]:
-        nonlocal line, decode_error
-        for raw in handle:
+        nonlocal line, decode_error, long_line
+        # At most MAX_LINE_BYTES at a time: a line without end never fills the memory.
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
             line += 1
+            if len(raw) > MAX_LINE_BYTES:
+                long_line = line
+                return
             try:
                 yield raw.decode("utf-8-sig" if line == 1 else "utf-8")
             except UnicodeDecodeError:
@@ -105,4 +115,6 @@ def first_csv_problem(
         return line, f"the row cannot be read as CSV ({exc})"
     if decode_error is not None:
         return decode_error, "the text is not UTF-8 (save the file as UTF-8)"
+    if long_line is not None:
+        return long_line, f"the line is longer than {MAX_LINE_BYTES // 1024} KiB"
     return None

@@ -26,7 +26,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from osseo.fatigue.csvcheck import first_csv_problem, looks_like_decimal_comma, parse_time
+from osseo.fatigue.csvcheck import (
+    MAX_LINE_BYTES,
+    first_csv_problem,
+    looks_like_decimal_comma,
+    parse_time,
+)
 from osseo.fatigue.errors import FatigueInputError, RecordingError
 from osseo.fatigue.timebase import SampleTimes
 from osseo.fatigue.units import Column, column, is_unit
@@ -161,16 +166,27 @@ class CsvRecording(Recording):
             self.close()
             raise
 
+    def _line(self, line_no: int) -> bytes:
+        """The next line, read at most MAX_LINE_BYTES at a time: a line without end (a 300 MB
+        "header") is refused before it fills the memory."""
+        raw = self._handle.readline(MAX_LINE_BYTES + 1)
+        if len(raw) > MAX_LINE_BYTES:
+            raise RecordingError(
+                f"the line is longer than {MAX_LINE_BYTES // 1024} KiB; is this a CSV file?",
+                line=line_no,
+            )
+        return raw
+
     def _read_header(self, name: str, rate_hz: float | None, units: dict[str, str]) -> None:
-        consumed = b""
+        consumed = 0  # bytes before the samples (a count: adding up the lines was quadratic)
         line_no = 0
         header_line = b""
         while True:
-            raw = self._handle.readline()
+            raw = self._line(line_no + 1)
             if not raw:
                 raise RecordingError("the file has no header row", line=max(line_no, 1))
             line_no += 1
-            consumed += raw
+            consumed += len(raw)
             text = raw.removeprefix(b"\xef\xbb\xbf") if line_no == 1 else raw
             if text.strip() and not text.lstrip().startswith(b"#"):
                 header_line = text
@@ -201,16 +217,16 @@ class CsvRecording(Recording):
                 "such as time_s,axial_force_N",
                 line=line_no,
             )
-        first_data = self._handle.readline()
+        first_data = self._line(line_no + 1)
         given_units: dict[str, str] = {}
         row = _fields(first_data, self.delimiter)
         if row and not any(_is_number(f) for f in row) and any(is_unit(f) for f in row):
             # A units row under the header (`s,N,Nm`): read it, and start after it.
             given_units = {n: u.strip() for n, u in zip(names, row, strict=False) if u.strip()}
-            consumed += first_data
+            consumed += len(first_data)
             line_no += 1
             self.header_line = line_no
-            first_data = self._handle.readline()
+            first_data = self._line(line_no + 1)
         self._prefix = first_data
         self.decimal = (
             "," if self.delimiter != "," and looks_like_decimal_comma(first_data) else "."
@@ -221,7 +237,7 @@ class CsvRecording(Recording):
             if not n.startswith("_unnamed_")
         ]
         super().__init__(name, cols, SampleTimes(rate_hz))
-        self._header_bytes = len(consumed)
+        self._header_bytes = consumed
         self._names = names
         self._time_kind = "float"
         if self.time_column is not None and first_data.strip():
