@@ -15,8 +15,7 @@ Dates. A clinical date is refused outside its window, with a message naming the 
 
 Text. NUL (which PostgreSQL cannot store in text at all) and the Unicode bidirectional embedding,
 override and isolate controls (U+202A-U+202E, U+2066-U+2069: they make "Smith" display as another
-name, the "Trojan Source" trick, CVE-2021-42574) are refused with a field error. Other control
-characters but tab, line feed and carriage return are refused too: no clinical text needs them.
+name, the "Trojan Source" trick, CVE-2021-42574) are refused with a field error.
 """
 
 from __future__ import annotations
@@ -181,14 +180,12 @@ def require_date(field: str, value: Any, **window: Any) -> dt.date:
 
 # --- Text ----------------------------------------------------------------------------------------
 
-# NUL and the C0 controls but TAB, LF, CR; DEL; the C1 controls; the bidirectional embedding,
-# override and isolate controls (Unicode UAX #9: LRE RLE PDF LRO RLO, LRI RLI FSI PDI).
-_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# NUL and the bidirectional embedding, override and isolate controls (Unicode UAX #9: LRE RLE PDF
+# LRO RLO, LRI RLI FSI PDI). Other control characters are data in some inputs (a GS1 barcode's
+# group separator, U+001D) and are left to each field's own rules.
+_REFUSED = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
 # The same rule as a JSON Schema pattern (ECMA 262), for the API document: text without them.
-TEXT_PATTERN = (
-    "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
-    "\\u202a-\\u202e\\u2066-\\u2069]*$"
-)
+TEXT_PATTERN = "^[^\\u0000\\u202a-\\u202e\\u2066-\\u2069]*$"
 
 
 def text_problem(value: str) -> str | None:
@@ -199,12 +196,10 @@ def text_problem(value: str) -> str | None:
     char = found.group()
     if char == "\x00":
         return "The text contains a NUL character, which cannot be stored."
-    if "\u202a" <= char <= "\u202e" or "\u2066" <= char <= "\u2069":
-        return (
-            f"The text contains the invisible direction control U+{ord(char):04X}, "
-            "which can make it display as something else; remove it."
-        )
-    return f"The text contains the control character U+{ord(char):04X}; remove it."
+    return (
+        f"The text contains the invisible direction control U+{ord(char):04X}, "
+        "which can make it display as something else; remove it."
+    )
 
 
 def validate_text(value: Any) -> None:

@@ -110,6 +110,10 @@ def check_limb(values: dict[str, Any], *, patient: Patient) -> dict[str, Any]:
             )
     elif not isinstance(amputated, dt.date):
         errors.setdefault("amputation_date", []).append("Enter a valid date.")
+    elif amputated > today():
+        errors.setdefault("amputation_date", []).append(
+            "The amputation date cannot be in the future."
+        )
     else:
         check_date(errors, "amputation_date", amputated, patient=patient)
     notes = str(cleaned.get("notes") or "")

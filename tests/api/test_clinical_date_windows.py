@@ -75,7 +75,7 @@ ROWS = [
         lambda w: f"{_patient(w)}/limbs",
         lambda w, v: {"site": "humerus", "side": "right", "amputation_date": v, "cause": "trauma"},
         BIRTH,
-        AFTER_TODAY,
+        "cannot be in the future",
     ),
     Row(
         "assessment.assessed_on",

@@ -76,9 +76,7 @@ def test_a_body_that_is_not_json_or_not_utf8_is_a_400_in_problem_json(world):
         assert response["Content-Type"] == PROBLEM
 
 
-@pytest.mark.parametrize(
-    "name", ["Ada\x00", "Ada\u202eecnalubma", "\u2066Ada\u2069", "Ada\u202a", "A\x1bda"]
-)
+@pytest.mark.parametrize("name", ["Ada\x00", "Ada\u202eecnalubma", "\u2066Ada\u2069", "Ada\u202a"])
 def test_names_with_nul_or_bidi_controls_are_refused_by_the_api(world, name):
     client = api_client(world.users["coordinator"])
     before = Patient.objects.count()

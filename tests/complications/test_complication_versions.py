@@ -88,7 +88,7 @@ def test_a_patch_body_that_is_not_an_object_is_invalid_input(operated, body):
     )
     assert response.status_code == 422, response.content
     assert response.json()["errors"] == [
-        {"field": "body", "message": "Value error, Send a JSON object naming the fields to change."}
+        {"field": "body", "message": "Send a JSON object, as the operation documents."}
     ]
     assert AdverseEvent.objects.get(pk=event.pk).version == 1
 

@@ -107,7 +107,7 @@ def test_a_plan_patch_body_that_is_not_an_object_is_invalid_input(world, plan, b
     )
     assert response.status_code == 422, response.content
     assert response.json()["errors"] == [
-        {"field": "body", "message": "Value error, Send a JSON object naming the fields to change."}
+        {"field": "body", "message": "Send a JSON object, as the operation documents."}
     ]
     assert _plan_row(plan) == ("general_epidural", "Planned at MDT.", None, 1)
 
