@@ -82,7 +82,16 @@ ROWS = [
         "assessed_on",
         "surgeon",
         lambda w: f"{_episode(w)}/assessments",
-        lambda w, v: {"assessed_on": v, "participants": ["surgeon"], "decision": "eligible"},
+        lambda w, v: {
+            "assessed_on": v,
+            "participants": [
+                {"user": str(w.users["surgeon"].uuid), "discipline": "surgeon"},
+                {"name": "R. Physician", "discipline": "rehabilitation_physician"},
+                {"user": str(w.users["prosthetist"].uuid), "discipline": "prosthetist"},
+            ],
+            "decided_by": str(w.users["surgeon"].uuid),
+            "decision": "eligible",
+        },
         BIRTH,
         AFTER_TODAY,
     ),
