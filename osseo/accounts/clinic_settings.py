@@ -109,6 +109,15 @@ SPECS: dict[str, SettingSpec] = {
             ["clinic_admin"],
             "OWASP ASVS 4.0 (V2, level 2): multi-factor sign-in, first for administrators",
         ),
+        # What the clinic adds to a site's profile (osseo/patients/sites.py): instruments for a
+        # site, load recordings as a wear basis for a site. The clinic's own: not validated.
+        SettingSpec(
+            "site_profiles",
+            "What the clinic adds to each site's profile (tests, questionnaires, load recordings)",
+            "by site",
+            {},
+            "",
+        ),
     ]
 }
 
@@ -188,6 +197,19 @@ def validate_value(key: str, value: Any) -> Any:
         if not 1 <= years <= MAX_YEARS_AHEAD:
             raise ValidationError({"value": [f"Enter a number from 1 to {MAX_YEARS_AHEAD}."]})
         return years
+    if key == "site_profiles":
+        from osseo.outcomes.models import Questionnaire
+        from osseo.patients.sites import validate_overrides
+        from osseo.rehab.rules import FUNCTION_TESTS
+
+        try:
+            return validate_overrides(
+                value,
+                tests=FUNCTION_TESTS,
+                instruments=Questionnaire.objects.values_list("code", flat=True),
+            )
+        except ValueError as exc:
+            raise ValidationError({"value": [str(exc)]}) from exc
     raise ValidationError({"key": [f"Unknown setting {key!r}."]})
 
 

@@ -19,7 +19,8 @@ from osseo.connectors import actions
 from osseo.connectors.recordings import process_recording, submit_recording
 from osseo.fatigue.synthetic import GaitProfile, gait_signal
 from osseo.pathway.models import Episode, Phase
-from osseo.surgery.models import Device, DeviceStatus, ImplantCatalogueItem
+from osseo.patients.sites import profile
+from osseo.surgery.models import CONNECTOR_KINDS, Device, DeviceStatus, ImplantCatalogueItem
 
 from .surgery import gtin14
 
@@ -30,6 +31,9 @@ DEMO_POLICY = {
     "reference_load_n": 800.0,
     "sn_exponent_m": 4.0,
     "steps_basis": "body_weight",
+    # The demo clinic's plausibility band of a recording's cycles per step (not validated).
+    "cycles_per_step_min": 0.05,
+    "cycles_per_step_max": 20.0,
     "overload_threshold_n": 1500.0,
 }
 
@@ -47,7 +51,9 @@ def _recording_csv(weight_kg: float, seed: int) -> bytes:
 
 def seed_connectors(staff: dict[str, User], rng: random.Random) -> None:
     admin, prosthetist = staff["admin"], staff["prosthetist"]
-    actions.set_service_policy(actor=admin, kind="dualcone", values=DEMO_POLICY)
+    # One policy per kind of part the demo's implant systems place (osseo/surgery/systems.py).
+    for kind in ("dualcone", "abutment"):
+        actions.set_service_policy(actor=admin, kind=kind, values=DEMO_POLICY)
     dualcone = ImplantCatalogueItem.objects.filter(kind="dualcone").first()
     today = timezone.localdate()
     recorded = False
@@ -57,7 +63,10 @@ def seed_connectors(staff: dict[str, User], rng: random.Random) -> None:
     for n, episode in enumerate(episodes.order_by("id")):
         patient = episode.patient
         part = Device.objects.filter(
-            patient=patient, limb=episode.limb, kind="dualcone", status=DeviceStatus.IN_PLACE
+            patient=patient,
+            limb=episode.limb,
+            kind__in=CONNECTOR_KINDS,
+            status=DeviceStatus.IN_PLACE,
         ).first()
         if part is None:
             continue
@@ -77,18 +86,21 @@ def seed_connectors(staff: dict[str, User], rng: random.Random) -> None:
             today - dt.timedelta(days=ago),
         )
         if replaced_on < today:
+            item = dualcone if part.kind == "dualcone" else None
             actions.replace_part(
                 actor=prosthetist,
                 device=part,
                 replaced_on=replaced_on,
                 reason=["wear", "routine", "bent"][rng.randint(0, 2)],
                 data={
-                    "gtin": dualcone.gtin if dualcone else gtin14(900),
-                    "lot": f"DEMO-DC-R{rng.randint(10, 99)}",
+                    "gtin": item.gtin if item else gtin14(910),
+                    "lot": f"DEMO-{part.kind[:2].upper()}-R{rng.randint(10, 99)}",
                     "expiry": replaced_on + dt.timedelta(days=900),
                 },
-                catalogue_item=dualcone,
+                catalogue_item=item,
             )
+        if not profile(episode.limb.site).lower_limb:
+            continue  # worn by time: no step counter or gait recording (site profile)
         base = rng.randint(12000, 15000) if busy else rng.randint(3500, 9500)
         days = {}
         for i in range(365):

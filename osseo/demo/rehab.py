@@ -10,18 +10,48 @@ from django.utils import timezone
 
 from osseo.accounts.models import Organisation, User
 from osseo.pathway.models import Episode, Phase
+from osseo.patients.models import Patient
+from osseo.patients.sites import profile
 from osseo.rehab import actions
 from osseo.rehab.models import LoadingProtocol
 from osseo.rehab.queries import plan_phases, prescription_on, schedule_for, surgery_date
 from osseo.rehab.reference import ensure_reference_protocols
 
 STANDARD = "Radboud standard programme (full weight bearing in 6 weeks)"
+# The demo partner's own upper-limb programme: no source gives one (domain notes §4), so it is
+# the clinic's own, in kg, and every phase is "not validated". Fictional numbers for the demo.
+UPPER_LIMB = {
+    "name": "Upper-limb loading (our own programme, demo)",
+    "source": "",
+    "notes": "The partner's own programme: no published upper-limb loading protocol was found.",
+    "sites": ["humerus", "radius_ulna", "hand"],
+    "phases": [
+        {
+            "start_day": 3,
+            "end_day": 21,
+            "target_kg": 5,
+            "ramp": True,
+            "walking_aid": False,
+            "pain_gate_nrs": 5,
+            "description": "Axial loading up to 5 kg, increased according to pain (not validated).",
+        },
+        {
+            "start_day": 21,
+            "end_day": 42,
+            "target_kg": 8,
+            "walking_aid": False,
+            "pain_gate_nrs": 5,
+            "description": "Daily tasks with the prosthesis, about 8 kg (not validated).",
+        },
+    ],
+}
 
 
 def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Episode]) -> None:
     ensure_reference_protocols()  # a flushed test database has lost the migration's rows
     today = timezone.localdate()
-    protocol = LoadingProtocol.objects.get(organisation__isnull=True, name=STANDARD)
+    standard = LoadingProtocol.objects.get(organisation__isnull=True, name=STANDARD)
+    upper = actions.create_protocol(actor=staff["rehab"], data=UPPER_LIMB)
     for n, episode in enumerate(
         e for e in episodes if e.phase in (Phase.REHABILITATION, Phase.FOLLOW_UP)
     ):
@@ -29,6 +59,10 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
         if surgery is None:
             continue
         patient = episode.patient
+        # The protocol the limb's site takes (osseo/patients/sites.py): Radboud for femur and
+        # tibia, the partner's own for the arm and hand; no loading programme for head and neck.
+        site = episode.limb.site
+        protocol = next((p for p in (standard, upper) if site in p.sites), None)
         actions.refer_patient(
             actor=staff["coordinator"],
             patient=patient,
@@ -40,12 +74,16 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
         # An ongoing plan started recently (a delayed start); a finished one a week after surgery.
         start = today - dt.timedelta(days=18 + n % 7) if ongoing else surgery + dt.timedelta(days=7)
         weight = Decimal(62 + (n * 7) % 30)
+        if protocol is None:
+            _tests(staff, patient, start, today, episode.limb.site)
+            continue
         plan = actions.create_plan(
             actor=staff["rehab"],
             patient=patient,
             protocol=protocol,
             start_date=start,
             body_weight_kg=weight,
+            limb=episode.limb,
         )
         phases = plan_phases(plan)
         last_day = min(phases[-1].end_day, (today - start).days)  # up to yesterday
@@ -72,20 +110,7 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
                     "wear_hours": Decimal(min(1 + day // 3, 12)),
                 },
             )
-        tests = [("six_minute_walk", 180, 25), ("timed_up_and_go", 16, -1), ("k_level", 2, 0)]
-        for k, when in enumerate([start + dt.timedelta(days=14), start + dt.timedelta(days=40)]):
-            if when >= today:
-                continue
-            for kind, base, step in tests:
-                actions.record_function_test(
-                    actor=staff["rehab"],
-                    patient=patient,
-                    data={
-                        "kind": kind,
-                        "performed_on": when,
-                        "value": Decimal(base + step * (k + 1) * (2 if kind != "k_level" else 1)),
-                    },
-                )
+        _tests(staff, patient, start, today, site)
         # The visits held so far, up to a fortnight ago; every other patient has missed the
         # latest one, so the follow-up list shows some overdue and some coming up.
         schedule = schedule_for(
@@ -101,4 +126,34 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
                 episode=episode,
                 due_date=visit.due,
                 done_on=min(visit.due + dt.timedelta(days=3), today),
+            )
+
+
+def _tests(
+    staff: dict[str, User], patient: Patient, start: dt.date, today: dt.date, site: str
+) -> None:
+    """Function tests a fortnight and 40 days in: those the site's profile takes."""
+    offered = profile(site).function_tests
+    tests = [
+        (kind, base, step)
+        for kind, base, step in (
+            ("six_minute_walk", 180, 25),
+            ("timed_up_and_go", 16, -1),
+            ("k_level", 2, 0),
+            ("wear_hours", 4, 2),
+        )
+        if kind in offered
+    ]
+    for k, when in enumerate([start + dt.timedelta(days=14), start + dt.timedelta(days=40)]):
+        if when >= today:
+            continue
+        for kind, base, step in tests:
+            actions.record_function_test(
+                actor=staff["rehab"],
+                patient=patient,
+                data={
+                    "kind": kind,
+                    "performed_on": when,
+                    "value": Decimal(base + step * (k + 1) * (2 if kind != "k_level" else 1)),
+                },
             )

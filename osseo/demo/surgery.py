@@ -17,6 +17,7 @@ from osseo.accounts.models import User
 from osseo.pathway.models import Episode
 from osseo.surgery import actions, rules
 from osseo.surgery.models import ImplantCatalogueItem
+from osseo.surgery.systems import system_for
 
 DEMO_PREFIX = "950600013"  # GS1's example company prefix
 
@@ -63,6 +64,9 @@ def seed_catalogue(admin: User) -> dict[str, Any]:
                         "model": f"Demo press-fit {site.replace('_', '/')} implant",
                         "gtin": gtin14(ref),
                         "site": site,
+                        "system": "craniofacial_abutment"
+                        if site == "craniofacial"
+                        else "clinic_press_fit",
                         "fixation": "press_fit",
                         "diameter_mm": d,
                         "length_mm": length,
@@ -217,17 +221,22 @@ def operate(
             "stoma_created": True,
         }
         data["dualcone"] = {"notes": "Attached (demo)."}
-        actions.place_device(
-            actor=actor,
-            procedure=procedure,
-            kind="dualcone",
-            data={
-                "gtin": dualcone.gtin,
-                "lot": f"DEMO-DC-{n // 4:02d}",
-                "expiry": on + dt.timedelta(days=900),
-            },
-            catalogue_item=dualcone,
-        )
+        # The parts through the skin are the implant system's (osseo/surgery/systems.py).
+        implant_item = plan_.implant if plan_ else None
+        system = system_for(implant_item.system if implant_item else None, site=episode.limb.site)
+        for i, part in enumerate(system.parts):
+            item = dualcone if part == "dualcone" else None
+            actions.place_device(
+                actor=actor,
+                procedure=procedure,
+                kind=part,
+                data={
+                    "gtin": item.gtin if item else gtin14(910 + i),
+                    "lot": f"DEMO-{part[:2].upper()}-{n // 4:02d}",
+                    "expiry": on + dt.timedelta(days=900),
+                },
+                catalogue_item=item,
+            )
     actions.save_operative_record(actor=actor, procedure=procedure, data=data)
     if sign:
         actions.sign_operative_record(actor=actor, procedure=procedure)

@@ -27,7 +27,8 @@ from osseo.audit.services import record
 from osseo.contract import action, lock
 from osseo.errors import Conflict, Missing
 from osseo.pathway.models import Episode
-from osseo.patients.models import CareTeam, Patient, Referral
+from osseo.patients.models import CareTeam, Patient, Referral, ResidualLimb
+from osseo.patients.sites import PROFILES, SITES
 from osseo.plausible import MAX_YEARS_AHEAD, After, check_date
 
 from . import rules
@@ -46,6 +47,7 @@ from .queries import (
     prescription_on,
     protocol_values,
     signed_procedures,
+    tests_for,
     thresholds_for,
 )
 
@@ -58,6 +60,7 @@ register(
         "rehab.protocol.updated": "Loading protocol changed",
         "rehab.plan.created": "Rehabilitation plan made",
         "rehab.load.logged": "Daily loading logged",
+        "rehab.load.corrected": "Daily loading log corrected",
         "rehab.function_test.recorded": "Function test recorded",
         "rehab.follow_up.recorded": "Follow-up visit recorded",
         "rehab.setting.changed": "Rehabilitation setting changed",
@@ -218,6 +221,9 @@ PHASE_FIELDS = (
     "pain_gate_nrs",
     "description",
     "validated",
+    "ramp",
+    "floor_percent_body_weight",
+    "floor_kg",
 )
 
 
@@ -237,6 +243,14 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
             )
         )
         kg = _tenth(_decimal(errors, f"phases.{n}.target_kg", values["target_kg"]))
+        floor_pct = _tenth(
+            _decimal(
+                errors,
+                f"phases.{n}.floor_percent_body_weight",
+                values["floor_percent_body_weight"],
+            )
+        )
+        floor_kg = _tenth(_decimal(errors, f"phases.{n}.floor_kg", values["floor_kg"]))
         try:
             phases.append(
                 rules.Phase(
@@ -256,10 +270,16 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
                     else int(values["pain_gate_nrs"]),
                     description=(values["description"] or "").strip()[:500],
                     validated=bool(values["validated"]),
+                    ramp=bool(values["ramp"]),
+                    floor_percent_body_weight=floor_pct,
+                    floor_kg=floor_kg,
                 )
             )
         except (TypeError, ValueError):
             errors.setdefault(f"phases.{n}", []).append(f"Phase {n}: enter whole numbers for days.")
+    sites = data.get("sites") or []
+    if not isinstance(sites, list) or any(site not in SITES for site in sites):
+        errors["sites"] = [f"Name the sites it applies to, of: {', '.join(SITES)}."]
     if not errors:
         for field, message in rules.phase_problems(phases).items():
             errors.setdefault(field, []).append(message)
@@ -269,6 +289,7 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
         "name": name[:200],
         "source": (data.get("source") or "").strip()[:500],
         "notes": (data.get("notes") or "").strip(),
+        "sites": [site for site in SITES if site in sites],
     }, phases
 
 
@@ -306,7 +327,7 @@ def create_protocol(*, actor: User, data: dict[str, Any]) -> LoadingProtocol:
     return protocol
 
 
-PROTOCOL_FIELDS = ("name", "source", "notes", "phases")
+PROTOCOL_FIELDS = ("name", "source", "notes", "sites", "phases")
 
 
 @action(permission="protocol.manage", locks=["protocol"])
@@ -338,7 +359,7 @@ def update_protocol(
     }
     if not changes:
         return protocol
-    for name in ("name", "source", "notes"):
+    for name in ("name", "source", "notes", "sites"):
         setattr(protocol, name, values[name])
     # Saved even when only the phases changed: the protocol's version is the phases' too.
     protocol.save(update_fields=[*(k for k in changes if k != "phases"), "updated_at"])
@@ -357,12 +378,32 @@ def copy_protocol(*, actor: User, protocol: LoadingProtocol) -> LoadingProtocol:
             "name": f"{protocol.name} (copy)",
             "source": protocol.source,
             "notes": protocol.notes,
+            "sites": list(protocol.sites),
             "phases": [p.as_dict() for p in phases_of(protocol)],
         },
     )
 
 
 # --- Plans and logs --------------------------------------------------------------------------
+
+
+def _plan_end(start: dt.date, phases: list[dict[str, Any]] | list[rules.Phase]) -> dt.date:
+    last = max(p.end_day if isinstance(p, rules.Phase) else int(p["end_day"]) for p in phases)
+    return start + dt.timedelta(days=last - 1)
+
+
+def _plan_limb(patient: Patient, limb: ResidualLimb | None) -> ResidualLimb:
+    """The treated limb: the one named (of this patient), else the patient's only limb."""
+    limbs = list(patient.limbs.all())
+    if limb is not None:
+        if limb.patient_id != patient.pk:
+            raise ValidationError({"limb": ["Choose one of this patient's limbs."]})
+        return limb
+    if len(limbs) == 1:
+        return limbs[0]
+    if not limbs:
+        raise ValidationError({"limb": ["Record the patient's treated limb first."]})
+    raise ValidationError({"limb": [f"The patient has {len(limbs)} limbs: name the treated limb."]})
 
 
 @action(permission="rehab.write", locks=["patient", "protocol"])
@@ -373,9 +414,13 @@ def create_plan(
     protocol: LoadingProtocol,
     start_date: dt.date,
     body_weight_kg: Any,
+    limb: ResidualLimb | None = None,
 ) -> RehabPlan:
-    """A loading plan for a patient the actor's organisation cares for (post-operative, or
-    pre-operative conditioning). The protocol's phases are copied into the plan."""
+    """A loading plan for one limb of a patient the actor's organisation cares for
+    (post-operative, or pre-operative conditioning). The protocol's phases are copied into the
+    plan. Refused (422) when the protocol does not apply to the limb's site; refused (409) while
+    the protocol has a phase without a prescription, or while another plan for that limb runs
+    over the same days (one active plan per limb)."""
     errors: dict[str, list[str]] = {}
     weight = _decimal(errors, "body_weight_kg", body_weight_kg)
     if weight is None and "body_weight_kg" not in errors:
@@ -395,14 +440,55 @@ def create_plan(
         raise ValidationError(errors)
     assert weight is not None
     _check_cared_for(actor, patient)
+    limb = _plan_limb(patient, limb)
+    if limb.site not in protocol.sites:
+        covered = ", ".join(PROFILES[s].label for s in protocol.sites) or "no site yet"
+        raise ValidationError(
+            {
+                "protocol": [
+                    f"{protocol.name} does not apply to the {PROFILES[limb.site].label} "
+                    f"(site {limb.site}); it applies to: {covered}."
+                ]
+            }
+        )
     phases = phases_of(protocol)
     if not phases:
         raise Conflict(
             f"The protocol {protocol.name} has no phases.",
             missing=[Missing("protocol_phases", "A protocol with at least one phase", "")],
         )
+    empty = [n for n, p in enumerate(phases, start=1) if p.empty]
+    if empty:
+        raise Conflict(
+            f"The protocol {protocol.name} has phases without a prescription; copy it and "
+            "fill them before assigning it.",
+            missing=[
+                Missing(
+                    f"phase_{n}_prescription",
+                    f"Phase {n} (days {phases[n - 1].start_day}-{phases[n - 1].end_day}) needs "
+                    "a target load.",
+                    protocol.source,
+                )
+                for n in empty
+            ],
+        )
+    end = _plan_end(start_date, phases)
+    for other in RehabPlan.objects.filter(limb=limb, start_date__lte=end):
+        if _plan_end(other.start_date, other.phases) >= start_date:
+            raise Conflict(
+                f"The {limb} already has a plan over these days ({other.protocol_name} from "
+                f"{other.start_date:%d %b %Y}).",
+                missing=[
+                    Missing(
+                        "one_active_plan_per_limb",
+                        "One active loading plan per limb: start after the current plan ends.",
+                        "",
+                    )
+                ],
+            )
     plan = RehabPlan.objects.create(
         patient=patient,
+        limb=limb,
         organisation=_org(actor),
         protocol=protocol,
         protocol_name=protocol.name,
@@ -419,6 +505,7 @@ def create_plan(
         obj=plan,
         changes={
             "protocol": [None, protocol.name],
+            "limb": [None, str(limb)],
             "start_date": [None, start_date],
             "body_weight_kg": [None, str(plan.body_weight_kg)],
         },
@@ -496,6 +583,75 @@ def log_load(
     return log
 
 
+@action(permission="rehab.log", locks=["log"])
+def correct_load_log(*, actor: User, log: LoadLog, data: dict[str, Any], reason: str) -> LoadLog:
+    """Its author corrects a day's log (the load, pain, aid or hours named in `data`), with the
+    reason; the flags are worked out again against that day's prescription and the change, with
+    before and after, goes into the audit."""
+    if log.logged_by_id != actor.pk:
+        raise PermissionDenied("Only the person who logged a day corrects it.")
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the log is corrected."]
+    applied: Decimal | None = log.applied_kg
+    if "applied_kg" in data:
+        applied = _decimal(errors, "applied_kg", data.get("applied_kg"))
+        if applied is None and "applied_kg" not in errors:
+            errors["applied_kg"] = ["Enter the load applied, in kg."]
+        elif applied is not None and not Decimal(0) <= applied <= MAX_BODY_WEIGHT_KG:
+            errors["applied_kg"] = ["Enter a load from 0 to 400 kg."]
+    pain = data.get("pain_nrs", log.pain_nrs)
+    if not isinstance(pain, int) or isinstance(pain, bool) or not 0 <= pain <= 10:
+        errors["pain_nrs"] = ["Enter the pain score as a whole number from 0 to 10 (NRS)."]
+    aid = data.get("walking_aid", log.walking_aid) or ""
+    if aid and aid not in WalkingAid.values:
+        errors["walking_aid"] = [f"Choose one of: {', '.join(WalkingAid.values)}."]
+    wear = log.wear_hours
+    if "wear_hours" in data:
+        wear = _decimal(errors, "wear_hours", data.get("wear_hours"))
+        if wear is not None and not Decimal(0) <= wear <= 24:
+            errors["wear_hours"] = ["Enter the hours worn, from 0 to 24."]
+    if errors:
+        raise ValidationError(errors)
+    assert applied is not None and isinstance(pain, int)
+    plan = log.plan
+    _check_cared_for(actor, plan.patient)
+    others = [g for g in plan.logs.all() if g.pk != log.pk]
+    rx = prescription_on(plan, log.date, others)
+    limits = thresholds_for(plan.patient)
+    flags = rules.log_flags(
+        rx, applied, pain, under_share=limits.under_share, over_share=limits.over_share
+    )
+    after = {
+        "applied_kg": applied.quantize(Decimal("0.1")),
+        "pain_nrs": pain,
+        "walking_aid": aid,
+        "wear_hours": None if wear is None else wear.quantize(Decimal("0.1")),
+        "flags": flags,
+    }
+    changes = {
+        k: [
+            str(getattr(log, k)) if isinstance(getattr(log, k), Decimal) else getattr(log, k),
+            str(v) if isinstance(v, Decimal) else v,
+        ]
+        for k, v in after.items()
+        if getattr(log, k) != v
+    }
+    if not changes:
+        return log
+    for k, v in after.items():
+        setattr(log, k, v)
+    log.save(update_fields=list(after))
+    record(
+        "rehab.load.corrected",
+        actor=actor,
+        patient=plan.patient,
+        obj=log,
+        changes={**changes, "reason": [None, reason.strip()]},
+    )
+    return log
+
+
 # --- Function tests and follow-up --------------------------------------------------------------
 
 
@@ -508,6 +664,12 @@ def record_function_test(*, actor: User, patient: Patient, data: dict[str, Any])
         errors["value"] = ["Enter the result."]
     elif value is not None and (problem := rules.function_test_problem(kind, value)):
         errors["kind" if kind not in rules.FUNCTION_TESTS else "value"] = [problem]
+    if kind in rules.FUNCTION_TESTS and kind not in (offered := tests_for(patient)):
+        sites = ", ".join(sorted({limb.site for limb in patient.limbs.all()})) or "none"
+        errors["kind"] = [
+            f"{rules.FUNCTION_TESTS[kind].display} does not apply to this patient's site "
+            f"({sites}); the tests that do are: {', '.join(offered) or 'none'}."
+        ]
     on = data.get("performed_on")
     if not isinstance(on, dt.date):
         errors["performed_on"] = ["Enter the date as YYYY-MM-DD."]

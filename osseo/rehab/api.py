@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -20,7 +20,7 @@ from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions, rules
-from .models import LoadingProtocol, RehabPlan
+from .models import LoadingProtocol, LoadLog, RehabPlan
 from .queries import (
     follow_up_list,
     function_tests_of,
@@ -41,6 +41,7 @@ from .schemas import (
     FunctionTestIn,
     FunctionTestOut,
     FunctionTestParams,
+    LogCorrectionIn,
     LogIn,
     LogOut,
     LogRange,
@@ -93,7 +94,10 @@ def get_protocol(request: HttpRequest, protocol_id: uuid.UUID, response: HttpRes
 
 
 def _protocol_data(payload: ProtocolIn) -> dict[str, Any]:
-    return payload.dict()
+    data = payload.dict()
+    if "sites" not in payload.model_fields_set:
+        data.pop("sites")  # not sent: the protocol keeps the sites it names
+    return data
 
 
 def _protocol_out(protocol: LoadingProtocol, response: HttpResponse) -> LoadingProtocol:
@@ -197,6 +201,8 @@ def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
     return {
         "id": plan.uuid,
         "patient": plan.patient.uuid,
+        "limb": plan.limb.uuid if plan.limb else None,
+        "site": plan.limb.site if plan.limb else None,
         "protocol": plan.protocol.uuid,
         "protocol_name": plan.protocol_name,
         "protocol_source": plan.protocol_source,
@@ -223,12 +229,18 @@ def create_rehab_plan(request: HttpRequest, patient_id: uuid.UUID, payload: Reha
     protocol = protocols_for(user).filter(uuid=payload.protocol).first()
     if protocol is None:
         raise ValidationError({"protocol": ["No such protocol."]})
+    limb = None
+    if payload.limb is not None:
+        limb = patient.limbs.filter(uuid=payload.limb).first()
+        if limb is None:
+            raise ValidationError({"limb": ["Choose one of this patient's limbs."]})
     plan = actions.create_plan(
         actor=user,
         patient=patient,
         protocol=protocol,
         start_date=payload.start_date,
         body_weight_kg=payload.body_weight_kg,
+        limb=limb,
     )
     return Status(201, _plan_out(plan))
 
@@ -279,6 +291,24 @@ def log_load(request: HttpRequest, plan_id: uuid.UUID, payload: LogIn) -> Any:
     plan = get_plan_for(_user(request), plan_id, permission="rehab.log")
     log = actions.log_load(actor=_user(request), plan=plan, data=payload.dict())
     return Status(201, log)
+
+
+@router.post(
+    "/load-logs/{log_id}/correction",
+    response={200: LogOut, **write_errors()},
+    operation_id="correct_load_log",
+)
+def correct_load_log(request: HttpRequest, log_id: uuid.UUID, payload: LogCorrectionIn) -> Any:
+    """Its author corrects a day's log, saying why; the flags are worked out again and the change
+    is audited. Only the fields sent change."""
+    user = _user(request)
+    log = LoadLog.objects.select_related("plan").filter(uuid=log_id).first()
+    if log is None:
+        raise Http404("No such log.")
+    get_plan_for(user, log.plan.uuid, permission="rehab.log")
+    data = payload.dict(exclude_unset=True, exclude={"reason"})
+    data = {k: v for k, v in data.items() if v is not None or k == "wear_hours"}
+    return actions.correct_load_log(actor=user, log=log, data=data, reason=payload.reason)
 
 
 @router.get(

@@ -34,6 +34,7 @@ class WithdrawForm(SchemaForm):
 class PlanForm(SchemaForm):
     schema = RehabPlanIn
 
+    limb = forms.ChoiceField(label="Treated limb")
     protocol = forms.ChoiceField(label="Loading protocol")
     start_date = forms.DateField(label="Start date (day 1)", widget=DateInput)
     body_weight_kg = forms.DecimalField(

@@ -42,6 +42,9 @@ class LoadingProtocol(Versioned):
     name = models.CharField(max_length=200)
     source = models.CharField(max_length=500, blank=True)  # "" = no published source
     notes = models.TextField(blank=True)
+    # The implant sites (patients.Site codes) it applies to; a plan for another site is refused.
+    # [] = not named yet: no plan until the clinic names them (osseo/patients/sites.py).
+    sites = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +82,12 @@ class ProtocolPhase(models.Model):
     pain_gate_nrs = models.PositiveSmallIntegerField(null=True, blank=True)
     description = models.CharField(max_length=500, blank=True)
     validated = models.BooleanField(default=False)  # the numbers match the cited source
+    # A ramp: the target is a ceiling reached progressively, from an optional floor (rules.py).
+    ramp = models.BooleanField(default=False)
+    floor_percent_body_weight = models.DecimalField(
+        max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    floor_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
 
     class Meta:
         ordering = ["start_day", "end_day", "id"]
@@ -97,6 +106,14 @@ class RehabPlan(models.Model):
     )
     organisation = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    # The treated limb: its site must be one the protocol applies to; one active plan per limb.
+    limb = models.ForeignKey(
+        "patients.ResidualLimb",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rehab_plans",
     )
     protocol = models.ForeignKey(LoadingProtocol, on_delete=models.PROTECT, related_name="plans")
     protocol_name = models.CharField(max_length=200)

@@ -64,10 +64,17 @@ class PhaseForm(SchemaForm):
     )
     description = forms.CharField(required=False, max_length=500, label="What happens")
     validated = forms.BooleanField(required=False, label="Matches its cited source")
+    ramp = forms.BooleanField(required=False, label="Ramp: the target is a ceiling (“up to”)")
+    floor_percent_body_weight = forms.DecimalField(
+        required=False, min_value=0, max_value=150, label="Ramp floor (% body weight)"
+    )
+    floor_kg = forms.DecimalField(
+        required=False, min_value=0, max_value=300, label="or ramp floor (kg)"
+    )
 
 
 PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, can_delete=True, max_num=30)
-TARGETS = ("target_percent_body_weight", "target_kg")
+TARGETS = ("target_percent_body_weight", "target_kg", "floor_percent_body_weight", "floor_kg")
 
 
 def phases_text(rows: Iterable[dict[str, Any]]) -> str:
@@ -82,9 +89,10 @@ def phases_text(rows: Iterable[dict[str, Any]]) -> str:
                 None if value in (None, "") else str(Decimal(str(value)).quantize(Decimal("0.1")))
             )
         phase["description"] = (phase["description"] or "").strip()
-        phase["walking_aid"], phase["validated"] = (
+        phase["walking_aid"], phase["validated"], phase["ramp"] = (
             bool(phase["walking_aid"]),
             bool(phase["validated"]),
+            bool(phase["ramp"]),
         )
         out.append(phase)
     out.sort(key=lambda p: (p["start_day"], p["end_day"]))

@@ -15,6 +15,7 @@ from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import Patient, Referral
 from osseo.patients.queries import get_by_uuid as _get
 from osseo.patients.queries import get_patient_for, patients_for
+from osseo.patients.sites import for_clinic
 from osseo.surgery.models import IMPLANTATION_KINDS, Procedure, RecordStatus
 
 from . import rules
@@ -63,6 +64,9 @@ def phases_of(protocol: LoadingProtocol) -> list[rules.Phase]:
             pain_gate_nrs=p.pain_gate_nrs,
             description=p.description,
             validated=p.validated,
+            ramp=p.ramp,
+            floor_percent_body_weight=p.floor_percent_body_weight,
+            floor_kg=p.floor_kg,
         )
         for p in protocol.phases.all()
     ]
@@ -74,6 +78,7 @@ def protocol_values(protocol: LoadingProtocol) -> dict[str, Any]:
         "name": protocol.name,
         "source": protocol.source,
         "notes": protocol.notes,
+        "sites": list(protocol.sites),
         "phases": [p.as_dict() for p in phases_of(protocol)],
     }
 
@@ -90,7 +95,9 @@ def get_plan_for(user: User, plan_id: Any, *, permission: str = "patient.view") 
 
 
 def plans_of(patient: Patient) -> QuerySet[RehabPlan]:
-    return patient.rehab_plans.select_related("protocol", "created_by").prefetch_related("logs")
+    return patient.rehab_plans.select_related("protocol", "created_by", "limb").prefetch_related(
+        "logs"
+    )
 
 
 def plan_phases(plan: RehabPlan) -> list[rules.Phase]:
@@ -342,3 +349,15 @@ def follow_up_rows(
         FollowUpRow(loaded[pk].patient, loaded[pk], surgery, visit, (today - visit.due).days)
         for _, _, pk, surgery, visit in shown
     ]
+
+
+def tests_for(patient: Patient) -> list[str]:
+    """The function tests that apply to the patient: those of their limbs' site profiles, with
+    what the clinic adds (osseo/patients/sites.py); walking tests for lower limbs only."""
+    clinic = clinic_of(patient)
+    offered: list[str] = []
+    for limb in patient.limbs.all():
+        for code in for_clinic(clinic, limb.site).function_tests:
+            if code not in offered:
+                offered.append(code)
+    return [code for code in rules.FUNCTION_TESTS if code in offered]

@@ -20,6 +20,13 @@ SOURCE = (
     "https://osseointegration.eu/fr/rehabilitation"
 )
 
+# The sites the Radboud programmes apply to: Radboud's implants are femoral and tibial (OFI-C,
+# OFI-Y, OTI; domain notes §1.2 [V]) and the protocol is for lower-limb amputees (§4.1 [V]).
+SITES = ["femur", "tibia"]
+# "up to 50 % BW. Increase the load according to pain" (§4.1 [V]): a ramp to a ceiling, not a
+# fixed daily target. (protocol index, phase index)
+RAMPS = {(0, 0), (1, 0)}
+
 PROTOCOLS: list[tuple[str, str, list[tuple[Any, ...]]]] = [
     (
         "Radboud standard programme (full weight bearing in 6 weeks)",
@@ -101,11 +108,18 @@ PROTOCOLS: list[tuple[str, str, list[tuple[Any, ...]]]] = [
 
 def ship(LoadingProtocol: Any, ProtocolPhase: Any) -> None:
     """Create the reference protocols that are missing (by name)."""
-    for name, notes, phases in PROTOCOLS:
+    for p, (name, notes, phases) in enumerate(PROTOCOLS):
         if LoadingProtocol.objects.filter(organisation__isnull=True, name=name).exists():
             continue
-        protocol = LoadingProtocol.objects.create(name=name, source=SOURCE, notes=notes)
-        for start, end, pct, sessions, minutes, aid, gate, text, validated in phases:
+        # Migration 0002 runs this on models from before `sites` and `ramp` existed (0004 sets
+        # them on the rows it made).
+        later = "sites" in {f.name for f in LoadingProtocol._meta.get_fields()}
+        protocol = LoadingProtocol.objects.create(
+            name=name, source=SOURCE, notes=notes, **({"sites": SITES} if later else {})
+        )
+        for n, (start, end, pct, sessions, minutes, aid, gate, text, validated) in enumerate(
+            phases
+        ):
             ProtocolPhase.objects.create(
                 protocol=protocol,
                 start_day=start,
@@ -117,7 +131,29 @@ def ship(LoadingProtocol: Any, ProtocolPhase: Any) -> None:
                 pain_gate_nrs=gate,
                 description=text,
                 validated=validated,
+                **({"ramp": (p, n) in RAMPS} if later else {}),
             )
+
+
+def name_sites_and_ramps(LoadingProtocol: Any, RehabPlan: Any) -> None:
+    """On rows shipped before protocols named their sites and ramps (migration 0004): the
+    reference protocols, and the plans copied from them."""
+    for p, (name, _notes, _phases) in enumerate(PROTOCOLS):
+        protocol = LoadingProtocol.objects.filter(organisation__isnull=True, name=name).first()
+        if protocol is None:
+            continue
+        protocol.sites = SITES
+        protocol.save(update_fields=["sites"])
+        phases = list(protocol.phases.order_by("start_day", "end_day", "id"))
+        for pp, n in RAMPS:
+            if pp == p and n < len(phases):
+                phases[n].ramp = True
+                phases[n].save(update_fields=["ramp"])
+        for plan in RehabPlan.objects.filter(protocol=protocol):
+            for pp, n in RAMPS:
+                if pp == p and n < len(plan.phases):
+                    plan.phases[n]["ramp"] = True
+            plan.save(update_fields=["phases"])
 
 
 def ensure_reference_protocols() -> None:

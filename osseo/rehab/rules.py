@@ -92,6 +92,17 @@ class Phase:
     pain_gate_nrs: int | None
     description: str = ""
     validated: bool = False
+    # A ramp ("up to 50 % BW, increase according to pain", Radboud §4.1): the target is a
+    # ceiling reached progressively, not the day's load; the floor (optional, same unit as the
+    # target) is the least load that is not under-loading.
+    ramp: bool = False
+    floor_percent_body_weight: Decimal | None = None
+    floor_kg: Decimal | None = None
+
+    @property
+    def empty(self) -> bool:
+        """A phase without a prescription (no target): it keeps the earlier phase's limits."""
+        return self.target_percent_body_weight is None and self.target_kg is None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +116,9 @@ class Phase:
             "pain_gate_nrs": self.pain_gate_nrs,
             "description": self.description,
             "validated": self.validated,
+            "ramp": self.ramp,
+            "floor_percent_body_weight": _str(self.floor_percent_body_weight),
+            "floor_kg": _str(self.floor_kg),
         }
 
     @classmethod
@@ -120,6 +134,9 @@ class Phase:
             pain_gate_nrs=d.get("pain_gate_nrs"),
             description=d.get("description", "") or "",
             validated=bool(d.get("validated", False)),
+            ramp=bool(d.get("ramp", False)),
+            floor_percent_body_weight=_dec(d.get("floor_percent_body_weight")),
+            floor_kg=_dec(d.get("floor_kg")),
         )
 
 
@@ -160,6 +177,19 @@ def phase_problems(phases: list[Phase]) -> dict[str, str]:
             )
         if kg is not None and not Decimal(0) < kg <= MAX_KG:
             problems[f"{at}.target_kg"] = f"Phase {n}: a target in kg is above 0 and at most 400."
+        floor_pct, floor_kg = p.floor_percent_body_weight, p.floor_kg
+        if (floor_pct is not None or floor_kg is not None) and not p.ramp:
+            problems[f"{at}.floor_kg"] = f"Phase {n}: only a ramp has a floor below its target."
+        elif floor_pct is not None and (pct is None or not Decimal(0) <= floor_pct <= pct):
+            problems[f"{at}.floor_percent_body_weight"] = (
+                f"Phase {n}: a floor in % body weight is from 0 up to the target in % body weight."
+            )
+        elif floor_kg is not None and (kg is None or not Decimal(0) <= floor_kg <= kg):
+            problems[f"{at}.floor_kg"] = (
+                f"Phase {n}: a floor in kg is from 0 up to the target in kg."
+            )
+        if p.ramp and pct is None and kg is None:
+            problems[f"{at}.ramp"] = f"Phase {n}: a ramp needs its ceiling (the target)."
         if p.sessions_per_day is not None and not 1 <= p.sessions_per_day <= 24:
             problems[f"{at}.sessions_per_day"] = f"Phase {n}: sessions per day are 1 to 24."
         if p.minutes_per_session is not None and not 1 <= p.minutes_per_session <= 600:
@@ -195,6 +225,14 @@ class Prescription:
     validated: bool
     held: bool = False  # pain was over the gate: the load stays at the earlier phase's target
     held_at_phase: int | None = None
+    # The range the day's load is judged against: under-loading below the floor, over-loading
+    # above the ceiling. A fixed target is both; a ramp's floor may be None (no under-loading).
+    floor_kg: Decimal | None = None
+    ceiling_kg: Decimal | None = None
+    ramp: bool = False
+    # An empty phase keeps the pain gate and the ceiling of the phase before it (that phase's
+    # number here), so a day in it is still judged.
+    limits_from_phase: int | None = None
 
 
 def day_number(start: dt.date, on: dt.date) -> int:
@@ -211,13 +249,33 @@ def phase_on(phases: list[Phase], day: int) -> tuple[int, Phase] | None:
     return found
 
 
-def target_kg(phase: Phase, body_weight_kg: Decimal) -> Decimal | None:
-    if phase.target_kg is not None:
-        return phase.target_kg
-    if phase.target_percent_body_weight is None:
+def _kg(pct: Decimal | None, kg: Decimal | None, body_weight_kg: Decimal) -> Decimal | None:
+    if kg is not None:
+        return kg
+    if pct is None:
         return None
-    kg = phase.target_percent_body_weight * body_weight_kg / Decimal(100)
-    return kg.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (pct * body_weight_kg / Decimal(100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def target_kg(phase: Phase, body_weight_kg: Decimal) -> Decimal | None:
+    return _kg(phase.target_percent_body_weight, phase.target_kg, body_weight_kg)
+
+
+def load_range(phase: Phase, body_weight_kg: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    """(floor, ceiling) in kg: a fixed target is both; a ramp runs from its floor (None: no
+    floor given) up to its target."""
+    ceiling = target_kg(phase, body_weight_kg)
+    if not phase.ramp:
+        return ceiling, ceiling
+    return _kg(phase.floor_percent_body_weight, phase.floor_kg, body_weight_kg), ceiling
+
+
+def limits_before(phases: list[Phase], n: int) -> int | None:
+    """The nearest phase before phase `n` (1-based) that has a prescription."""
+    for m in range(n - 1, 0, -1):
+        if not phases[m - 1].empty:
+            return m
+    return None
 
 
 def prescription(
@@ -243,6 +301,13 @@ def prescription(
     n, phase = found
     held = held_at_phase is not None and held_at_phase < n
     shown = phases[held_at_phase - 1] if held and held_at_phase else phase
+    floor, ceiling = load_range(shown, body_weight_kg)
+    gate = phase.pain_gate_nrs
+    source: int | None = None
+    if shown.empty and (source := limits_before(phases, n)) is not None:
+        before = phases[source - 1]
+        floor, ceiling = None, load_range(before, body_weight_kg)[1]
+        gate = gate if gate is not None else before.pain_gate_nrs
     return Prescription(
         date=on,
         day=day,
@@ -253,10 +318,14 @@ def prescription(
         sessions_per_day=phase.sessions_per_day,
         minutes_per_session=phase.minutes_per_session,
         walking_aid=phase.walking_aid,
-        pain_gate_nrs=phase.pain_gate_nrs,
+        pain_gate_nrs=gate,
         validated=phase.validated and shown.validated,
         held=held,
         held_at_phase=held_at_phase if held else None,
+        floor_kg=floor,
+        ceiling_kg=ceiling,
+        ramp=shown.ramp,
+        limits_from_phase=source,
     )
 
 
@@ -301,20 +370,22 @@ def log_flags(
     under_share: Decimal,
     over_share: Decimal,
 ) -> list[str]:
-    """The flags a day's log raises against its prescription.
+    """The flags a day's log raises against its prescription's range.
 
-    under_loading: applied below the target by more than `under_share` (0-1) of it; patients are
-    known to under-load (Vertriest et al. 2017, domain notes §4.3).
-    over_loading: applied above the target by more than `over_share` of it, or any load on a day
-    before the programme's first loading phase.
-    pain_over_gate: pain NRS at or over the phase's gate (Radboud: "keeping NRS < 5").
+    under_loading: applied below the floor by more than `under_share` (0-1) of it; patients are
+    known to under-load (Vertriest et al. 2017, domain notes §4.3). A ramp without a floor ("up
+    to 50 % BW, increase according to pain") has no under-loading.
+    over_loading: applied above the ceiling by more than `over_share` of it (in an empty phase,
+    the ceiling of the phase before), or any load on a day before the first loading phase.
+    pain_over_gate: pain NRS at or over the phase's gate (Radboud: "keeping NRS < 5"), or, in an
+    empty phase, the gate of the phase before.
     """
     flags: list[str] = []
-    target = rx.target_kg
-    if target is not None:
-        if applied_kg < target * (Decimal(1) - under_share):
-            flags.append(UNDER_LOADING)
-        if applied_kg > target * (Decimal(1) + over_share):
+    floor, ceiling = rx.floor_kg, rx.ceiling_kg
+    if floor is not None and applied_kg < floor * (Decimal(1) - under_share):
+        flags.append(UNDER_LOADING)
+    if ceiling is not None:
+        if applied_kg > ceiling * (Decimal(1) + over_share):
             flags.append(OVER_LOADING)
     elif rx.status == "before_start" and applied_kg > 0:
         flags.append(OVER_LOADING)

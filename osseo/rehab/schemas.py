@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from osseo.patients.models import Site
 from osseo.patients.schemas import IsoDate
 
 from .models import FunctionTestKind, WalkingAid
@@ -28,6 +29,14 @@ class PhaseIn(Schema):
     )
     description: str = Field("", max_length=500)
     validated: bool = False
+    ramp: bool = Field(
+        False,
+        description="the target is a ceiling reached progressively ('up to'), not a fixed load",
+    )
+    floor_percent_body_weight: float | None = Field(
+        None, ge=0, le=100, description="a ramp's least load, in the target's unit"
+    )
+    floor_kg: float | None = Field(None, ge=0, le=400)
 
 
 class PhaseOut(Schema):
@@ -41,12 +50,20 @@ class PhaseOut(Schema):
     pain_gate_nrs: int | None
     description: str
     validated: bool
+    ramp: bool = False
+    floor_percent_body_weight: float | None = None
+    floor_kg: float | None = None
 
 
 class ProtocolIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     source: str = Field("", max_length=500)
     notes: str = Field("", max_length=5000)
+    sites: list[Site] = Field(
+        default_factory=list,
+        max_length=6,
+        description="the implant sites it applies to; a plan for another site is refused",
+    )
     phases: list[PhaseIn] = Field(..., min_length=1, max_length=50)
 
 
@@ -57,6 +74,7 @@ class ProtocolOut(Schema):
     validated: bool
     reference: bool = Field(alias="is_reference", description="shipped; copy it to edit")
     notes: str
+    sites: list[str] = Field(description="the implant sites it applies to")
     phases: list[PhaseOut]
     version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
@@ -95,6 +113,9 @@ class ReferralOut(Schema):
 
 class RehabPlanIn(Schema):
     protocol: uuid.UUID
+    limb: uuid.UUID | None = Field(
+        None, description="the treated limb; required when the patient has more than one"
+    )
     start_date: IsoDate = Field(..., description="day 1 of the protocol")
     body_weight_kg: float = Field(..., ge=20, le=400)
 
@@ -102,6 +123,8 @@ class RehabPlanIn(Schema):
 class RehabPlanOut(Schema):
     id: uuid.UUID
     patient: uuid.UUID
+    limb: uuid.UUID | None
+    site: str | None
     protocol: uuid.UUID
     protocol_name: str
     protocol_source: str
@@ -135,6 +158,12 @@ class PrescriptionOut(Schema):
     validated: bool
     held: bool = Field(description="pain went over the gate: the load stays at an earlier phase")
     held_at_phase: int | None
+    floor_kg: float | None = Field(description="under-loading is judged against this")
+    ceiling_kg: float | None = Field(description="over-loading is judged against this")
+    ramp: bool = Field(description="the target is a ceiling reached progressively")
+    limits_from_phase: int | None = Field(
+        description="a phase without a prescription keeps this earlier phase's gate and ceiling"
+    )
 
 
 class LogIn(Schema):
@@ -156,6 +185,14 @@ class LogOut(Schema):
     flags: list[FlagCode]
     logged_by: str = Field(alias="logged_by.username")
     logged_at: dt.datetime
+
+
+class LogCorrectionIn(Schema):
+    applied_kg: float | None = Field(None, ge=0, le=400)
+    pain_nrs: int | None = Field(None, ge=0, le=10)
+    walking_aid: WalkingAid | None = None
+    wear_hours: float | None = Field(None, ge=0, le=24)
+    reason: str = Field(..., min_length=1, max_length=2000)
 
 
 class LogRange(Schema):

@@ -48,6 +48,7 @@ from .queries import (
     protocols_for,
     referrals_of,
     sheets_for,
+    tests_for,
     thresholds_for,
 )
 
@@ -83,10 +84,18 @@ def trend_charts(patient: Any) -> list[dict[str, Any]]:
 
 
 def _rehab_forms(
-    request: HttpRequest, protocols: list[Any]
+    request: HttpRequest, protocols: list[Any], patient: Any
 ) -> tuple[ReferralForm, PlanForm, FunctionTestForm]:
-    """The page's three forms, bound to the POST that named each."""
+    """The page's three forms, bound to the POST that named each. A plan offers only the
+    protocols that apply to one of the patient's limbs' sites, and the tests those sites take."""
     protocol_choices = [(str(p.uuid), p.name) for p in protocols]
+    limbs = list(patient.limbs.all())
+    sites = {limb.site for limb in limbs}
+    plan_choices = [
+        (str(p.uuid), f"{p.name} ({', '.join(p.sites) or 'no site named'})")
+        for p in protocols
+        if sites & set(p.sites)
+    ]
     referral_form = ReferralForm(request.POST if "refer" in request.POST else None)
     referral_form.fields["organisation"].choices = [  # type: ignore[attr-defined]
         (str(o.uuid), o.name) for o in partner_organisations()
@@ -96,11 +105,16 @@ def _rehab_forms(
         request.POST if "plan" in request.POST else None,
         initial={"start_date": timezone.localdate()},
     )
-    plan_form.fields["protocol"].choices = protocol_choices  # type: ignore[attr-defined]
+    plan_form.fields["protocol"].choices = plan_choices  # type: ignore[attr-defined]
+    plan_form.fields["limb"].choices = [(str(limb.uuid), str(limb)) for limb in limbs]  # type: ignore[attr-defined]
     test_form = FunctionTestForm(
         request.POST if "test" in request.POST else None,
         initial={"performed_on": timezone.localdate()},
     )
+    offered = tests_for(patient)
+    test_form.fields["kind"].choices = [  # type: ignore[attr-defined]
+        (code, label) for code, label in FunctionTestKind.choices if code in offered
+    ]
     return referral_form, plan_form, test_form
 
 
@@ -116,6 +130,7 @@ def _rehab_page(
         "plan_form": plan_form,
         "test_form": test_form,
         "trends": trend_charts(patient),
+        "sites": sorted({limb.get_site_display() for limb in patient.limbs.all()}),
         "withdraw_form": WithdrawForm(),
     }
     return render(request, "rehab/patient.html", context, status=status)
@@ -128,7 +143,7 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
     writing = request.method == "POST"
     patient = get_patient_for(user, patient_id, audit_read=not writing)
     protocols = list(protocols_for(user))
-    forms = referral_form, plan_form, test_form = _rehab_forms(request, protocols)
+    forms = referral_form, plan_form, test_form = _rehab_forms(request, protocols, patient)
     refused = False
     if writing:
         try:
@@ -155,6 +170,7 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
                     protocol=next(p for p in protocols if str(p.uuid) == data["protocol"]),
                     start_date=data["start_date"],
                     body_weight_kg=data["body_weight_kg"],
+                    limb=next(lb for lb in patient.limbs.all() if str(lb.uuid) == data["limb"]),
                 )
                 messages.success(request, "Plan made.")
                 return redirect("rehab:plan", plan_id=plan.uuid)
@@ -188,7 +204,7 @@ def referral_withdraw(request: HttpRequest, referral_id: str) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     except Conflict as exc:  # e.g. a colleague withdrew it a moment ago: show the page as it is
         messages.error(request, _refusal(exc))
-        forms = _rehab_forms(request, list(protocols_for(user)))
+        forms = _rehab_forms(request, list(protocols_for(user)), referral.patient)
         return _rehab_page(request, referral.patient, forms, 409)
     else:
         messages.success(request, f"Referral to {referral.organisation.name} withdrawn.")

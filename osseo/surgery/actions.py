@@ -29,6 +29,7 @@ from . import eligibility, lifecycle, mdt, rules
 from .gs1 import UDIError, parse_udi
 from .hibcc import HIBCCError, looks_like_hibcc, parse_hibcc
 from .models import (
+    CONNECTOR_KINDS,
     Assessment,
     AssessmentParticipant,
     Decision,
@@ -47,6 +48,7 @@ from .models import (
     SurgicalPlan,
 )
 from .operative import DeviceFact, clean_record, record_diff, signing_problems
+from .systems import ImplantSystem, system_for
 
 register(
     {
@@ -598,6 +600,25 @@ def _device_facts(procedure: Procedure) -> list[DeviceFact]:
     return [DeviceFact(d.kind, d.gtin or d.udi_di, d.lot) for d in procedure.devices_placed.all()]
 
 
+def _system_of(procedure: Procedure) -> ImplantSystem:
+    """The implant system the record names: its implant's catalogue item, else the implant in
+    place on that limb (placed at an earlier stage), else the plan's implant; else the clinic's
+    usual system for the site (systems.DEFAULT_FOR_SITE)."""
+    implants = [
+        *procedure.devices_placed.filter(kind=DeviceKind.IMPLANT),
+        *Device.objects.filter(
+            limb=procedure.limb, kind=DeviceKind.IMPLANT, status=DeviceStatus.IN_PLACE
+        ).order_by("-placed_on", "-id"),
+    ]
+    for device in implants:
+        item = device.catalogue_item
+        if item is not None and item.system:
+            return system_for(item.system, site=procedure.limb.site)
+    plan = procedure.episode.plans.select_related("implant").first()
+    code = plan.implant.system if plan and plan.implant else None
+    return system_for(code, site=procedure.limb.site)
+
+
 def sign_problems(procedure: Procedure, data: dict[str, Any] | None = None) -> list[Missing]:
     """What the record (or `data`, a version about to be made) still needs before it can be
     signed, empty when complete; an explantation needs an implant in place to remove."""
@@ -609,6 +630,7 @@ def sign_problems(procedure: Procedure, data: dict[str, Any] | None = None) -> l
         final_stage=procedure.final_stage,
         data=data,
         devices=_device_facts(procedure),
+        system=_system_of(procedure),
     )
     if (
         procedure.kind == ProcedureKind.EXPLANTATION
@@ -716,6 +738,12 @@ def sign_operative_record(
         if fixation and device.fixation != fixation:
             device.fixation = fixation
             device.save(update_fields=["fixation"])
+    if procedure.devices_placed.filter(kind__in=CONNECTOR_KINDS).exists():
+        # A part placed at surgery has its service forecast from the day the record is signed
+        # (the connectors app reads signed facts only; imported here, as it builds on surgery).
+        from osseo.connectors.forecasts import refresh_forecasts
+
+        refresh_forecasts(procedure.patient)
     record(
         "surgery.record.signed",
         actor=actor,
@@ -1022,6 +1050,7 @@ def add_catalogue_item(*, actor: User, data: dict[str, Any]) -> ImplantCatalogue
         model=str(data["model"]).strip(),
         gtin=gtin,
         site=data.get("site") or "",
+        system=data.get("system") or "",
         fixation=data.get("fixation") or "",
         diameter_mm=diameter,
         length_mm=length,

@@ -31,6 +31,15 @@ class DeviceKind(models.TextChoices):
     ADAPTOR = "adaptor", "Adaptor"
 
 
+class ImplantSystemCode(models.TextChoices):
+    """The implant systems Osseo knows; their parts and sources are in systems.py (§1.3)."""
+
+    CLINIC_PRESS_FIT = "clinic_press_fit", "The clinic's press-fit bone-anchor with a dualcone"
+    OPRA = "opra", "OPRA (threaded fixture, abutment and abutment screw)"
+    OPL = "opl", "OPL (press-fit, dual-cone adaptor)"
+    CRANIOFACIAL = "craniofacial_abutment", "Craniofacial implant with an abutment (epithesis)"
+
+
 CONNECTOR_KINDS = frozenset(k for k in DeviceKind if k != DeviceKind.IMPLANT)
 
 
@@ -46,6 +55,8 @@ class ImplantCatalogueItem(models.Model):
     model = models.CharField("model / reference", max_length=120)
     gtin = models.CharField("GTIN", max_length=14, blank=True)
     site = models.CharField(max_length=20, blank=True)  # a patients.Site code; blank for connectors
+    # For implants: the implant system (systems.py), which says what parts go through the skin.
+    system = models.CharField(max_length=30, choices=ImplantSystemCode.choices, blank=True)
     fixation = models.CharField(max_length=20, choices=Fixation.choices, blank=True)
     diameter_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     length_mm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)

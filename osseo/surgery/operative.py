@@ -14,6 +14,10 @@ from typing import Any
 
 from osseo.errors import Missing
 
+from .systems import CLINIC_PRESS_FIT, SYSTEMS, ImplantSystem
+
+PART_WORDS = {"abutment_screw": "abutment screw", "safety_device": "safety device"}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -206,10 +210,17 @@ _NOTE = "Domain notes §2.5, what an operative note should capture"
 
 
 def signing_problems(
-    *, kind: str, final_stage: bool, data: Mapping[str, Any], devices: Iterable[DeviceFact]
+    *,
+    kind: str,
+    final_stage: bool,
+    data: Mapping[str, Any],
+    devices: Iterable[DeviceFact],
+    system: ImplantSystem | None = None,
 ) -> list[Missing]:
     """What is missing before the surgeon can sign (empty when complete): a stable code, a plain
-    sentence, and the source of the requirement."""
+    sentence, and the source of the requirement. `system`: the implant system the record names
+    (its transcutaneous parts); the clinic's press-fit dualcone system when not given."""
+    system = system or SYSTEMS[CLINIC_PRESS_FIT]
     problems: list[Missing] = []
     devices = list(devices)
 
@@ -244,16 +255,19 @@ def signing_problems(
     if kind in IMPLANTATION and (final_stage or kind == "single_stage"):
         if data.get("closure", {}).get("stoma_created") is not True:
             need("stoma_created", "Record the stoma (closure).", f"{_GUIDE}, Closure and Skin Flap")
-        dualcones = [d for d in devices if d.kind == "dualcone"]
-        if not dualcones:
-            need(
-                "dualcone_device",
-                "Scan or enter the dualcone attached.",
-                f"{_GUIDE}, Attachment of Dualcone",
-            )
-        for d in dualcones:
-            if not d.lot:
-                need("dualcone_lot", "The dualcone needs its lot number.", _NOTE)
+        # The transcutaneous parts come from the implant system the record names (§1.3).
+        for part in system.parts:
+            word = PART_WORDS.get(part, part)
+            placed = [d for d in devices if d.kind == part]
+            if not placed:
+                need(
+                    f"{part}_device",
+                    f"Scan or enter the {word} attached.",
+                    system.source or f"{system.label}: the clinic's own (not validated)",
+                )
+            for d in placed:
+                if not d.lot:
+                    need(f"{part}_lot", f"The {word} needs its lot number.", _NOTE)
     if kind not in IMPLANTATION and not has("extras", "summary"):
         need("summary", "Describe what was done and the findings.", _NOTE)
     return problems

@@ -16,6 +16,7 @@ from .models import (
     Decision,
     DeviceKind,
     Fixation,
+    ImplantSystemCode,
     Indication,
     ProcedureKind,
     RemovalReason,
@@ -173,6 +174,7 @@ class CatalogueOut(Schema):
     model: str
     gtin: str
     site: str
+    system: str
     fixation: str
     diameter_mm: float | None
     length_mm: float | None
@@ -289,6 +291,7 @@ class CatalogueIn(Schema):
     model: str = Field(..., min_length=1, max_length=120)
     gtin: str = Field("", max_length=14)
     site: Annotated[Site | Literal[""], OrBlank()] = ""
+    system: Annotated[ImplantSystemCode | Literal[""], OrBlank()] = ""
     fixation: Annotated[Fixation | Literal[""], OrBlank()] = ""
     diameter_mm: float | None = Field(None, gt=0, lt=1000)
     length_mm: float | None = Field(None, gt=0, lt=1000)

@@ -88,6 +88,7 @@ CALLER = {
     "withdraw_referral": "coordinator",
     "create_rehab_plan": "rehab_specialist",
     "log_load": "rehab_specialist",
+    "correct_load_log": "rehab_specialist",
     "record_function_test": "rehab_specialist",
     "replace_connector_part": "prosthetist",
     "import_daily_steps": "prosthetist",
@@ -219,6 +220,12 @@ def _records() -> Records:
         protocol=standard,
         start_date=timezone.localdate() - dt.timedelta(days=10),
         body_weight_kg=Decimal(80),
+        limb=operated.limb,
+    )
+    load_log = rehab.log_load(
+        actor=users["rehab_specialist"],
+        plan=rehab_plan,
+        data={"date": timezone.localdate() - dt.timedelta(days=5), "applied_kg": 30, "pain_nrs": 2},
     )
     own_protocol = rehab.copy_protocol(actor=admin, protocol=standard)
     event = record_event(
@@ -279,6 +286,7 @@ def _records() -> Records:
         "device_id": procedure.devices_placed.get(kind="dualcone").uuid,
         "event_id": event.uuid,
         "referral_id": referral.uuid,
+        "log_id": load_log.uuid,
         "protocol_id": own_protocol.uuid,
         "response_id": response.uuid,
         "recording_id": recording.uuid,

@@ -66,7 +66,8 @@ def test_every_rehab_endpoint_answers_each_persona_as_the_table_says(world, pers
             "make plan",
             "post",
             f"/api/v1/patients/{p}/rehab-plans",
-            {"protocol": str(protocol().uuid), "start_date": "2026-01-12", "body_weight_kg": 80},
+            # after the first plan for this limb ends (one active plan per limb)
+            {"protocol": str(protocol().uuid), "start_date": "2026-02-23", "body_weight_kg": 80},
             REHAB_WRITERS,
             201,
         ),

@@ -1,0 +1,72 @@
+"""In Chromium: a craniofacial and a hand patient's guide and rehabilitation page follow their
+site's profile (issue 16): no socket, limb or dualcone for the head; regional anaesthesia with
+sedation described as such; no lower-limb programme or walking test offered for the hand."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+
+from osseo.demo import surgery as demo_surgery
+from osseo.pathway.actions import open_episode, transition_to
+from osseo.rehab.actions import refer_patient
+from osseo.surgery import actions as surgery
+from tests.browser.conftest import assert_accessible, sign_in
+from tests.conftest import PASSWORD, make_patient
+from tests.sites.conftest import add_site, operate_episode
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_protocols(transactional_db):
+    from osseo.rehab.reference import ensure_reference_protocols
+
+    ensure_reference_protocols()
+
+
+def _planned(world, site, name, anaesthesia=None):
+    patient = make_patient(world.users["coordinator"], given_name=name, family_name="Site")
+    limb = add_site(world, patient, site)
+    episode = open_episode(actor=world.users["coordinator"], limb=limb)
+    surgeon = world.users["surgeon"]
+    for phase in ("assessment", "planning"):
+        transition_to(actor=surgeon, episode=episode, to_phase=phase)
+    demo_surgery.plan(surgeon, episode, staged=False)
+    if anaesthesia:
+        plan = episode.plans.get()
+        surgery.update_plan(actor=surgeon, plan=plan, data={"anaesthesia": anaesthesia})
+    return patient, episode
+
+
+def test_a_craniofacial_and_a_hand_patients_guide_and_rehab_page(world, live_server, page):
+    demo_surgery.seed_catalogue(world.users["clinic_admin"])
+    _, head = _planned(world, "craniofacial", "Cara")
+    hand_patient, hand = _planned(world, "hand", "Hana", anaesthesia="regional_iv_sedation")
+    operate_episode(world, hand, dt.date.today() - dt.timedelta(days=30))
+    refer_patient(actor=world.users["coordinator"], patient=hand_patient, organisation=world.rehab)
+
+    sign_in(page, live_server, "surgeon", PASSWORD)
+    page.goto(f"{live_server.url}/episodes/{head.uuid}/guide/")
+    guide = page.locator(".guide")
+    expect(guide).to_contain_text("epithesis (facial prosthesis)")
+    expect(guide).to_contain_text("clinic's own wording, not validated")
+    expect(guide).to_contain_text("Stage 2.")
+    for word in ("socket", "residual limb", "dualcone"):
+        expect(guide).not_to_contain_text(word)
+    assert_accessible(page, "guide-craniofacial")
+
+    page.goto(f"{live_server.url}/episodes/{hand.uuid}/guide/")
+    guide = page.locator(".guide")
+    expect(guide).to_contain_text("the bones of your hand")
+    expect(guide).to_contain_text("numbed with a regional anaesthetic")
+    expect(guide).not_to_contain_text("You will be asleep")
+    assert_accessible(page, "guide-hand")
+
+    page.context.clear_cookies()
+    sign_in(page, live_server, "rehab", PASSWORD)
+    page.goto(f"{live_server.url}/patients/{hand_patient.uuid}/rehab/")
+    expect(page.get_by_text("No loading protocol names this patient's site")).to_be_visible()
+    kinds = page.get_by_label("Test").locator("option").all_inner_texts()
+    assert kinds == ["Daily prosthesis wear"]
+    assert_accessible(page, "rehab-hand")
