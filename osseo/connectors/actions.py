@@ -23,7 +23,7 @@ from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.contract import action, check_version, lock
 from osseo.errors import Conflict, Missing, StaleVersion
-from osseo.patients.models import Patient
+from osseo.patients.models import Patient, ResidualLimb
 from osseo.plausible import After, check_date
 from osseo.surgery.actions import device_values
 from osseo.surgery.models import (
@@ -34,12 +34,21 @@ from osseo.surgery.models import (
     RemovalReason,
 )
 
-from .models import ActivityDay, BodyWeight, ServicePolicy, StepsBasis
+from .models import (
+    ActivityDay,
+    BodyWeight,
+    MaintenanceKind,
+    MaintenanceOutcome,
+    MaintenanceRecord,
+    ServicePolicy,
+    StepsBasis,
+)
 
 register(
     {
         "connectors.part.replaced": "Connector part replaced",
         "connectors.part.fitted": "Connector part fitted",
+        "connectors.maintenance.recorded": "Connector maintenance recorded",
         "connectors.steps.imported": "Daily steps imported",
         "connectors.weight.recorded": "Body weight recorded",
         "connectors.policy.set": "Service policy set",
@@ -367,6 +376,8 @@ POLICY_FIELDS = (
     "sn_exponent_m",
     "steps_basis",
     "cycles_per_step",
+    "cycles_per_step_min",
+    "cycles_per_step_max",
     "overload_threshold_n",
 )
 
@@ -400,11 +411,22 @@ def clean_policy(values: dict[str, Any]) -> dict[str, Any]:
         ),
         "sn_exponent_m": _positive(errors, "sn_exponent_m", values.get("sn_exponent_m"), 30),
         "cycles_per_step": _positive(errors, "cycles_per_step", values.get("cycles_per_step"), 1e6),
+        "cycles_per_step_min": _positive(
+            errors, "cycles_per_step_min", values.get("cycles_per_step_min"), 1e6
+        ),
+        "cycles_per_step_max": _positive(
+            errors, "cycles_per_step_max", values.get("cycles_per_step_max"), 1e6
+        ),
         "overload_threshold_n": _positive(
             errors, "overload_threshold_n", values.get("overload_threshold_n"), 1e6
         ),
         "steps_basis": values.get("steps_basis") or StepsBasis.BODY_WEIGHT,
     }
+    low, high = clean["cycles_per_step_min"], clean["cycles_per_step_max"]
+    if (low is None) != (high is None):
+        errors["cycles_per_step_max"] = ["Give the plausibility band's both ends, or neither."]
+    elif low is not None and high is not None and low > high:
+        errors["cycles_per_step_max"] = ["The band's upper end is at or above its lower end."]
     if clean["steps_basis"] not in StepsBasis.values:
         errors["steps_basis"] = [f"Choose one of: {', '.join(StepsBasis.values)}."]
     if clean["activity_limit_cycles"] is not None and not errors:
@@ -507,3 +529,96 @@ def set_service_policy(
 
     refresh_policy_forecasts(policy)
     return policy
+
+
+# Prosthesis components a limb's record lists (the component chain of domain notes §1.1 [V]:
+# connector/adaptor, fail-safe (safety) device, external prosthesis: knee/foot or elbow/hand).
+COMPONENT_KINDS = ("knee", "foot", "elbow", "hand", "wrist", "safety_device", "adaptor", "other")
+MAX_TORQUE_NM = Decimal(200)  # plausibility bound of a torque wrench reading, not clinical
+
+
+@action(permission="connector.replace", locks=["limb"])
+def record_maintenance(
+    *, actor: User, limb: ResidualLimb, data: dict[str, Any]
+) -> MaintenanceRecord:
+    """An inspection, cleaning, torque check (with its value and outcome), the prosthesis
+    components fitted, or a fall or overload event, on one limb's connector parts. A fall or
+    overload asks for an inspection of the limb's parts until an inspection or torque check in
+    order (or adjusted) after it clears it; the forecasts are recomputed."""
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind") or ""
+    if kind not in MaintenanceKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(MaintenanceKind.values)}."]
+    on = data.get("performed_on")
+    _check_date(errors, "performed_on", on, None, limb.patient)
+    outcome = data.get("outcome") or ""
+    if outcome and outcome not in MaintenanceOutcome.values:
+        errors["outcome"] = [f"Choose one of: {', '.join(MaintenanceOutcome.values)}."]
+    elif not outcome and kind in (MaintenanceKind.INSPECTION, MaintenanceKind.TORQUE_CHECK):
+        errors["outcome"] = ["Record what the check found."]
+    torque = None
+    if kind == MaintenanceKind.TORQUE_CHECK:
+        try:
+            torque = Decimal(str(data.get("torque_nm")))
+        except (InvalidOperation, ValueError):
+            torque = None
+        if torque is None or not torque.is_finite() or not 0 < torque <= MAX_TORQUE_NM:
+            errors["torque_nm"] = ["Enter the torque applied, in N·m (above 0, at most 200)."]
+    elif data.get("torque_nm") not in (None, ""):
+        errors["torque_nm"] = ["A torque is recorded with a torque check only."]
+    components: list[dict[str, str]] = []
+    raw = data.get("components") or []
+    if kind == MaintenanceKind.COMPONENTS:
+        if not isinstance(raw, list) or not raw:
+            errors["components"] = ["List the components fitted."]
+        else:
+            for n, item in enumerate(raw, start=1):
+                ck = item.get("kind") if isinstance(item, dict) else None
+                text = str(item.get("description") or "").strip() if isinstance(item, dict) else ""
+                if ck not in COMPONENT_KINDS or not text or len(text) > 200:
+                    errors[f"components.{n}"] = [
+                        f"Give a kind ({', '.join(COMPONENT_KINDS)}) and a description "
+                        "(at most 200 characters)."
+                    ]
+                else:
+                    components.append({"kind": ck, "description": text})
+    elif raw:
+        errors["components"] = ["Components are recorded with 'components fitted' only."]
+    device = data.get("device")
+    if device is not None and (device.limb_id != limb.pk or device.kind not in CONNECTOR_KINDS):
+        errors["device"] = ["Choose a connector part of this limb."]
+    notes = str(data.get("notes") or "").strip()
+    if len(notes) > 5000:
+        errors["notes"] = ["At most 5000 characters."]
+    if errors:
+        raise ValidationError(errors)
+    assert isinstance(on, dt.date)
+    lock(limb.patient)
+    entry = MaintenanceRecord.objects.create(
+        patient=limb.patient,
+        limb=limb,
+        device=device,
+        kind=kind,
+        performed_on=on,
+        torque_nm=torque,
+        outcome=outcome,
+        components=components,
+        notes=notes,
+        recorded_by=actor,
+    )
+    record(
+        "connectors.maintenance.recorded",
+        actor=actor,
+        patient=limb.patient,
+        obj=entry,
+        changes={
+            "kind": [None, kind],
+            "performed_on": [None, on],
+            **({"torque_nm": [None, str(torque)]} if torque is not None else {}),
+            **({"outcome": [None, outcome]} if outcome else {}),
+        },
+    )
+    from .forecasts import refresh_forecasts
+
+    refresh_forecasts(limb.patient)
+    return entry

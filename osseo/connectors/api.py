@@ -30,6 +30,7 @@ from .queries import (
     due_parts,
     get_part_for,
     get_recording_for,
+    maintenance_of,
     recordings_of,
 )
 from .recordings import submit_recording
@@ -38,6 +39,8 @@ from .schemas import (
     DayOut,
     DuePage,
     ImportOut,
+    MaintenanceIn,
+    MaintenanceOut,
     PartOut,
     PolicyIn,
     PolicyOut,
@@ -232,6 +235,41 @@ def replace_connector_part(
         confirm_expired=payload.confirm_expired,
     )
     return Status(201, connector_part(new.pk))
+
+
+@router.post(
+    "/patients/{patient_id}/maintenance",
+    response={201: MaintenanceOut, **write_errors()},
+    operation_id="record_maintenance",
+)
+def record_maintenance(request: HttpRequest, patient_id: uuid.UUID, payload: MaintenanceIn) -> Any:
+    """An inspection, cleaning, torque check, the prosthesis components fitted, or a fall or
+    overload event on one of the patient's limbs. A fall or overload asks for an inspection of
+    that limb's parts (the due list shows it) until an inspection in order clears it."""
+    user = _user(request)
+    patient = get_patient_for(user, patient_id, permission="connector.replace", audit_read=False)
+    limb = patient.limbs.filter(uuid=payload.limb).first()
+    if limb is None:
+        raise ValidationError({"limb": ["Choose one of this patient's limbs."]})
+    device = None
+    if payload.device is not None:
+        device = patient.devices.filter(uuid=payload.device).first()
+        if device is None:
+            raise ValidationError({"device": ["Choose a connector part of this limb."]})
+    data = payload.dict(exclude={"limb", "device"})
+    entry = actions.record_maintenance(actor=user, limb=limb, data={**data, "device": device})
+    return Status(201, entry)
+
+
+@router.get(
+    "/patients/{patient_id}/maintenance",
+    response={200: list[MaintenanceOut], **errors(403, 404)},
+    operation_id="list_maintenance",
+)
+def list_maintenance(request: HttpRequest, patient_id: uuid.UUID) -> Any:
+    """The patient's connector maintenance records and events, newest first."""
+    patient = get_patient_for(_user(request), patient_id)
+    return list(maintenance_of(patient))
 
 
 def connector_part(pk: int) -> Any:

@@ -14,14 +14,19 @@ from django.utils import timezone
 from osseo.accounts.models import Organisation, OrganisationKind
 from osseo.contract import lock
 from osseo.patients.models import Patient
+from osseo.patients.sites import for_clinic
 from osseo.surgery.models import CONNECTOR_KINDS, Device, DeviceStatus
 
 from . import rules
 from .models import (
+    FLAG_EVENTS,
     ActivityDay,
     BodyWeight,
     Forecast,
     LoadRecording,
+    MaintenanceKind,
+    MaintenanceOutcome,
+    MaintenanceRecord,
     RecordingStatus,
     ServicePolicy,
 )
@@ -49,6 +54,8 @@ def policy_values(policy: ServicePolicy | None) -> rules.Policy | None:
         steps_basis=policy.steps_basis,
         cycles_per_step=policy.cycles_per_step,
         overload_threshold_n=policy.overload_threshold_n,
+        cycles_per_step_min=policy.cycles_per_step_min,
+        cycles_per_step_max=policy.cycles_per_step_max,
         validated=policy.validated,
         label=policy.label,
     )
@@ -86,17 +93,26 @@ def recording_figures(patient: Patient) -> list[tuple[rules.RecordingFigure, dic
 def _matching(
     policy: ServicePolicy | None, figures: list[tuple[rules.RecordingFigure, dict[str, Any]]]
 ) -> rules.RecordingFigure | None:
-    """The newest recording counted at this policy's reference load and exponent."""
-    if policy is None:
-        return None
-    for figure, params in figures:
-        if (
-            figure.cycles_per_step is not None
-            and params.get("reference_load_n") == policy.reference_load_n
-            and params.get("sn_exponent_m") == policy.sn_exponent_m
-        ):
+    """The newest plausible recording counted at this policy's reference load and exponent."""
+    values = policy_values(policy)
+    for figure in _counted_alike(policy, figures):
+        if values is not None and rules.plausibility(values, figure) is None:
             return figure
     return None
+
+
+def _counted_alike(
+    policy: ServicePolicy | None, figures: list[tuple[rules.RecordingFigure, dict[str, Any]]]
+) -> list[rules.RecordingFigure]:
+    """The recordings counted at this policy's reference load and exponent, newest first."""
+    if policy is None:
+        return []
+    return [
+        figure
+        for figure, params in figures
+        if params.get("reference_load_n") == policy.reference_load_n
+        and params.get("sn_exponent_m") == policy.sn_exponent_m
+    ]
 
 
 def compute(
@@ -108,14 +124,38 @@ def compute(
     figures: list[tuple[rules.RecordingFigure, dict[str, Any]]],
     today: dt.date | None = None,
 ) -> rules.Result:
+    """The part's forecast, on the wear basis of its limb's site (osseo/patients/sites.py):
+    steps and gait recordings for a lower limb; time for other sites, with the load recordings'
+    overloads only where the clinic's profile for that site takes them."""
+    site = for_clinic(clinic_of(device.patient), device.limb.site)
+    recordings = site.load_recordings
+    # Falls and overload events on this limb since the part was fitted that no inspection or
+    # torque check in order (or adjusted) has cleared since.
+    records = list(
+        MaintenanceRecord.objects.filter(limb=device.limb, performed_on__gte=device.placed_on)
+    )
+    checks = [
+        (r.performed_on, r.pk)
+        for r in records
+        if r.kind in (MaintenanceKind.INSPECTION, MaintenanceKind.TORQUE_CHECK)
+        and r.outcome in (MaintenanceOutcome.OK, MaintenanceOutcome.ADJUSTED)
+    ]
+    flag_events = [
+        (r.performed_on, r.get_kind_display())
+        for r in records
+        if r.kind in FLAG_EVENTS and not any(c > (r.performed_on, r.pk) for c in checks)
+    ]
     return rules.forecast(
         placed_on=device.placed_on,
         today=today or timezone.localdate(),
         policy=policy_values(policy),
         days=[(d, s) for d, s in days if d >= device.placed_on],
         body_weight_kg=weight_kg,
-        recording=_matching(policy, figures),
-        overloads=[f for f, _ in figures],
+        recordings=_counted_alike(policy, figures),
+        overloads=[f for f, _ in figures] if recordings else [],
+        wear_basis=site.wear_basis,
+        basis_source=site.label_of(site.wear_basis_source),
+        flag_events=flag_events,
     )
 
 
@@ -146,7 +186,7 @@ def refresh_forecasts(patient: Patient) -> list[Forecast]:
     Forecast.objects.filter(device__patient=patient).exclude(
         device__status=DeviceStatus.IN_PLACE
     ).delete()
-    parts = list(connector_parts(patient))
+    parts = list(connector_parts(patient).select_related("limb"))
     if not parts:
         return []
     policies, days, weight, figures = _forecast_inputs(patient, parts)
@@ -208,11 +248,12 @@ def parts_overview(patient: Patient) -> list[dict[str, Any]]:
     for device in parts:
         policy = policies.get(device.kind)
         values = policy_values(policy)
+        by_steps = for_clinic(clinic_of(patient), device.limb.site).wear_basis == "steps"
         conversion = (
             rules.steps_conversion(
                 values, body_weight_kg=weight, recording=_matching(policy, figures)
             )
-            if values is not None
+            if values is not None and by_steps
             else None
         )
         forecast = getattr(device, "forecast", None)

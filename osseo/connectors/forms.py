@@ -8,9 +8,9 @@ from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
 from osseo.typed import SchemaForm
 
-from .actions import REPLACEMENT_REASONS
-from .models import StepsBasis
-from .schemas import PolicyIn, RecordingIn, ReplacementIn, WeightIn
+from .actions import COMPONENT_KINDS, REPLACEMENT_REASONS
+from .models import MaintenanceKind, MaintenanceOutcome, StepsBasis
+from .schemas import MaintenanceIn, PolicyIn, RecordingIn, ReplacementIn, WeightIn
 
 
 class ReplaceForm(SchemaForm):
@@ -110,6 +110,14 @@ class PolicyForm(SchemaForm):
     cycles_per_step = forms.FloatField(
         required=False, min_value=0.000001, label="Equivalent cycles per step (if set per step)"
     )
+    cycles_per_step_min = forms.FloatField(
+        required=False,
+        min_value=0.000001,
+        label="A recording is plausible from (equivalent cycles per step)",
+    )
+    cycles_per_step_max = forms.FloatField(
+        required=False, min_value=0.000001, label="up to (equivalent cycles per step)"
+    )
     overload_threshold_n = forms.FloatField(
         required=False, min_value=1, label="Overload threshold for an inspection (N)"
     )
@@ -121,3 +129,38 @@ class PolicyForm(SchemaForm):
 
 class PolicyEditForm(PolicyForm, VersionedForm):
     """A policy already set, as opened: a save writes only what this user changed."""
+
+
+class MaintenanceForm(SchemaForm):
+    schema = MaintenanceIn
+    schema_exclude = ("components",)  # one line a component here; a list of objects there
+
+    limb = forms.ChoiceField(label="Limb")
+    kind = forms.ChoiceField(choices=MaintenanceKind.choices, label="What was done or happened")
+    performed_on = forms.DateField(label="Date", widget=DateInput)
+    torque_nm = forms.DecimalField(
+        required=False, min_value=0.1, max_value=200, decimal_places=1, label="Torque (N·m)"
+    )
+    outcome = forms.ChoiceField(
+        required=False,
+        choices=[("", "—"), *MaintenanceOutcome.choices],
+        label="Outcome (inspection, torque check)",
+    )
+    components = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Components fitted, one a line as kind: description",
+        help_text=f"Kinds: {', '.join(COMPONENT_KINDS)} (e.g. knee: Rheo Knee XC)",
+    )
+    notes = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_components(self) -> list[dict[str, str]]:
+        rows = []
+        for line in (self.cleaned_data.get("components") or "").splitlines():
+            if not line.strip():
+                continue
+            kind, _, text = line.partition(":")
+            rows.append({"kind": kind.strip().lower(), "description": text.strip()})
+        return rows

@@ -52,6 +52,10 @@ class ServicePolicy(Versioned):
         max_length=20, choices=StepsBasis.choices, default=StepsBasis.BODY_WEIGHT
     )
     cycles_per_step = models.FloatField(null=True, blank=True)  # with steps_basis per_step
+    # The plausibility band of a recording's equivalent cycles per step: a recording outside it
+    # is flagged for review and not applied (no published band: the clinic's, not validated).
+    cycles_per_step_min = models.FloatField(null=True, blank=True)
+    cycles_per_step_max = models.FloatField(null=True, blank=True)
     # A recorded load at or above this asks for an inspection of the part.
     overload_threshold_n = models.FloatField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
@@ -244,3 +248,58 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"Worker {self.worker_id} (pid {self.pid} on {self.hostname})"
+
+
+class MaintenanceKind(models.TextChoices):
+    """What was done to, or happened to, a limb's connector parts (domain notes §5.1: store the
+    maintenance and replacement history; the guide: "regular maintenance and replacement")."""
+
+    INSPECTION = "inspection", "Inspection"
+    CLEANING = "cleaning", "Cleaning"
+    TORQUE_CHECK = "torque_check", "Torque check"
+    COMPONENTS = "components", "Prosthesis components fitted"
+    FALL = "fall", "Fall"
+    OVERLOAD = "overload", "Overload event"
+
+
+class MaintenanceOutcome(models.TextChoices):
+    OK = "ok", "In order"  # an inspection or torque check found nothing to do: clears a flag
+    ADJUSTED = "adjusted", "Adjusted (re-torqued, refitted)"
+    NEEDS_ACTION = "needs_action", "Needs action (replacement or review)"
+
+
+# Events that raise an inspection flag on the limb's parts until an inspection clears it.
+FLAG_EVENTS = frozenset({MaintenanceKind.FALL, MaintenanceKind.OVERLOAD})
+
+
+class MaintenanceRecord(models.Model):
+    """One maintenance act or event on a limb's connector parts; a part exchange is the
+    replacement itself (surgery.Device, replace_part), listed beside these."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="maintenance"
+    )
+    limb = models.ForeignKey(
+        "patients.ResidualLimb", on_delete=models.PROTECT, related_name="maintenance"
+    )
+    device = models.ForeignKey(
+        "surgery.Device", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # the part concerned, when one is
+    kind = models.CharField(max_length=20, choices=MaintenanceKind.choices)
+    performed_on = models.DateField()
+    torque_nm = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=MaintenanceOutcome.choices, blank=True)
+    # Prosthesis components fitted: [{"kind": "knee"|"foot"|..., "description": "..."}]
+    components = models.JSONField(default=list)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-performed_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.performed_on}"

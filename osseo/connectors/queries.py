@@ -15,7 +15,7 @@ from osseo.patients.queries import get_patient_for, patients_for
 from osseo.surgery.models import CONNECTOR_KINDS, Device
 from osseo.surgery.queries import get_device_for, parts_in_care
 
-from .models import ActivityDay, Forecast, LoadRecording
+from .models import ActivityDay, Forecast, LoadRecording, MaintenanceRecord
 
 
 def get_part_for(user: User, device_id: Any, *, permission: str = "patient.view") -> Device:
@@ -75,4 +75,11 @@ def due_parts(user: User, *, within_days: int, today: dt.date) -> QuerySet[Forec
         )
         .select_related("device__patient", "device__limb")
         .order_by("due_on", "device__patient__family_name", "device_id")
+    )
+
+
+def maintenance_of(patient: Patient) -> QuerySet[MaintenanceRecord]:
+    """The patient's maintenance records and events, newest first."""
+    return MaintenanceRecord.objects.filter(patient=patient).select_related(
+        "limb", "device", "recorded_by"
     )

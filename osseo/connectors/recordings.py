@@ -32,6 +32,7 @@ from osseo.audit.services import record
 from osseo.contract import action
 from osseo.errors import Conflict, Missing
 from osseo.fatigue import FatigueInputError, analyse_recording, open_recording
+from osseo.fatigue.steps import count_recording_steps
 from osseo.patients.models import Patient
 from osseo.plausible import check_date
 
@@ -270,15 +271,6 @@ def _edges(reference: float) -> tuple[np.ndarray, np.ndarray]:
     return ranges, means
 
 
-def _estimated_steps(matrix: dict[str, Any], largest_range: float) -> float:
-    """Loaded steps in a recording: the cycles of at least half the largest cycle's range
-    (one stance on the prosthetic side is one large axial cycle). An estimate, so labelled."""
-    counts = np.asarray(matrix["counts"], dtype=float)
-    edges = np.asarray(matrix["range_edges"], dtype=float)
-    keep = edges[:-1] >= 0.5 * largest_range
-    return float(counts[keep].sum())
-
-
 def process_recording(recording_id: int) -> str:
     """Count a stored recording (the task's body). Idempotent: it takes a recording only while
     it is queued, so a processed, refused, failed or running one is left as it is (a second task
@@ -338,7 +330,17 @@ def _count(rec: LoadRecording) -> str:
     if rec.steps_during:
         steps, estimated = float(rec.steps_during), False
     else:
-        steps = _estimated_steps(matrix, largest[0]["range"]) if largest else 0.0
+        # The gait-event detector (osseo/fatigue/steps.py): a spike is not a step.
+        with rec.file.open("rb") as stored:
+            steps = float(
+                count_recording_steps(
+                    stored.file,
+                    channel=rec.channel,
+                    rate_hz=rec.rate_hz,
+                    units=units,
+                    format=rec.format,
+                ).steps
+            )
         estimated = True
     with transaction.atomic(), acting_as(label="osseo worker"):
         RecordingResult.objects.update_or_create(

@@ -37,6 +37,8 @@ class Policy:
     steps_basis: str = "body_weight"  # or "per_step"
     cycles_per_step: float | None = None
     overload_threshold_n: float | None = None
+    cycles_per_step_min: float | None = None  # the plausibility band of a recording's figure
+    cycles_per_step_max: float | None = None
     validated: bool = False
     label: str = "not validated"
 
@@ -151,6 +153,26 @@ def recent_rate(days: Sequence[tuple[dt.date, int]]) -> tuple[float | None, dt.d
     return sum(window) / len(window), last
 
 
+def plausibility(policy: Policy, figure: RecordingFigure) -> str | None:
+    """Why a recording's cycles per step is not applied (flagged for review), or None."""
+    where = f"The recording {figure.name} of {long_date(figure.recorded_on)}"
+    if figure.cycles_per_step is None:
+        return f"{where} has no steps detected: its cycles per step are not applied."
+    low, high = policy.cycles_per_step_min, policy.cycles_per_step_max
+    if low is None or high is None:
+        return (
+            f"{where} gives {figure.cycles_per_step:.3g} cycles per step, not applied: the "
+            "policy sets no plausibility band of cycles per step."
+        )
+    if not low <= figure.cycles_per_step <= high:
+        return (
+            f"{where} gives {figure.cycles_per_step:.3g} cycles per step, outside the "
+            f"plausibility band {low:g} to {high:g} ({policy.label}): flagged for review, "
+            "not applied."
+        )
+    return None
+
+
 def forecast(
     *,
     placed_on: dt.date,
@@ -159,20 +181,33 @@ def forecast(
     days: Sequence[tuple[dt.date, int]],
     body_weight_kg: float | None = None,
     recording: RecordingFigure | None = None,
+    recordings: Sequence[RecordingFigure] = (),
     overloads: Sequence[RecordingFigure] = (),
+    wear_basis: str = "steps",
+    basis_source: str = "",
+    flag_events: Sequence[tuple[dt.date, str]] = (),
 ) -> Result:
     """The part's due date: the earlier of its time limit and the day its activity limit is
     reached at the recent 30-day rate; an overload at or above the threshold, recorded while the
     part was in place, asks for an inspection at once.
 
     `days` are (date, steps), sorted, for the part's time in place; `overloads` the patient's
-    processed recordings made while the part was in place.
+    processed recordings made while the part was in place. `recordings` (and `recording`): each
+    plausible one's cycles per step applies from its own date forward, never to days before it;
+    one outside the policy's plausibility band is flagged and not applied. `wear_basis` "time"
+    (the site's profile: not a lower limb) leaves steps and recordings out of the forecast.
     """
     if policy is None:
         return Result(
             None, "none", "No service policy is set for this kind of part.", notes=[CAVEAT]
         )
     notes: list[str] = []
+    if wear_basis == "time":
+        days, recordings, recording = [], (), None
+        notes.append(
+            "Forecast by time: steps and gait recordings do not drive the wear of a part at "
+            f"this site (site profile: {basis_source or 'not validated'})."
+        )
     days = [(d, s) for d, s in days if placed_on <= d <= today]
     time_due = (
         add_months(placed_on, policy.time_limit_months)
@@ -184,21 +219,50 @@ def forecast(
     activity_text = ""
     rate, last = recent_rate(days)
     limit = policy.activity_limit_cycles
-    if limit is not None:
-        conversion = steps_conversion(policy, body_weight_kg=body_weight_kg, recording=recording)
-        if conversion.cycles_per_step is None:
-            notes.append(f"No activity forecast: {conversion.text}.")
+    if limit is not None and wear_basis != "time":
+        base = steps_conversion(policy, body_weight_kg=body_weight_kg, recording=None)
+        applied: list[RecordingFigure] = []
+        for figure in sorted(
+            [*recordings, *([recording] if recording else [])], key=lambda f: f.recorded_on
+        ):
+            if (problem := plausibility(policy, figure)) is not None:
+                notes.append(problem)
+            elif figure not in applied:
+                applied.append(figure)
+
+        def per_step_on(day: dt.date) -> float | None:
+            latest = [f for f in applied if f.recorded_on <= day]
+            return latest[-1].cycles_per_step if latest else base.cycles_per_step
+
+        current = per_step_on(today)
+        if current is None:
+            notes.append(f"No activity forecast: {base.text}.")
         elif not days:
             notes.append("No activity forecast: no daily steps since the part was fitted.")
         else:
-            notes.append(f"Steps to cycles: {conversion.text}.")
-            per_step = conversion.cycles_per_step
+            notes.append(f"Steps to cycles: {base.text}.")
+            for figure in applied:
+                conversion = steps_conversion(policy, body_weight_kg=None, recording=figure)
+                notes.append(
+                    f"From {long_date(figure.recorded_on)} on (never before): {conversion.text}."
+                )
+            per_step = current
             total = 0.0
             crossed = None
+            uncounted = 0
             for day, steps in days:
-                total += steps * per_step
+                rate_then = per_step_on(day)
+                if rate_then is None:
+                    uncounted += 1
+                    continue
+                total += steps * rate_then
                 if crossed is None and total >= limit:
                     crossed = day
+            if uncounted:
+                notes.append(
+                    f"{uncounted} day(s) before the first plausible recording are not counted: "
+                    f"{base.text}."
+                )
             cumulative = total
             assert rate is not None and last is not None
             daily_cycles = rate * per_step
@@ -243,6 +307,14 @@ def forecast(
             if due is None or first.recorded_on < due:
                 due, basis = first.recorded_on, "overload"
             basis_text = inspection + "; " + basis_text
+    events = sorted((on, what) for on, what in flag_events if on >= placed_on)
+    if events:
+        on, what = events[0]
+        text = f"{what} on {long_date(on)}, not yet cleared by an inspection: inspect the part"
+        inspection = f"{inspection}; {text}" if inspection else text
+        if due is None or on < due:
+            due, basis = on, "overload"
+        basis_text = text + "; " + basis_text
     notes.append(CAVEAT)
     if not policy.validated:
         notes.insert(0, "The service policy is not validated.")

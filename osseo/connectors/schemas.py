@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -11,7 +11,7 @@ from osseo.patients.schemas import IsoDate
 from osseo.surgery.models import RemovalReason
 
 from .actions import REPLACEMENT_REASONS
-from .models import StepsBasis
+from .models import MaintenanceKind, MaintenanceOutcome, StepsBasis
 
 # Connector parts come off for fewer reasons than a device does (no explantation).
 ReplacementReason = Annotated[RemovalReason, OneOf(REPLACEMENT_REASONS)]
@@ -145,6 +145,7 @@ class RecordingOut(Schema):
 class DueOut(Schema):
     device: uuid.UUID = Field(alias="device.uuid")
     kind: str = Field(alias="device.kind")
+    site: str = Field(alias="device.limb.site", description="the implant site of the part's limb")
     patient: uuid.UUID = Field(alias="device.patient.uuid")
     patient_name: str = Field(alias="device.patient.display_name")
     placed_on: dt.date = Field(alias="device.placed_on")
@@ -168,6 +169,12 @@ class PolicyIn(Schema):
     sn_exponent_m: float | None = Field(None, gt=0, le=30)
     steps_basis: StepsBasis = StepsBasis.BODY_WEIGHT
     cycles_per_step: float | None = Field(None, gt=0, le=1e6)
+    cycles_per_step_min: float | None = Field(
+        None, gt=0, le=1e6, description="a recording's cycles per step below this is not applied"
+    )
+    cycles_per_step_max: float | None = Field(
+        None, gt=0, le=1e6, description="a recording's cycles per step above this is not applied"
+    )
     overload_threshold_n: float | None = Field(None, gt=0, le=1e6)
     source: str = Field("", max_length=300)
     validated: bool = False
@@ -181,6 +188,8 @@ class PolicyOut(Schema):
     sn_exponent_m: float | None
     steps_basis: str
     cycles_per_step: float | None
+    cycles_per_step_min: float | None
+    cycles_per_step_max: float | None
     overload_threshold_n: float | None
     source: str
     validated: bool
@@ -188,3 +197,37 @@ class PolicyOut(Schema):
     set_by: str = Field(alias="set_by.username")
     set_at: dt.datetime
     version: int = Field(description="Raised at every change; also sent as the ETag header.")
+
+
+class ComponentIn(Schema):
+    kind: Literal["knee", "foot", "elbow", "hand", "wrist", "safety_device", "adaptor", "other"]
+    description: str = Field(..., min_length=1, max_length=200)
+
+
+class MaintenanceIn(Schema):
+    limb: uuid.UUID = Field(description="the limb whose parts were maintained")
+    kind: MaintenanceKind
+    performed_on: IsoDate
+    device: uuid.UUID | None = Field(None, description="the connector part concerned, if one")
+    torque_nm: float | None = Field(None, gt=0, le=200, description="with a torque check")
+    outcome: MaintenanceOutcome | None = None
+    components: list[ComponentIn] = Field(default_factory=list, max_length=20)
+    notes: str = Field("", max_length=5000)
+
+
+class MaintenanceOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
+    limb: uuid.UUID = Field(alias="limb.uuid")
+    site: str = Field(alias="limb.site")
+    device: uuid.UUID | None = None
+    kind: str
+    performed_on: dt.date
+    torque_nm: float | None
+    outcome: str
+    components: list[dict[str, str]]
+    notes: str
+    recorded_by: str = Field(alias="recorded_by.username")
+
+    @staticmethod
+    def resolve_device(obj: Any) -> uuid.UUID | None:
+        return obj.device.uuid if obj.device_id else None

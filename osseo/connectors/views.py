@@ -25,7 +25,15 @@ from osseo.surgery.models import CONNECTOR_KINDS, DeviceKind
 from . import actions
 from .charts import matrix_chart
 from .forecasts import parts_overview
-from .forms import PolicyEditForm, PolicyForm, RecordingForm, ReplaceForm, StepsForm, WeightForm
+from .forms import (
+    MaintenanceForm,
+    PolicyEditForm,
+    PolicyForm,
+    RecordingForm,
+    ReplaceForm,
+    StepsForm,
+    WeightForm,
+)
 from .models import BodyWeight, ServicePolicy
 from .queries import (
     activity_days,
@@ -33,6 +41,7 @@ from .queries import (
     due_parts,
     get_part_for,
     get_recording_for,
+    maintenance_of,
     recordings_of,
 )
 from .recordings import submit_recording
@@ -70,7 +79,30 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         if "recording" in request.POST
         else RecordingForm(initial={"recorded_on": today})
     )
+    maintenance_form = (
+        MaintenanceForm(request.POST)
+        if "maintenance" in request.POST
+        else MaintenanceForm(initial={"performed_on": today})
+    )
+    limbs = list(patient.limbs.all())
+    maintenance_form.fields["limb"].choices = [(str(lb.uuid), str(lb)) for lb in limbs]  # type: ignore[attr-defined]
     refused = False
+    if (
+        writing
+        and "maintenance" in request.POST
+        and has_permission(user, "connector.replace")
+        and maintenance_form.is_valid()
+    ):
+        data = dict(maintenance_form.cleaned_data)
+        limb = next(lb for lb in limbs if str(lb.uuid) == data.pop("limb"))
+        try:
+            actions.record_maintenance(actor=user, limb=limb, data=data)
+        except (ValidationError, Conflict) as exc:
+            refused = isinstance(exc, Conflict)
+            apply_errors(maintenance_form, exc)
+        else:
+            messages.success(request, "Maintenance recorded.")
+            return redirect("connectors:patient", patient_id=patient.uuid)
     if writing and "steps" in request.POST and steps_form.is_valid():
         upload = steps_form.cleaned_data["steps_file"]
         try:
@@ -138,10 +170,12 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         "steps_form": steps_form,
         "weight_form": weight_form,
         "recording_form": recording_form,
+        "maintenance": list(maintenance_of(patient)),
+        "maintenance_form": maintenance_form,
         "can_import": has_permission(user, "activity.import"),
         "can_replace": has_permission(user, "connector.replace"),
     }
-    status = _status(steps_form, weight_form, recording_form) if writing else 200
+    status = _status(steps_form, weight_form, recording_form, maintenance_form) if writing else 200
     if refused:
         status = 409
     return render(request, "connectors/patient.html", context, status=status)
