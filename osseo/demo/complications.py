@@ -129,7 +129,10 @@ def seed(staff: dict[str, User]) -> None:
 
 
 def _revision(surgeon: User, episode: Episode, op: dt.date) -> None:
-    """A deep infection: graded under both schemes' logic, IV antibiotics, then a revision."""
+    """A deep infection: graded under both schemes' logic, IV antibiotics, then a revision. It
+    follows the last operation of the episode (a staged limb's stoma exists from its last stage)."""
+    last = max((p.performed_on for p in episode.procedures.filter(status="signed")), default=op)
+    op = max(op, last)
     system, grade = _grade("radboud-infection", "3")
     event = complications.record_event(
         actor=surgeon,
@@ -171,21 +174,21 @@ def _revision(surgeon: User, episode: Episode, op: dt.date) -> None:
             }
         },
     )
-    # A revision places a new implant (and dualcone): signing exchanges them for the old ones.
+    # A revision places a new implant and the parts its system puts through the skin (a dualcone,
+    # or an abutment for head and neck): signing exchanges them for the old ones.
     old = {d.kind: d for d in Device.objects.filter(limb=episode.limb, status="in_place")}
-    for kind in ("implant", "dualcone"):
-        if kind in old:
-            surgery.place_device(
-                actor=surgeon,
-                procedure=treatment.procedure,
-                kind=kind,
-                data={
-                    "gtin": old[kind].gtin,
-                    "lot": f"DEMO-REV-{kind[:3].upper()}",
-                    "expiry": op + dt.timedelta(days=900),
-                },
-                catalogue_item=old[kind].catalogue_item,
-            )
+    for kind in old:
+        surgery.place_device(
+            actor=surgeon,
+            procedure=treatment.procedure,
+            kind=kind,
+            data={
+                "gtin": old[kind].gtin,
+                "lot": f"DEMO-REV-{kind[:3].upper()}",
+                "expiry": op + dt.timedelta(days=900),
+            },
+            catalogue_item=old[kind].catalogue_item,
+        )
     surgery.sign_operative_record(actor=surgeon, procedure=treatment.procedure)
     transition_to(
         actor=surgeon,
