@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('connectors', '0005_policy_plausibility_band'),
         ('patients', '0004_patient_version'),
-        ('surgery', '0006_catalogue_implant_system'),
+        ('surgery', '0007_catalogue_implant_system'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -15,7 +15,7 @@ def name_systems(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surgery', '0005_device_udi_issuer_and_di'),
+        ('surgery', '0006_mdt_participants_and_flags'),
     ]
 
     operations = [
