@@ -8,11 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from osseo.demo import surgery as demo_surgery
-from osseo.pathway.actions import open_episode, transition_to
+from osseo.pathway.actions import open_episode
 from osseo.rehab.actions import refer_patient
 from osseo.surgery import actions as surgery
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.conftest import PASSWORD, make_patient
+from tests.gates import advance
 from tests.sites.conftest import add_site, operate_episode
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -30,9 +31,8 @@ def _planned(world, site, name, anaesthesia=None):
     limb = add_site(world, patient, site)
     episode = open_episode(actor=world.users["coordinator"], limb=limb)
     surgeon = world.users["surgeon"]
-    for phase in ("assessment", "planning"):
-        transition_to(actor=surgeon, episode=episode, to_phase=phase)
-    demo_surgery.plan(surgeon, episode, staged=False)
+    advance(world.users, episode, "assessment", "planning")
+    demo_surgery.plan(world.users, episode, staged=False)
     if anaesthesia:
         plan = episode.plans.get()
         surgery.update_plan(actor=surgeon, plan=plan, data={"anaesthesia": anaesthesia})

@@ -3,11 +3,12 @@ usual system for the site) and referred to the rehab partner."""
 
 import datetime as dt
 
-from osseo.pathway.actions import open_episode, transition_to
+from osseo.pathway.actions import open_episode
 from osseo.patients.actions import add_limb
 from osseo.surgery import actions as surgery
 from osseo.surgery.systems import system_for
 from tests.conftest import api_client, make_patient
+from tests.gates import advance
 from tests.rehab.conftest import post
 from tests.surgery.conftest import COMPLETE_RECORD, DUALCONE_GTIN, IMPLANT_GTIN
 
@@ -29,15 +30,17 @@ def add_site(world, patient, site, side=None):
 
 def operate_limb(world, limb, on, *, phase="rehabilitation"):
     episode = open_episode(actor=world.users["coordinator"], limb=limb)
-    for step in ("assessment", "planning"):
-        transition_to(actor=world.users["surgeon"], episode=episode, to_phase=step)
+    advance(world.users, episode, "assessment", "planning")
     return operate_episode(world, episode, on, phase=phase)
 
 
 def operate_episode(world, episode, on, *, phase="rehabilitation"):
     """A signed single-stage operation on a planned episode, then the episode moved to `phase`."""
     surgeon, limb = world.users["surgeon"], episode.limb
-    transition_to(actor=surgeon, episode=episode, to_phase="surgery")
+    plan = episode.plans.first()
+    if plan is not None and plan.anaesthesia_agreed_by_id is None:
+        surgery.agree_anaesthesia(actor=world.users["anaesthetist"], plan=plan)
+    advance(world.users, episode, "surgery")
     procedure = surgery.start_procedure(
         actor=surgeon, episode=episode, kind="single_stage", performed_on=on
     )
@@ -51,11 +54,12 @@ def operate_episode(world, episode, on, *, phase="rehabilitation"):
             kind=kind,
             data={"gtin": gtin, "lot": f"LOT-{n}", "expiry": on + dt.timedelta(days=700)},
         )
-    record = {**COMPLETE_RECORD, "anaesthesia": {"given": "general"}}
+    given = procedure.planned_anaesthesia or "general"  # as the anaesthetist agreed
+    record = {**COMPLETE_RECORD, "anaesthesia": {"given": given}}
     surgery.save_operative_record(actor=surgeon, procedure=procedure, data=record)
     surgery.sign_operative_record(actor=surgeon, procedure=procedure)
     if phase != "surgery":
-        transition_to(actor=surgeon, episode=episode, to_phase=phase)
+        advance(world.users, episode, phase)
     return episode
 
 

@@ -7,10 +7,11 @@ import pytest
 from django.template.loader import render_to_string
 
 from osseo.demo import surgery as demo_surgery
-from osseo.pathway.actions import open_episode, transition_to
+from osseo.pathway.actions import open_episode
 from osseo.surgery import actions as surgery
 from osseo.surgery.guide import guide_context
 from tests.conftest import make_patient
+from tests.gates import advance
 from tests.sites.conftest import add_site
 
 
@@ -25,9 +26,8 @@ def _guide(world, site, *, strategy=None, anaesthesia=None):
     limb = add_site(world, patient, site)
     episode = open_episode(actor=world.users["coordinator"], limb=limb)
     surgeon = world.users["surgeon"]
-    for phase in ("assessment", "planning"):
-        transition_to(actor=surgeon, episode=episode, to_phase=phase)
-    demo_surgery.plan(surgeon, episode, staged=strategy == "staged")
+    advance(world.users, episode, "assessment", "planning")
+    demo_surgery.plan(world.users, episode, staged=strategy == "staged")
     if anaesthesia:
         plan = episode.plans.get()
         surgery.update_plan(actor=surgeon, plan=plan, data={"anaesthesia": anaesthesia})

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from osseo.errors import Conflict
-from osseo.pathway.actions import open_episode, transition_to
+from osseo.pathway.actions import open_episode
 from osseo.patients.actions import add_limb
 from osseo.surgery.actions import (
     add_catalogue_item,
@@ -18,6 +18,7 @@ from osseo.surgery.actions import (
 from osseo.surgery.operative import DeviceFact, signing_problems
 from osseo.surgery.systems import SYSTEMS
 from tests.conftest import make_patient
+from tests.gates import advance
 from tests.surgery.conftest import COMPLETE_RECORD, IMPLANT_GTIN
 
 FINAL = {k: v for k, v in COMPLETE_RECORD.items() if k != "dualcone"}
@@ -67,8 +68,7 @@ def craniofacial(world):
         data={"site": "craniofacial", "side": "not_applicable", "cause": "tumour"},
     )
     episode = open_episode(actor=coordinator, limb=limb)
-    for phase in ("assessment", "planning", "surgery"):
-        transition_to(actor=surgeon, episode=episode, to_phase=phase)
+    advance(world.users, episode, "assessment", "planning", "surgery")
     item = add_catalogue_item(
         actor=world.users["clinic_admin"],
         data={
@@ -104,7 +104,7 @@ def craniofacial(world):
     )
     sign_operative_record(actor=surgeon, procedure=stage_1)
     stage_2 = start_procedure(
-        actor=surgeon, episode=episode, kind="stage_2", performed_on=today - dt.timedelta(days=10)
+        actor=surgeon, episode=episode, kind="stage_2", performed_on=today - dt.timedelta(days=50)
     )
     save_operative_record(
         actor=surgeon,
