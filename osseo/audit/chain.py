@@ -90,3 +90,21 @@ def checkpoint_mark(key: bytes, seq: int, entry_hash: str, at: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def content_of(entry: Any) -> str:
+    """The canonical content of an entry (or of a migration's historical entry)."""
+    return entry_content(
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_label=entry.actor_label,
+        organisation_id=entry.organisation_id,
+        action=entry.action,
+        patient_id=entry.patient_id,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        changes=entry.changes,
+        client_address=entry.client_address,
+        uuid=str(entry.uuid),
+    )

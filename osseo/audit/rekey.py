@@ -13,30 +13,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from .chain import GENESIS, entry_content, entry_mac, head_mark, same, unkeyed_entry_hash
+from .chain import GENESIS, content_of, entry_mac, head_mark, same, unkeyed_entry_hash
 
 ACTION = "audit.chain.keyed"
 
 
 class UnkeyedChainBroken(Exception):
     pass
-
-
-def _content(entry: Any) -> str:
-    return entry_content(
-        seq=entry.seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        actor_label=entry.actor_label,
-        organisation_id=entry.organisation_id,
-        action=entry.action,
-        patient_id=entry.patient_id,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        changes=entry.changes,
-        client_address=entry.client_address,
-        uuid=str(entry.uuid),
-    )
 
 
 def rechain_with_key(entry_model: Any, head_model: Any, key: bytes) -> int:
@@ -51,7 +34,7 @@ def rechain_with_key(entry_model: Any, head_model: Any, key: bytes) -> int:
     for expected, entry in enumerate(entries, start=1):
         if entry.seq != expected or entry.prev_hash != prev:
             raise UnkeyedChainBroken(f"audit chain broken at entry {expected}: an entry is missing")
-        if not same(unkeyed_entry_hash(prev, _content(entry)), entry.hash):
+        if not same(unkeyed_entry_hash(prev, content_of(entry)), entry.hash):
             raise UnkeyedChainBroken(
                 f"audit chain broken at entry {entry.seq} ({entry.uuid}): its content was changed"
             )
@@ -62,7 +45,7 @@ def rechain_with_key(entry_model: Any, head_model: Any, key: bytes) -> int:
     prev = GENESIS
     for entry in entries:
         entry.prev_hash = prev
-        entry.hash = entry_mac(key, prev, _content(entry))
+        entry.hash = entry_mac(key, prev, content_of(entry))
         prev = entry.hash
     entry_model.objects.bulk_update(entries, ["prev_hash", "hash"], batch_size=500)
     seq = len(entries) + 1
@@ -81,7 +64,7 @@ def rechain_with_key(entry_model: Any, head_model: Any, key: bytes) -> int:
         client_address="",
         prev_hash=prev,
     )
-    marker.hash = entry_mac(key, prev, _content(marker))
+    marker.hash = entry_mac(key, prev, content_of(marker))
     marker.save(force_insert=True)
     head_model.objects.create(
         pk=1, seq=seq, hash=marker.hash, mark=head_mark(key, seq, marker.hash), at=marker.at

@@ -16,7 +16,7 @@ from . import context
 from .chain import (
     GENESIS,
     checkpoint_mark,
-    entry_content,
+    content_of,
     entry_mac,
     head_mark,
     normalise,
@@ -85,24 +85,6 @@ def record(
             },
         )
         return entry
-
-
-def content_of(entry: Any) -> str:
-    """The canonical content of an entry (or of a migration's historical entry)."""
-    return entry_content(
-        seq=entry.seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        actor_label=entry.actor_label,
-        organisation_id=entry.organisation_id,
-        action=entry.action,
-        patient_id=entry.patient_id,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        changes=entry.changes,
-        client_address=entry.client_address,
-        uuid=str(entry.uuid),
-    )
 
 
 @dataclass(frozen=True)
