@@ -26,6 +26,7 @@ from osseo.errors import Conflict, Missing, StaleVersion
 from osseo.patients.models import Patient, ResidualLimb
 from osseo.plausible import After, check_date
 from osseo.surgery.actions import device_values
+from osseo.surgery.lifecycle import mark_removed
 from osseo.surgery.models import (
     CONNECTOR_KINDS,
     Device,
@@ -163,11 +164,7 @@ def replace_part(
         confirm_expired=confirm_expired,
         catalogue_item=catalogue_item,
     )
-    device.status = DeviceStatus.REMOVED
-    device.removed_on = replaced_on
-    device.removal_reason = reason
-    device.replaced_by = new
-    device.save(update_fields=["status", "removed_on", "removal_reason", "replaced_by"])
+    mark_removed(device, on=replaced_on, reason=reason, replaced_by=new)
     record(
         "connectors.part.replaced",
         actor=actor,

@@ -1012,11 +1012,7 @@ def remove_device(
                 )
             ],
         )
-    device.status = DeviceStatus.REMOVED
-    device.removed_on = removed_on
-    device.removal_reason = reason
-    device.removed_by = procedure
-    device.save(update_fields=["status", "removed_on", "removal_reason", "removed_by"])
+    lifecycle.mark_removed(device, on=removed_on, reason=reason, removed_by=procedure)
     record(
         "surgery.device.removed",
         actor=actor,

@@ -16,6 +16,8 @@ procedure's indication, else its kind's), and is audited in the same transaction
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from osseo.accounts.models import User
@@ -49,16 +51,38 @@ def removal_reason(procedure: Procedure) -> str:
     return RemovalReason.REVISION
 
 
-def _remove(device: Device, *, procedure: Procedure, actor: User, new: Device | None) -> None:
+def mark_removed(
+    device: Device,
+    *,
+    on: dt.date,
+    reason: str,
+    removed_by: Procedure | None = None,
+    replaced_by: Device | None = None,
+) -> None:
+    """Take a part out of service: the one place a device becomes "removed" (by a signed
+    procedure here, by a part exchange in connectors, or by a recorded removal). The caller
+    holds the row lock, checks the move and audits it in its own transaction."""
     device.status = DeviceStatus.REMOVED
-    device.removed_on = procedure.performed_on
-    device.removal_reason = removal_reason(procedure)
-    device.removed_by = procedure
-    fields = ["status", "removed_on", "removal_reason", "removed_by"]
-    if new is not None:
-        device.replaced_by = new
+    device.removed_on = on
+    device.removal_reason = reason
+    fields = ["status", "removed_on", "removal_reason"]
+    if removed_by is not None:
+        device.removed_by = removed_by
+        fields.append("removed_by")
+    if replaced_by is not None:
+        device.replaced_by = replaced_by
         fields.append("replaced_by")
     device.save(update_fields=fields)
+
+
+def _remove(device: Device, *, procedure: Procedure, actor: User, new: Device | None) -> None:
+    mark_removed(
+        device,
+        on=procedure.performed_on,
+        reason=removal_reason(procedure),
+        removed_by=procedure,
+        replaced_by=new,
+    )
     record(
         "surgery.device.removed",
         actor=actor,
