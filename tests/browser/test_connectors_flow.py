@@ -47,7 +47,7 @@ def test_a_prosthetist_replaces_the_dualcone_imports_steps_and_a_recording(
     )
     page.get_by_label("Date of the replacement").fill("2099-01-01")
     page.get_by_role("button", name="Record the replacement").click()
-    expect(page.locator("#id_replaced_on_error")).to_contain_text("cannot be in the future")
+    expect(page.locator("#id_replaced_on_error")).to_contain_text("cannot be after today")
     assert_accessible(page, "connectors-replace-errors")
     today = dt.date.today()
     page.get_by_label("Date of the replacement").fill(today.isoformat())
