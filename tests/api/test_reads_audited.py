@@ -11,13 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from osseo.accounts.models import User
 from osseo.audit.models import AuditEntry
 from osseo.complications.models import AdverseEvent
 from osseo.connectors.models import LoadRecording
-from osseo.demo.reference import ensure_reference_data
 from osseo.outcomes.models import QuestionnaireResponse
 from osseo.pathway.models import Episode
 from osseo.patients.models import Patient
@@ -77,15 +75,6 @@ def _patient_paths():
         yield path, prefix
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("demo", verbosity=0)
-        yield
-        call_command("flush", interactive=False, verbosity=0)
-        ensure_reference_data()  # the flush took the migrations' reference rows too
-
-
 def test_every_get_path_with_an_id_is_classified():
     unknown = [
         path
@@ -96,7 +85,7 @@ def test_every_get_path_with_an_id_is_classified():
 
 
 @pytest.mark.parametrize(("path", "prefix"), list(_patient_paths()))
-def test_reading_a_record_over_the_api_is_audited(demo, db, path, prefix):
+def test_reading_a_record_over_the_api_is_audited(seeded_demo, db, path, prefix):
     model = RECORDS[prefix]
     obj = model.objects.order_by("pk").first()
     assert obj is not None, f"the demo has no {model.__name__} to read through {path}"

@@ -42,26 +42,3 @@ def test_the_demo_is_deterministic_and_runs_once(db, capsys):
     call_command("demo")
     assert "already there; nothing changed" in capsys.readouterr().out
     assert Patient.objects.count() == count
-
-
-def test_staged_demo_episodes_went_back_to_planning_for_a_second_stage(db):
-    call_command("demo")
-    from osseo.pathway.models import PhaseChange
-
-    back = PhaseChange.objects.filter(from_phase="surgery", to_phase="planning")
-    assert back.exists()
-    assert set(back.values_list("episode__limb__site", flat=True)) <= {"craniofacial", "hand"}
-
-
-def test_the_demo_cohort_carries_complications_treatments_a_revision_a_death_and_outcomes(db):
-    call_command("demo")
-    from osseo.complications.models import AdverseEvent, Death, Treatment
-    from osseo.outcomes.models import QuestionnaireResponse, Score
-
-    assert AdverseEvent.objects.filter(grade__isnull=False).count() >= 3
-    revision = Treatment.objects.get(kind="revision")
-    assert (revision.procedure.kind, revision.procedure.status) == ("revision", "signed")
-    assert Treatment.objects.filter(kind="oral_antibiotics").exists()
-    assert Death.objects.count() == 1
-    assert QuestionnaireResponse.objects.filter(questionnaire__code="rand-36").count() >= 30
-    assert Score.objects.filter(value__isnull=False).exists()

@@ -3,6 +3,7 @@ import pytest
 from .server import start
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups, or each worker starts a server
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/live/" in str(item.fspath):
