@@ -107,7 +107,7 @@ class Facts:
     anaesthesia_agreed: bool = False  # the current plan's anaesthesia is agreed
     # a signed record of an operation recorded since the episode last entered surgery
     signed_operative_record: bool = False
-    rehab_plan: bool = False  # a rehabilitation plan starting on or after the last operation
+    rehab_plan: bool = False  # a plan for the episode's limb starting after its last operation
     overridden: frozenset[str] = field(default_factory=frozenset)  # pending overrides' codes
 
 

@@ -52,8 +52,10 @@ def gate_facts(episode: Episode) -> Facts:
     entered = episode.changes.filter(to_phase=Phase.SURGERY).order_by("-at", "-id").first()
     signed = episode.procedures.filter(status="signed")  # type: ignore[attr-defined]
     last_operation = signed.order_by("-performed_on", "-id").first()
+    # The episode's own limb's plans: a bilateral patient's other limb has its own episode and
+    # its own plan (a plan names its limb, osseo/rehab/actions.create_plan).
     rehab_plan = last_operation is not None and (
-        episode.patient.rehab_plans.filter(start_date__gte=last_operation.performed_on).exists()  # type: ignore[attr-defined]
+        episode.limb.rehab_plans.filter(start_date__gte=last_operation.performed_on).exists()  # type: ignore[attr-defined]
     )
     return Facts(
         mdt_eligibility=latest is not None and latest.decision == "eligible",
