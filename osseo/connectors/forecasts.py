@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from osseo import charts
 from osseo.accounts.models import Organisation, OrganisationKind
 from osseo.contract import lock
 from osseo.patients.models import Patient
@@ -238,8 +239,6 @@ def refresh_policy_forecasts(policy: ServicePolicy) -> None:
 
 def parts_overview(patient: Patient) -> list[dict[str, Any]]:
     """For the patient's page: each part in place with its forecast, policy and chart inputs."""
-    from .charts import cumulative_chart
-
     parts = list(connector_parts(patient).select_related("limb", "forecast"))
     if not parts:
         return []
@@ -263,13 +262,142 @@ def parts_overview(patient: Patient) -> list[dict[str, Any]]:
                 "policy": policy,
                 "forecast": forecast,
                 "conversion": conversion,
-                "chart": cumulative_chart(
-                    device.placed_on,
-                    days,
-                    conversion.cycles_per_step if conversion else None,
-                    policy.activity_limit_cycles if policy else None,
-                    forecast.activity_due_on if forecast else None,
+                "chart": cycles_chart(
+                    chart_id=f"cycles-{device.uuid}",
+                    part=device.get_kind_display(),
+                    placed_on=device.placed_on,
+                    days=days,
+                    per_step=conversion.cycles_per_step if conversion else None,
+                    limit=policy.activity_limit_cycles if policy else None,
+                    time_due_on=forecast.time_due_on if forecast else None,
+                    activity_due_on=forecast.activity_due_on if forecast else None,
+                    basis=forecast.basis if forecast else "none",
                 ),
             }
         )
     return out
+
+
+def cycles_chart(
+    *,
+    chart_id: str,
+    part: str,
+    placed_on: dt.date,
+    days: list[tuple[dt.date, int]],
+    per_step: float | None,
+    limit: float | None,
+    time_due_on: dt.date | None,
+    activity_due_on: dt.date | None,
+    basis: str,
+) -> dict[str, Any] | None:
+    """Cumulative equivalent cycles since the part was fitted, against BOTH of its limits: the
+    activity limit (a horizontal line) and the time limit (a vertical line on its date). The one
+    that makes the part due (the forecast's basis, rules.forecast) is drawn in red and named;
+    the other is grey. The caption says only what is drawn."""
+    if per_step is None or not days:
+        return None
+    points: list[tuple[dt.date, float]] = [(placed_on, 0.0)]
+    total = 0.0
+    for on, steps in days:
+        if on >= placed_on:
+            total += steps * per_step
+            points.append((on, total))
+    last = points[-1][0]
+    ends = [last]
+    for due in (time_due_on, activity_due_on):
+        # A limit years beyond the other stays off the axis (the caption says when it falls).
+        if due is not None and (due - placed_on).days <= 3 * max(
+            (min([*ends, due]) - placed_on).days, 30
+        ):
+            ends.append(due)
+    end = max(ends)
+    x_axis = charts.date_axis(placed_on, end)
+    # Headroom above the higher of the total and the limit keeps the limit's label off the top.
+    top = max(total, limit or 0.0) * 1.08 or 1.0
+    y_axis = charts.number_axis(0.0, top, title="Equivalent cycles")
+    due_time, due_activity = basis == "time", basis == "activity"
+    red, grey = charts.DANGER, charts.MUTED
+    keys = [charts.Key("Cumulative equivalent cycles", charts.colour(0))]
+    drawn: list[str] = ["the cumulative equivalent cycles since fitting (solid blue)"]
+    projection = (
+        activity_due_on is not None
+        and limit is not None
+        and activity_due_on > last
+        and total < limit
+        and activity_due_on <= end
+    )
+    if projection:
+        keys.append(charts.Key("Projection at the recent rate", charts.colour(0), "dashed"))
+        drawn.append("the projection at the recent rate to the activity limit (dashed)")
+    if limit is not None:
+        keys.append(
+            charts.Key(
+                "Activity limit" + (" (makes it due)" if due_activity else ""),
+                red if due_activity else grey,
+            )
+        )
+    time_drawn = time_due_on is not None and time_due_on <= end
+    if time_drawn:
+        keys.append(
+            charts.Key(
+                "Time limit" + (" (makes it due)" if due_time else ""),
+                red if due_time else grey,
+                "dashed",
+            )
+        )
+    plot = charts.Plot(x_axis, y_axis, width=640, height=300, legend=keys)
+    if limit is not None:
+        label = f"activity limit {y_axis.fmt(limit)}" + (" (due)" if due_activity else "")
+        plot.hrule(limit, label, red if due_activity else grey, width=2.5 if due_activity else 1.5)
+        drawn.append(
+            f"the activity limit of {y_axis.fmt(limit)} "
+            f"({'red: it makes the part due' if due_activity else 'grey'})"
+        )
+    if time_drawn:
+        assert time_due_on is not None  # time_drawn says so (for mypy)
+        label = f"time limit {charts.date_format(time_due_on, charts.DAY)}" + (
+            " (due)" if due_time else ""
+        )
+        plot.vrule(
+            charts.day(time_due_on),
+            label,
+            red if due_time else grey,
+            width=2.5 if due_time else 1.5,
+            dash="6 4",
+        )
+        drawn.append(
+            f"the time limit on {charts.date_format(time_due_on, charts.DAY)} "
+            f"({'red: it makes the part due' if due_time else 'grey'})"
+        )
+    plot.line([(charts.day(d), v) for d, v in points], charts.colour(0))
+    if projection:
+        assert activity_due_on is not None and limit is not None  # projection says so (for mypy)
+        plot.line(
+            [(charts.day(last), total), (charts.day(activity_due_on), limit)],
+            charts.colour(0),
+            width=2,
+            dash="6 4",
+        )
+    off_axis = [
+        f"the {name} limit falls on {charts.date_format(due, charts.DAY)}, beyond the chart's end"
+        for name, due in (("time", time_due_on), ("activity", activity_due_on))
+        if due is not None and due > end
+    ]
+    caption = "The chart shows " + "; ".join(drawn) + "."
+    if off_axis:
+        text = "; ".join(off_axis)
+        caption += f" {text[0].upper()}{text[1:]}."
+    caption += " Model estimate."
+    title = f"Cumulative damage-equivalent cycles of the {part} against its limits"
+    desc = (
+        f"{y_axis.fmt(total)} equivalent cycles since fitting. {caption} "
+        "The table below gives the same figures by month."
+    )
+    by_month: dict[str, float] = {}
+    for d, v in points[1:]:
+        by_month[charts.date_format(d, "F Y")] = v
+    return {
+        "svg": plot.svg(chart_id=chart_id, title=title, desc=desc),
+        "caption": caption,
+        "rows": [(month, y_axis.fmt(v)) for month, v in by_month.items()],
+    }

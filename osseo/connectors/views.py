@@ -3,6 +3,7 @@ clinic's list of parts due and its service policies."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from osseo import charts
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.editing import save_edit
@@ -23,7 +25,6 @@ from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.surgery.models import CONNECTOR_KINDS, DeviceKind
 
 from . import actions
-from .charts import matrix_chart
 from .forecasts import parts_overview
 from .forms import (
     MaintenanceForm,
@@ -385,3 +386,48 @@ def _as_opened(opened: PolicyEditForm, sent: Any) -> Any:
                 bound.field.prepare_value(bound.initial)
             )
     return data
+
+
+def matrix_chart(matrix: dict[str, Any]) -> dict[str, Any] | None:
+    """The rainflow matrix as a grid of cells (range across, mean up), shaded by log count, on
+    the shared chart frame; with the cycles by range for the table after it."""
+    counts = matrix.get("counts") or []
+    ranges, means = matrix.get("range_edges") or [], matrix.get("mean_edges") or []
+    if not counts:
+        return None
+    nr, nm = len(counts), len(counts[0])
+    biggest = max((c for row in counts for c in row), default=0.0)
+    if biggest <= 0:
+        return None
+
+    def edge(values: list[float], k: int) -> str:
+        v = values[k]
+        return "∞" if abs(v) >= 1e14 else f"{v:,.0f}"
+
+    x_axis = charts.Axis(
+        0, nr, [0, nr - 1], [edge(ranges, 0), f"{edge(ranges, nr - 1)} and more"], "Range (N)"
+    )
+    y_axis = charts.Axis(0, nm, [1, nm - 1], [edge(means, 1), edge(means, nm - 1)], "Mean (N)")
+    plot = charts.Plot(x_axis, y_axis, width=640, height=280)
+    cw, ch = plot.inner_width / nr, plot.inner_height / nm
+    for i, row in enumerate(counts):
+        for j, c in enumerate(row):
+            if c > 0:
+                shade = 0.15 + 0.85 * math.log1p(c) / math.log1p(biggest)
+                plot.raw(
+                    f'<rect x="{plot.x(i):.1f}" y="{plot.y(j + 1):.1f}" width="{cw:.1f}" '
+                    f'height="{ch:.1f}" fill="{charts.colour(0)}" fill-opacity="{shade:.2f}"/>'
+                )
+    desc = (
+        f"Load cycles by range (across, {edge(ranges, 0)} N to {edge(ranges, nr - 1)} N and more) "
+        f"and mean (up, {edge(means, 1)} to {edge(means, nm - 1)} N); darker cells hold more "
+        "cycles. The table below gives the cycles by range."
+    )
+    return {
+        "svg": plot.svg(chart_id="matrix", title="Rainflow matrix of the recording", desc=desc),
+        "table": [
+            (f"{edge(ranges, i)} to {edge(ranges, i + 1)}", f"{sum(row):,.1f}")
+            for i, row in enumerate(counts)
+            if sum(row) > 0
+        ],
+    }

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
+from osseo import charts
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.permissions import has_permission
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.patients.forms import DateInput
 
-from . import charts
-from .cohort import ImplantCohort, analyse, comparison
+from .cohort import Curve, ImplantCohort, analyse, comparison, value_at
 from .queries import Filters, day, implant_cohort, minimum_dataset, organisations_in, surgeons_in
 
 register(
@@ -114,24 +115,22 @@ def registry(request: HttpRequest) -> HttpResponse:
     horizon = max(float((today - cohort.placed.min()) / 365.25), 1.0) if len(cohort) else 1.0
     sections = []
     for key, curves in analyses.items():
+        shown = [c for c in curves if c.enough]
         sections.append(
             {
                 "key": key,
                 "title": TITLES[key],
                 "incidence": key == "infection",
-                "svg": mark_safe(  # noqa: S308  (built from numbers and escaped labels)
-                    charts.step_chart(
-                        f"chart-{key}",
-                        TITLES[key],
-                        curves,
-                        incidence=key == "infection",
-                        horizon=horizon,
-                    )
+                "svg": step_chart(
+                    f"chart-{key}",
+                    TITLES[key],
+                    curves,
+                    incidence=key == "infection",
+                    horizon=horizon,
+                    min_at_risk=min_at_risk,
                 ),
-                "curves": [
-                    {"curve": c, "colour": charts.legend_colour(i)}
-                    for i, c in enumerate(x for x in curves if x.enough)
-                ],
+                "curves": [{"curve": c, "stop": stop_note(c, horizon, min_at_risk)} for c in shown],
+                "rows": [estimate_row(c, min_at_risk) for c in shown],
                 "too_few": [c for c in curves if not c.enough],
                 "at_risk_times": curves[0].at_risk_times if curves else [],
             }
@@ -226,3 +225,105 @@ def _export(
         raise PermissionDenied("Unknown export.")
     record("registry.exported", actor=user, changes={"export": kind, "implants": len(cohort)})
     return response
+
+
+def stop_note(curve: Curve, horizon: float, min_at_risk: int) -> str:
+    """Where and why a curve stops before the axis ends (the registry's at-risk setting)."""
+    if curve.shown_until >= horizon - 0.05:
+        return ""
+    return f"stops at {curve.shown_until:.1f} years: fewer than {min_at_risk} at risk after that"
+
+
+def estimate_row(curve: Curve, min_at_risk: int) -> dict[str, Any]:
+    """Each time point's estimate with its 95% interval and the numbers at risk; a time past
+    the curve's end says why it has no estimate."""
+    cells = []
+    for t, n in zip(curve.at_risk_times, curve.at_risk, strict=True):
+        value = value_at(curve, t)
+        cells.append(
+            {
+                "time": t,
+                "at_risk": n,
+                "estimate": None if value is None else f"{value[0] * 100:.0f}%",
+                "interval": None
+                if value is None
+                else f"{value[1] * 100:.0f}% to {value[2] * 100:.0f}%",
+                "why_none": "" if value is not None else f"fewer than {min_at_risk} at risk",
+            }
+        )
+    return {"curve": curve, "cells": cells}
+
+
+def _steps(
+    plot: charts.Plot, times: Sequence[float], values: Sequence[float], until: float
+) -> list[tuple[float, float]]:
+    """The step function's vertices in the viewBox, at most one step per horizontal pixel (a
+    100,000-implant curve has thousands of steps that a 600-pixel-wide chart cannot show
+    apart)."""
+    t = np.asarray(times, dtype=float)
+    v = np.asarray(values, dtype=float)
+    keep = t <= until
+    t, v = t[keep], v[keep]
+    if t.size == 0:
+        return []
+    xa, ya = plot.x_axis, plot.y_axis
+    x = np.round(
+        plot.left + plot.inner_width * (np.minimum(t, xa.high) - xa.low) / (xa.high - xa.low)
+    )
+    last_in_pixel = np.append(x[1:] != x[:-1], True)
+    x, v = x[last_in_pixel], v[last_in_pixel]
+    y = plot.top + plot.inner_height * (1 - (v - ya.low) / (ya.high - ya.low))
+    points: list[tuple[float, float]] = [(float(x[0]), float(y[0]))]
+    for xi, yi in zip(x[1:].tolist(), y[1:].tolist(), strict=True):
+        points.append((xi, points[-1][1]))
+        points.append((xi, yi))
+    points.append((plot.x(min(until, plot.x_axis.high)), points[-1][1]))
+    return points
+
+
+def step_chart(
+    chart_id: str,
+    title: str,
+    curves: list[Curve],
+    *,
+    incidence: bool,
+    horizon: float,
+    min_at_risk: int,
+) -> Any:
+    """Step curves with their 95% bands on the shared frame; a curve that stops early ends in a
+    short bar, and the description says where and why."""
+    shown = [c for c in curves if c.enough]
+    top = 1.0
+    if incidence:
+        highest = max((max(c.upper[: len(c.time)] or [0]) for c in shown), default=0.2)
+        top = min(1.0, max(0.1, highest + 0.05))
+    x_axis = charts.number_axis(0.0, max(horizon, 1.0), title="Years since implantation")
+    y_axis = charts.number_axis(0.0, top, fmt=charts.percent_format)
+    if y_axis.high > 1.0:
+        ticks = [t for t in y_axis.ticks if t <= 1.0]
+        y_axis = charts.Axis(0.0, 1.0, ticks, [charts.percent_format(t) for t in ticks])
+    keys = [charts.Key(c.label, charts.colour(i)) for i, c in enumerate(shown)]
+    plot = charts.Plot(x_axis, y_axis, width=640, height=320, legend=keys)
+    stops = []
+    for i, curve in enumerate(shown):
+        colour = charts.colour(i)
+        upper = _steps(plot, curve.time, curve.upper, curve.shown_until)
+        lower = _steps(plot, curve.time, curve.lower, curve.shown_until)
+        if upper and lower:
+            plot.area(upper + lower[::-1], colour)
+        line = _steps(plot, curve.time, curve.estimate, curve.shown_until)
+        plot.pixels(line, colour)
+        note = stop_note(curve, x_axis.high, min_at_risk)
+        if line and note:
+            end_x, end_y = line[-1]
+            plot.raw(
+                f'<line x1="{end_x:.1f}" y1="{end_y - 7:.1f}" x2="{end_x:.1f}" '
+                f'y2="{end_y + 7:.1f}" stroke="{colour}" stroke-width="2.5"/>'
+            )
+            stops.append(f"{curve.label} {note}")
+    desc = (
+        "Step curves with 95% confidence bands"
+        + (f"; {'; '.join(stops)}" if stops else "")
+        + ". The table below gives each estimate with its interval and the numbers at risk."
+    )
+    return plot.svg(chart_id=chart_id, title=title, desc=desc)
