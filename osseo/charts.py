@@ -310,16 +310,21 @@ class Plot:
                     f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius}" fill="{fill}"/>'
                 )
 
+    def _rule(
+        self, x1: float, y1: float, x2: float, y2: float, stroke: str, width: float, dash: str
+    ) -> None:
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        self.body.append(
+            f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke="{stroke}" stroke-width="{width}"{dashed}/>'
+        )
+
     def hrule(
         self, value: float, label: str, stroke: str, *, width: float = 1.5, dash: str = ""
     ) -> None:
         """A horizontal reference line (a limit) labelled at its right end, inside the frame."""
         yy = self.y(value)
-        dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        self.body.append(
-            f'<line x1="{self.left:.1f}" y1="{yy:.1f}" x2="{self.right_edge:.1f}" y2="{yy:.1f}" '
-            f'stroke="{stroke}" stroke-width="{width}"{dashed}/>'
-        )
+        self._rule(self.left, yy, self.right_edge, yy, stroke, width, dash)
         self.body.append(self._text(self.right_edge - 2, yy - 4, label, anchor="end", fill=stroke))
 
     def vrule(
@@ -327,18 +332,10 @@ class Plot:
     ) -> None:
         """A vertical reference line (a date limit) labelled above the frame, kept inside it."""
         xx = self.x(value)
-        dashed = f' stroke-dasharray="{dash}"' if dash else ""
-        self.body.append(
-            f'<line x1="{xx:.1f}" y1="{self.ceiling:.1f}" x2="{xx:.1f}" y2="{self.floor:.1f}" '
-            f'stroke="{stroke}" stroke-width="{width}"{dashed}/>'
-        )
+        self._rule(xx, self.ceiling, xx, self.floor, stroke, width, dash)
         w = text_width(label)
-        if xx + w / 2 > self.width - 2:
-            self.body.append(self._text(xx, self.ceiling - 4, label, anchor="end", fill=stroke))
-        elif xx - w / 2 < 2:
-            self.body.append(self._text(xx, self.ceiling - 4, label, anchor="start", fill=stroke))
-        else:
-            self.body.append(self._text(xx, self.ceiling - 4, label, anchor="middle", fill=stroke))
+        anchor = "end" if xx + w / 2 > self.width - 2 else "start" if xx - w / 2 < 2 else "middle"
+        self.body.append(self._text(xx, self.ceiling - 4, label, anchor=anchor, fill=stroke))
 
     def raw(self, fragment: str) -> None:
         """An app's own mark, built from this plot's scales (escape any text in it)."""
