@@ -22,7 +22,7 @@ __all__ = ["Conflict", "Missing", "StaleVersion", "ValidationError", "field_erro
 @dataclass(frozen=True)
 class Missing:
     """One thing a refused move needs: a stable code, words for people, and where the rule comes
-    from (the guide, a domain-notes section, or "clinic setting")."""
+    from (the guide, a docs/sources.md section, or "clinic setting")."""
 
     code: str
     label: str

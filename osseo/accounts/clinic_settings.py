@@ -45,7 +45,7 @@ SPECS: dict[str, SettingSpec] = {
             "months or weeks",
             {"min": 4, "max": 6, "unit": "months"},
             # Guide: "two stages, with a gap of 4 to 6 months between each stage". Centres differ
-            # (Radboud: 6-8 weeks, domain notes §2.1 [V]), hence a clinic setting.
+            # (Radboud: 6-8 weeks, docs/sources.md#stage-intervals), hence a clinic setting.
             "Clinic patient guide: 'a gap of 4 to 6 months between each stage'",
         ),
         SettingSpec(
@@ -55,7 +55,7 @@ SPECS: dict[str, SettingSpec] = {
             10,
             "",  # no published cut-off: not validated until the clinic sets it
         ),
-        # Rehabilitation (osseo/rehab). Patients under-load (domain notes §4.3 [V]), but no
+        # Rehabilitation (osseo/rehab). Patients under-load (docs/sources.md#under-loading), but no
         # source gives the share that should raise a flag: not validated until the clinic says.
         SettingSpec(
             "rehab_under_loading_percent",
@@ -98,8 +98,8 @@ SPECS: dict[str, SettingSpec] = {
             2,
             "",
         ),
-        # Clinic-authored text; empty until the clinic writes it (domain notes §7: no OI source
-        # gives the steps, so nothing is invented here).
+        # Clinic-authored text; empty until the clinic writes it (docs/sources.md#stoma-care: no OI
+        # source gives the steps, so nothing is invented here).
         SettingSpec("stoma_care_instructions", "Stoma-care instructions", "text", "", ""),
         # Security policy, not a clinical number: which roles must sign in with a second factor.
         SettingSpec(

@@ -1,6 +1,6 @@
 """The professional disciplines of the people at an MDT (issue 17), one vocabulary.
 
-NICE IPG270 §1 (domain-clinical.md §1.4 [V]) requires patient selection by a team with "a surgeon
+NICE IPG270 §1 (docs/sources.md#nice-ipg270) requires patient selection by a team with "a surgeon
 experienced in amputation and in bone/soft-tissue reconstruction, plus rehab specialists including
 experts in prosthetics"; the NICE draft update (consultation 2473, [V], draft) adds a plastic
 surgeon and an anaesthetist. `REQUIRED` is the floor every clinic keeps; a clinic can add to it
@@ -27,14 +27,16 @@ class Discipline(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
 
 
-# NICE IPG270 §1 (domain-clinical.md §1.4 [V]): the surgeon, and rehabilitation specialists
+# NICE IPG270 §1 (docs/sources.md#nice-ipg270): the surgeon, and rehabilitation specialists
 # including prosthetics expertise.
 REQUIRED: tuple[str, ...] = (
     Discipline.SURGEON,
     Discipline.REHABILITATION_PHYSICIAN,
     Discipline.PROSTHETIST,
 )
-REQUIRED_SOURCE = "NICE IPG270 §1 (domain-clinical.md §1.4): selection by a multidisciplinary team"
+REQUIRED_SOURCE = (
+    "NICE IPG270 §1 (docs/sources.md#nice-ipg270): selection by a multidisciplinary team"
+)
 
 # The disciplines a clinic user may be listed under, by their role (a coordinator is never listed
 # as the surgeon).

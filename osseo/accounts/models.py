@@ -106,7 +106,7 @@ class ApiToken(models.Model):
 
 
 class ClinicSetting(Versioned):
-    """A number the literature does not fix, set by the clinic (design notes: clinic settings).
+    """A number the literature does not fix, set by the clinic (docs/sources.md#design-rules).
 
     Each value carries its source, or is shown as "not validated"; who set it and when is kept
     (and audited). Definitions and defaults live in `clinic_settings.py`. The default is

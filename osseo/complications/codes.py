@@ -1,6 +1,6 @@
 """The coding of each adverse-event kind as (system, code, display), for FHIR export.
 
-Only codes listed as verified in the shared standards notes (domain-standards.md §0) are used;
+Only codes listed as verified in docs/sources.md#verified-codes are used;
 every other kind has a code in Osseo's own local code system. A SNOMED CT code here is the
 nearest verified concept, not necessarily an exact match (the notes say so per code).
 """
@@ -21,13 +21,13 @@ class Coding(NamedTuple):
     display: str
 
 
-# SNOMED CT codes verified in domain-standards.md §0 (source per code in that table).
+# SNOMED CT codes verified in docs/sources.md#verified-codes (source per code in that table).
 _STUMP_INFECTION = Coding(SNOMED, "427769002", "Infection of amputation stump")
 _DEVICE = Coding(SNOMED, "473023007", "Complication associated with device")
 _POSTOP_HO = Coding(SNOMED, "444748003", "Postoperative heterotopic ossification")
 
 _SNOMED: dict[str, Coding] = {
-    # Nearest verified concept: "not specific to an OI stoma" (standards notes §0).
+    # Nearest verified concept: "not specific to an OI stoma" (docs/sources.md#verified-codes).
     EventKind.INFECTION_SOFT_TISSUE: _STUMP_INFECTION,
     EventKind.INFECTION_BONE: _STUMP_INFECTION,
     EventKind.INFECTION_IMPLANT: _STUMP_INFECTION,

@@ -2,8 +2,9 @@
 
 Grading systems and their grades are data (seeded by migration 0002, each with its source);
 an event stores the system and the grade separately so any scheme can be used or translated
-(shared domain notes §6.1: "store classification_system + grade + treatment as separate fields").
-An operative treatment links a surgery Procedure: every operation is a Procedure (design notes).
+(docs/sources.md#infection-grading: "store classification_system + grade + treatment as separate
+fields"). An operative treatment links a surgery Procedure: every operation is a Procedure
+(docs/sources.md#design-rules).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from osseo.contract import Versioned
 
 
 class EventKind(models.TextChoices):
-    """What happened (issue 7; domain notes §6.4 and NICE's minimum safety outcomes)."""
+    """What happened (issue 7; docs/sources.md#complication-outcomes and NICE's minimum safety
+    outcomes)."""
 
     INFECTION_SOFT_TISSUE = "infection_soft_tissue", "Infection: soft tissue"
     INFECTION_BONE = "infection_bone", "Infection: bone"
@@ -97,7 +99,7 @@ class Grade(models.Model):
     description = models.TextField(blank=True)
     rank = models.PositiveSmallIntegerField()  # order within the system (1 = first listed)
     # The event kinds this grade describes (EventKind codes); empty: any kind its system grades.
-    # Radboud: grades 1-2 soft tissue, 3 bone, 4 implant (domain notes §6.1a [V]).
+    # Radboud: grades 1-2 soft tissue, 3 bone, 4 implant (docs/sources.md#infection-grading).
     kinds = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -180,7 +182,7 @@ class AdverseEvent(Versioned):
 
 
 class TreatmentKind(models.TextChoices):
-    """How an event was treated (domain notes §6.1 software note; issue 7)."""
+    """How an event was treated (docs/sources.md#infection-grading software note; issue 7)."""
 
     NONE = "none", "No treatment"
     LOCAL_CARE = "local_care", "Local care"

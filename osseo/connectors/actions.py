@@ -61,10 +61,10 @@ register(
     }
 )
 
-# A connector part comes off for one of these reasons (domain notes §5.1); explantation is the
-# implant's, recorded through a procedure.
+# A connector part comes off for one of these reasons (docs/sources.md#connector-parts);
+# explantation is the implant's, recorded through a procedure.
 REPLACEMENT_REASONS = [r for r in RemovalReason if r != RemovalReason.EXPLANTATION]
-CONNECTOR_NOTES = "domain notes §5.1"
+CONNECTOR_NOTES = "docs/sources.md#connector-parts"
 
 
 def _fit(
@@ -461,8 +461,8 @@ def set_service_policy(
     if_match: str | None = None,
 ) -> ServicePolicy:
     """The clinic's policy for one kind of connector part (clinic admins). No value is
-    published (domain notes §5.1): the policy reads "not validated" until validated with a
-    source.
+    published (docs/sources.md#connector-parts): the policy reads "not validated" until validated
+    with a source.
 
     The values named in `values` (the API's PUT names them all; the policies form, those its
     user changed), and the source and validation when given, are written over the current
@@ -528,8 +528,9 @@ def set_service_policy(
     return policy
 
 
-# Prosthesis components a limb's record lists (the component chain of domain notes §1.1 [V]:
-# connector/adaptor, fail-safe (safety) device, external prosthesis: knee/foot or elbow/hand).
+# Prosthesis components a limb's record lists (the component chain of
+# docs/sources.md#implant-fixation: connector/adaptor, fail-safe (safety) device, external
+# prosthesis: knee/foot or elbow/hand).
 COMPONENT_KINDS = ("knee", "foot", "elbow", "hand", "wrist", "safety_device", "adaptor", "other")
 MAX_TORQUE_NM = Decimal(200)  # plausibility bound of a torque wrench reading, not clinical
 

@@ -1,10 +1,10 @@
 """Dualcone and other connector maintenance: the clinic's service policies, the patient's activity
 (daily steps, load recordings, body weight) and each part's forecast.
 
-The parts themselves are the surgery app's Device records (design notes: one Device model for
-every part); this app keeps no copy of them. No published dualcone replacement interval exists
-(shared domain notes §5.1): every policy number is the clinic's, shown "not validated" until the
-clinic validates it.
+The parts themselves are the surgery app's Device records (docs/sources.md#design-rules: one Device
+model for every part); this app keeps no copy of them. No published dualcone replacement interval
+exists (docs/sources.md#connector-parts): every policy number is the clinic's, shown "not
+validated" until the clinic validates it.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from django.db import models
 from osseo.contract import Versioned
 from osseo.surgery.models import DeviceKind
 
-# Daily steps have no verified LOINC or SNOMED CT code (domain-standards.md §0): a local code.
+# Daily steps have no verified LOINC or SNOMED CT code (docs/sources.md#verified-codes): a local
+# code.
 STEPS_SYSTEM = "https://osseo.example/fhir/CodeSystem/activity"
 STEPS_CODE = (STEPS_SYSTEM, "daily-steps", "Steps per day")
-# LOINC 29463-7 "Body weight": verified (UK Core BodyWeight profile, domain-standards.md §0).
+# LOINC 29463-7 "Body weight": verified (UK Core BodyWeight profile,
+# docs/sources.md#verified-codes).
 BODY_WEIGHT_CODE = ("http://loinc.org", "29463-7", "Body weight")
 
 
@@ -35,8 +37,8 @@ class StepsBasis(models.TextChoices):
 
 class ServicePolicy(Versioned):
     """A clinic's service policy for one kind of connector part. Every number is the clinic's:
-    none is published (domain notes §5.1). Shown "not validated" until `validated`. Edited in
-    place, so versioned (the API's ETag)."""
+    none is published (docs/sources.md#connector-parts). Shown "not validated" until `validated`.
+    Edited in place, so versioned (the API's ETag)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(
@@ -251,8 +253,9 @@ class WorkerHeartbeat(models.Model):
 
 
 class MaintenanceKind(models.TextChoices):
-    """What was done to, or happened to, a limb's connector parts (domain notes §5.1: store the
-    maintenance and replacement history; the guide: "regular maintenance and replacement")."""
+    """What was done to, or happened to, a limb's connector parts (docs/sources.md#connector-parts:
+    store the maintenance and replacement history; the guide: "regular maintenance and
+    replacement")."""
 
     INSPECTION = "inspection", "Inspection"
     CLEANING = "cleaning", "Cleaning"

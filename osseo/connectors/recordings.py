@@ -123,7 +123,7 @@ def _policy_for(patient: Patient) -> ServicePolicy:
                     "service_policy",
                     "The clinic's dualcone service policy, with its reference load and S-N "
                     "exponent",
-                    "domain notes §5.1",
+                    "docs/sources.md#connector-parts",
                 )
             ],
         )

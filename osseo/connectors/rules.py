@@ -1,11 +1,12 @@
 """The service forecast of a connector part: pure functions over plain values (house style 7).
 
-Sources: no published dualcone (or other connector) service interval exists (shared domain notes
-§5.1, [U]): the time limit, the activity limit, the reference load, the S-N exponent, the steps
-conversion and the overload threshold are all the clinic's settings (ServicePolicy), shown
-"not validated" until the clinic validates them. The activity model is the wear engine's
-(osseo/fatigue/README.md): Basquin S-N curve, Palmgren-Miner summation, damage-equivalent cycles
-`Σ n · (range / reference)^m`; its limits are stated with every forecast (CAVEAT).
+Sources: no published dualcone (or other connector) service interval exists
+(docs/sources.md#connector-parts): the time limit, the activity limit, the reference load, the S-N
+exponent, the steps conversion and the overload threshold are all the clinic's settings
+(ServicePolicy), shown "not validated" until the clinic validates them. The activity model is
+the wear engine's (osseo/fatigue/README.md): Basquin S-N curve, Palmgren-Miner summation,
+damage-equivalent cycles `Σ n · (range / reference)^m`; its limits are stated with every
+forecast (CAVEAT).
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from osseo.rehab.queries import plan_phases, prescription_on, schedule_for, surg
 from osseo.rehab.reference import ensure_reference_protocols
 
 STANDARD = "Radboud standard programme (full weight bearing in 6 weeks)"
-# The demo partner's own upper-limb programme: no source gives one (domain notes §4), so it is
-# the clinic's own, in kg, and every phase is "not validated". Fictional numbers for the demo.
+# The demo partner's own upper-limb programme: no source gives one
+# (docs/sources.md#rehab-protocols), so it is the clinic's own, in kg, and every phase is "not
+# validated". Fictional numbers for the demo.
 UPPER_LIMB = {
     "name": "Upper-limb loading (our own programme, demo)",
     "source": "",

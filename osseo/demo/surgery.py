@@ -85,7 +85,8 @@ def seed_catalogue(admin: User) -> dict[str, Any]:
 
 
 # The demo's MDT: the clinic's surgeon (who decides) and prosthetist, and the partner's
-# rehabilitation physician named as an outside professional (NICE IPG270, domain notes §1.4).
+# rehabilitation physician named as an outside professional (NICE IPG270,
+# docs/sources.md#nice-ipg270).
 DEMO_REHAB_PHYSICIAN = {
     "name": "Dr Esyllt Roskilly (demo)",
     "discipline": "rehabilitation_physician",

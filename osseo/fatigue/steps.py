@@ -9,9 +9,9 @@ as a step only when it lasts as long as a stance does: a spike (too short) or st
 
 The stance bounds follow reported gait: cadence 36-47 strides a minute in level walking, ramps
 and stairs with press-fit transfemoral implants (Frossard et al. 2021, doi
-10.1016/j.clinbiomech.2021.105457; domain notes §5.2 [V]), so a stride of 1.3-1.7 s of which a
-stance is a part; the bounds below are wide around that. They are detector settings, not clinical
-limits. Pure numpy: no Django.
+10.1016/j.clinbiomech.2021.105457; docs/sources.md#implant-loads), so a stride of 1.3-1.7 s of
+which a stance is a part; the bounds below are wide around that. They are detector settings, not
+clinical limits. Pure numpy: no Django.
 """
 
 from __future__ import annotations

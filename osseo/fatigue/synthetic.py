@@ -1,7 +1,7 @@
 """Synthetic axial-load signals that look like a day with a transfemoral bone-anchored prosthesis.
 
 For tests, benchmarks and demonstrations only: not a model of any patient. The shapes follow the
-published ranges in the shared domain notes §5.2: stance forces around one body weight with two
+published ranges in docs/sources.md#implant-loads: stance forces around one body weight with two
 humps (peaks up to ~1.6 BW in Frossard et al. 2021), strides of 1.3-1.7 s (36-47 strides/min),
 light tension from the prosthesis' weight in swing and when sitting. Sensor noise and the
 transducer's finite resolution (quantisation) are added on top.
@@ -113,7 +113,7 @@ def gait_channels(
     """Axial force (N) with plausible bending moments and torsion (N·m) derived from it.
 
     The moments follow the force with a lever arm that changes over stance (peaks of about
-    30-40 N·m for 800 N, torsion a few N·m, as in the ranges of the domain notes §5.2).
+    30-40 N·m for 800 N, torsion a few N·m, as in the ranges of docs/sources.md#implant-loads).
     """
     p = profile or GaitProfile()
     force = gait_signal(samples, rate_hz=rate_hz, seed=seed, profile=p)

@@ -8,7 +8,7 @@ chosen, an integer item's a ``valueInteger``.
 
 https://hl7.org/fhir/R4/observation.html: each computed score is an Observation (category
 ``survey``) ``derivedFrom`` the response. No LOINC code for these scales was verified (see
-shared/domain-standards.md), so their codes are Osseo's own system. A score of the clinic's
+docs/sources.md#verified-codes), so their codes are Osseo's own system. A score of the clinic's
 unvalidated rules says so in ``note``. Nothing here imports Django: the caller passes plain
 values.
 """

@@ -119,8 +119,8 @@ def pass_gate(*, actor: User, episode: Episode, move: str, reason: str = "") -> 
 @action(permission="gate.override", locks=["episode"])
 def override_gate(*, actor: User, episode: Episode, requirement: str, reason: str) -> GateOverride:
     """A surgeon lets the episode's next move (or operation) go through without one requirement,
-    saying why. The MDT's eligibility decision cannot be overridden (NICE IPG270, domain notes
-    §1.4); an override waits, pending, until the move that needs it."""
+    saying why. The MDT's eligibility decision cannot be overridden (NICE IPG270,
+    docs/sources.md#nice-ipg270); an override waits, pending, until the move that needs it."""
     reason = (reason or "").strip()
     errors: dict[str, list[str]] = {}
     req = gates.REQUIREMENTS.get(requirement)

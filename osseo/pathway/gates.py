@@ -37,10 +37,10 @@ MDT_ELIGIBILITY = Requirement(
     "mdt_eligibility",
     "An eligibility decision of 'eligible' by an MDT with at least a surgeon, a rehabilitation "
     "physician and a prosthetist, made by a surgeon who took part.",
-    # [V] domain-clinical.md §1.4: NICE IPG270 §1 "Patient selection must be by an MDT: a surgeon
-    # experienced in amputation and in bone/soft-tissue reconstruction, plus rehab specialists
-    # including experts in prosthetics".
-    "NICE IPG270 §1 (domain-clinical.md §1.4): selection by a multidisciplinary team",
+    # [V] docs/sources.md#nice-ipg270: NICE IPG270 §1 "Patient selection must be by an MDT: a
+    # surgeon experienced in amputation and in bone/soft-tissue reconstruction, plus rehab
+    # specialists including experts in prosthetics".
+    "NICE IPG270 §1 (docs/sources.md#nice-ipg270): selection by a multidisciplinary team",
     overridable=False,
 )
 SURGICAL_PLAN = Requirement(
@@ -54,27 +54,28 @@ SURGICAL_PLAN = Requirement(
 ANAESTHESIA_AGREED = Requirement(
     "anaesthesia_agreed",
     "The anaesthesia plan agreed by an anaesthetist.",
-    # [V] domain-clinical.md §2.2: "AOFE: the anaesthetist assesses the medical history, and the
+    # [V] docs/sources.md#anaesthesia: "AOFE: the anaesthetist assesses the medical history, and the
     # patient can discuss a preference for general anaesthesia or an epidural"; guide, "The
     # Surgery": the anaesthesia options.
-    "domain-clinical.md §2.2 (AOFE: the anaesthetist assesses before surgery); clinic patient "
+    "docs/sources.md#anaesthesia (AOFE: the anaesthetist assesses before surgery); clinic patient "
     "guide, 'The Surgery'",
     overridable=True,
 )
 SIGNED_RECORD = Requirement(
     "signed_operative_record",
     "A signed operative record of the operation done in this surgery phase.",
-    # Design notes: derived facts read signed facts only; domain-clinical.md §2.5 lists what an
-    # operative note captures.
-    "Design notes (derived facts read signed records only); domain-clinical.md §2.5",
+    # Design rules (docs/sources.md#design-rules): derived facts read signed facts only;
+    # docs/sources.md#operative-note lists what an operative note captures.
+    "Signed records only (docs/sources.md#design-rules); docs/sources.md#operative-note",
     overridable=True,
 )
 REHAB_PLAN_OR_REASON = Requirement(
     "rehab_plan_or_reason",
     "A rehabilitation plan made after the operation, or a reason for moving on without one.",
     # Guide, "Post-Surgery Rehabilitation": "Recovery and rehabilitation are crucial parts of the
-    # process"; [V] domain-clinical.md §4.1 (Radboud: rehabilitation starts 1 week after surgery).
-    "Clinic patient guide, 'Post-Surgery Rehabilitation'; domain-clinical.md §4.1",
+    # process"; [V] docs/sources.md#radboud-loading (Radboud: rehabilitation starts 1 week after
+    # surgery).
+    "Clinic patient guide, 'Post-Surgery Rehabilitation'; docs/sources.md#radboud-loading",
     overridable=True,
 )
 SIGNED_RECORD_FROM_SURGERY = Requirement(

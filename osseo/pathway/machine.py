@@ -2,7 +2,7 @@
 
 The journey is not a straight line: a staged procedure, a revision or an explantation returns an
 episode from rehabilitation or follow-up to planning or surgery (guide: staged procedures "4 to 6
-months" apart; design notes: surgery can recur).
+months" apart; docs/sources.md#design-rules: surgery can recur).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """One site profile per implant site: what differs by site, as reference data with its source.
 
-Design notes ("Sites"): the profile answers which loading protocols may apply, which wear basis
-drives a connector part's service forecast, which function tests and questionnaires apply and
-which guide text is used. The transcutaneous parts a limb carries are not here: they come from the
-implant system the record names (osseo/surgery/systems.py, domain notes §1.3).
+Design rules (docs/sources.md#design-rules, "Sites"): the profile answers which loading protocols
+may apply, which wear basis drives a connector part's service forecast, which function tests and
+questionnaires apply and which guide text is used. The transcutaneous parts a limb carries are not
+here: they come from the implant system the record names (osseo/surgery/systems.py,
+docs/sources.md#implant-components).
 
 Each answer carries its source; an answer the literature does not give is the clinic's own and is
 labelled "not validated" (source ""). A clinic adds what its practice adds (an instrument for a
@@ -25,26 +26,31 @@ GuideText = Literal["limb", "craniofacial"]
 
 NOT_VALIDATED = "not validated"
 
-# Sources, as the shared domain notes give them.
-GUIDE = "Clinic patient guide (shared/seed/osseointegration-patient-guide.txt)"
+# Sources, as docs/sources.md gives them.
+GUIDE = "Clinic patient guide (docs/sources.md#clinic-guide)"
 RADBOUD = (
-    "Radboudumc Amputee Osseointegration Rehabilitation Protocol (domain notes §4.1 [V]): "
-    "axial weight bearing on a scale, in % body weight, for transfemoral and transtibial OI"
+    "Radboudumc Amputee Osseointegration Rehabilitation Protocol "
+    "(docs/sources.md#radboud-loading): axial weight bearing on a scale, in % body weight, for "
+    "transfemoral and transtibial OI"
 )
 OGAAP_TESTS = (
     "OGAAP-1 outcome measures: Q-TFA, SF-36, AMP (K-level), 6MWT, TUG, in lower-limb OI "
-    "(Bone Joint J 2016;98-B:952-60; domain notes §4.7 [V])"
+    "(Bone Joint J 2016;98-B:952-60; docs/sources.md#outcome-measures)"
 )
 WEAR_HOURS = (
-    "Daily prosthetic wear hours (OGA TT protocol; domain notes §4.7 [V]); prosthetic use time "
-    "is the main functional measure (domain notes §7 [V])"
+    "Daily prosthetic wear hours (OGA TT protocol); prosthetic use time is the main functional "
+    "measure (docs/sources.md#outcome-measures)"
 )
 STEPS_LOWER_LIMB = (
     "Step counting is the real-world outcome of lower-limb amputees (Sensors 2022;22:2243, "
-    "domain notes §4.7 [V]); measured implant loads are of lower-limb gait (domain notes §5.2 [V])"
+    "docs/sources.md#outcome-measures); measured implant loads are of lower-limb gait "
+    "(docs/sources.md#implant-loads)"
 )
-QTFA = "Q-TFA: Questionnaire for Persons with a Transfemoral Amputation (Hagberg 2004; §4.7 [V])"
-RAND36 = "RAND-36 / SF-36 health survey, used across OI studies (domain notes §4.7 [V])"
+QTFA = (
+    "Q-TFA: Questionnaire for Persons with a Transfemoral Amputation (Hagberg 2004; "
+    "docs/sources.md#outcome-measures)"
+)
+RAND36 = "RAND-36 / SF-36 health survey, used across OI studies (docs/sources.md#outcome-measures)"
 
 LOWER_LIMB_TESTS = (
     "six_minute_walk",
@@ -91,11 +97,12 @@ def _limb(site: str, label: str, region: Region, questionnaires: tuple[str, ...]
         label=label,
         region=region,
         loading="percent_body_weight" if lower else "clinic",
-        # Upper-limb programmes: no source gives one (domain notes §4): the clinic's own.
+        # Upper-limb programmes: no source gives one (docs/sources.md#rehab-protocols): the
+        # clinic's own.
         loading_source=RADBOUD if lower else "",
         wear_basis="steps" if lower else "time",
         # Upper-limb parts by time: no source ties their wear to steps; the time limit is the
-        # clinic's own (domain notes §5.1 [U]): not validated.
+        # clinic's own (docs/sources.md#connector-parts [U]): not validated.
         wear_basis_source=STEPS_LOWER_LIMB if lower else "",
         load_recordings=lower,
         function_tests=LOWER_LIMB_TESTS if lower else ("wear_hours",),
@@ -148,7 +155,8 @@ def profile(site: str, overrides: Mapping[str, Any] | None = None) -> SiteProfil
         return base
     changes: dict[str, Any] = {}
     tests = [t for t in overrides.get("function_tests", []) if t not in base.function_tests]
-    # A walking test stays a lower-limb test whatever a clinic adds (domain notes §4.7).
+    # A walking test stays a lower-limb test whatever a clinic adds
+    # (docs/sources.md#outcome-measures).
     tests = [t for t in tests if base.lower_limb or t not in LOWER_LIMB_TESTS[:5]]
     if tests:
         changes["function_tests"] = base.function_tests + tuple(tests)

@@ -3,12 +3,13 @@
 Pure numerics over numpy arrays (the queries module fills them from the database), so the same
 code serves the screen, the CSV exports and the benchmark.
 
-End points (domain-standards §3.2, joint-registry practice):
+End points (docs/sources.md#registries, joint-registry practice):
 - implant survival: the event is explantation (removing the bone-anchor is its explantation,
-  design notes); time from implantation; censored at the analysis date or death.
+  docs/sources.md#design-rules); time from implantation; censored at the analysis date or death.
 - revision-free survival: the event is the first revision operation or an explantation.
 - first deep infection (bone or implant): cumulative incidence (Aalen-Johansen) with death as the
-  competing risk, because Kaplan-Meier over-estimates when death competes (domain-standards §3.2).
+  competing risk, because Kaplan-Meier over-estimates when death competes
+  (docs/sources.md#registries).
 """
 
 from __future__ import annotations

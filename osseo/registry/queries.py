@@ -102,12 +102,12 @@ def implant_cohort(
     query read straight into arrays: the database computes every date as a day number, and the
     rows are read without model instances or per-value converters, column by column.
 
-    Signed facts only (design notes): the implant counts once its operation is signed, and its
-    end comes from its own removal by a signed operation: a revision when a new implant took its
-    place (`replaced_by`, set by the operation that placed it), an explantation when none did,
-    each with its reason. Strategy comes from the episode's plan (single-stage or staged); an
-    implant placed in a revision is "revision". `personal` adds what only the de-identified
-    export needs (sex, age, a keyed pseudonym).
+    Signed facts only (docs/sources.md#design-rules): the implant counts once its operation is
+    signed, and its end comes from its own removal by a signed operation: a revision when a new
+    implant took its place (`replaced_by`, set by the operation that placed it), an explantation
+    when none did, each with its reason. Strategy comes from the episode's plan (single-stage or
+    staged); an implant placed in a revision is "revision". `personal` adds what only the
+    de-identified export needs (sex, age, a keyed pseudonym).
     """
     from osseo.complications.models import AdverseEvent, Death
 

@@ -38,7 +38,8 @@ TITLES = {
     "death competing",
 }
 
-# Published figures beside the clinic's own (domain-clinical.md §6.5, §6.4; [V] unless marked).
+# Published figures beside the clinic's own (docs/sources.md#one-or-two-stages, §6.4; [V] unless
+# marked).
 PUBLISHED_STAGING = [
     ("Superficial infection", "38 %", "52 %"),
     ("Osteomyelitis", "0 %", "10 %"),
@@ -57,7 +58,7 @@ INFECTION_DEFINITION = (
 FIXATION_NOTE = (
     "No head-to-head comparison of press-fit and threaded (screw) implants was found in the "
     "sources reviewed; the guide's claim is not directly supported by a published source "
-    "(domain notes §6.5, unverified)."
+    "(docs/sources.md#one-or-two-stages, unverified)."
 )
 
 

@@ -74,9 +74,9 @@ PDF_MAGIC = b"%PDF-"
 MAX_BODY_WEIGHT_KG = Decimal(400)
 
 
-# Where the rules behind the refusals come from (the clinic's patient guide, the domain notes).
+# Where the rules behind the refusals come from (docs/sources.md).
 GUIDE_REHAB = "patient guide: Post-Surgery Rehabilitation"
-NOTES_FOLLOW_UP = "domain notes §7 (follow-up schedule)"
+NOTES_FOLLOW_UP = "docs/sources.md#follow-up-schedule"
 
 
 def _org(actor: User) -> Organisation:

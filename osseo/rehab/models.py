@@ -1,8 +1,8 @@
 """Loading protocols (as data), rehab plans, daily load logs, function tests and follow-up visits.
 
-Design notes: rehab owns LoadingProtocol (+ phases), RehabPlan, LoadLog, FunctionTest, FollowUp.
-The clinical numbers live in rows (see migrations/0002 for the shipped Radboud programmes and their
-source), never in code.
+Design rules (docs/sources.md#design-rules): rehab owns LoadingProtocol (+ phases), RehabPlan,
+LoadLog, FunctionTest, FollowUp. The clinical numbers live in rows (see migrations/0002 for the
+shipped Radboud programmes and their source), never in code.
 """
 
 from __future__ import annotations

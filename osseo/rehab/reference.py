@@ -1,11 +1,11 @@
-"""The shipped reference loading protocols, exactly as published (shared domain notes §4.1 [V]).
+"""The shipped reference loading protocols, exactly as published (docs/sources.md#radboud-loading).
 
 Source: Radboudumc Amputee Osseointegration Rehabilitation Protocol,
 https://osseointegration.eu/fr/rehabilitation. Where the source gives no number for a phase
 (sessions, minutes or the pain gate), the field is left empty rather than filled in. The slow
 programme's weeks 6-12 are cut off in the published text ("Axial ..."): that phase has no numbers
 and is "not validated"; a clinic completes it in its own copy. OPRA and OGAAP numbers were not
-found in the sources (§4.3, §4.4) and are not shipped.
+found in the sources (docs/sources.md#rehab-protocols) and are not shipped.
 
 Installed by migration 0002 and, idempotently, by `ensure_reference_protocols()` (the demo seeder).
 """
@@ -21,10 +21,11 @@ SOURCE = (
 )
 
 # The sites the Radboud programmes apply to: Radboud's implants are femoral and tibial (OFI-C,
-# OFI-Y, OTI; domain notes §1.2 [V]) and the protocol is for lower-limb amputees (§4.1 [V]).
+# OFI-Y, OTI; docs/sources.md#implant-systems) and the protocol is for lower-limb amputees
+# (docs/sources.md#radboud-loading).
 SITES = ["femur", "tibia"]
-# "up to 50 % BW. Increase the load according to pain" (§4.1 [V]): a ramp to a ceiling, not a
-# fixed daily target. (protocol index, phase index)
+# "up to 50 % BW. Increase the load according to pain" (docs/sources.md#radboud-loading): a ramp to
+# a ceiling, not a fixed daily target. (protocol index, phase index)
 RAMPS = {(0, 0), (1, 0)}
 
 PROTOCOLS: list[tuple[str, str, list[tuple[Any, ...]]]] = [

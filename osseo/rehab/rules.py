@@ -16,8 +16,8 @@ from typing import Any
 MAX_DAY = 3650  # a protocol spans at most ten years: a plausibility bound, not a clinical one
 MAX_KG = Decimal(400)  # plausibility bound on any load in kg (a scale's range), not clinical
 
-# Function tests and their codes. Only LOINC 64098-7 is verified (domain-standards.md §0); the
-# others use the project's local code system until a terminologist confirms a code.
+# Function tests and their codes. Only LOINC 64098-7 is verified (docs/sources.md#verified-codes);
+# the others use the project's local code system until a terminologist confirms a code.
 LOINC = "http://loinc.org"
 LOCAL_SYSTEM = "https://osseo.example/fhir/CodeSystem/function-test"
 
@@ -92,9 +92,9 @@ class Phase:
     pain_gate_nrs: int | None
     description: str = ""
     validated: bool = False
-    # A ramp ("up to 50 % BW, increase according to pain", Radboud §4.1): the target is a
-    # ceiling reached progressively, not the day's load; the floor (optional, same unit as the
-    # target) is the least load that is not under-loading.
+    # A ramp ("up to 50 % BW, increase according to pain", docs/sources.md#radboud-loading): the
+    # target is a ceiling reached progressively, not the day's load; the floor (optional, same unit
+    # as the target) is the least load that is not under-loading.
     ramp: bool = False
     floor_percent_body_weight: Decimal | None = None
     floor_kg: Decimal | None = None
@@ -373,8 +373,8 @@ def log_flags(
     """The flags a day's log raises against its prescription's range.
 
     under_loading: applied below the floor by more than `under_share` (0-1) of it; patients are
-    known to under-load (Vertriest et al. 2017, domain notes §4.3). A ramp without a floor ("up
-    to 50 % BW, increase according to pain") has no under-loading.
+    known to under-load (Vertriest et al. 2017, docs/sources.md#under-loading). A ramp without a
+    floor ("up to 50 % BW, increase according to pain") has no under-loading.
     over_loading: applied above the ceiling by more than `over_share` of it (in an empty phase,
     the ceiling of the phase before), or any load on a day before the first loading phase.
     pain_over_gate: pain NRS at or over the phase's gate (Radboud: "keeping NRS < 5"), or, in an

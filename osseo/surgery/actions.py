@@ -135,8 +135,8 @@ def _decider(
     )
     if chosen is None:
         errors["decided_by"] = [
-            "The decision is made by a surgeon who took part in the MDT (NICE IPG270, domain "
-            "notes §1.4); choose them among the participants."
+            "The decision is made by a surgeon who took part in the MDT (NICE IPG270, "
+            "docs/sources.md#nice-ipg270); choose them among the participants."
         ]
     return chosen
 
@@ -641,7 +641,8 @@ def sign_problems(procedure: Procedure, data: dict[str, Any] | None = None) -> l
             Missing(
                 "implant_in_place",
                 "An explantation removes the implant in place on this limb; there is none.",
-                "Design notes: removing the bone-anchor implant is its explantation",
+                "Removing the bone-anchor implant is its explantation "
+                "(docs/sources.md#design-rules)",
             )
         )
     problems += _anaesthesia_problems(procedure, data)
@@ -905,7 +906,8 @@ def _check_one_implant(procedure: Procedure) -> None:
                 Missing(
                     "no_implant_in_place",
                     "No implant in place on this limb, or record the operation as a revision.",
-                    "Design notes: one Device lifecycle; at most one implant in place per limb",
+                    "One Device lifecycle; at most one implant in place per limb "
+                    "(docs/sources.md#design-rules)",
                 )
             ],
         )
@@ -1008,7 +1010,8 @@ def remove_device(
                 Missing(
                     "signed_explantation",
                     "A signed explantation or revision of this limb.",
-                    "Design notes: removing the bone-anchor implant is its explantation",
+                    "Removing the bone-anchor implant is its explantation "
+                    "(docs/sources.md#design-rules)",
                 )
             ],
         )

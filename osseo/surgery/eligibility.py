@@ -1,7 +1,8 @@
 """Eligibility flags for the MDT assessment: plain functions over plain values.
 
 Split from rules.py by sub-domain (assessment, not planning); the same habits apply: nothing here
-imports Django, and each flag cites its "[V]" source in domain-clinical.md beside the code.
+imports Django, and each flag cites its verified source (docs/sources.md#eligibility) beside the
+code.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def eligibility_flags(
     flag whatever the history box says. `prior_socket_use` None (not recorded) is not a yes."""
     flags: list[Flag] = []
     if age_years < 18:
-        # [V] domain-clinical.md §3 "Age: adults. OGA: over 18 [V BMJ Open 2017/2020] ...
+        # [V] docs/sources.md#eligibility "Age: adults. OGA: over 18 [V BMJ Open 2017/2020] ...
         # POP: at least 18 [V NCT02720159]. NHS England: adults only, because of growth plates"
         # (Clinical Commissioning Policy 2206).
         flags.append(
@@ -47,13 +48,13 @@ def eligibility_flags(
                 "under_18",
                 "Under 18: published programmes treat adults only, to avoid disturbing the "
                 "growth plate.",
-                "domain-clinical.md §3 Age: OGA over 18 (BMJ Open 2017;7:e013508); POP at "
+                "docs/sources.md#eligibility Age: OGA over 18 (BMJ Open 2017;7:e013508); POP at "
                 "least 18 (NCT02720159); NHS England policy 2206, adults only",
             )
         )
     if dysvascular or peripheral_vascular_disease or limb_cause == "vascular":
-        # [V] domain-clinical.md §3 Aetiology: "POP excluded dysvascular amputation [V]. Rizzoli
-        # excludes peripheral vascular disease ... In Atallah 2020 the one septic loosening
+        # [V] docs/sources.md#eligibility Aetiology: "POP excluded dysvascular amputation [V].
+        # Rizzoli excludes peripheral vascular disease ... In Atallah 2020 the one septic loosening
         # happened in a dysvascular TT patient ... → store PVD/dysvascular status as a high-risk
         # flag."
         flags.append(
@@ -65,53 +66,53 @@ def eligibility_flags(
                     else "Dysvascular amputation or peripheral vascular disease"
                 )
                 + ": a high-risk finding; trials have excluded it.",
-                "domain-clinical.md §3 Aetiology: POP excluded dysvascular amputation "
+                "docs/sources.md#eligibility Aetiology: POP excluded dysvascular amputation "
                 "(NCT02720159); Rizzoli excludes peripheral vascular disease (NCT06737770); "
                 "Atallah 2020 PLOS ONE 15(3):e0230027",
             )
         )
     if active_infection:
-        # [V] domain-clinical.md §3 Aetiology: "Rizzoli excludes peripheral vascular disease,
+        # [V] docs/sources.md#eligibility Aetiology: "Rizzoli excludes peripheral vascular disease,
         # active infection and significant comorbidity [V]" (NCT06737770).
         flags.append(
             Flag(
                 "active_infection",
                 "Active infection: trials have excluded it.",
-                "domain-clinical.md §3 Aetiology: Rizzoli trial excludes active infection "
+                "docs/sources.md#eligibility Aetiology: Rizzoli trial excludes active infection "
                 "(NCT06737770)",
             )
         )
     if short_or_poor_bone:
-        # [V] domain-clinical.md §3 Musculoskeletal: "Radboud uses the slow loading programme for
-        # short bone or poor bone quality (§4) [V]"; §4.1 "Slow programme — FWB in 12 weeks.
+        # [V] docs/sources.md#eligibility: Radboud uses its slow loading programme for short bone
+        # or poor bone quality; docs/sources.md#radboud-loading: "Slow programme — FWB in 12 weeks.
         # Indication: short bone and/or poor bone quality." (osseointegration.eu/fr/rehabilitation)
         flags.append(
             Flag(
                 "short_or_poor_bone",
                 "Short residual bone or poor bone quality: Radboud uses its slow loading "
                 "programme (full weight bearing in 12 weeks).",
-                "domain-clinical.md §3 Musculoskeletal and §4.1 Radboudumc protocol, slow "
-                "programme (https://osseointegration.eu/fr/rehabilitation)",
+                "docs/sources.md#eligibility Musculoskeletal; docs/sources.md#radboud-loading, "
+                "slow programme (https://osseointegration.eu/fr/rehabilitation)",
                 suggests="radboud_slow_loading",
             )
         )
     if months_since_amputation is not None and months_since_amputation < 6:
-        # [V] domain-clinical.md §3 Time since amputation: "POP required amputation at least 6
+        # [V] docs/sources.md#eligibility Time since amputation: "POP required amputation at least 6
         # months before enrolment ... ITAP required at least 6 months of attempted prosthetic
         # rehab [V]".
         flags.append(
             Flag(
                 "recent_amputation",
                 "Amputation less than 6 months ago: trials required at least 6 months.",
-                "domain-clinical.md §3 Time since amputation: POP (NCT02720159); ITAP "
+                "docs/sources.md#eligibility Time since amputation: POP (NCT02720159); ITAP "
                 "(NCT02491424)",
             )
         )
     if prior_socket_use is not True or (
         prosthetic_rehab_months is not None and prosthetic_rehab_months < 6
     ):
-        # [V] domain-clinical.md §3 Time since amputation / prior socket use: "POP required ...
-        # current or past socket use [V]. ITAP required at least 6 months of attempted
+        # [V] docs/sources.md#eligibility Time since amputation / prior socket use: "POP required
+        # ... current or past socket use [V]. ITAP required at least 6 months of attempted
         # prosthetic rehab [V]" (NCT02720159; NCT02491424).
         flags.append(
             Flag(
@@ -124,7 +125,7 @@ def eligibility_flags(
                 )
                 + ": trials required socket use (POP) and at least 6 months of attempted "
                 "prosthetic rehabilitation (ITAP).",
-                "domain-clinical.md §3 Time since amputation / prior socket use: POP "
+                "docs/sources.md#eligibility Time since amputation / prior socket use: POP "
                 "(NCT02720159); ITAP (NCT02491424)",
             )
         )

@@ -1,6 +1,6 @@
 """Reading a device's GS1 UDI (Unique Device Identification) barcode, with biip.
 
-Pure: no Django. Accepts what a scanner or a person gives us (shared/domain-standards.md §3.1):
+Pure: no Django. Accepts what a scanner or a person gives us (docs/sources.md#udi):
 
 - raw scanner content, with or without a symbology identifier such as `]d2` (GS1 DataMatrix) or
   `]C1` (GS1-128), the variable-length fields ended by the GS character (ASCII 29, FNC1);

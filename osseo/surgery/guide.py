@@ -1,6 +1,6 @@
 """The personalised patient guide: the clinic's guide, narrowed to this patient's plan.
 
-Wording follows the seed guide (../shared/seed/osseointegration-patient-guide.txt) and claims no
+Wording follows the seed guide (docs/sources.md#clinic-guide) and claims no
 more than it does; every section names where it comes from.
 """
 
@@ -58,7 +58,7 @@ CRANIOFACIAL_WORDS = {
 }
 
 # What each stage does in a staged plan: "S1 insert implant; S2 attach abutment" (NICE IPG270
-# §2.2, domain notes §1.1 [V]); the parts named are the implant system's.
+# §2.2, docs/sources.md#implant-fixation); the parts named are the implant system's.
 STAGE_WORDS = {
     1: "The first operation places the implant in the bone and closes the skin over it; it is "
     "left to join with the bone (integrate).",
@@ -66,8 +66,8 @@ STAGE_WORDS = {
     "implant, ready for your prosthesis.",
 }
 
-# Guide, "Implant Insertion": quoted as the clinic's guide says it, never as a finding (domain
-# notes §6.5: no published source supports it directly).
+# Guide, "Implant Insertion": quoted as the clinic's guide says it, never as a finding
+# (docs/sources.md#one-or-two-stages: no published source supports it directly).
 PRESS_FIT_QUOTE = (
     "The implants we use at Relimb are “press fit” which have been shown to have fewer "
     "complications, particularly in the lower limb."

@@ -1,8 +1,8 @@
 """Reading a device's HIBCC UDI label (HIBC Supplier Labeling Standard, LIC format), beside GS1.
 
 Pure: no Django. About one implant sticker in five carries HIBCC or a custom code rather than
-GS1 (LROI, shared/domain-standards.md §3.1), so both are read. FHIR names the issuer
-`http://hl7.org/fhir/NamingSystem/hibcc-dI` (domain-standards §3.1).
+GS1 (LROI, docs/sources.md#udi), so both are read. FHIR names the issuer
+`http://hl7.org/fhir/NamingSystem/hibcc-dI` (docs/sources.md#udi).
 
 Structures (HIBC LIC):
 

@@ -4,7 +4,7 @@ Called by `actions.sign_operative_record` inside its transaction (never on its o
 the record placed go from "recorded" to "in place", and
 
 - an explantation removes the bone-anchored implant and every transcutaneous part in place on
-  that limb (design notes: "removing the bone-anchor implant is its explantation");
+  that limb (docs/sources.md#design-rules: "removing the bone-anchor implant is its explantation");
 - an operation that places a new implant (a revision, or a re-implantation) exchanges it for the
   one in place, and the parts on the old implant come out with it: at most one bone-anchored
   implant is in place per limb (a database constraint holds it too);

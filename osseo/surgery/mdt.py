@@ -1,7 +1,7 @@
 """The MDT that decides eligibility (issue 17): who took part, in which discipline, and whether
 that is a team NICE would call one.
 
-NICE IPG270 §1 (domain-clinical.md §1.4 [V]): "Patient selection must be by an MDT: a surgeon
+NICE IPG270 §1 (docs/sources.md#nice-ipg270): "Patient selection must be by an MDT: a surgeon
 experienced in amputation and in bone/soft-tissue reconstruction, plus rehab specialists including
 experts in prosthetics". The floor is `accounts.disciplines.REQUIRED`; the clinic setting
 `mdt_disciplines` can add to it, never remove from it.

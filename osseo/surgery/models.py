@@ -1,6 +1,6 @@
 """Eligibility assessment, surgical plan, procedures with their operative records, and devices.
 
-Names follow FHIR where they fit (`Procedure`, `Device`); see ../shared/design.md.
+Names follow FHIR where they fit (`Procedure`, `Device`); see docs/sources.md#design-rules.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from osseo.contract import Versioned
 
 
 class Fixation(models.TextChoices):
-    """How the bone-anchor is held in the bone (domain notes §1.1 [V])."""
+    """How the bone-anchor is held in the bone (docs/sources.md#implant-fixation)."""
 
     PRESS_FIT = "press_fit", "Press-fit"
     THREADED = "threaded", "Threaded (screw)"
 
 
 class DeviceKind(models.TextChoices):
-    """Every physical part placed in or on the patient is a Device (design notes)."""
+    """Every physical part placed in or on the patient is a Device
+    (docs/sources.md#design-rules)."""
 
     IMPLANT = "implant", "Bone-anchor implant"
     DUALCONE = "dualcone", "Dualcone adaptor"
@@ -32,7 +33,8 @@ class DeviceKind(models.TextChoices):
 
 
 class ImplantSystemCode(models.TextChoices):
-    """The implant systems Osseo knows; their parts and sources are in systems.py (§1.3)."""
+    """The implant systems Osseo knows; their parts and sources are in systems.py
+    (docs/sources.md#implant-components)."""
 
     CLINIC_PRESS_FIT = "clinic_press_fit", "The clinic's press-fit bone-anchor with a dualcone"
     OPRA = "opra", "OPRA (threaded fixture, abutment and abutment screw)"
@@ -73,7 +75,7 @@ class ImplantCatalogueItem(models.Model):
 
 
 class Indication(models.TextChoices):
-    """Why the patient seeks OI: problems with the socket (guide; domain notes §3)."""
+    """Why the patient seeks OI: problems with the socket (guide; docs/sources.md#eligibility)."""
 
     PAIN = "pain", "Socket pain"
     SKIN = "skin_breakdown", "Skin breakdown"
@@ -99,7 +101,8 @@ class Assessment(models.Model):
     indications = models.JSONField(default=list)  # Indication codes
     indication_notes = models.TextField(blank=True)
     prior_socket_use = models.BooleanField(null=True)  # current or past socket use
-    # Months of attempted prosthetic rehabilitation (ITAP required at least 6, domain notes §3).
+    # Months of attempted prosthetic rehabilitation (ITAP required at least 6,
+    # docs/sources.md#eligibility).
     prosthetic_rehab_months = models.PositiveSmallIntegerField(null=True, blank=True)
     dysvascular = models.BooleanField(default=False)  # dysvascular / peripheral vascular disease
     diabetes = models.BooleanField(default=False)
@@ -114,8 +117,8 @@ class Assessment(models.Model):
     decision = models.CharField(max_length=20, choices=Decision.choices)
     decision_reason = models.TextField(blank=True)
     funding_route = models.CharField(max_length=10, blank=True)
-    # The surgeon who took part and made the decision (NICE IPG270 via domain notes §1.4), not
-    # necessarily who recorded it.
+    # The surgeon who took part and made the decision (NICE IPG270 via
+    # docs/sources.md#nice-ipg270), not necessarily who recorded it.
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -209,7 +212,7 @@ class PlannedStage(models.Model):
 
 
 class ProcedureKind(models.TextChoices):
-    """Every operation is a Procedure, whoever records it (design notes)."""
+    """Every operation is a Procedure, whoever records it (docs/sources.md#design-rules)."""
 
     SINGLE_STAGE = "single_stage", "Single-stage implantation"
     STAGE_1 = "stage_1", "Stage 1 (implant)"

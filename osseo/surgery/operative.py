@@ -3,7 +3,8 @@
 Source: the clinic's patient guide, "The Surgery" (anaesthesia; incision and exposure; heterotopic
 ossification and bony spurs; muscle and soft-tissue preparation; bone preparation; implant
 insertion; closure and skin flap; attachment of dualcone), plus the extras an operative note
-carries (domain notes §2.5, derived). Pure data and functions: the forms and the API read them.
+carries (docs/sources.md#operative-note, derived). Pure data and functions: the forms and the API
+read them.
 """
 
 from __future__ import annotations
@@ -204,9 +205,9 @@ class DeviceFact:
 
 
 # Where each thing the signature needs comes from: the guide's step, or what an operative note
-# should capture (domain notes §2.5, derived).
+# should capture (docs/sources.md#operative-note, derived).
 _GUIDE = "Clinic patient guide, 'The Surgery'"
-_NOTE = "Domain notes §2.5, what an operative note should capture"
+_NOTE = "What an operative note should capture (docs/sources.md#operative-note)"
 
 
 def signing_problems(
@@ -255,7 +256,8 @@ def signing_problems(
     if kind in IMPLANTATION and (final_stage or kind == "single_stage"):
         if data.get("closure", {}).get("stoma_created") is not True:
             need("stoma_created", "Record the stoma (closure).", f"{_GUIDE}, Closure and Skin Flap")
-        # The transcutaneous parts come from the implant system the record names (§1.3).
+        # The transcutaneous parts come from the implant system the record names
+        # (docs/sources.md#implant-components).
         for part in system.parts:
             word = PART_WORDS.get(part, part)
             placed = [d for d in devices if d.kind == part]

@@ -4,9 +4,9 @@ Nothing here imports Django; the ORM layer maps its rows to these values and cal
 and the tests call them directly. Every rule cites its source beside the code:
 
 - "guide" is the clinic's patient guide, "Understanding the Osseointegration Procedure: A Guide
-  for Amputees" (shared/seed/osseointegration-patient-guide.txt);
-- "[V]" facts come from the shared clinical notes (domain-clinical.md), quoted with their section
-  and the reference given there.
+  for Amputees" (docs/sources.md#clinic-guide);
+- "[V]" (verified) facts come from docs/sources.md, cited by anchor with the reference given
+  there.
 
 Rules inform and the clinician decides: where the surgeon goes against a recommendation, the
 `*_problem` functions ask for a recorded reason rather than refusing. The MDT's eligibility
@@ -152,13 +152,13 @@ class Window:
 # months between each stage".
 DEFAULT_STAGE_WINDOW = Window(4, 6, "months", source=GUIDE_PROCEDURE)
 
-# [V] domain-clinical.md §2.1 Stages and intervals: Radboudumc (NL) S1 to S2 "6-8 weeks; no
+# [V] docs/sources.md#stage-intervals Stages and intervals: Radboudumc (NL) S1 to S2 "6-8 weeks; no
 # socket prosthesis allowed in between" — https://www.radboudumc.nl/en/patientenzorg/behandelingen/osseointegration/the-treatment
 RADBOUD_STAGE_WINDOW = Window(
     6,
     8,
     "weeks",
-    source="Radboudumc treatment page (domain-clinical.md §2.1, verified)",
+    source="Radboudumc treatment page (docs/sources.md#stage-intervals, verified)",
 )
 
 
@@ -250,8 +250,8 @@ def _anaesthesia_codes(site: str) -> list[str]:
 def anaesthesia_options(site: str, *, clinic_options: Sequence[Option] = ()) -> list[Option]:
     """The guide's anaesthesia options for `site`, then any the clinic has added as data.
 
-    Domain notes §2.2: the guide's options "were not independently confirmed in other sources"
-    [U]; they are the clinic's own practice, and "further options are clinic data".
+    docs/sources.md#anaesthesia: the guide's options "were not independently confirmed in other
+    sources" [U]; they are the clinic's own practice, and "further options are clinic data".
     """
     _check_site(site)
     options = [
@@ -281,8 +281,8 @@ def anaesthesia_problem(
 
 Fixation = Literal["press_fit", "threaded"]
 FIXATIONS: tuple[Fixation, ...] = get_args(Fixation)
-# [V] domain-clinical.md §1.1: "Two main ways to fix the implant in bone: threaded (screw) and
-# press-fit" (doi 10.15674/0030-59872024386-97).
+# [V] docs/sources.md#implant-fixation: "Two main ways to fix the implant in bone: threaded (screw)
+# and press-fit" (doi 10.15674/0030-59872024386-97).
 FIXATION_LABELS: dict[Fixation, str] = {"press_fit": "Press-fit", "threaded": "Threaded (screw)"}
 
 
@@ -311,8 +311,8 @@ def _mm(value: Millimetres, name: str) -> Decimal:
 class CatalogueSize:
     """One implant size from the catalogue; the caller maps its rows to these.
 
-    [V] domain-clinical.md §1.3: "no human implant size tables were found ... Model implant size
-    as free data (diameter_mm, length_mm, catalogue/ref no., lot no.), not as an enum."
+    [V] docs/sources.md#implant-components: "no human implant size tables were found ... Model
+    implant size as free data (diameter_mm, length_mm, catalogue/ref no., lot no.), not as an enum."
     """
 
     key: str
@@ -342,8 +342,8 @@ def fitting_sizes(
     the measured canal diameter and its length at most the usable bone length.
 
     `diameter_clearance_mm` and `length_clearance_mm` are clinic settings, NOT VALIDATED: no
-    published margin was found (domain-clinical.md §1.3), so they default to 0 and a clinic that
-    sets one owns the number.
+    published margin was found (docs/sources.md#implant-components), so they default to 0 and a
+    clinic that sets one owns the number.
     """
     canal = _mm(canal_diameter_mm, "canal_diameter_mm")
     usable = _mm(usable_length_mm, "usable_length_mm")

@@ -1,4 +1,5 @@
-"""Implant systems and the transcutaneous parts each one places at surgery (domain notes §1.3).
+"""Implant systems and the transcutaneous parts each one places at surgery
+(docs/sources.md#implant-components).
 
 Which parts a limb carries through the skin (dualcone, abutment, abutment screw) depends on the
 implant system, not on the site: the sign-off of a final stage asks for the parts of the system
@@ -43,20 +44,23 @@ SYSTEMS: dict[str, ImplantSystem] = {
             ("abutment", "abutment_screw"),
             # "an abutment, partly inside the fixture and passing through the skin; and a central
             # (abutment) screw that holds the abutment to the fixture" [V]
-            "Integrum patent US 11,464,606 (domain notes §1.3 [V])",
+            "Integrum patent US 11,464,606 (docs/sources.md#implant-components)",
         ),
         ImplantSystem(
             "opl",
             "OPL (press-fit, dual-cone adaptor)",
             ("dualcone",),
-            # "The distal transcutaneous part is the dual-cone adaptor" (domain notes §1.3).
-            "Hoellwarth et al. JLLR 2022;8(2):93-102 (domain notes §1.3)",
+            # "The distal transcutaneous part is the dual-cone adaptor"
+            # (docs/sources.md#implant-components).
+            "Hoellwarth et al. JLLR 2022;8(2):93-102 (docs/sources.md#implant-components)",
         ),
         ImplantSystem(
             CRANIOFACIAL,
             "Bone-anchored craniofacial implant with an abutment carrying an epithesis",
             ("abutment",),
-            "",  # the domain notes give no craniofacial component list: the clinic's own
+            # docs/sources.md#implant-components gives no craniofacial component list: the
+            # clinic's own
+            "",
         ),
     )
 }

@@ -19,7 +19,7 @@ from tests.connectors.conftest import NEW_DUALCONE_GTIN, operate
 REMOVED = {
     "code": "part_in_place",
     "label": "A dualcone adaptor in place, to be replaced",
-    "source": "domain notes §5.1",
+    "source": "docs/sources.md#connector-parts",
 }
 
 

@@ -146,7 +146,7 @@ def test_a_recording_needs_the_clinics_policy_first(fitted, world, media):
             "code": "service_policy",
             "label": "The clinic's dualcone service policy, with its reference load and S-N "
             "exponent",
-            "source": "domain notes §5.1",
+            "source": "docs/sources.md#connector-parts",
         }
     ]
     assert LoadRecording.objects.count() == 0

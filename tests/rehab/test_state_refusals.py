@@ -139,7 +139,7 @@ def test_a_follow_up_without_a_signed_implantation_is_a_409_naming_it(world):
         {
             "code": "signed_implantation",
             "label": "A signed operative record of the implantation (single-stage or final stage)",
-            "source": "domain notes §7 (follow-up schedule)",
+            "source": "docs/sources.md#follow-up-schedule",
         }
     ]
     assert FollowUp.objects.count() == 0

@@ -1,5 +1,5 @@
 """The sign-off of a final stage asks for the transcutaneous parts of the implant system the record
-names (domain notes §1.3), not for a dualcone everywhere."""
+names (docs/sources.md#implant-components), not for a dualcone everywhere."""
 
 import datetime as dt
 

@@ -38,7 +38,7 @@ def test_raw_scanner_content_with_the_datamatrix_prefix_and_gs_separators_is_rea
 
 
 def test_a_real_implant_label_with_production_date_and_an_extra_ai_is_read():
-    # The scan verified with biip in shared/domain-standards.md §3.1.
+    # The scan verified with biip in docs/sources.md#udi.
     code = "]d20108806388269617112302141728021310230214A3263-01\x1d21059\x1d240ARO4808C"
     udi = parse_udi(code, today=TODAY)
     assert udi.gtin == "08806388269617"

@@ -1,5 +1,5 @@
-"""The MDT that decides eligibility (NICE IPG270, domain notes §1.4) and the flags its sources name
-(domain notes §3), each at its threshold."""
+"""The MDT that decides eligibility (NICE IPG270, docs/sources.md#nice-ipg270) and the flags its sources name
+(docs/sources.md#eligibility), each at its threshold."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_the_issues_one_person_mdt_with_reason_ok_is_refused(assessing):
     errors = refused.value.message_dict
     assert errors["participants"] == [
         "The MDT lacks: surgeon (amputation and reconstruction), rehabilitation physician, "
-        "prosthetist (NICE IPG270 §1 (domain-clinical.md §1.4): selection by a "
+        "prosthetist (NICE IPG270 §1 (docs/sources.md#nice-ipg270): selection by a "
         "multidisciplinary team)."
     ]
     assert not Assessment.objects.exists()

@@ -452,7 +452,7 @@ def test_active_infection_is_flagged():
         Flag(
             "active_infection",
             "Active infection: trials have excluded it.",
-            "domain-clinical.md §3 Aetiology: Rizzoli trial excludes active infection "
+            "docs/sources.md#eligibility Aetiology: Rizzoli trial excludes active infection "
             "(NCT06737770)",
         )
     ]
@@ -462,7 +462,7 @@ def test_short_or_poor_bone_suggests_radboud_slow_loading():
     (flag,) = eligibility_flags(**NO_FINDINGS, short_or_poor_bone=True)
     assert flag.code == "short_or_poor_bone"
     assert flag.suggests == "radboud_slow_loading"
-    assert "§4.1" in flag.source
+    assert "docs/sources.md#radboud-loading" in flag.source
 
 
 def test_an_amputation_under_6_months_ago_is_flagged():
@@ -487,7 +487,7 @@ def test_every_finding_raises_its_flag_in_a_fixed_order():
         "short_or_poor_bone",
         "recent_amputation",
     ]
-    assert all(flag.source.startswith("domain-clinical.md §") for flag in flags)
+    assert all(flag.source.startswith("docs/sources.md#") for flag in flags)
 
 
 def test_an_eligible_decision_over_a_flag_needs_a_reason():

@@ -1,9 +1,9 @@
 """Seed the two verified infection grading schemes, in their published wording, with sources.
 
 Frozen here (not imported from app code) so the migration means the same thing forever.
-Source of the facts: shared domain notes §6.1 (a) and (c), both marked verified [V].
+Source of the facts: docs/sources.md#infection-grading, both marked verified [V].
 The Al Muderis classification is NOT seeded: its grades were not checked against the primary
-paper (domain notes §6.1 (b)); a clinic adds it as data once checked.
+paper (docs/sources.md#infection-grading); a clinic adds it as data once checked.
 """
 
 from django.db import migrations

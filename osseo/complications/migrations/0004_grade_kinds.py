@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# The kind of event each Radboud grade describes (domain notes §6.1a [V]: grades 1-2 soft
+# The kind of event each Radboud grade describes (docs/sources.md#infection-grading: grades 1-2 soft
 # tissue, 3 deep bone infection, 4 septic implant failure); Tillander grades implant infection.
 KINDS = {
     "radboud-infection": {

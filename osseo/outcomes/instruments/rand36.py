@@ -32,7 +32,7 @@ from osseo.outcomes.instruments.instrument import (
 
 QUESTIONNAIRE_URL = "https://osseo.example/fhir/Questionnaire/rand-36"
 # A local code system: a response's code is its number on RAND's form for that item. No LOINC or
-# SNOMED codes are used (none is verified for RAND-36; see shared domain-standards notes §0).
+# SNOMED codes are used (none is verified for RAND-36; see docs/sources.md#verified-codes).
 ANSWER_SYSTEM = "https://osseo.example/fhir/CodeSystem/rand36-answer"
 
 # --- Response options, in the order and with the numbers printed on RAND's form --------------
