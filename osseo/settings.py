@@ -67,13 +67,12 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 
 
-def _audit_key() -> bytes:
-    """OSSEO_AUDIT_KEY: the HMAC key of the audit chain (osseo/audit/chain.py), held outside the
-    database so that someone who can write the table cannot re-hash it. By default generated once
-    into var/audit_key beside the secret key; in production keep it elsewhere (README)."""
-    key = os.environ.get("OSSEO_AUDIT_KEY", "").strip()
+def _key(env: str, file_name: str) -> bytes:
+    """A key held outside the database: the environment variable `env`, or one generated once
+    into var/`file_name` beside the secret key (in production keep it elsewhere, README)."""
+    key = os.environ.get(env, "").strip()
     if not key:
-        path = VAR_DIR / "audit_key"
+        path = VAR_DIR / file_name
         if path.exists():
             key = path.read_text().strip()
         else:
@@ -82,13 +81,31 @@ def _audit_key() -> bytes:
             path.write_text(key)
             path.chmod(0o600)
     if len(key) < 32:
-        raise ImproperlyConfigured("OSSEO_AUDIT_KEY must be at least 32 characters long")
+        raise ImproperlyConfigured(f"{env} must be at least 32 characters long")
     return key.encode()
+
+
+def _audit_key() -> bytes:
+    """OSSEO_AUDIT_KEY: the HMAC key of the audit chain (osseo/audit/chain.py), held outside the
+    database so that someone who can write the table cannot re-hash it."""
+    return _key("OSSEO_AUDIT_KEY", "audit_key")
 
 
 OSSEO_AUDIT_KEY = _audit_key()
 # Whether the key came from the environment (not var/): `check --deploy` warns when it did not.
 OSSEO_AUDIT_KEY_FROM_ENV = bool(os.environ.get("OSSEO_AUDIT_KEY", "").strip())
+
+
+def _deidentify_key() -> bytes:
+    """OSSEO_DEIDENTIFY_KEY: the HMAC key from which a de-identified FHIR export derives each
+    patient's date shift (osseo/interop/deidentify.py), held outside the database so that the
+    shift cannot be undone from the data."""
+    return _key("OSSEO_DEIDENTIFY_KEY", "deidentify_key")
+
+
+OSSEO_DEIDENTIFY_KEY = _deidentify_key()
+# The address the server is reached at, for the fullUrl of resources a command writes.
+OSSEO_BASE_URL = os.environ.get("OSSEO_BASE_URL", "http://localhost:8000").strip()
 DEBUG = env_bool("OSSEO_DEBUG", False)
 ALLOWED_HOSTS = env_list("OSSEO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 SECURE = env_bool("OSSEO_SECURE", False)
@@ -115,6 +132,7 @@ INSTALLED_APPS = [
     "osseo.outcomes",
     "osseo.rehab",
     "osseo.connectors",
+    "osseo.interop",
     "osseo.demo",
 ]
 

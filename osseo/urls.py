@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from osseo.api import api
+from osseo.interop import views as fhir_views
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -9,6 +10,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
+    # FHIR (osseo/interop): application/fhir+json with OperationOutcome errors, before the API.
+    path("api/v1/fhir", fhir_views.transaction),
+    path("api/v1/fhir/", include("osseo.interop.urls")),
     path("api/v1/", api.urls),
     path("accounts/", include("osseo.accounts.urls")),
     path("healthz", healthz),

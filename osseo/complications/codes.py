@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from osseo.interop.systems import ADVERSE_EVENT_KIND
+
 from .models import EventKind
 
 SNOMED = "http://snomed.info/sct"
-LOCAL = "https://osseo.example/fhir/CodeSystem/adverse-event-kind"
+LOCAL = ADVERSE_EVENT_KIND  # osseo/interop/systems.py defines every FHIR system URL
 
 
 class Coding(NamedTuple):

@@ -15,11 +15,12 @@ from django.conf import settings
 from django.db import models
 
 from osseo.contract import Versioned
+from osseo.interop.systems import ACTIVITY
 from osseo.surgery.models import DeviceKind
 
 # Daily steps have no verified LOINC or SNOMED CT code (docs/sources.md#verified-codes): a local
 # code.
-STEPS_SYSTEM = "https://osseo.example/fhir/CodeSystem/activity"
+STEPS_SYSTEM = ACTIVITY  # osseo/interop/systems.py defines every FHIR system URL
 STEPS_CODE = (STEPS_SYSTEM, "daily-steps", "Steps per day")
 # LOINC 29463-7 "Body weight": verified (UK Core BodyWeight profile,
 # docs/sources.md#verified-codes).

@@ -14,10 +14,11 @@ from ninja import Query, Router, Schema, Status
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 from osseo.contract import etag_of
+from osseo.interop import questionnaire_response as fhir
 from osseo.patients.queries import get_patient_for
 from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
-from . import actions, fhir, scoring
+from . import actions, scoring
 from .models import InstrumentConfig, Questionnaire
 from .queries import get_questionnaire, get_response_for, questionnaire_or_422, responses_of
 from .schemas import QuestionnaireOut, ResponseIn, ResponseOut, ResponsePage, RulesIn, ScoreIn
@@ -205,25 +206,6 @@ def get_response_fhir(request: HttpRequest, response_id: uuid.UUID) -> Any:
     record("patients.patient.viewed", actor=user, patient=response.patient, obj=response)
     q = response.questionnaire
     definition = scoring.scoring_for(_organisation(request), q).instrument.questionnaire
-    resources = [
-        fhir.questionnaire_response(
-            response_id=str(response.uuid),
-            definition=definition,
-            answers=response.answers,
-            status=response.status,
-            patient_id=str(response.patient.uuid),
-            authored=response.authored_on,
-            author_id=str(response.author.uuid),
-        ),
-        *fhir.score_observations(
-            response_id=str(response.uuid),
-            questionnaire_code=q.code,
-            scales=q.scales,
-            scores=dict(response.scores.values_list("scale", "value")),
-            patient_id=str(response.patient.uuid),
-            authored=response.authored_on,
-            validated=response.rules_validated,
-            source=response.rules_source,
-        ),
-    ]
+    author = {"reference": f"Practitioner/{response.author.uuid}"}
+    resources = fhir.of_response(response, definition, author)
     return fhir.bundle(resources)

@@ -6,6 +6,8 @@ move), a refused move answered with `Conflict` (409) and invalid input with `Val
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -31,15 +33,22 @@ register(
 
 
 @action(permission="episode.create", locks=["limb"])
-def open_episode(*, actor: User, limb: ResidualLimb, reason: str = "") -> Episode:
+def open_episode(
+    *, actor: User, limb: ResidualLimb, reason: str = "", opened_at: dt.datetime | None = None
+) -> Episode:
     """Open an episode for a limb, in the referral phase; one open episode per limb (the limb is
-    locked, so two concurrent requests cannot both open one)."""
+    locked, so two concurrent requests cannot both open one). `opened_at`: when the referral was
+    made, for one received from another system (osseo/interop), never in the future."""
     if Episode.objects.filter(limb=limb).exclude(phase__in=[Phase.CLOSED, Phase.DECLINED]).exists():
         raise Conflict(
             "This limb already has an open episode; close it before opening another.",
             missing=[Missing("open_episode_closed", "Close the limb's open episode first.")],
         )
     now = timezone.now()
+    if opened_at is not None:
+        if opened_at > now:
+            raise ValidationError({"opened_at": ["The referral cannot be dated in the future."]})
+        now = opened_at
     episode = Episode.objects.create(
         patient=limb.patient, limb=limb, phase=Phase.REFERRAL, opened_at=now
     )

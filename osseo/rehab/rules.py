@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from osseo.interop.systems import FUNCTION_TEST
+
 MAX_DAY = 3650  # a protocol spans at most ten years: a plausibility bound, not a clinical one
 MAX_KG = Decimal(400)  # plausibility bound on any load in kg (a scale's range), not clinical
 
 # Function tests and their codes. Only LOINC 64098-7 is verified (docs/sources.md#verified-codes);
 # the others use the project's local code system until a terminologist confirms a code.
 LOINC = "http://loinc.org"
-LOCAL_SYSTEM = "https://osseo.example/fhir/CodeSystem/function-test"
+LOCAL_SYSTEM = FUNCTION_TEST  # osseo/interop/systems.py defines every FHIR system URL
 
 
 @dataclass(frozen=True)

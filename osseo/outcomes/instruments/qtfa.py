@@ -46,6 +46,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from osseo.interop.systems import QUESTIONNAIRE
 from osseo.outcomes.instruments.instrument import (
     Answers,
     Instrument,
@@ -57,7 +58,7 @@ from osseo.outcomes.instruments.instrument import (
 )
 from osseo.outcomes.instruments.item_text import read_item_text
 
-QUESTIONNAIRE_URL = "https://osseo.example/fhir/Questionnaire/q-tfa"
+QUESTIONNAIRE_URL = f"{QUESTIONNAIRE}/q-tfa"  # osseo/interop/systems.py
 
 # The residual-limb site the Q-TFA is for: transfemoral amputation.
 SITES = ("femur",)

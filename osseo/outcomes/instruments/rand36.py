@@ -21,6 +21,7 @@ import copy
 from types import MappingProxyType
 from typing import Any
 
+from osseo.interop.systems import QUESTIONNAIRE, local
 from osseo.outcomes.instruments.instrument import (
     Answers,
     Instrument,
@@ -30,10 +31,10 @@ from osseo.outcomes.instruments.instrument import (
     normalise_answers,
 )
 
-QUESTIONNAIRE_URL = "https://osseo.example/fhir/Questionnaire/rand-36"
+QUESTIONNAIRE_URL = f"{QUESTIONNAIRE}/rand-36"  # osseo/interop/systems.py
 # A local code system: a response's code is its number on RAND's form for that item. No LOINC or
 # SNOMED codes are used (none is verified for RAND-36; see docs/sources.md#verified-codes).
-ANSWER_SYSTEM = "https://osseo.example/fhir/CodeSystem/rand36-answer"
+ANSWER_SYSTEM = local("rand36-answer")
 
 # --- Response options, in the order and with the numbers printed on RAND's form --------------
 _EXCELLENT_TO_POOR = ("Excellent", "Very good", "Good", "Fair", "Poor")

@@ -19,8 +19,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-SCALE_SYSTEM = "https://osseo.example/fhir/CodeSystem/outcome-scale"
-OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+from .systems import OBSERVATION_CATEGORY
+from .systems import OUTCOME_SCALE as SCALE_SYSTEM
 
 
 def questionnaire_response(
@@ -131,3 +131,34 @@ def bundle(resources: list[dict[str, Any]]) -> dict[str, Any]:
         "type": "collection",
         "entry": [{"resource": r} for r in resources],
     }
+
+
+def of_response(
+    response: Any, definition: Mapping[str, Any], author: dict[str, str]
+) -> list[dict[str, Any]]:
+    """A stored QuestionnaireResponse row (its questionnaire and scores loaded) as the response
+    and its score Observations; `author` is the reference of who entered it."""
+    q = response.questionnaire
+    qr = questionnaire_response(
+        response_id=str(response.uuid),
+        definition=definition,
+        answers=response.answers,
+        status=response.status,
+        patient_id=str(response.patient.uuid),
+        authored=response.authored_on,
+        author_id="",
+    )
+    qr["author"] = author
+    return [
+        qr,
+        *score_observations(
+            response_id=str(response.uuid),
+            questionnaire_code=q.code,
+            scales=q.scales,
+            scores={s.scale: s.value for s in response.scores.all()},
+            patient_id=str(response.patient.uuid),
+            authored=response.authored_on,
+            validated=response.rules_validated,
+            source=response.rules_source,
+        ),
+    ]

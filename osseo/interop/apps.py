@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class InteropConfig(AppConfig):
+    """FHIR R4 in and out: the mappings, the $everything export, referral import, bulk data."""
+
+    name = "osseo.interop"
+    label = "interop"
+    verbose_name = "FHIR interoperability"
