@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Synthetic implants in demonstration centres, the registry's labelled comparator (0: none).
+REGISTRY_DEMO ?= 3000
 # Tests run in parallel, one worker per core (pytest-xdist); the live-server tests share one worker.
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
@@ -21,7 +23,7 @@ setup: ## Install Python >= 3.12 dependencies (uv, pinned by uv.lock) into .venv
 
 run: setup ## Migrate the SQLite database under var/, seed the demo if empty, serve on http://127.0.0.1:8000
 	@$(BIN)/osseo migrate --no-input -v0
-	@$(BIN)/osseo demo
+	@$(BIN)/osseo demo --registry $(REGISTRY_DEMO)
 	@$(BIN)/osseo collectstatic --no-input -v0
 	@echo "Serving Osseo on http://$(HOST):$(PORT)/ (Ctrl-C stops it; the data stays in var/)"
 	@$(BIN)/osseo runserver $(HOST):$(PORT) --noreload

@@ -36,6 +36,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    # A demonstration centre holds synthetic patients only (`osseo demo --registry N`): no one
+    # signs in there, and its implants reach a clinic's registry only as the labelled comparator.
+    demonstration = models.BooleanField(
+        default=False, help_text="Synthetic demonstration data, kept apart from any clinic's own."
+    )
 
     class Meta:
         ordering = ["name"]

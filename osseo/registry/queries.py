@@ -109,9 +109,24 @@ def implant_cohort(
     staged); an implant placed in a revision is "revision". `personal` adds what only the
     de-identified export needs (sex, age, a keyed pseudonym).
     """
+    return _read_cohort(patients_for(user), filters, personal=personal)
+
+
+def demonstration_cohort(filters: Filters = Filters()) -> ImplantCohort:
+    """The synthetic implants of the demonstration centres (`osseo demo --registry N`): the
+    labelled comparator beside a clinic's own registry, never part of it. The clinic's own
+    filters by surgeon and organisation do not apply to it; the implantation dates do."""
+    from osseo.patients.models import Patient
+
+    scope = Patient.objects.filter(
+        care_teams__organisation__demonstration=True, care_teams__until__isnull=True
+    )
+    return _read_cohort(scope, Filters(filters.placed_from, filters.placed_to), personal=False)
+
+
+def _read_cohort(scope: Any, filters: Filters, *, personal: bool) -> ImplantCohort:
     from osseo.complications.models import AdverseEvent, Death
 
-    scope = patients_for(user)
     if filters.organisation is not None:
         scope = scope.filter(
             care_teams__organisation_id=filters.organisation, care_teams__until__isnull=True

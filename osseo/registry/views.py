@@ -22,7 +22,15 @@ from osseo.audit.services import record
 from osseo.patients.forms import DateInput
 
 from .cohort import Curve, ImplantCohort, analyse, comparison, value_at
-from .queries import Filters, day, implant_cohort, minimum_dataset, organisations_in, surgeons_in
+from .queries import (
+    Filters,
+    day,
+    demonstration_cohort,
+    implant_cohort,
+    minimum_dataset,
+    organisations_in,
+    surgeons_in,
+)
 
 register(
     {
@@ -81,18 +89,57 @@ class RegistryFilters(forms.Form):
     )
 
 
-def _cohort(
-    request: HttpRequest, form: RegistryFilters, *, personal: bool = False
-) -> ImplantCohort:
-    user: Any = request.user
+def _filters(form: RegistryFilters) -> Filters:
     data = form.cleaned_data if form.is_valid() else {}
-    filters = Filters(
+    return Filters(
         placed_from=data.get("placed_from"),
         placed_to=data.get("placed_to"),
         organisation=data.get("organisation"),
         surgeon=data.get("surgeon"),
     )
-    return implant_cohort(user, filters, personal=personal)
+
+
+def _cohort(
+    request: HttpRequest, form: RegistryFilters, *, personal: bool = False
+) -> ImplantCohort:
+    user: Any = request.user
+    return implant_cohort(user, _filters(form), personal=personal)
+
+
+def _sections(
+    cohort: ImplantCohort,
+    *,
+    by: str,
+    today: int,
+    min_at_risk: int,
+    prefix: str,
+    demonstration: bool = False,
+) -> dict[str, dict[str, Any]]:
+    """Each analysis's chart, its legend and its table of estimates, for one cohort."""
+    if not len(cohort):
+        return {}
+    horizon = max(float((today - cohort.placed.min()) / 365.25), 1.0)
+    out = {}
+    for key, curves in analyse(cohort, by=by, today=today, min_at_risk=min_at_risk).items():
+        shown = [c for c in curves if c.enough]
+        title = TITLES[key] + (", demonstration registry (synthetic)" if demonstration else "")
+        out[key] = {
+            "key": f"{prefix}-{key}",
+            "incidence": key == "infection",
+            "svg": step_chart(
+                f"{prefix}-{key}",
+                title,
+                curves,
+                incidence=key == "infection",
+                horizon=horizon,
+                min_at_risk=min_at_risk,
+            ),
+            "curves": [{"curve": c, "stop": stop_note(c, horizon, min_at_risk)} for c in shown],
+            "rows": [estimate_row(c, min_at_risk) for c in shown],
+            "too_few": [c for c in curves if not c.enough],
+            "at_risk_times": curves[0].at_risk_times if curves else [],
+        }
+    return out
 
 
 @login_required
@@ -112,63 +159,28 @@ def registry(request: HttpRequest) -> HttpResponse:
     if export:
         return _export(request, cohort, export, by, today, min_at_risk)
     record("registry.viewed", actor=user, changes={"by": by, "implants": len(cohort)})
-    analyses = analyse(cohort, by=by, today=today, min_at_risk=min_at_risk) if len(cohort) else {}
-    horizon = max(float((today - cohort.placed.min()) / 365.25), 1.0) if len(cohort) else 1.0
-    sections = []
-    for key, curves in analyses.items():
-        shown = [c for c in curves if c.enough]
-        sections.append(
-            {
-                "key": key,
-                "title": TITLES[key],
-                "incidence": key == "infection",
-                "svg": step_chart(
-                    f"chart-{key}",
-                    TITLES[key],
-                    curves,
-                    incidence=key == "infection",
-                    horizon=horizon,
-                    min_at_risk=min_at_risk,
-                ),
-                "curves": [{"curve": c, "stop": stop_note(c, horizon, min_at_risk)} for c in shown],
-                "rows": [estimate_row(c, min_at_risk) for c in shown],
-                "too_few": [c for c in curves if not c.enough],
-                "at_risk_times": curves[0].at_risk_times if curves else [],
-            }
-        )
-    claims = (
-        {
-            # Infection as the published table counts it: superficial (soft-tissue) infection
-            # and osteomyelitis (deep) both, so any infection (INFECTION_DEFINITION).
-            "staging": comparison(
-                cohort,
-                within="site",
-                compare="strategy",
-                event="any_infection",
-                today=today,
-                min_at_risk=min_at_risk,
-                values=("single_stage", "staged"),
-            ),
-            "fixation": comparison(
-                cohort,
-                within="site",
-                compare="fixation",
-                event="complication",
-                today=today,
-                min_at_risk=min_at_risk,
-            ),
-        }
-        if len(cohort)
-        else {}
+    demo = demonstration_cohort(_filters(form))
+    own = _sections(cohort, by=by, today=today, min_at_risk=min_at_risk, prefix="chart")
+    comparator = _sections(
+        demo, by=by, today=today, min_at_risk=min_at_risk, prefix="demo", demonstration=True
     )
+    sections = [
+        {"key": key, "title": TITLES[key], "own": own.get(key), "demo": comparator.get(key)}
+        for key in TITLES
+        if key in own or key in comparator
+    ]
+    claims = _claims(cohort, today=today, min_at_risk=min_at_risk) if len(cohort) else {}
+    demo_claims = _claims(demo, today=today, min_at_risk=min_at_risk) if len(demo) else {}
     return render(
         request,
         "registry/registry.html",
         {
             "form": form,
             "n": len(cohort),
+            "demo_n": len(demo),
             "sections": sections,
             "claims": claims,
+            "demo_claims": demo_claims,
             "setting": setting,
             "published": PUBLISHED_STAGING,
             "staging_source": STAGING_SOURCE,
@@ -178,6 +190,30 @@ def registry(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _claims(cohort: ImplantCohort, *, today: int, min_at_risk: int) -> dict[str, Any]:
+    return {
+        # Infection as the published table counts it: superficial (soft-tissue) infection
+        # and osteomyelitis (deep) both, so any infection (INFECTION_DEFINITION).
+        "staging": comparison(
+            cohort,
+            within="site",
+            compare="strategy",
+            event="any_infection",
+            today=today,
+            min_at_risk=min_at_risk,
+            values=("single_stage", "staged"),
+        ),
+        "fixation": comparison(
+            cohort,
+            within="site",
+            compare="fixation",
+            event="complication",
+            today=today,
+            min_at_risk=min_at_risk,
+        ),
+    }
 
 
 def _export(

@@ -1,7 +1,10 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from osseo.demo.registry import seed_registry_demo
 from osseo.demo.seed import DEMO_PASSWORD, seed_demo
 
 
@@ -10,7 +13,19 @@ class Command(BaseCommand):
         "Seed the fictional demo organisations, accounts and cohort (only into an empty database)."
     )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--registry",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N synthetic implants in demonstration centres, kept apart from the "
+            "clinic's own data (its registry shows them as the labelled comparator).",
+        )
+
+    def handle(self, *args: object, **options: Any) -> None:
+        if options["registry"] < 0:
+            raise CommandError("--registry takes a number of implants, 0 or more.")
         result = seed_demo()
         if result.created:
             self.stdout.write(f"Seeded the demo: {result.patients} fictional patients.")
@@ -29,3 +44,14 @@ class Command(BaseCommand):
                 "token", flat=True
             )
             self.stdout.write("  or use one of its recovery codes: " + " ".join(codes))
+        if options["registry"]:
+            demo = seed_registry_demo(options["registry"])
+            if demo.created:
+                self.stdout.write(
+                    f"Added the registry demonstration: {demo.implants} synthetic implants in "
+                    f"{demo.centres} demonstration centres."
+                )
+            else:
+                self.stdout.write(
+                    f"The registry demonstration is already there ({demo.implants} implants)."
+                )
