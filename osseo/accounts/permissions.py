@@ -45,6 +45,9 @@ TABLE: dict[str, Grant] = {
     "episode.transition": Grant(PATHWAY_EDITORS, CLINIC),
     # A pathway gate overridden, with a reason (issue 17): surgeons only; never the MDT gate.
     "gate.override": Grant(frozenset({Role.SURGEON}), CLINIC),
+    # A pending override withdrawn, with a reason: by the surgeon who gave it (the action checks
+    # that it is theirs) or a clinic administrator.
+    "gate.withdraw": Grant(frozenset({Role.SURGEON, Role.CLINIC_ADMIN}), CLINIC),
     # Surgery (issue 3): the MDT assessment, the plan, the anaesthetist's agreement, operations.
     "assessment.record": Grant(
         frozenset({Role.SURGEON, Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC

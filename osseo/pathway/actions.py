@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from osseo.accounts.models import User
+from osseo.accounts.models import Role, User
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.contract import action
@@ -28,6 +28,7 @@ register(
         "pathway.episode.opened": "Episode of care opened",
         "pathway.episode.transitioned": "Episode moved to another phase",
         "pathway.gate.overridden": "Surgeon overrode a pathway gate",
+        "pathway.gate.override_withdrawn": "Pending gate override withdrawn",
     }
 )
 
@@ -115,7 +116,11 @@ def pass_gate(*, actor: User, episode: Episode, move: str, reason: str = "") -> 
         )
         raise Conflict(what, missing=gates.as_missing(missing))
     used = list(
-        episode.overrides.filter(used_at__isnull=True, requirement__in=[r.code for r in overridden])
+        episode.overrides.filter(
+            used_at__isnull=True,
+            withdrawn_at__isnull=True,
+            requirement__in=[r.code for r in overridden],
+        )
     )
     now = timezone.now()
     for override in used:
@@ -145,7 +150,9 @@ def override_gate(*, actor: User, episode: Episode, requirement: str, reason: st
         raise ValidationError(errors)
     if not episode.is_open:
         raise Conflict("A closed or declined episode has no gates to override.")
-    if episode.overrides.filter(used_at__isnull=True, requirement=requirement).exists():
+    if episode.overrides.filter(
+        used_at__isnull=True, withdrawn_at__isnull=True, requirement=requirement
+    ).exists():
         raise Conflict("This requirement already has an override waiting for the next move.")
     override = GateOverride.objects.create(
         episode=episode,
@@ -161,6 +168,46 @@ def override_gate(*, actor: User, episode: Episode, requirement: str, reason: st
         patient=episode.patient,
         obj=episode,
         changes={"requirement": [None, requirement], "reason": [None, reason]},
+    )
+    return override
+
+
+@action(permission="gate.withdraw", locks=["override"])
+def withdraw_gate_override(*, actor: User, override: GateOverride, reason: str) -> GateOverride:
+    """Withdraw a pending override, saying why: by the surgeon who gave it or a clinic
+    administrator. It then lets no move through; one already used, or withdrawn, stays as it is
+    (409): the move it let through is history, undone only by moving the episode again."""
+    membership = getattr(actor, "membership", None)
+    if override.by_id != actor.pk and (membership is None or membership.role != Role.CLINIC_ADMIN):
+        raise PermissionDenied(
+            "Only the surgeon who gave the override, or a clinic administrator, may withdraw it."
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the override is withdrawn."]})
+    if override.used_at is not None:
+        raise Conflict(
+            f"This override was already used for the move to {override.used_for}.",
+            missing=[Missing("override_pending", "Only a pending override can be withdrawn.")],
+        )
+    if override.withdrawn_at is not None:
+        raise Conflict(
+            "This override was already withdrawn.",
+            missing=[Missing("override_pending", "Only a pending override can be withdrawn.")],
+        )
+    override.withdrawn_at = timezone.now()
+    override.withdrawn_by = actor
+    override.withdrawal_reason = reason
+    override.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    record(
+        "pathway.gate.override_withdrawn",
+        actor=actor,
+        patient=override.episode.patient,
+        obj=override.episode,
+        changes={
+            "requirement": [override.requirement, None],
+            "withdrawal_reason": [None, reason],
+        },
     )
     return override
 

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from osseo.patients.queries import get_limb_for, get_patient_for
@@ -47,11 +47,21 @@ class OverrideIn(Schema):
 
 
 class OverrideOut(Schema):
+    id: uuid.UUID = Field(alias="uuid")
     requirement: str
     reason: str
     by: str = Field(alias="by.username")
     at: dt.datetime
     used_for: str = Field(description="The move that went through on it; empty while pending.")
+    withdrawn_at: dt.datetime | None = Field(
+        description="When it was withdrawn while pending (it then lets nothing through)."
+    )
+    withdrawn_by: str | None = Field(None, alias="withdrawn_by.username")
+    withdrawal_reason: str
+
+
+class WithdrawalIn(Schema):
+    reason: str = Field(..., max_length=2000)
 
 
 class EpisodeOut(Schema):
@@ -68,7 +78,7 @@ class EpisodeOut(Schema):
 def _loaded(episode: Episode) -> Episode:
     return (
         Episode.objects.select_related("patient", "limb")
-        .prefetch_related("changes__by", "overrides__by")
+        .prefetch_related("changes__by", "overrides__by", "overrides__withdrawn_by")
         .get(pk=episode.pk)
     )
 
@@ -136,3 +146,25 @@ def override_gate(request: HttpRequest, episode_id: uuid.UUID, payload: Override
         reason=payload.reason,
     )
     return Status(201, _loaded(episode))
+
+
+@router.post(
+    "/episodes/{episode_id}/overrides/{override_id}/withdrawal",
+    response={200: EpisodeOut, **write_errors()},
+    operation_id="withdraw_gate_override",
+)
+def withdraw_gate_override(
+    request: HttpRequest, episode_id: uuid.UUID, override_id: uuid.UUID, payload: WithdrawalIn
+) -> Any:
+    """Withdraw a pending override, with a reason: its surgeon or a clinic administrator (403
+    for anyone else); one already used or withdrawn is a 409."""
+    episode = get_episode_for(request.user, episode_id, permission="gate.withdraw")  # type: ignore[arg-type]
+    override = episode.overrides.filter(uuid=override_id).first()
+    if override is None:
+        raise Http404("No such override on this episode.")
+    actions.withdraw_gate_override(
+        actor=request.user,  # type: ignore[arg-type]
+        override=override,
+        reason=payload.reason,
+    )
+    return _loaded(episode)

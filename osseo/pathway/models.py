@@ -67,7 +67,7 @@ class GateOverride(models.Model):
 
     Pending until the move that needs it is made; that move (or the operation recorded) then
     names it in `used_for`, so the episode and the registry show which step went through on an
-    override."""
+    override. A pending override can be withdrawn instead (`withdrawn_at`)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="overrides")
@@ -78,9 +78,24 @@ class GateOverride(models.Model):
     phase = models.CharField(max_length=20, choices=Phase.choices)  # the phase it was given in
     used_at = models.DateTimeField(null=True, blank=True)
     used_for = models.CharField(max_length=20, blank=True)  # the move: a phase, or "operation"
+    # Withdrawn while pending, by the surgeon who gave it or a clinic administrator, with a
+    # reason: it then lets nothing through and stays on the episode as withdrawn.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"override of {self.requirement}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.used_at is None and self.withdrawn_at is None

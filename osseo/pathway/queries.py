@@ -65,7 +65,9 @@ def gate_facts(episode: Episode) -> Facts:
         and signed.filter(created_at__gte=entered.at).exists(),
         rehab_plan=rehab_plan,
         overridden=frozenset(
-            episode.overrides.filter(used_at__isnull=True).values_list("requirement", flat=True)
+            episode.overrides.filter(used_at__isnull=True, withdrawn_at__isnull=True).values_list(
+                "requirement", flat=True
+            )
         ),
     )
 

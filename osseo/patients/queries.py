@@ -98,6 +98,7 @@ def patient_page(patient: Patient) -> Patient:
         "limbs__episodes__plans__anaesthesia_agreed_by",
         "limbs__episodes__procedures",
         "limbs__episodes__overrides__by",
+        "limbs__episodes__overrides__withdrawn_by",
         "limbs__devices",
         "episodes__limb",
         "episodes__changes__by",

@@ -150,6 +150,7 @@ def test_the_permission_table_matches_the_roles(world, persona):
         "procedure.record",
         "procedure.sign",
         "gate.override",  # a pathway gate overridden with a reason (issue 17): surgeons only
+        "gate.withdraw",  # a pending override withdrawn: its surgeon, or a clinic admin
     }
     registry = {"registry.view", "registry.export"}
     complications = {"complication.record", "death.record", "outcome.record"}
@@ -183,6 +184,7 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "referral.manage",
             "protocol.manage",
             "connectors.due_list",
+            "gate.withdraw",
         }
         | registry
         | followup,

@@ -126,7 +126,7 @@ def _records() -> Records:
     from osseo.demo.reference import ensure_reference_data
     from osseo.outcomes.actions import record_response
     from osseo.outcomes.models import Questionnaire
-    from osseo.pathway.actions import open_episode, transition_to
+    from osseo.pathway.actions import open_episode, override_gate, transition_to
     from osseo.patients.actions import add_limb
     from osseo.portal.actions import receive_enquiry
     from osseo.rehab import actions as rehab
@@ -257,6 +257,12 @@ def _records() -> Records:
         upload=SimpleUploadedFile(WALK.name, WALK.read_bytes()),
         recorded_on=timezone.localdate(),
     )
+    override = override_gate(
+        actor=surgeon,
+        episode=planning,
+        requirement="signed_operative_record",
+        reason="Operation recorded on paper (test).",
+    )
     deceased = make_patient(coordinator, given_name="Bryn", family_name="Late")
     record_death(
         actor=surgeon, patient=deceased, died_on=timezone.localdate() - dt.timedelta(days=2)
@@ -291,12 +297,14 @@ def _records() -> Records:
         "response_id": response.uuid,
         "recording_id": recording.uuid,
         "enquiry_id": enquiry.uuid,
+        "override_id": override.uuid,
         "code": "rand-36",
         "kind": "dualcone",
     }
     ids_under = {
         ("/api/v1/episodes/{episode_id}/assessments", "episode_id"): assessment.uuid,
         ("/api/v1/episodes/{episode_id}/plans", "episode_id"): planning.uuid,
+        ("/api/v1/episodes/{episode_id}/overrides/{override_id}", "episode_id"): planning.uuid,
         ("/api/v1/rehab-plans/", "plan_id"): rehab_plan.uuid,
         ("/api/v1/patients/{patient_id}/death", "patient_id"): deceased.uuid,
     }
