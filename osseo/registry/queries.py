@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Case,
@@ -17,6 +18,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -95,7 +97,87 @@ def _first(events: Any, kinds: Any = None) -> Coalesce:
     return Coalesce(Subquery(first), Value(NO_DAY), output_field=IntegerField())
 
 
+# Audit entries of reads: they leave the facts as they were (`facts_stamp`).
+READ_SUFFIXES = (".viewed", ".exported")
+
+
+def facts_stamp() -> tuple[Any, ...]:
+    """Where the facts the cohort derives from stand now, in a few index look-ups: the sequence
+    number of the latest audited write (every write is an action that records its entry in its
+    own transaction, design notes) with its chained hash, and the highest key of each table the
+    cohort reads (rows loaded in bulk, outside the actions, move it too). Equal stamps, equal
+    facts."""
+    from osseo.accounts.models import Organisation
+    from osseo.audit.models import AuditEntry
+    from osseo.complications.models import AdverseEvent, Death
+    from osseo.patients.models import CareTeam, Patient, ResidualLimb
+
+    reads = Q()
+    for suffix in READ_SUFFIXES:
+        reads |= Q(action__endswith=suffix)
+    writes = AuditEntry.objects.exclude(reads)
+    # Its chained hash too: a sequence number taken by a write that was rolled back and then
+    # by another (SQLite reuses it) names different facts, and the hash tells them apart.
+    latest: list[Any] = [writes.order_by("-seq").values_list("seq", "hash").first()]
+    for model in (
+        Device,
+        Procedure,
+        SurgicalPlan,
+        AdverseEvent,
+        Death,
+        Patient,
+        ResidualLimb,
+        CareTeam,
+        GateOverride,
+        Organisation,
+    ):
+        latest.append(model._default_manager.order_by("-pk").values_list("pk", flat=True).first())
+    return tuple(latest)
+
+
+def _scope_key(user: User) -> str:
+    """Whose patients the cohort covers: a staff member's organisation, or a patient's own."""
+    membership = getattr(user, "membership", None)
+    if membership is None or not user.is_active:
+        return "none"
+    if membership.patient_id is not None:
+        return f"patient:{membership.patient_id}"
+    return f"organisation:{membership.organisation_id}"
+
+
+def _cached(name: str, scope: str, parts: Any, compute: Any) -> Any:
+    """`compute()`, or its value from the cache when the facts (`facts_stamp`), the scope
+    (`_scope_key`) and the `parts` it depends on are what they were: a change to any fact makes
+    a new key, so a cached value is never stale; an unchanged registry is not loaded again at
+    every view."""
+    stamp = facts_stamp()
+    raw = repr((name, scope, parts, stamp)).encode()
+    key = "registry:" + hashlib.blake2b(raw, digest_size=16).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=COHORT_CACHE_SECONDS)
+    return value
+
+
+# How long an unchanged cohort stays cached (a change of facts makes a new key at once).
+COHORT_CACHE_SECONDS = 3600
+
+
 def implant_cohort(
+    user: User, filters: Filters = Filters(), *, personal: bool = False
+) -> ImplantCohort:
+    """The implant cohort (`load_implant_cohort`), from the cache while the facts it derives
+    from are unchanged (`_cached`). The de-identified export (`personal`) is always loaded."""
+    if personal:
+        return load_implant_cohort(user, filters, personal=True)
+    cohort: ImplantCohort = _cached(
+        "cohort", _scope_key(user), filters, lambda: load_implant_cohort(user, filters)
+    )
+    return cohort
+
+
+def load_implant_cohort(
     user: User, filters: Filters = Filters(), *, personal: bool = False
 ) -> ImplantCohort:
     """Every implant placed by a signed operation, among the patients the user may see, in one
@@ -115,7 +197,16 @@ def implant_cohort(
 def demonstration_cohort(filters: Filters = Filters()) -> ImplantCohort:
     """The synthetic implants of the demonstration centres (`osseo demo --registry N`): the
     labelled comparator beside a clinic's own registry, never part of it. The clinic's own
-    filters by surgeon and organisation do not apply to it; the implantation dates do."""
+    filters by surgeon and organisation do not apply to it; the implantation dates do. From the
+    cache while its facts are unchanged, as the clinic's own (`_cached`)."""
+    dates = Filters(filters.placed_from, filters.placed_to)
+    cohort: ImplantCohort = _cached(
+        "demonstration", "demonstration", dates, lambda: _load_demonstration_cohort(dates)
+    )
+    return cohort
+
+
+def _load_demonstration_cohort(filters: Filters) -> ImplantCohort:
     from osseo.patients.models import Patient
 
     scope = Patient.objects.filter(
@@ -299,6 +390,14 @@ def _empty() -> ImplantCohort:
 
 
 def surgeons_in(user: User) -> list[tuple[int, str]]:
+    """The surgeons of the user's patients' signed operations (the registry's filter)."""
+    found: list[tuple[int, str]] = _cached(
+        "surgeons", _scope_key(user), (), lambda: _surgeons_in(user)
+    )
+    return found
+
+
+def _surgeons_in(user: User) -> list[tuple[int, str]]:
     rows = (
         Procedure.objects.filter(patient__in=patients_for(user), status=RecordStatus.SIGNED)
         .order_by()  # no default ordering, or DISTINCT would keep every procedure
@@ -310,6 +409,13 @@ def surgeons_in(user: User) -> list[tuple[int, str]]:
 
 def organisations_in(user: User) -> list[tuple[int, str]]:
     """The organisations caring for the user's patients (the clinic and its rehab partners)."""
+    found: list[tuple[int, str]] = _cached(
+        "organisations", _scope_key(user), (), lambda: _organisations_in(user)
+    )
+    return found
+
+
+def _organisations_in(user: User) -> list[tuple[int, str]]:
     from osseo.patients.models import CareTeam
 
     rows = (
