@@ -766,6 +766,7 @@ def amend_operative_record(
     procedure: Procedure,
     data: dict[str, Any],
     reason: str,
+    devices: dict[str, dict[str, Any]] | None = None,
     if_match: str | None = None,
 ) -> OperativeRecordVersion:
     """A signed record changes only by a new version, with its reason; history stays visible.
@@ -773,8 +774,11 @@ def amend_operative_record(
     An amendment changes only the fields it names (a merge over the last version; an empty value
     clears one), must change something, and the amended record must pass the same sign-off
     checks as signing (409 naming what is missing). The audit entry holds the field-by-field
-    difference."""
+    difference. `devices` corrects the devices the record placed (by their UUID: a wrong GTIN,
+    lot, serial, size or expiry), through the device lifecycle in the same transaction: a
+    signed device changes only this way."""
     errors: dict[str, list[str]] = {}
+    corrections = _device_corrections(procedure, devices or {}, errors)
     reason = str(reason or "").strip()
     if not reason:
         errors["reason"] = ["Say why the signed record is amended."]
@@ -795,7 +799,12 @@ def amend_operative_record(
     before = last.data if last else {}
     merged = _merged(before, data, clean)
     diff = record_diff(before, merged)
-    if not diff:
+    device_diff = [
+        change
+        for device, values in corrections
+        for change in lifecycle.correct_device(device, values)
+    ]
+    if not diff and not device_diff:
         raise ValidationError({"data": ["The amendment changes nothing in the signed record."]})
     problems = sign_problems(procedure, merged)
     if problems:
@@ -806,6 +815,7 @@ def amend_operative_record(
         number=number,
         data=merged,
         amendment_reason=reason,
+        device_changes=device_diff,
         author=actor,
     )
     _changed(procedure)
@@ -816,11 +826,53 @@ def amend_operative_record(
         obj=procedure,
         changes={
             "version": [number - 1, number],
-            **{d["field"]: [d["before"] or None, d["after"] or None] for d in diff},
+            **{d["field"]: [d["before"] or None, d["after"] or None] for d in diff + device_diff},
             "reason": [None, reason],
         },
     )
     return version
+
+
+def _device_corrections(
+    procedure: Procedure, devices: dict[str, dict[str, Any]], errors: dict[str, list[str]]
+) -> list[tuple[Device, dict[str, Any]]]:
+    """The amendment's device corrections, validated as a label is when it is recorded
+    (`device_values`): each names a device the record placed and only the fields an amendment
+    may correct; invalid ones are added to `errors` under `devices.<uuid>.<field>`."""
+    placed = {str(d.uuid): d for d in procedure.devices_placed.all()}
+    allowed = ("gtin", "lot", "serial", "size", "expiry")
+    out = []
+    for key, fields in devices.items():
+        device = placed.get(str(key))
+        where = f"devices.{key}"
+        if device is None:
+            errors[where] = ["Not a device this operative record placed."]
+            continue
+        if not isinstance(fields, dict) or not fields:
+            errors[where] = [f"Name the fields to correct: {', '.join(allowed)}."]
+            continue
+        unknown = sorted(set(fields) - set(allowed))
+        if unknown:
+            errors[where] = [f"An amendment corrects only {', '.join(allowed)}: not {unknown[0]}."]
+            continue
+        current = {name: getattr(device, name) for name in DEVICE_FIELDS}
+        try:
+            values = device_values({**current, **fields}, used_on=procedure.performed_on)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"{where}.{name}"] = messages
+            continue
+        size = str(fields.get("size", device.size) or "")
+        if len(size) > 60:
+            errors[f"{where}.size"] = ["At most 60 characters."]
+            continue
+        corrected = {name: values[name] for name in fields if name != "size"}
+        if "size" in fields:
+            corrected["size"] = size
+        if "gtin" in fields and values.get("udi_di"):
+            corrected.update(udi_issuer=values["udi_issuer"], udi_di=values["udi_di"])
+        out.append((device, corrected))
+    return out
 
 
 DEVICE_FIELDS = ("gtin", "lot", "serial", "expiry", "production_date")
@@ -849,6 +901,7 @@ def device_values(data: dict[str, Any], *, used_on: dt.date | None = None) -> di
             expiry=hibcc.expiry or values["expiry"],
         )
         values["udi_issuer"], values["udi_di"] = "hibcc", hibcc.di
+        values["udi_quantity"] = hibcc.quantity
         expired = hibcc.expired
     elif code:
         try:

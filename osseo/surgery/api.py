@@ -323,6 +323,10 @@ def amend(
         procedure=procedure,
         data=payload.data,
         reason=payload.reason,
+        devices={
+            str(key): correction.model_dump(exclude_unset=True)
+            for key, correction in payload.devices.items()
+        },
         if_match=if_match,
     )
     return Status(201, _procedure_out(procedure, response))

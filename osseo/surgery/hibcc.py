@@ -13,6 +13,8 @@ Structures (HIBC LIC):
   `$` lot; `$+` serial; `$$` expiry then lot; `$$+` expiry then serial; five digits YYJJJ
   (a Julian expiry date) then lot. After `$$`, a flag digit says the date format: 2 MMDDYY,
   3 YYMMDD, 4 YYMMDDHH, 5 YYJJJ, 6 YYJJJHH, 7 no date; any other first digit means MMYY.
+  Before the date, a quantity may come: 8 and two digits, or 9 and five digits (the units in
+  the package), as the HIBC LIC secondary data structure gives it.
 - both in one symbol: the primary without its check character, `/`, the secondary without its
   `+` and link character, one check character over the whole.
 
@@ -47,6 +49,7 @@ class ParsedHIBCC:
     expiry: dt.date | None
     check: str  # the check character of the structure that carries the primary data
     expired: bool
+    quantity: int | None = None  # the secondary label's quantity field, if it has one
 
     @property
     def di(self) -> str:
@@ -114,14 +117,26 @@ _DATE_FLAGS = {
 }
 
 
-def _secondary(data: str) -> tuple[dt.date | None, str | None, str | None]:
-    """(expiry, lot, serial) from the secondary data without `+`, link and check characters."""
+# After "$$" (or "$$+"): a quantity flag and the number of digits that follow it.
+_QUANTITY_FLAGS = {"8": 2, "9": 5}
+
+
+def _secondary(data: str) -> tuple[dt.date | None, str | None, str | None, int | None]:
+    """(expiry, lot, serial, quantity) from the secondary data without `+`, link and check
+    characters."""
     if data.startswith("$$"):
         rest = data[2:]
         serial = rest.startswith("+")
         rest = rest[1:] if serial else rest
-        if rest[:1] in ("8", "9"):
-            raise HIBCCError("HIBCC quantity fields are not read here; enter the lot by hand.")
+        quantity = None
+        if rest[:1] in _QUANTITY_FLAGS:
+            digits = _QUANTITY_FLAGS[rest[0]]
+            text, rest = rest[1 : 1 + digits], rest[1 + digits :]
+            if len(text) != digits or not text.isdigit():
+                raise HIBCCError(
+                    f"The HIBCC quantity after the flag {data[2 + serial]} is {digits} digits."
+                )
+            quantity = int(text)
         if rest[:1] in _DATE_FLAGS:
             fmt, size = _DATE_FLAGS[rest[0]]
             text, rest = rest[1 : 1 + size], rest[1 + size :]
@@ -130,13 +145,15 @@ def _secondary(data: str) -> tuple[dt.date | None, str | None, str | None]:
         if fmt and (len(text) < (size if fmt != "MMYY" else 4) or not text.isdigit()):
             raise HIBCCError("The expiry date in the HIBCC label is incomplete.")
         expiry = _date(text, fmt) if fmt else None
-        return (expiry, None, rest or None) if serial else (expiry, rest or None, None)
+        if serial:
+            return expiry, None, rest or None, quantity
+        return expiry, rest or None, None, quantity
     if data.startswith("$+"):
-        return None, None, data[2:] or None
+        return None, None, data[2:] or None, None
     if data.startswith("$"):
-        return None, data[1:] or None, None
+        return None, data[1:] or None, None, None
     if len(data) >= 5 and data[:5].isdigit():
-        return _julian(data[:2], data[2:5]), data[5:] or None, None
+        return _julian(data[:2], data[2:5]), data[5:] or None, None, None
     raise HIBCCError("The secondary HIBCC data starts with $, $$, $+ or a YYJJJ date.")
 
 
@@ -150,12 +167,13 @@ def parse_hibcc(code: str, *, today: dt.date | None = None) -> ParsedHIBCC:
         raise HIBCCError("An HIBCC label starts with '+'.")
     primary = parts[0]
     expiry = lot = serial = None
+    quantity: int | None = None
     if "/" in primary and len(parts) == 1:  # primary and secondary in one symbol
         body = _verified(primary, "label")
         head, _, tail = body[1:].partition("/")
         match = _PRIMARY.fullmatch(head)
         check = primary[-1]
-        expiry, lot, serial = _secondary(tail)
+        expiry, lot, serial, quantity = _secondary(tail)
     else:
         body = _verified(primary, "primary label")
         match = _PRIMARY.fullmatch(body[1:])
@@ -172,7 +190,7 @@ def parse_hibcc(code: str, *, today: dt.date | None = None) -> ParsedHIBCC:
                     "The secondary label's link character does not match the primary label: "
                     "they are from different products."
                 )
-            expiry, lot, serial = _secondary(data[1:-1])
+            expiry, lot, serial, quantity = _secondary(data[1:-1])
     if match is None:
         raise HIBCCError(
             "The primary HIBCC data is a 4-character labeler code (starting with a letter), "
@@ -190,4 +208,5 @@ def parse_hibcc(code: str, *, today: dt.date | None = None) -> ParsedHIBCC:
         expiry=expiry,
         check=check,
         expired=expiry is not None and expiry < today,
+        quantity=quantity,
     )

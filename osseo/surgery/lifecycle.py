@@ -129,3 +129,37 @@ def implant_in_place(procedure: Procedure) -> bool:
     return Device.objects.filter(
         limb_id=procedure.limb_id, kind=DeviceKind.IMPLANT, status=DeviceStatus.IN_PLACE
     ).exists()
+
+
+# What an amendment of a signed record may correct on a device it placed (a wrong label read or
+# typed): its identity and size, never its state, which follows the signed procedures.
+CORRECTABLE = ("gtin", "lot", "serial", "size", "expiry", "udi_issuer", "udi_di")
+
+
+def _label(name: str) -> str:
+    return str(getattr(Device._meta.get_field(name), "verbose_name", name))
+
+
+def correct_device(device: Device, values: dict[str, object]) -> list[dict[str, str]]:
+    """Write an amendment's corrections onto a device its signed record placed; called by
+    `actions.amend_operative_record` inside its transaction, the one way a signed device
+    changes. Returns what changed, in `operative.record_diff`'s shape."""
+    changed: list[dict[str, str]] = []
+    for name in CORRECTABLE:
+        if name not in values:
+            continue
+        before, after = getattr(device, name), values[name]
+        if before == after:
+            continue
+        setattr(device, name, after)
+        changed.append(
+            {
+                "field": f"device.{device.uuid}.{name}",
+                "label": f"{device.get_kind_display()} {_label(name)}",
+                "before": "" if before in (None, "") else str(before),
+                "after": "" if after in (None, "") else str(after),
+            }
+        )
+    if changed:
+        device.save(update_fields=[c["field"].rsplit(".", 1)[1] for c in changed])
+    return changed

@@ -337,6 +337,9 @@ class OperativeRecordVersion(models.Model):
     number = models.PositiveIntegerField()
     data = models.JSONField(default=dict)  # the guide's steps, see operative.py
     amendment_reason = models.TextField(blank=True)
+    # The devices the amendment corrected (lifecycle.correct_device), in record_diff's shape:
+    # [{"field": "device.<uuid>.lot", "label", "before", "after"}].
+    device_changes = models.JSONField(default=list, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -381,6 +384,9 @@ class Device(models.Model):
         max_length=10, choices=[("gs1", "GS1"), ("hibcc", "HIBCC")], blank=True
     )
     udi_di = models.CharField("UDI device identifier", max_length=30, blank=True)
+    # An HIBCC secondary label's quantity (its "8QQ" or "9QQQQQ" field): the units in the
+    # package the label was on; empty when the label gives none.
+    udi_quantity = models.PositiveIntegerField("UDI quantity", null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.IN_PLACE
     )

@@ -191,9 +191,26 @@ class RecordIn(Schema):
     data: dict[str, dict[str, Any]]
 
 
+class DeviceCorrectionIn(Schema):
+    """The fields of a placed device an amendment corrects; only those sent are changed."""
+
+    gtin: str | None = Field(None, max_length=14)
+    lot: str | None = Field(None, max_length=20)
+    serial: str | None = Field(None, max_length=20)
+    size: str | None = Field(None, max_length=60)
+    expiry: IsoDate | None = None
+
+
 class AmendmentIn(Schema):
-    data: dict[str, dict[str, Any]]
+    data: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="The record's fields to change, by step."
+    )
     reason: str = Field(..., min_length=1, max_length=2000)
+    devices: dict[uuid.UUID, DeviceCorrectionIn] = Field(
+        default_factory=dict,
+        description="Corrections of the devices this record placed, by the device's id "
+        "(a wrong GTIN, lot, serial, size or expiry on the signed record).",
+    )
 
 
 class DeviceIn(Schema):

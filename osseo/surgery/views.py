@@ -345,7 +345,11 @@ def _history(versions: list[Any]) -> list[Any]:
     from the version before it."""
     previous: dict[str, Any] = {}
     for version in versions:
-        version.diff = record_diff(previous, version.data) if version.number > 1 else []
+        version.diff = (
+            record_diff(previous, version.data) + list(version.device_changes)
+            if version.number > 1
+            else []
+        )
         previous = version.data
     return versions[::-1]
 

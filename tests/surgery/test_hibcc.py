@@ -99,3 +99,40 @@ def test_an_hibcc_implant_is_recorded_and_a_wrong_check_character_is_a_422(world
         "LOT42",
         dt.date(2029, 12, 31),
     )
+
+
+@pytest.mark.parametrize(
+    ("secondary", "quantity"),
+    [
+        # 41+39+39+8+0+5+3+2+9+1+2+3+1+21+24+29+4+2+9 = 242 = 5 x 43 + 27: R
+        ("+$$8053291231LOT429R", 5),
+        # 41+39+39+9+0+0+1+2+0+3+2+9+1+2+3+1+21+24+29+4+2+9 = 241 = 5 x 43 + 26: Q
+        ("+$$9001203291231LOT429Q", 120),
+    ],
+)
+def test_a_quantity_before_the_expiry_is_read_with_the_lot_and_expiry(secondary, quantity):
+    parsed = parse_hibcc(f"+E123OSSEO119 {secondary}", today=TODAY)
+    assert (parsed.quantity, parsed.lot, parsed.expiry) == (
+        quantity,
+        "LOT42",
+        dt.date(2029, 12, 31),
+    )
+
+
+def test_a_label_without_a_quantity_has_none():
+    assert parse_hibcc("+E123OSSEO119 +$$3291231LOT429E", today=TODAY).quantity is None
+
+
+def test_a_short_quantity_is_refused():
+    # 41+39+39+8+5 = 132 = 3 x 43 + 3, and the link character 9: 141 = 3 x 43 + 12: C
+    with pytest.raises(HIBCCError, match="quantity"):
+        parse_hibcc("+E123OSSEO119 +$$859C", today=TODAY)
+
+
+def test_an_hibcc_quantity_is_stored_on_the_device(world):
+    procedure = operation(world, on=days_ago(10), parts=(), sign=False)
+    client = api_client(world.users["surgeon"])
+    url = f"/api/v1/procedures/{procedure.uuid}/devices"
+    ok = post(client, url, {"kind": "implant", "code": "+E123OSSEO119 +$$8053291231LOT429R"})
+    assert ok.status_code == 201, ok.content
+    assert Device.objects.values_list("udi_quantity", "lot").get() == (5, "LOT42")
