@@ -414,7 +414,7 @@ class Plot:
                 )
             )
         if self.y2_axis is not None and self.y2_axis.title:
-            x2 = self.width - FONT / 2
+            x2 = self.width - FONT - 2  # rotated clockwise: the glyphs rise to the right
             out.append(
                 self._text(
                     x2,
