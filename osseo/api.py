@@ -18,6 +18,11 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
 from osseo.accounts.actions import user_for_token
+from osseo.accounts.passwords import (
+    PASSWORD_CHANGE_REQUIRED,
+    PasswordChangeRequired,
+    check_api_access,
+)
 from osseo.errors import Conflict, StaleVersion
 from osseo.plausible import TEXT_PATTERN, BodyError, read_json, text_problems
 from osseo.problem import PROBLEM_MEDIA_TYPE as PROBLEM
@@ -27,7 +32,18 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is not None:
+            check_api_access(user, request.path)
             request.user = user
+        return user
+
+
+class Session(SessionAuth):
+    """The browser's session; its idle limit is enforced by the accounts middleware."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            check_api_access(user, request.path)
         return user
 
 
@@ -164,7 +180,7 @@ api = OsseoAPI(
     "levels; text holds no NUL and no Unicode bidirectional controls (422).",
     urls_namespace="api",
     # Bearer first: with the session first, a token-only POST can fail the session's CSRF check.
-    auth=[BearerToken(), SessionAuth()],
+    auth=[BearerToken(), Session()],
     parser=BodyParser(),
 )
 
@@ -176,9 +192,10 @@ def problem(
     detail: str = "",
     errors: list[dict[str, str]] | None = None,
     missing: list[dict[str, str]] | None = None,
+    type: str = "about:blank",
 ) -> HttpResponse:
     body = {
-        "type": "about:blank",
+        "type": type,
         "title": title,
         "status": status,
         "detail": detail,
@@ -230,6 +247,13 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return problem(request, 403, "Forbidden", str(exc) or "Your role may not do this.")
+
+
+@api.exception_handler(PasswordChangeRequired)
+def _password_change_required(request: HttpRequest, exc: PasswordChangeRequired) -> HttpResponse:
+    return problem(
+        request, 403, "Password change required", str(exc), type=PASSWORD_CHANGE_REQUIRED
+    )
 
 
 @api.exception_handler(Conflict)

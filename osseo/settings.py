@@ -144,8 +144,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "osseo.accounts.middleware.AccountRulesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "osseo.accounts.middleware.AccountRulesMiddleware",  # after messages: it may add one
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -233,7 +233,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-API_TOKEN_HOURS = env_int("OSSEO_API_TOKEN_HOURS", 12)
+# API tokens expire after the clinic setting `api_token_hours` (osseo/accounts/clinic_settings.py).
+# A password-reset link works once and for this long (Django's PASSWORD_RESET_TIMEOUT, seconds).
+PASSWORD_RESET_TIMEOUT = env_int("OSSEO_PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
 # Two-factor sign-in (django-otp, osseo/accounts/twofactor.py): the issuer shown in the app.
 OTP_TOTP_ISSUER = os.environ.get("OSSEO_OTP_ISSUER", "Osseo")
 # Wrong codes are counted by the sign-in lockout (per account and address, shared by every

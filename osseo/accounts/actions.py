@@ -12,7 +12,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -36,6 +35,7 @@ from .models import (
     Role,
     User,
 )
+from .permissions import require_permission
 from .twofactor import RECOVERY_CODES
 
 
@@ -60,6 +60,7 @@ def create_user(
     last_name: str = "",
     email: str = "",
     check_password: bool = True,
+    must_change_password: bool = False,
 ) -> User:
     """Provision an account with its one membership; the patient role links to a patient.
     The operator's way (`osseo adduser`, the demo): no permission. A clinic administrator adds
@@ -95,6 +96,8 @@ def create_user(
                 first_name=first_name,
                 last_name=last_name,
                 email=email,
+                must_change_password=must_change_password,
+                password_changed_at=timezone.now(),
             )
     except IntegrityError as exc:
         raise ValidationError({"username": taken}) from exc
@@ -125,7 +128,8 @@ def add_account(
     email: str = "",
 ) -> User:
     """A clinic administrator adds a staff account to their own organisation, with a one-time
-    password (patient accounts are linked to a record by the operator: `osseo adduser`)."""
+    password the colleague must change at first sign-in (patient accounts are linked to a
+    record by the operator: `osseo adduser`)."""
     if role not in STAFF_ROLES:
         raise ValidationError({"role": ["Choose a staff role."]})
     return create_user(
@@ -137,6 +141,7 @@ def add_account(
         first_name=first_name,
         last_name=last_name,
         email=email,
+        must_change_password=True,
     )
 
 
@@ -147,10 +152,13 @@ def issue_api_token(*, user: User) -> str:
     if not user.is_active:
         raise PermissionDenied("This account is deactivated.")
     raw = secrets.token_urlsafe(32)
+    organisation = user.membership.organisation if hasattr(user, "membership") else None
+    hours = resolve(organisation, "api_token_hours").value
+    ApiToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()  # spent ones
     ApiToken.objects.create(
         user=user,
         digest=ApiToken.digest_of(raw),
-        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+        expires_at=timezone.now() + timedelta(hours=hours),
     )
     record("accounts.token.issued", actor=user, obj=user)
     return raw
@@ -164,7 +172,90 @@ def user_for_token(raw: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        # Best-effort and at most once a minute per token: not a write the user asked for.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# How finely a token's "last used" is kept: one write a minute at most, not one per request.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+@action(locks=["token"])
+def revoke_api_token(*, actor: User, token: ApiToken) -> None:
+    """The token's owner, or a clinic administrator of the owner's organisation, revokes it."""
+    owner = token.user
+    if owner.pk != actor.pk:
+        require_permission(actor, "accounts.manage")
+        if owner.membership.organisation_id != actor.membership.organisation_id:
+            raise PermissionDenied("That token belongs to another organisation's account.")
+    record(
+        "accounts.token.revoked",
+        actor=actor,
+        obj=owner,
+        changes={"token": [str(token.uuid), None]},
+    )
+    token.delete()
+
+
+@action()
+def purge_expired_tokens() -> int:
+    """Remove the tokens past their expiry (`osseo tokens purge`, the worker); how many."""
+    count, _ = ApiToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    if count:
+        record("accounts.tokens.purged", actor=None, changes={"count": [None, count]})
+    return count
+
+
+# Passwords (osseo/accounts/passwords.py says when one must be changed).
+@action(locks=["user"])
+def change_password(*, user: User, new_password: str) -> None:
+    """The signed-in user chooses a new password (after a temporary or expired one, too)."""
+    _set_password(user, new_password, field="new_password2")
+    record("accounts.password.changed", actor=user, obj=user)
+
+
+@action(locks=["user"])
+def reset_password(*, user: User, new_password: str) -> None:
+    """The user sets a new password through an e-mailed reset link; their API tokens stop."""
+    _set_password(user, new_password, field="new_password2")
+    ApiToken.objects.filter(user=user).delete()
+    record("accounts.password.reset", actor=user, obj=user)
+
+
+@action(permission="accounts.manage", locks=["account"])
+def issue_temporary_password(*, actor: User, account: User) -> str:
+    """A clinic administrator resets a colleague's password to a temporary one (returned once),
+    which the colleague must change at their next sign-in; their API tokens stop."""
+    if account.membership.organisation_id != actor.membership.organisation_id:
+        raise PermissionDenied("That account belongs to another organisation.")
+    if account.pk == actor.pk:
+        raise Conflict(
+            "Change your own password on your account page.",
+            missing=[Missing("another_account", "A colleague's account")],
+        )
+    temporary = secrets.token_urlsafe(12)
+    account.set_password(temporary)
+    account.must_change_password = True
+    account.save(update_fields=["password", "must_change_password"])
+    ApiToken.objects.filter(user=account).delete()
+    record("accounts.password.issued", actor=actor, obj=account)
+    return temporary
+
+
+def _set_password(user: User, new_password: str, *, field: str) -> None:
+    if user.check_password(new_password):
+        raise ValidationError({field: ["Choose a password different from the current one."]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({field: list(exc.messages)}) from exc
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
 
 
 @action(permission="settings.manage")

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 
-from .actions import add_account, set_account_active
+from .actions import add_account, issue_temporary_password, set_account_active
 from .models import Membership, Role, User
 from .permissions import has_permission
 
@@ -63,6 +63,21 @@ def accounts(request: HttpRequest) -> HttpResponse:
                 f"{target.username} {'re-activated' if target.is_active else 'deactivated'}.",
             )
             return redirect("accounts:accounts")
+    if request.method == "POST" and "reset_password" in request.POST:
+        target = User.objects.filter(
+            uuid=request.POST.get("reset_password", ""), membership__organisation=organisation
+        ).first()
+        if target is None:
+            raise PermissionDenied
+        try:
+            issued = issue_temporary_password(actor=user, account=target)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            conflict = True
+        else:
+            messages.success(
+                request, f"{target.username} must choose a new password at their next sign-in."
+            )
     if request.method == "POST" and form.is_valid():
         # A one-time password for the new colleague, shown once to the administrator.
         issued = secrets.token_urlsafe(12)

@@ -2,6 +2,9 @@ from django import forms
 
 from osseo.editing import VersionedForm
 
+from .clinic_settings import SPECS, WHOLE_NUMBER_RANGES
+from .models import Role
+
 
 class MinAtRiskForm(VersionedForm):
     value = forms.IntegerField(min_value=1, max_value=1000, label="Fewest implants at risk")
@@ -19,3 +22,33 @@ class StageWindowForm(VersionedForm):
         required=False, max_length=300, help_text="Where this number comes from."
     )
     validated = forms.BooleanField(required=False, label="The clinic has validated this value")
+
+
+class TwoFactorRolesForm(VersionedForm):
+    value = forms.MultipleChoiceField(
+        choices=[(r.value, r.label) for r in Role],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Roles that must sign in with an authenticator app",
+    )
+    source = forms.CharField(
+        required=False, max_length=300, help_text="Where this policy comes from."
+    )
+    validated = forms.BooleanField(required=False, label="The clinic has validated this value")
+
+
+def whole_number_form(key: str) -> type[VersionedForm]:
+    """The form of an account-policy setting that is a whole number within its range."""
+    low, high = WHOLE_NUMBER_RANGES[key]
+    spec = SPECS[key]
+
+    class WholeNumberForm(VersionedForm):
+        value = forms.IntegerField(
+            min_value=low, max_value=high, label=f"{spec.label} ({spec.unit})"
+        )
+        source = forms.CharField(
+            required=False, max_length=300, help_text="Where this number comes from."
+        )
+        validated = forms.BooleanField(required=False, label="The clinic has validated this value")
+
+    return WholeNumberForm

@@ -57,6 +57,12 @@ class User(AbstractUser):
     """Osseo's user; every account belongs to one organisation through its membership."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Set when a clinic administrator issues the password (a new account, a reset): the user
+    # changes it before doing anything else (osseo/accounts/passwords.py).
+    must_change_password = models.BooleanField(default=False)
+    # When the user last chose their password; the clinic's expiry counts from it (empty: from
+    # the day the account was made).
+    password_changed_at = models.DateTimeField(null=True, blank=True)
 
     @property
     def role(self) -> str | None:
@@ -95,12 +101,16 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for an API client; only its SHA-256 digest is stored."""
+    """A bearer token for an API client; only its SHA-256 digest is stored. Its owner lists and
+    revokes it by its public id; expired ones are removed (`osseo tokens purge`, and the
+    owner's own whenever a new one is issued)."""
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"API token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

@@ -18,11 +18,19 @@ from osseo.patients.forms import apply_errors
 
 from .actions import set_clinic_setting
 from .clinic_settings import SPECS, ResolvedSetting, resolve, who_set
-from .forms import MinAtRiskForm, StageWindowForm
+from .forms import MinAtRiskForm, StageWindowForm, TwoFactorRolesForm, whole_number_form
 from .models import ClinicSetting, Organisation
 from .permissions import has_permission
 
 WINDOW_PARTS = ("min", "max", "unit")
+# The sign-in and account policy, each a form of its own on the page (prefixed by its key).
+ACCOUNT_POLICY: dict[str, type[VersionedForm]] = {
+    "two_factor_roles": TwoFactorRolesForm,
+    **{
+        key: whole_number_form(key)
+        for key in ("session_idle_minutes", "password_max_age_days", "api_token_hours")
+    },
+}
 
 
 def _initial(current: ResolvedSetting, value: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +103,19 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         record=_row(organisation, "registry_min_at_risk"),
         prefix="atrisk",  # two forms on one page: unique field ids
     )
+    policy_forms = {
+        key: form_class(
+            request.POST if posted == key else None,
+            initial=_values(organisation, key),
+            record=_row(organisation, key),
+            prefix=key,
+        )
+        for key, form_class in ACCOUNT_POLICY.items()
+    }
     form: VersionedForm | None = {
         "stage_window": window_form,
         "registry_min_at_risk": at_risk_form,
+        **policy_forms,
     }.get(posted or "")
     conflict = False
     if form is not None and form.is_valid():
@@ -115,6 +133,11 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/settings.html",
-        {"form": window_form, "at_risk_form": at_risk_form, "rows": rows},
+        {
+            "form": window_form,
+            "at_risk_form": at_risk_form,
+            "policy_forms": [(SPECS[key], f) for key, f in policy_forms.items()],
+            "rows": rows,
+        },
         status=status,
     )

@@ -30,5 +30,11 @@ register(
         "accounts.setting.changed": "Clinic setting changed",
         "accounts.user.deactivated": "Account deactivated",
         "accounts.user.activated": "Account re-activated",
+        "accounts.password.changed": "Password changed",
+        "accounts.password.reset": "Password reset by e-mail link",
+        "accounts.password.issued": "Temporary password issued by an administrator",
+        "accounts.token.revoked": "API token revoked",
+        "accounts.tokens.purged": "Expired API tokens removed",
+        "accounts.session.idle_ended": "Session ended after inactivity",
     }
 )
