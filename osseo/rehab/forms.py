@@ -9,7 +9,15 @@ from osseo.patients.forms import DateInput
 from osseo.typed import SchemaForm
 
 from .models import FunctionTestKind, WalkingAid
-from .schemas import FollowUpIn, FunctionTestIn, LogIn, ReferralIn, RehabPlanIn, WithdrawalIn
+from .schemas import (
+    FollowUpIn,
+    FunctionTestIn,
+    LogCorrectionIn,
+    LogIn,
+    ReferralIn,
+    RehabPlanIn,
+    WithdrawalIn,
+)
 
 
 class ReferralForm(SchemaForm):
@@ -57,6 +65,21 @@ class LogForm(SchemaForm):
     )
     wear_hours = forms.DecimalField(
         label="Prosthesis worn (hours)", required=False, min_value=0, max_value=24, decimal_places=1
+    )
+
+
+class LogCorrectionForm(SchemaForm):
+    """Its author corrects a logged day (the date stays): the values as they should have been,
+    and why (the API's `POST /load-logs/{id}/correction`)."""
+
+    schema = LogCorrectionIn
+
+    applied_kg = LogForm.base_fields["applied_kg"]
+    pain_nrs = LogForm.base_fields["pain_nrs"]
+    walking_aid = LogForm.base_fields["walking_aid"]
+    wear_hours = LogForm.base_fields["wear_hours"]
+    reason = forms.CharField(
+        label="Why is the log corrected?", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

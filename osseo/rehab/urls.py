@@ -8,6 +8,7 @@ urlpatterns = [
     path("referrals/<uuid:referral_id>/withdraw/", views.referral_withdraw, name="withdraw"),
     path("referrals/<uuid:referral_id>/letter/", views.referral_letter, name="letter"),
     path("rehab-plans/<uuid:plan_id>/", views.plan_detail, name="plan"),
+    path("load-logs/<uuid:log_id>/correct/", views.correct_log, name="correct_log"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("protocols/", views.protocol_list, name="protocols"),
     path("protocols/<uuid:protocol_id>/copy/", protocol_views.protocol_copy, name="protocol_copy"),

@@ -27,6 +27,7 @@ from .forms import (
     SETTING_FIELDS,
     FollowUpForm,
     FunctionTestForm,
+    LogCorrectionForm,
     LogForm,
     PlanForm,
     ReferralForm,
@@ -35,7 +36,7 @@ from .forms import (
     WithdrawForm,
 )
 from .letter import letter_context
-from .models import FunctionTestKind, InformationSheet
+from .models import FunctionTestKind, InformationSheet, LoadLog
 from .queries import (
     follow_up_list,
     function_tests_of,
@@ -277,6 +278,44 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         "flag_labels": rules.FLAG_LABELS,
     }
     return render(request, "rehab/plan.html", context, status=409 if refused else _status(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct_log(request: HttpRequest, log_id: str) -> HttpResponse:
+    """Its author corrects a logged day, saying why (`actions.correct_load_log`): the flags are
+    worked out again and the change, before and after, goes into the audit."""
+    user: Any = request.user
+    log = LoadLog.objects.select_related("plan").filter(uuid=log_id).first()
+    if log is None:
+        raise Http404("No such log.")
+    plan = get_plan_for(user, log.plan.uuid, permission="rehab.log")
+    if log.logged_by_id != user.pk:
+        raise PermissionDenied("Only the person who logged a day corrects it.")
+    initial = {
+        "applied_kg": log.applied_kg,
+        "pain_nrs": log.pain_nrs,
+        "walking_aid": log.walking_aid,
+        "wear_hours": log.wear_hours,
+    }
+    form = LogCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            actions.correct_load_log(
+                actor=user, log=log, data=data, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Corrected the log of {log.date:%d %b %Y}.")
+            return redirect("rehab:plan", plan_id=plan.uuid)
+    return render(
+        request,
+        "rehab/correct_log.html",
+        {"form": form, "log": log, "plan": plan, "patient": plan.patient},
+        status=_status(form),
+    )
 
 
 @login_required

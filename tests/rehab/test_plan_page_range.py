@@ -9,7 +9,8 @@ from tests.conftest import api_client, client_for
 from tests.rehab.conftest import STANDARD, operate, post, protocol
 
 
-def _plan_page(world, name=STANDARD):
+def operated_plan(world, name=STANDARD):
+    """The world's patient operated on 5 Jan 2026, referred, with a plan from 12 Jan at 80 kg."""
     operate(world, dt.date(2026, 1, 5))
     post(
         api_client(world.users["coordinator"]),
@@ -22,7 +23,12 @@ def _plan_page(world, name=STANDARD):
         {"protocol": str(protocol(name).uuid), "start_date": "2026-01-12", "body_weight_kg": 80},
     )
     assert plan.status_code == 201, plan.content
-    page = client_for(world.users["rehab_specialist"]).get(f"/rehab-plans/{plan.json()['id']}/")
+    return plan.json()
+
+
+def _plan_page(world, name=STANDARD):
+    plan = operated_plan(world, name)
+    page = client_for(world.users["rehab_specialist"]).get(f"/rehab-plans/{plan['id']}/")
     assert page.status_code == 200
     return page.content.decode()
 
