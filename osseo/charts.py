@@ -136,7 +136,11 @@ def date_axis(start: dt.date, end: dt.date, *, title: str = "", most: int = 6) -
     """A time axis from `start` to `end` (values are ordinal days), ticked on the first of round
     months (1, 2, 3, 6 months, 1, 2, 5, 10 years) or on days for spans under two months."""
     if end <= start:
-        end = start + dt.timedelta(days=1)
+        # A single day still needs a span; at the calendar's last day the span runs backwards.
+        if start == dt.date.max:
+            start, end = start - dt.timedelta(days=1), start
+        else:
+            end = start + dt.timedelta(days=1)
     span = (end - start).days
     ticks: list[dt.date] = []
     if span <= 60:

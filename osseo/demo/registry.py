@@ -9,16 +9,17 @@ patient lists or exports. The clinic's registry shows them only as the comparato
 
 Rates (the time to each event is drawn from a constant hazard that reproduces the figure):
 - explantation: 5-year fixture survival 92 % [V] (OPRA, Brånemark et al., JAAOS 2019;27(16):
-  e743-e751; domain notes §6.6);
+  e743-e751; docs/sources.md#complication-outcomes);
 - revision (any, explantation included): revision-free survival 45 % at 5 years [V] (same);
 - superficial (soft-tissue) infection 38 % after one-stage, 52 % after two-stage surgery;
   osteomyelitis (deep) 0 % and 10 %; fracture 13 % and 12 % [V] (Banducci et al., Bone Jt
   Open 2023;4(7):539-550; the registry's claims panel cites the same table). The review gives
   proportions, not their timing: the onset is drawn uniformly over the first three years,
   which is ILLUSTRATIVE;
-- death: 1 % a year, ILLUSTRATIVE (the domain notes give no rate);
+- death: 1 % a year, ILLUSTRATIVE (no source gives a rate);
 - the mix of sites, fixations, strategies, ages and implantation years: ILLUSTRATIVE;
-  fixation has no effect on any rate (no head-to-head comparison was found, domain notes §6.5).
+  fixation has no effect on any rate (no head-to-head comparison was
+  found, docs/sources.md#one-or-two-stages).
 
 Built with bulk_create, not through the actions: a few thousand implants in seconds, and no
 audit entries, because no person did anything. Deterministic for a given N and day.

@@ -60,7 +60,7 @@ class OverrideOut(Schema):
     withdrawal_reason: str
 
 
-class WithdrawalIn(Schema):
+class OverrideWithdrawalIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
@@ -154,7 +154,10 @@ def override_gate(request: HttpRequest, episode_id: uuid.UUID, payload: Override
     operation_id="withdraw_gate_override",
 )
 def withdraw_gate_override(
-    request: HttpRequest, episode_id: uuid.UUID, override_id: uuid.UUID, payload: WithdrawalIn
+    request: HttpRequest,
+    episode_id: uuid.UUID,
+    override_id: uuid.UUID,
+    payload: OverrideWithdrawalIn,
 ) -> Any:
     """Withdraw a pending override, with a reason: its surgeon or a clinic administrator (403
     for anyone else); one already used or withdrawn is a 409."""

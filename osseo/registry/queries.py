@@ -104,9 +104,9 @@ READ_SUFFIXES = (".viewed", ".exported")
 def facts_stamp() -> tuple[Any, ...]:
     """Where the facts the cohort derives from stand now, in a few index look-ups: the sequence
     number of the latest audited write (every write is an action that records its entry in its
-    own transaction, design notes) with its chained hash, and the highest key of each table the
-    cohort reads (rows loaded in bulk, outside the actions, move it too). Equal stamps, equal
-    facts."""
+    own transaction, docs/sources.md#design-rules) with its chained hash, and the highest key of
+    each table the cohort reads (rows loaded in bulk, outside the actions, move it too). Equal
+    stamps, equal facts."""
     from osseo.accounts.models import Organisation
     from osseo.audit.models import AuditEntry
     from osseo.complications.models import AdverseEvent, Death

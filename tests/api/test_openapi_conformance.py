@@ -309,6 +309,11 @@ def _records() -> Records:
         ("/api/v1/patients/{patient_id}/death", "patient_id"): deceased.uuid,
     }
     tokens = {role: issue_api_token(user=user) for role, user in users.items()}
+    # A second token of the surgeon's, for revoke_token to revoke without signing the caller out.
+    issue_api_token(user=surgeon)
+    spare = surgeon.api_tokens.order_by("-created_at", "-id").first()
+    assert spare is not None
+    ids["token_id"] = spare.uuid
     return Records(
         tokens,
         {name: str(value) for name, value in ids.items()},

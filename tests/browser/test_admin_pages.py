@@ -12,7 +12,7 @@ def test_the_clinic_admin_sets_the_stage_window_and_adds_to_the_catalogue(world,
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Clinic settings")).to_be_visible()
     page.get_by_role("spinbutton", name="From").fill("6")
-    page.get_by_role("spinbutton", name="To").fill("8")
+    page.get_by_role("spinbutton", name="To (required)", exact=True).fill("8")
     page.get_by_label("Unit").select_option("weeks")
     page.get_by_role("button", name="Save").first.click()
     expect(page.get_by_text("Setting saved.")).to_be_visible()

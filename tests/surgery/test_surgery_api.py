@@ -222,7 +222,7 @@ def test_an_operative_record_is_signed_only_when_complete_then_amended_by_versio
     refused = _problem(post(client, f"/api/v1/procedures/{pid}/sign"), 409)
     assert refused["detail"] == "This record cannot be signed yet."
     guide = "Clinic patient guide, 'The Surgery'"
-    note = "Domain notes §2.5, what an operative note should capture"
+    note = "What an operative note should capture (docs/sources.md#operative-note)"
     assert refused["missing"] == [
         {
             "code": "anaesthesia_given",
