@@ -19,6 +19,10 @@ class SettingSpec:
     unit: str
     default: Any
     source: str  # "" = not validated
+    # What the setting does, in the words the settings screen shows beside it.
+    help: str = ""
+    # The section of docs/sources.md the default's source (or its absence) is described in.
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ SPECS: dict[str, SettingSpec] = {
             # Guide: "two stages, with a gap of 4 to 6 months between each stage". Centres differ
             # (Radboud: 6-8 weeks, docs/sources.md#stage-intervals), hence a clinic setting.
             "Clinic patient guide: 'a gap of 4 to 6 months between each stage'",
+            help=(
+                "A staged plan's next stage, or a stage performed, outside this interval after "
+                "the stage before needs a reason written down."
+            ),
+            anchor="docs/sources.md#stage-intervals",
         ),
         SettingSpec(
             "registry_min_at_risk",
@@ -54,6 +63,11 @@ SPECS: dict[str, SettingSpec] = {
             "implants",
             10,
             "",  # no published cut-off: not validated until the clinic sets it
+            help=(
+                "The registry's survival curves stop where fewer implants than this are still "
+                "followed, and say so. No published cut-off exists."
+            ),
+            anchor="docs/sources.md#registries",
         ),
         # Rehabilitation (osseo/rehab). Patients under-load (docs/sources.md#under-loading), but no
         # source gives the share that should raise a flag: not validated until the clinic says.
@@ -63,6 +77,11 @@ SPECS: dict[str, SettingSpec] = {
             "% of the prescribed load",
             20,
             "",
+            help=(
+                "A logged load this far below the plan's prescription is flagged as under-loading"
+                " on the rehabilitation plan."
+            ),
+            anchor="docs/sources.md#under-loading",
         ),
         SettingSpec(
             "rehab_over_loading_percent",
@@ -70,6 +89,11 @@ SPECS: dict[str, SettingSpec] = {
             "% of the prescribed load",
             10,
             "",
+            help=(
+                "A logged load this far above the plan's prescription is flagged as over-loading "
+                "on the rehabilitation plan."
+            ),
+            anchor="docs/sources.md#under-loading",
         ),
         SettingSpec(
             "follow_up_schedule",
@@ -78,6 +102,11 @@ SPECS: dict[str, SettingSpec] = {
             {"months": [3, 6, 12], "then_every_months": 12},
             "OGA: pre-op, then 3, 6 and 12 months, then yearly (BMJ Open 2020, "
             "doi 10.1136/bmjopen-2020-038346)",
+            help=(
+                "The follow-up visits each patient is due after surgery; the follow-up list and "
+                "the patient page count them from the surgery date."
+            ),
+            anchor="docs/sources.md#follow-up-schedule",
         ),
         # Issue 17: who must take part in the MDT that decides eligibility. The floor is NICE's
         # (disciplines.REQUIRED); a clinic may add disciplines (e.g. the NICE draft's plastic
@@ -88,19 +117,41 @@ SPECS: dict[str, SettingSpec] = {
             "disciplines",
             list(REQUIRED),
             REQUIRED_SOURCE,
+            help=(
+                "An eligibility decision is recorded only when people of each of these "
+                "disciplines took part."
+            ),
+            anchor="docs/sources.md#nice-ipg270",
         ),
         # How far ahead a planned date (a surgical plan, a rehab plan's start) may be entered
         # (osseo/plausible.py). No source gives a number: not validated until the clinic sets it.
         SettingSpec(
             "date_years_ahead",
-            "Latest planned date accepted, counted from today",
+            "How far ahead a planned date may be",
             "years",
             2,
             "",
+            help=(
+                "A planned date (a surgical plan and its stages, a rehabilitation plan's start) "
+                "further ahead than this is refused with a field error naming the latest date "
+                "accepted."
+            ),
+            anchor="docs/sources.md#design-rules",
         ),
         # Clinic-authored text; empty until the clinic writes it (docs/sources.md#stoma-care: no OI
         # source gives the steps, so nothing is invented here).
-        SettingSpec("stoma_care_instructions", "Stoma-care instructions", "text", "", ""),
+        SettingSpec(
+            "stoma_care_instructions",
+            "Stoma-care instructions",
+            "text",
+            "",
+            "",
+            help=(
+                "The clinic's own stoma-care steps, printed in the rehabilitation referral "
+                "letter. Empty until the clinic writes them."
+            ),
+            anchor="docs/sources.md#stoma-care",
+        ),
         # Security policy, not a clinical number: which roles must sign in with a second factor.
         SettingSpec(
             "two_factor_roles",
@@ -108,6 +159,12 @@ SPECS: dict[str, SettingSpec] = {
             "roles",
             ["clinic_admin"],
             "OWASP ASVS 4.0 (V2, level 2): multi-factor sign-in, first for administrators",
+            help=(
+                "People in these roles must enrol an authenticator app: at their next sign-in "
+                "they are sent to enrol before any other page, and from then on each sign-in (and"
+                " each API token) asks for a code from the app or a recovery code."
+            ),
+            anchor="docs/sources.md#security",
         ),
         # Account policy (issue 19), security settings rather than clinical numbers. No source
         # the project has verified fixes these numbers (OWASP ASVS 4.0.3 V3.3.2 is said to ask
@@ -120,6 +177,11 @@ SPECS: dict[str, SettingSpec] = {
             "days",
             0,
             "",
+            help=(
+                "A password older than this must be changed at the next sign-in. 0 means "
+                "passwords do not expire."
+            ),
+            anchor="docs/sources.md#security",
         ),
         SettingSpec(
             "api_token_hours",
@@ -127,6 +189,10 @@ SPECS: dict[str, SettingSpec] = {
             "hours",
             12,  # the lifetime tokens had before this was a setting
             "",
+            help=(
+                "How long an API token issued at sign-in stays valid; expired tokens are removed."
+            ),
+            anchor="docs/sources.md#security",
         ),
         SettingSpec(
             "session_idle_minutes",
@@ -134,6 +200,11 @@ SPECS: dict[str, SettingSpec] = {
             "minutes",
             30,
             "",
+            help=(
+                "A signed-in session with no activity for this long ends; the person signs in "
+                "again."
+            ),
+            anchor="docs/sources.md#security",
         ),
         # What the clinic adds to a site's profile (osseo/patients/sites.py): instruments for a
         # site, load recordings as a wear basis for a site. The clinic's own: not validated.
@@ -143,6 +214,12 @@ SPECS: dict[str, SettingSpec] = {
             "by site",
             {},
             "",
+            help=(
+                "Tests, questionnaires and load recordings the clinic uses at a site beyond those"
+                " its sources give. A walking test stays lower-limb only, and the Q-TFA "
+                "transfemoral only."
+            ),
+            anchor="docs/sources.md#design-rules",
         ),
     ]
 }

@@ -37,14 +37,18 @@ class TwoFactorRolesForm(VersionedForm):
     validated = forms.BooleanField(required=False, label="The clinic has validated this value")
 
 
-def whole_number_form(key: str) -> type[VersionedForm]:
-    """The form of an account-policy setting that is a whole number within its range."""
-    low, high = WHOLE_NUMBER_RANGES[key]
+def whole_number_form(key: str, within: tuple[int, int] | None = None) -> type[VersionedForm]:
+    """The form of a setting that is a whole number within its range (`within`, else the
+    account policy's range for `key`)."""
+    low, high = within or WHOLE_NUMBER_RANGES[key]
     spec = SPECS[key]
 
     class WholeNumberForm(VersionedForm):
         value = forms.IntegerField(
-            min_value=low, max_value=high, label=f"{spec.label} ({spec.unit})"
+            min_value=low,
+            max_value=high,
+            label=f"{spec.label} ({spec.unit})",
+            help_text=f"A whole number from {low} to {high}.",
         )
         source = forms.CharField(
             required=False, max_length=300, help_text="Where this number comes from."

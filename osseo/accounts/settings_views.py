@@ -3,6 +3,7 @@ opened: a colleague's change since is kept, or shown where both changed the same
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -10,17 +11,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from osseo.editing import VersionedForm, save_edit
 from osseo.errors import StaleVersion
 from osseo.patients.forms import apply_errors
+from osseo.plausible import MAX_YEARS_AHEAD
 
 from .actions import set_clinic_setting
 from .clinic_settings import SPECS, ResolvedSetting, resolve, who_set
 from .forms import MinAtRiskForm, StageWindowForm, TwoFactorRolesForm, whole_number_form
 from .models import ClinicSetting, Organisation
 from .permissions import has_permission
+from .setting_words import in_words
 
 WINDOW_PARTS = ("min", "max", "unit")
 # The sign-in and account policy, each a form of its own on the page (prefixed by its key).
@@ -31,6 +35,42 @@ ACCOUNT_POLICY: dict[str, type[VersionedForm]] = {
         for key in ("session_idle_minutes", "password_max_age_days", "api_token_hours")
     },
 }
+# The settings edited on this screen beside those two, each a form of its own (prefixed by its key).
+DATE_FORMS: dict[str, type[VersionedForm]] = {
+    "date_years_ahead": whole_number_form("date_years_ahead", (1, MAX_YEARS_AHEAD)),
+}
+# The settings edited on another screen, where the overview links to.
+ELSEWHERE = {
+    "rehab_under_loading_percent": "rehab:settings",
+    "rehab_over_loading_percent": "rehab:settings",
+    "follow_up_schedule": "rehab:settings",
+    "stoma_care_instructions": "rehab:settings",
+    "mdt_disciplines": "surgery:mdt_settings",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One setting in the overview: its value in words and where it is changed."""
+
+    setting: ResolvedSetting
+    words: str
+    change_url: str
+
+
+def _overview(organisation: Organisation) -> list[Row]:
+    rows = []
+    for key, spec in SPECS.items():
+        current = resolve(organisation, key)
+        where = ELSEWHERE.get(key)
+        rows.append(
+            Row(
+                current,
+                in_words(key, current.value, spec.unit),
+                reverse(where) if where else f"#setting-{key}",
+            )
+        )
+    return rows
 
 
 def _initial(current: ResolvedSetting, value: dict[str, Any]) -> dict[str, Any]:
@@ -103,20 +143,22 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         record=_row(organisation, "registry_min_at_risk"),
         prefix="atrisk",  # two forms on one page: unique field ids
     )
-    policy_forms = {
+    keyed = {
         key: form_class(
             request.POST if posted == key else None,
             initial=_values(organisation, key),
             record=_row(organisation, key),
             prefix=key,
         )
-        for key, form_class in ACCOUNT_POLICY.items()
+        for key, form_class in {**ACCOUNT_POLICY, **DATE_FORMS}.items()
     }
-    form: VersionedForm | None = {
+    policy_forms = {key: keyed[key] for key in ACCOUNT_POLICY}
+    forms: dict[str, VersionedForm] = {
         "stage_window": window_form,
         "registry_min_at_risk": at_risk_form,
-        **policy_forms,
-    }.get(posted or "")
+        **keyed,
+    }
+    form = forms.get(posted or "")
     conflict = False
     if form is not None and form.is_valid():
         try:
@@ -128,7 +170,17 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Setting saved.")
                 return redirect("accounts:settings")
             conflict = True
-    rows = [resolve(organisation, key) for key in SPECS]
+    rows = _overview(organisation)
+    by_key = {row.setting.spec.key: row for row in rows}
+    sections = [
+        (title, [(by_key[key], forms[key]) for key in keys])
+        for title, keys in (
+            ("Surgery", ["stage_window"]),
+            ("Registry", ["registry_min_at_risk"]),
+            ("Dates", list(DATE_FORMS)),
+            ("Sign-in and accounts", list(ACCOUNT_POLICY)),
+        )
+    ]
     status = 409 if conflict else 422 if form is not None and form.errors else 200
     return render(
         request,
@@ -138,6 +190,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             "at_risk_form": at_risk_form,
             "policy_forms": [(SPECS[key], f) for key, f in policy_forms.items()],
             "rows": rows,
+            "sections": sections,
         },
         status=status,
     )
