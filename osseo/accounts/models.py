@@ -31,11 +31,24 @@ class OrganisationKind(models.TextChoices):
     REHAB_PARTNER = "rehab_partner", "Rehabilitation partner"  # sees referred patients only
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    # How patients and partners reach the organisation: printed on the patient guides, the
+    # referral letters and the patient's own pages. All optional; the clinic admin keeps them
+    # (update_organisation_contact), validated by osseo/accounts/contact.py.
+    telephone = models.CharField(max_length=40, blank=True, default="")
+    email = models.EmailField(blank=True, default="")
+    address = models.TextField(max_length=500, blank=True, default="")
+    out_of_hours = models.CharField(
+        "out-of-hours telephone",
+        max_length=40,
+        blank=True,
+        default="",
+        help_text="The line to ring when the organisation is closed.",
+    )
     # A demonstration centre holds synthetic patients only (`osseo demo --registry N`): no one
     # signs in there, and its implants reach a clinic's registry only as the labelled comparator.
     demonstration = models.BooleanField(
@@ -51,6 +64,57 @@ class Organisation(models.Model):
     @property
     def is_clinic(self) -> bool:
         return self.kind == OrganisationKind.OI_CLINIC
+
+    @property
+    def has_contact_details(self) -> bool:
+        return any((self.telephone, self.email, self.address, self.out_of_hours))
+
+    @property
+    def telephone_uri(self) -> str:
+        from .contact import telephone_uri
+
+        return telephone_uri(self.telephone)
+
+    @property
+    def out_of_hours_uri(self) -> str:
+        from .contact import telephone_uri
+
+        return telephone_uri(self.out_of_hours)
+
+
+class Partnership(models.Model):
+    """A rehabilitation partner the clinic works with: referrals go only to these (issue 19).
+    Ending one stops new referrals; those already made go on until each is withdrawn."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnerships")
+    partner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    since = models.DateTimeField()
+    # Empty when the operator set it up (the demo, the command line).
+    added_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "partner"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_active_partnership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic.slug} → {self.partner.slug}"
+
+    @property
+    def active(self) -> bool:
+        return self.ended_at is None
 
 
 class User(AbstractUser):

@@ -90,6 +90,11 @@ TABLE: dict[str, Grant] = {
     # Accounts and clinic settings.
     "accounts.manage": Grant(frozenset({Role.CLINIC_ADMIN}), ANY_ORG),
     "settings.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+    # Issue 19: an organisation's own contact details (its clinic administrator, clinic or
+    # partner); the rehabilitation partners a clinic works with; inviting a patient to an account.
+    "organisation.contact": Grant(frozenset({Role.CLINIC_ADMIN}), ANY_ORG),
+    "partners.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
+    "patient.invite": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
 }
 
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from .models import ApiToken, User
+from .models import ApiToken, Organisation, Partnership, User
 from .permissions import has_permission
 
 
@@ -44,3 +44,18 @@ def token_for(actor: User, token_id: uuid.UUID) -> ApiToken:
     if token is None or (token.user_id != actor.pk and not _manages(actor, token.user)):
         raise Http404("No such token.")
     return token
+
+
+def partnerships_of(clinic: Organisation) -> QuerySet[Partnership]:
+    """The clinic's active partnerships, by partner name."""
+    return (
+        Partnership.objects.filter(clinic=clinic, ended_at__isnull=True)
+        .select_related("partner")
+        .order_by("partner__name", "pk")
+    )
+
+
+def is_partner_of(clinic: Organisation, partner: Organisation) -> bool:
+    return Partnership.objects.filter(
+        clinic=clinic, partner=partner, ended_at__isnull=True
+    ).exists()

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import account_views, admin_views, password_views, settings_views, twofactor_views, views
+from . import (
+    account_views,
+    admin_views,
+    organisation_views,
+    password_views,
+    settings_views,
+    twofactor_views,
+    views,
+)
 
 app_name = "accounts"
 urlpatterns = [
@@ -28,4 +36,5 @@ urlpatterns = [
     path("two-factor/", twofactor_views.two_factor, name="two_factor"),
     path("settings/", settings_views.clinic_settings, name="settings"),
     path("manage/", admin_views.accounts, name="accounts"),
+    path("organisation/", organisation_views.organisation, name="organisation"),
 ]

@@ -36,5 +36,11 @@ register(
         "accounts.token.revoked": "API token revoked",
         "accounts.tokens.purged": "Expired API tokens removed",
         "accounts.session.idle_ended": "Session ended after inactivity",
+        "accounts.organisation.created": "Organisation created",
+        "accounts.organisation.contact_changed": "Organisation's contact details changed",
+        "accounts.partnership.added": "Rehabilitation partner added",
+        "accounts.partnership.ended": "Rehabilitation partnership ended",
+        "accounts.patient.invited": "Patient invited to set up their account",
+        "accounts.invitation.accepted": "Patient account invitation accepted",
     }
 )

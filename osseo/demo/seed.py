@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db import transaction
 
-from osseo.accounts.actions import create_organisation, create_user, enrol_totp_for
+from osseo.accounts.actions import create_user, enrol_totp_for
 from osseo.accounts.models import Organisation, OrganisationKind, Role, User
+from osseo.accounts.organisation_actions import add_organisation, add_partnership
 from osseo.audit.context import acting_as
 from osseo.demo import complications as demo_complications
 from osseo.demo import surgery as demo_surgery
@@ -292,14 +293,27 @@ def seed_demo() -> DemoResult:
     ensure_reference_data()  # the migrations' rows, in case the database was flushed
     rng = random.Random(SEED)  # noqa: S311  deterministic: the same cohort on every machine
     with transaction.atomic(), acting_as(label="osseo demo"):
-        clinic = create_organisation(
-            name="Demo Osseointegration Clinic", slug="demo-clinic", kind=OrganisationKind.OI_CLINIC
+        # Fictional contact details: telephone numbers from the ranges Ofcom keeps for drama.
+        clinic = add_organisation(
+            actor=None,
+            name="Demo Osseointegration Clinic",
+            slug="demo-clinic",
+            kind=OrganisationKind.OI_CLINIC,
+            contact={
+                "telephone": "0113 496 0000",
+                "out_of_hours": "0113 496 0999",
+                "email": "osseointegration@example.org",
+                "address": "Demo Osseointegration Clinic\n1 Example Road\nLeeds",
+            },
         )
-        partner = create_organisation(
+        partner = add_organisation(
+            actor=None,
             name="Demo Rehabilitation Partner",
             slug="demo-rehab",
             kind=OrganisationKind.REHAB_PARTNER,
+            contact={"telephone": "0161 496 0000", "email": "rehab@example.org"},
         )
+        add_partnership(clinic=clinic, partner=partner)  # the clinic refers to this partner
         staff: dict[str, User] = {}
         for username, role, org_slug, first, last in USERS:
             staff[username] = create_user(

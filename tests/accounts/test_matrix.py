@@ -171,7 +171,13 @@ def test_the_permission_table_matches_the_roles(world, persona):
         | complications
         | followup
         | due
-        | {"assessment.record", "enquiry.triage", "registry.view", "referral.manage"},
+        | {
+            "assessment.record",
+            "enquiry.triage",
+            "registry.view",
+            "referral.manage",
+            "patient.invite",
+        },
         "clinic_admin": pathway
         | {"death.record", "outcome.record"}
         | {
@@ -185,6 +191,9 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "protocol.manage",
             "connectors.due_list",
             "gate.withdraw",
+            "organisation.contact",
+            "partners.manage",
+            "patient.invite",
         }
         | registry
         | followup,

@@ -95,6 +95,9 @@ CALLER = {
     "submit_load_recording": "prosthetist",
     "record_body_weight": "prosthetist",
     "retry_load_recording": "prosthetist",
+    "update_own_organisation_contact": "clinic_admin",
+    "add_partner": "clinic_admin",
+    "end_partnership": "clinic_admin",
 }
 
 
@@ -140,6 +143,9 @@ def _records() -> Records:
     partner = create_organisation(
         name="Conformance Rehab", slug="conformance-rehab", kind="rehab_partner"
     )
+    from osseo.accounts.organisation_actions import add_partnership
+
+    partnership = add_partnership(clinic=clinic, partner=partner)
     roles = [
         "surgeon",
         "anaesthetist",
@@ -298,6 +304,7 @@ def _records() -> Records:
         "recording_id": recording.uuid,
         "enquiry_id": enquiry.uuid,
         "override_id": override.uuid,
+        "partnership_id": partnership.uuid,
         "code": "rand-36",
         "kind": "dualcone",
     }

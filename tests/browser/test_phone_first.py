@@ -19,7 +19,15 @@ PERSONAS = ["surgeon", "coordinator", "rehab", "admin", "patient"]
 # Downloads and actions that leave the page; every other same-site link is walked.
 SKIP = re.compile(r"sign-out|export=|format=|\.pdf|\.csv|/api/|/static/|calendar|\.ics")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-SAMPLE = ("/registry/", "/connectors/", "/rehab", "/patients/", "/catalogue/", "/follow-ups/")
+SAMPLE = (
+    "/registry/",
+    "/connectors/",
+    "/rehab",
+    "/patients/",
+    "/catalogue/",
+    "/follow-ups/",
+    "/accounts/organisation/",
+)
 TARGETS = ".button, .nav a, .tabs a, .pagination a, summary, td > a, li > a"
 
 
