@@ -108,6 +108,9 @@ def world(db: Any) -> World:
     clinic = create_organisation(name="Test Clinic", slug="clinic", kind="oi_clinic")
     other = create_organisation(name="Other Clinic", slug="other", kind="oi_clinic")
     rehab = create_organisation(name="Test Rehab", slug="rehab", kind="rehab_partner")
+    from osseo.accounts.organisation_actions import add_partnership
+
+    add_partnership(clinic=clinic, partner=rehab)  # the clinic refers to this partner only
     users = {
         "surgeon": make_user("surgeon", "surgeon", clinic),
         "anaesthetist": make_user("anaesthetist", "anaesthetist", clinic),

@@ -48,3 +48,10 @@ class OrganisationForm(forms.Form):
         "hyphens (e.g. north-rehab).",
     )
     kind = forms.ChoiceField(choices=OrganisationKind.choices, label="Kind")
+
+
+class PartnerForm(forms.Form):
+    partner = forms.ChoiceField(
+        label="Rehabilitation partner",
+        error_messages={"invalid_choice": "Choose a rehabilitation partner from the list."},
+    )

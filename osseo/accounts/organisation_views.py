@@ -14,12 +14,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from osseo.editing import save_edit
+from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 
 from .contact import CONTACT_FIELDS
-from .organisation_actions import update_organisation_contact
-from .organisation_forms import ContactForm
+from .models import Organisation, OrganisationKind, Partnership
+from .organisation_actions import (
+    add_organisation,
+    add_partner,
+    end_partnership,
+    is_installation_admin,
+    update_organisation_contact,
+)
+from .organisation_forms import ContactForm, OrganisationForm, PartnerForm
 from .permissions import has_permission
+from .queries import partnerships_of
 
 
 @login_required
@@ -52,4 +61,86 @@ def organisation(request: HttpRequest) -> HttpResponse:
     status = 409 if conflict else 422 if form.is_bound and form.errors else 200
     return render(
         request, "accounts/organisation.html", {"organisation": org, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partners(request: HttpRequest) -> HttpResponse:
+    """The rehabilitation partners the clinic refers patients to: referrals go only to these."""
+    user: Any = request.user
+    if not has_permission(user, "partners.manage"):
+        raise PermissionDenied
+    clinic = user.membership.organisation
+    listed = list(partnerships_of(clinic))
+    candidates = Organisation.objects.filter(
+        kind=OrganisationKind.REHAB_PARTNER, demonstration=False
+    ).exclude(pk__in=[p.partner_id for p in listed])
+    form = PartnerForm(request.POST if "add" in request.POST else None)
+    choices = [("", "Choose a partner"), *((str(o.uuid), o.name) for o in candidates)]
+    form.fields["partner"].choices = choices  # type: ignore[attr-defined]
+    conflict = False
+    if request.method == "POST" and "end" in request.POST:
+        partnership = (
+            Partnership.objects.filter(uuid=request.POST.get("end", ""), clinic=clinic)
+            .select_related("partner")
+            .first()
+        )
+        if partnership is None:
+            raise PermissionDenied
+        try:
+            end_partnership(actor=user, partnership=partnership)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            conflict = True
+        else:
+            messages.success(
+                request, f"{clinic.name} no longer refers to {partnership.partner.name}."
+            )
+            return redirect("accounts:partners")
+    if request.method == "POST" and "add" in request.POST and form.is_valid():
+        partner = candidates.get(uuid=form.cleaned_data["partner"])
+        try:
+            add_partner(actor=user, partner=partner)
+        except (ValidationError, Conflict) as exc:
+            apply_errors(form, exc)
+            conflict = isinstance(exc, Conflict)
+        else:
+            messages.success(request, f"{partner.name} added: you can now refer patients to it.")
+            return redirect("accounts:partners")
+    status = 409 if conflict else 422 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "accounts/partners.html",
+        {"clinic": clinic, "partnerships": listed, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisations(request: HttpRequest) -> HttpResponse:
+    """The installation's administrator lists the organisations and adds clinics and partners."""
+    user: Any = request.user
+    if not is_installation_admin(user):
+        raise PermissionDenied
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = add_organisation(actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{org.name} added. Give it a clinic administrator with "
+                f"osseo adduser NAME --role clinic_admin --organisation {org.slug}.",
+            )
+            return redirect("accounts:organisations")
+    listed = Organisation.objects.order_by("demonstration", "kind", "name")
+    return render(
+        request,
+        "accounts/organisations.html",
+        {"organisations": listed, "form": form},
+        status=422 if form.is_bound and form.errors else 200,
     )

@@ -37,4 +37,6 @@ urlpatterns = [
     path("settings/", settings_views.clinic_settings, name="settings"),
     path("manage/", admin_views.accounts, name="accounts"),
     path("organisation/", organisation_views.organisation, name="organisation"),
+    path("partners/", organisation_views.partners, name="partners"),
+    path("organisations/", organisation_views.organisations, name="organisations"),
 ]

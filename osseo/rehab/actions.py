@@ -21,7 +21,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from osseo.accounts.clinic_settings import SPECS
-from osseo.accounts.models import ClinicSetting, Organisation, OrganisationKind, Role, User
+from osseo.accounts.models import (
+    ClinicSetting,
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Role,
+    User,
+)
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.contract import action, lock
@@ -133,6 +140,23 @@ def refer_patient(
     see this patient, and only this one, from now on."""
     if organisation.kind != OrganisationKind.REHAB_PARTNER:
         raise ValidationError({"organisation": ["Refer to a rehabilitation partner organisation."]})
+    clinic = actor.membership.organisation
+    # Only to a partner the clinic works with (issue 19); its row is locked, so the partnership
+    # cannot end between this check and the referral.
+    if (
+        not Partnership.objects.select_for_update()
+        .filter(clinic=clinic, partner=organisation, ended_at__isnull=True)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "organisation": [
+                    f"{organisation.name} is not one of {clinic.name}'s rehabilitation partners. "
+                    "Refer to a listed partner; a clinic administrator adds partners on the "
+                    "partners screen."
+                ]
+            }
+        )
     if not signed_procedures(patient).exists():
         raise Conflict(
             "The patient has no signed operative record yet; sign it before referring.",

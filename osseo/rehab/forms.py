@@ -23,7 +23,13 @@ from .schemas import (
 class ReferralForm(SchemaForm):
     schema = ReferralIn
 
-    organisation = forms.ChoiceField(label="Rehabilitation partner")
+    organisation = forms.ChoiceField(
+        label="Rehabilitation partner",
+        error_messages={
+            "invalid_choice": "Choose one of your clinic's rehabilitation partners; a clinic "
+            "administrator adds partners on the partners screen.",
+        },
+    )
     protocol = forms.ChoiceField(label="Loading protocol", required=False)
     note = forms.CharField(
         label="Note for the partner",

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from osseo.accounts.clinic_settings import resolve
-from osseo.accounts.models import Organisation, OrganisationKind, User
+from osseo.accounts.models import Organisation, OrganisationKind, Partnership, User
 from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import Patient, Referral
 from osseo.patients.queries import get_by_uuid as _get
@@ -220,8 +220,15 @@ def get_referral_for(user: User, referral_id: Any, *, permission: str = "patient
     return referral
 
 
-def partner_organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(kind=OrganisationKind.REHAB_PARTNER).order_by("name")
+def partner_organisations(user: User) -> QuerySet[Organisation]:
+    """The rehabilitation partners the user's clinic refers to (osseo/accounts partnerships)."""
+    org = _org(user)
+    if org is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(
+        kind=OrganisationKind.REHAB_PARTNER,
+        pk__in=Partnership.objects.filter(clinic=org, ended_at__isnull=True).values("partner"),
+    ).order_by("name")
 
 
 def sheets_for(user: User) -> QuerySet[InformationSheet]:

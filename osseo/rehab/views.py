@@ -99,7 +99,8 @@ def _rehab_forms(
     ]
     referral_form = ReferralForm(request.POST if "refer" in request.POST else None)
     referral_form.fields["organisation"].choices = [  # type: ignore[attr-defined]
-        (str(o.uuid), o.name) for o in partner_organisations()
+        (str(o.uuid), o.name)
+        for o in partner_organisations(request.user)  # type: ignore[arg-type]
     ]
     referral_form.fields["protocol"].choices = [("", "Not chosen"), *protocol_choices]  # type: ignore[attr-defined]
     plan_form = PlanForm(
@@ -151,7 +152,7 @@ def patient_rehab(request: HttpRequest, patient_id: str) -> HttpResponse:
             if "refer" in request.POST and referral_form.is_valid():
                 get_patient_for(user, patient.uuid, permission="referral.manage", audit_read=False)
                 data = referral_form.cleaned_data
-                org = partner_organisations().get(uuid=data["organisation"])
+                org = partner_organisations(user).get(uuid=data["organisation"])
                 protocol = next((p for p in protocols if str(p.uuid) == data["protocol"]), None)
                 actions.refer_patient(
                     actor=user,
