@@ -327,6 +327,7 @@ def _register_routers() -> None:
     from osseo.patients.api import router as patients_router
     from osseo.portal.api import router as portal_router
     from osseo.rehab.api import router as rehab_router
+    from osseo.scheduling.api import router as scheduling_router
     from osseo.surgery.api import router as surgery_router
 
     api.add_router("/auth", accounts_router)
@@ -339,6 +340,7 @@ def _register_routers() -> None:
     api.add_router("/", outcomes_router)
     api.add_router("/", rehab_router)
     api.add_router("/", connectors_router)
+    api.add_router("/", scheduling_router)
 
 
 _register_routers()

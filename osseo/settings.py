@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "osseo.rehab",
     "osseo.connectors",
     "osseo.interop",
+    "osseo.scheduling",
     "osseo.demo",
 ]
 

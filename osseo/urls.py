@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("osseo.outcomes.urls")),
     path("", include("osseo.rehab.urls")),
     path("", include("osseo.connectors.urls")),
+    path("", include("osseo.scheduling.urls")),
     path("", include("osseo.patients.urls")),
 ]
 

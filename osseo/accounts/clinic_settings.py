@@ -206,6 +206,25 @@ SPECS: dict[str, SettingSpec] = {
             ),
             anchor="docs/sources.md#security",
         ),
+        # The clinic's week (issue 22). A reminder goes the day before an appointment and again
+        # this many hours before it: an operational choice no source fixes, so not validated.
+        SettingSpec(
+            "appointment_reminder_hours",
+            "Also remind of an appointment this many hours before it (beside the day before)",
+            "hours",
+            72,
+            "",
+        ),
+        # Whether a follow-up visit carries a radiograph of the implant. The follow-up schedule's
+        # source (docs/sources.md#follow-up-schedule) names outcomes and adverse events, not
+        # imaging: the clinic decides, and until it does this is not validated.
+        SettingSpec(
+            "follow_up_xray",
+            "Take a radiograph at each follow-up visit",
+            "yes or no",
+            True,
+            "",
+        ),
         # What the clinic adds to a site's profile (osseo/patients/sites.py): instruments for a
         # site, load recordings as a wear basis for a site. The clinic's own: not validated.
         SettingSpec(
@@ -230,6 +249,7 @@ WHOLE_NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "password_max_age_days": (0, 3650),
     "api_token_hours": (1, 24 * 90),
     "session_idle_minutes": (1, 24 * 60),
+    "appointment_reminder_hours": (1, 24 * 30),
 }
 
 
@@ -319,6 +339,10 @@ def validate_value(key: str, value: Any) -> Any:
         if not low <= number <= high:
             raise ValidationError({"value": [f"Enter a number from {low} to {high}."]})
         return number
+    if key == "follow_up_xray":
+        if not isinstance(value, bool):
+            raise ValidationError({"value": ["Answer yes (true) or no (false)."]})
+        return value
     if key == "site_profiles":
         from osseo.outcomes.models import Questionnaire
         from osseo.patients.sites import validate_overrides

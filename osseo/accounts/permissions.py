@@ -85,6 +85,15 @@ TABLE: dict[str, Grant] = {
     # Follow-up: the clinic's due and overdue lists, and recording a visit held.
     "followup.view": Grant(CLINICAL_STAFF, CLINIC),
     "followup.record": Grant(PATHWAY_EDITORS | {Role.REHAB_SPECIALIST, Role.PROSTHETIST}, CLINIC),
+    # The clinic's week (osseo/scheduling, issue 22): MDT meetings (read by the clinic's staff;
+    # made, with attendees and agenda, by editors), the theatre list, appointments booked for a
+    # patient (seen by the patient too: their own), and each user's calendar feed.
+    "mdt.view": Grant(CLINICAL_STAFF, CLINIC),
+    "mdt.manage": Grant(PATHWAY_EDITORS, CLINIC),
+    "theatre.view": Grant(CLINICAL_STAFF, CLINIC),
+    "appointment.view": Grant(CLINICAL_STAFF, ANY_ORG, own_record=True),
+    "appointment.book": Grant(PATHWAY_EDITORS | {Role.REHAB_SPECIALIST, Role.PROSTHETIST}, ANY_ORG),
+    "calendar.subscribe": Grant(CLINICAL_STAFF, ANY_ORG, own_record=True),
     # A patient's access history and the organisation's audit trail.
     "audit.view": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     # Accounts and clinic settings.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Items listed on a panel; the rest are counted ("and 4 more") with a link to the full list.
@@ -18,9 +18,9 @@ SHOWN = 5
 
 @dataclass(frozen=True)
 class WorkItem:
-    """One thing to do for one patient."""
+    """One thing to do, for one patient (or for none: new enquiries, a meeting to prepare)."""
 
-    patient: Any  # a Patient
+    patient: Any  # a Patient, or None
     text: str
     url: str
     urgent: bool = False  # overdue, failed: shown first and marked
@@ -35,11 +35,12 @@ class Panel:
     more_url: str = ""
     more_label: str = ""
     note: str = ""
+    kind: str = ""  # the name its provider was registered under (the API's key)
 
     @property
     def patients(self) -> list[Any]:
         """Every patient the panel names (an audited read)."""
-        return [item.patient for item in self.items]
+        return [item.patient for item in self.items if item.patient is not None]
 
     @property
     def hidden(self) -> int:
@@ -82,4 +83,8 @@ def panel(
 
 
 def panels_for(user: Any, today: dt.date) -> list[Panel]:
-    return [p for _, _, provider in _providers if (p := provider(user, today)) is not None]
+    return [
+        replace(p, kind=name)
+        for _, name, provider in _providers
+        if (p := provider(user, today)) is not None
+    ]

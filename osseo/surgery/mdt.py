@@ -50,15 +50,18 @@ def allowed_organisations(patient: Patient, actor: User) -> set[int]:
 
 
 def clean_participants(
-    raw: Any, *, patient: Patient, actor: User
+    raw: Any, *, patient: Patient | None, actor: User, organisations: set[int] | None = None
 ) -> tuple[list[Participant], list[str]]:
     """The participants as given ({user, discipline} or {name, organisation, discipline}), and
-    the problems found, as sentences for the `participants` field."""
+    the problems found, as sentences for the `participants` field. Users come from the
+    organisations caring for `patient`, or (for a meeting, before any patient) `organisations`."""
     problems: list[str] = []
     clean: list[Participant] = []
     if not isinstance(raw, list | tuple) or not raw:
         return [], ["Name who took part: clinic users, or outside professionals by name."]
-    orgs = allowed_organisations(patient, actor)
+    orgs = (
+        allowed_organisations(patient, actor) if patient is not None else set(organisations or ())
+    )
     seen: set[tuple[Any, str]] = set()
     for n, item in enumerate(raw, start=1):
         if not isinstance(item, dict):

@@ -113,3 +113,25 @@ def mdt_colleagues(patient: Any, actor: User) -> list[User]:
         .select_related("membership")
         .order_by("last_name", "first_name", "username")
     )
+
+
+def anaesthetic_history(assessment: Any) -> list[str]:
+    """What the anaesthetist weighs from the MDT's assessment before agreeing a plan (issue 22):
+    comorbidities, smoking, infection and the flags the eligibility rules raised, each a line."""
+    if assessment is None:
+        return []
+    found = []
+    if assessment.diabetes:
+        found.append("Diabetes")
+    if assessment.dysvascular:
+        found.append("Dysvascular or peripheral vascular disease")
+    if assessment.smoking == "current":
+        found.append("Smokes")
+    elif assessment.smoking == "former":
+        found.append("Former smoker")
+    if assessment.active_infection:
+        found.append("Active infection at the assessment")
+    if assessment.short_or_poor_bone:
+        found.append("Short or poor-quality bone")
+    found += [str(flag.get("text", "")).rstrip(".") for flag in assessment.flags]
+    return found

@@ -27,7 +27,13 @@ from . import actions, guide, rules
 from .forms import AmendForm, AssessmentForm, DeviceForm, PlanEditForm, PlanForm, ProcedureForm
 from .models import ImplantCatalogueItem, Procedure, RecordStatus, SurgicalPlan
 from .operative import record_diff
-from .queries import get_device_for, get_procedure_for, mdt_colleagues, recall_search
+from .queries import (
+    anaesthetic_history,
+    get_device_for,
+    get_procedure_for,
+    mdt_colleagues,
+    recall_search,
+)
 from .record_form import (
     build_record_form,
     grouped,
@@ -160,6 +166,8 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
     """Make the episode's plan, or change it: the edit form carries the version it was opened at
     and writes only what this user changed, keeping a colleague's change (osseo/editing.py)."""
     user: Any = request.user
+    if not has_permission(user, "plan.edit"):
+        return plan_read(request, episode_id)
     episode = get_episode_for(user, episode_id, permission="plan.edit", audit_read=True)
     plan = episode.plans.first()
     site = episode.limb.site
@@ -255,6 +263,37 @@ def plan_edit(request: HttpRequest, episode_id: str) -> HttpResponse:
     )
 
 
+def plan_read(request: HttpRequest, episode_id: str) -> HttpResponse:
+    """The plan as the rest of the team reads it (issue 22): the anaesthetist sees the
+    anaesthesia chosen, the patient's relevant history and the stage dates before agreeing."""
+    user: Any = request.user
+    if request.method != "GET":
+        raise PermissionDenied("Your role may not change the plan.")
+    if user.membership.role == "patient":
+        raise PermissionDenied
+    episode = get_episode_for(user, episode_id, permission="patient.view", audit_read=True)
+    plan = episode.plans.select_related("implant", "created_by", "anaesthesia_agreed_by").first()
+    assessment = episode.assessments.first()
+    return render(
+        request,
+        "surgery/plan_read.html",
+        {
+            "episode": episode,
+            "patient": episode.patient,
+            "plan": plan,
+            "assessment": assessment,
+            "history": anaesthetic_history(assessment),
+            "anaesthesia": rules.ANAESTHESIA_LABELS.get(plan.anaesthesia, plan.anaesthesia)
+            if plan
+            else "",
+            "stages": list(plan.stages.all()) if plan else [],
+            "can_agree": plan is not None
+            and plan.anaesthesia_agreed_by_id is None
+            and has_permission(user, "plan.anaesthesia"),
+        },
+    )
+
+
 @login_required
 @require_POST
 def plan_agree(request: HttpRequest, episode_id: str) -> HttpResponse:
@@ -279,6 +318,8 @@ def plan_agree(request: HttpRequest, episode_id: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Anaesthesia plan agreed.")
+    if request.POST.get("next") == "plan":
+        return redirect("surgery:plan", episode_id=episode.uuid)
     return redirect("patients:detail", patient_id=episode.patient.uuid)
 
 

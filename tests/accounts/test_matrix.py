@@ -158,6 +158,11 @@ def test_the_permission_table_matches_the_roles(world, persona):
     rehab = {"rehab.write", "rehab.log"}
     connectors = {"connector.replace", "activity.import"}
     due = {"connectors.due_list"}
+    # The clinic's week (issue 22): meetings and theatre at the clinic; appointments and a
+    # calendar feed for all staff; booking by editors and the rehab professions.
+    week = {"mdt.view", "theatre.view", "appointment.view", "calendar.subscribe"}
+    book = {"appointment.book"}
+    seen = {"appointment.view", "calendar.subscribe"}
     expected = {
         "surgeon": pathway
         | surgery
@@ -166,17 +171,22 @@ def test_the_permission_table_matches_the_roles(world, persona):
         | followup
         | connectors
         | due
-        | {"referral.manage"},
+        | week
+        | book
+        | {"referral.manage", "mdt.manage"},
         "coordinator": pathway
         | complications
         | followup
         | due
+        | week
+        | book
         | {
             "assessment.record",
             "enquiry.triage",
             "registry.view",
             "referral.manage",
             "patient.invite",
+            "mdt.manage",
         },
         "clinic_admin": pathway
         | {"death.record", "outcome.record"}
@@ -196,13 +206,27 @@ def test_the_permission_table_matches_the_roles(world, persona):
             "patient.invite",
         }
         | registry
-        | followup,
+        | followup
+        | week
+        | book
+        | {"mdt.manage"},
         "anaesthetist": {"patient.view", "plan.anaesthesia", "outcome.record", "followup.view"}
-        | due,
-        "prosthetist": {"patient.view", "outcome.record"} | rehab | followup | connectors | due,
+        | due
+        | week,
+        "prosthetist": {"patient.view", "outcome.record"}
+        | rehab
+        | followup
+        | connectors
+        | due
+        | week
+        | book,
         # At the rehabilitation partner: rehab data, never the clinic's writes or lists.
-        "rehab_specialist": {"patient.view", "protocol.manage", "outcome.record"} | rehab | due,
-        "patient": {"patient.view", "rehab.log"},
+        "rehab_specialist": {"patient.view", "protocol.manage", "outcome.record"}
+        | rehab
+        | due
+        | seen
+        | book,
+        "patient": {"patient.view", "rehab.log"} | seen,
         "outsider": pathway
         | surgery
         | complications
@@ -210,7 +234,9 @@ def test_the_permission_table_matches_the_roles(world, persona):
         | followup
         | connectors
         | due
-        | {"referral.manage"},
+        | week
+        | book
+        | {"referral.manage", "mdt.manage"},
     }[persona]
     assert granted == expected
 

@@ -98,6 +98,8 @@ CALLER = {
     "update_own_organisation_contact": "clinic_admin",
     "add_partner": "clinic_admin",
     "end_partnership": "clinic_admin",
+    "create_mdt_meeting": "coordinator",
+    "book_appointment": "coordinator",
 }
 
 

@@ -27,6 +27,9 @@ SAMPLE = (
     "/catalogue/",
     "/follow-ups/",
     "/accounts/organisation/",
+    "/theatre/",
+    "/mdt/",
+    "/appointments/",
 )
 TARGETS = ".button, .nav a, .tabs a, .pagination a, summary, td > a, li > a"
 

@@ -1,0 +1,220 @@
+"""The clinic's week over the API (issue 22): the signed-in user's worklist, MDT meetings and
+appointments. Patients see only their own appointments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from osseo.accounts.models import User
+from osseo.accounts.permissions import has_permission
+from osseo.pathway.queries import get_episode_for
+from osseo.patients.queries import get_patient_for, record_list_read
+from osseo.patients.worklist import panels_for
+from osseo.problem import errors, write_errors
+
+from . import actions
+from .models import AgendaItem, MdtMeeting
+from .queries import appointments_between, clinicians_of, meetings_for
+from .schemas import (
+    AppointmentIn,
+    AppointmentOut,
+    AppointmentPage,
+    AppointmentParams,
+    MeetingIn,
+    MeetingOut,
+    MeetingPage,
+    MeetingParams,
+    WorklistOut,
+)
+
+router = Router(tags=["the clinic's week"])
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user
+
+
+@router.get("/worklist", response={200: WorklistOut, **errors(403)}, operation_id="get_worklist")
+def get_worklist(request: HttpRequest) -> Any:
+    """The signed-in user's worklist, by kind: what their role has to do today among their
+    patients (a patient account has none)."""
+    user = _user(request)
+    if not has_permission(user, "patient.view") or user.membership.role == "patient":
+        raise PermissionDenied("A worklist is for the clinic's staff.")
+    panels = panels_for(user, timezone.localdate())
+    record_list_read(
+        user, (str(p.uuid) for panel in panels for p in panel.patients), list="worklist (API)"
+    )
+    return {
+        "panels": [
+            {
+                "kind": panel.kind,
+                "title": panel.title,
+                "count": panel.count,
+                "more_url": panel.more_url,
+                "note": panel.note,
+                "items": [
+                    {
+                        "patient": item.patient.uuid if item.patient else None,
+                        "patient_name": item.patient.display_name if item.patient else "",
+                        "text": item.text,
+                        "url": item.url,
+                        "urgent": item.urgent,
+                    }
+                    for item in panel.items
+                ],
+            }
+            for panel in panels
+        ]
+    }
+
+
+def _meeting_out(meeting: MdtMeeting) -> dict[str, Any]:
+    items: list[AgendaItem] = list(meeting.agenda.select_related("episode__patient", "assessment"))
+    return {
+        "uuid": meeting.uuid,
+        "starts_at": meeting.starts_at,
+        "place": meeting.place,
+        "notes": meeting.notes,
+        "attendees": list(meeting.attendees.select_related("user")),
+        "agenda": [
+            {
+                "position": i.position,
+                "episode": i.episode.uuid,
+                "patient": i.episode.patient.uuid,
+                "decision": i.assessment.decision if i.assessment else None,
+                "assessment": i.assessment.uuid if i.assessment else None,
+            }
+            for i in items
+        ],
+    }
+
+
+@router.get(
+    "/mdt-meetings", response={200: MeetingPage, **errors(403)}, operation_id="list_mdt_meetings"
+)
+def list_mdt_meetings(request: HttpRequest, params: Query[MeetingParams]) -> Any:
+    """The clinic's MDT meetings, with attendees and agenda (the patients named are an audited
+    read)."""
+    user = _user(request)
+    if not has_permission(user, "mdt.view"):
+        raise PermissionDenied("Your role may not read the MDT's meetings.")
+    meetings = meetings_for(user)
+    if params.upcoming:
+        meetings = meetings.filter(starts_at__date__gte=timezone.localdate())
+    out = [_meeting_out(m) for m in meetings[:200]]
+    record_list_read(
+        user, (str(i["patient"]) for m in out for i in m["agenda"]), list="MDT meetings"
+    )
+    return {"items": out, "count": meetings.count()}
+
+
+def _attendees(payload: MeetingIn) -> list[dict[str, Any]]:
+    return [
+        {"user": str(a.user), "discipline": a.discipline}
+        if a.user
+        else {"name": a.name, "organisation": a.organisation, "discipline": a.discipline}
+        for a in payload.attendees
+    ]
+
+
+@router.post(
+    "/mdt-meetings",
+    response={201: MeetingOut, **write_errors()},
+    operation_id="create_mdt_meeting",
+)
+def create_mdt_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
+    """Arrange a meeting: when, where, who attends, and the patients whose assessment is due on
+    its agenda. Decisions are made at the meeting (the screen) through the eligibility action."""
+    user = _user(request)
+    episodes = []
+    for key in dict.fromkeys(payload.agenda):
+        try:
+            episodes.append(get_episode_for(user, key, permission="mdt.manage"))
+        except Http404 as exc:
+            raise ValidationError({"agenda": [f"No such episode in your care: {key}."]}) from exc
+    meeting = actions.create_meeting(
+        actor=user,
+        data={
+            "starts_at": payload.starts_at,
+            "place": payload.place,
+            "notes": payload.notes,
+            "attendees": _attendees(payload),
+        },
+    )
+    for episode in episodes:
+        actions.add_to_agenda(actor=user, meeting=meeting, episode=episode)
+    return Status(201, _meeting_out(meeting))
+
+
+@router.post(
+    "/patients/{patient_id}/appointments",
+    response={201: AppointmentOut, **write_errors(404)},
+    operation_id="book_appointment",
+)
+def book_appointment(request: HttpRequest, patient_id: uuid.UUID, payload: AppointmentIn) -> Any:
+    """Book an appointment for the patient; a follow-up visit names the scheduled visit it is
+    for (`visit_due`) and carries what is due at it."""
+    user = _user(request)
+    patient = get_patient_for(user, patient_id, permission="appointment.book", audit_read=False)
+    clinician = clinicians_of(user.membership.organisation).filter(uuid=payload.clinician).first()
+    if clinician is None:
+        raise ValidationError({"clinician": ["Choose a clinician of your organisation."]})
+    episode = None
+    if payload.episode is not None:
+        episode = patient.episodes.filter(uuid=payload.episode).first()
+        if episode is None:
+            raise ValidationError({"episode": ["Not one of this patient's episodes."]})
+    appointment = actions.book_appointment(
+        actor=user,
+        patient=patient,
+        data={
+            "kind": payload.kind,
+            "starts_at": payload.starts_at,
+            "minutes": payload.minutes,
+            "place": payload.place,
+            "clinician": clinician,
+            "episode": episode,
+            "visit_due": payload.visit_due,
+        },
+    )
+    return Status(201, appointment)
+
+
+@router.get(
+    "/appointments",
+    response={200: AppointmentPage, **errors(403)},
+    operation_id="list_appointments",
+)
+def list_appointments(request: HttpRequest, params: Query[AppointmentParams]) -> Any:
+    """Appointments from `from` to `to` (inclusive days, at most a year), optionally one
+    clinician's; a patient account sees only its own."""
+    user = _user(request)
+    if not has_permission(user, "appointment.view"):
+        raise PermissionDenied("Your role may not read appointments.")
+    start = params.from_ or timezone.localdate()
+    end = params.to or start + dt.timedelta(days=6)
+    if end < start or (end - start).days > 366:
+        raise ValidationError({"to": ["Give a range of at most a year, ending after it starts."]})
+    clinician = None
+    if params.clinician is not None:
+        clinician = User.objects.filter(uuid=params.clinician).first()
+        if clinician is None:
+            raise ValidationError({"clinician": ["No such clinician."]})
+    tz = timezone.get_current_timezone()
+    try:
+        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    except OverflowError as exc:
+        raise ValidationError({"to": ["Give a day before the calendar's last."]}) from exc
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    qs = appointments_between(user, since, until, clinician)
+    items = list(qs[:500])
+    record_list_read(user, (str(a.patient.uuid) for a in items), list="appointments")
+    return {"items": items, "count": qs.count()}

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "osseo.scheduling"
+    label = "scheduling"
+    verbose_name = "The clinic's week"
+
+    def ready(self) -> None:
+        from osseo.patients import worklist
+
+        from . import actions  # noqa: F401  registers the audit labels
+        from . import worklist as week
+
+        # Each role's own work first (a provider answers None for the roles it is not for).
+        worklist.register(1, "plans_to_agree", week.plans_to_agree)
+        worklist.register(2, "records_to_sign", week.records_to_sign)
+        worklist.register(3, "stages_due", week.stages_due)
+        worklist.register(4, "overload_flags", week.overload_flags)
+        worklist.register(6, "mdt_agenda", week.mdt_agenda)
+        worklist.register(7, "enquiries", week.enquiries)
+        worklist.register(7, "bookings_to_make", week.bookings_to_make)
+        worklist.register(8, "missing_logs", week.missing_logs)
+        worklist.register(9, "tests_due", week.tests_due)

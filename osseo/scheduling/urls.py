@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "scheduling"
+urlpatterns = [
+    path("theatre/", views.theatre_list, name="theatre"),
+    path("mdt/meetings/", views.meeting_list, name="meetings"),
+    path("mdt/meetings/<uuid:meeting_id>/", views.meeting_detail, name="meeting"),
+    path("appointments/", views.appointment_list, name="appointments"),
+    path("appointments/<uuid:appointment_id>/", views.appointment_detail, name="appointment"),
+    path(
+        "patients/<uuid:patient_id>/appointments/",
+        views.patient_appointments,
+        name="patient_appointments",
+    ),
+]

@@ -1,0 +1,499 @@
+"""The screens of the clinic's week: the theatre list, MDT meetings (agenda, decisions, printable
+agenda and minutes), appointments, and the user's calendar feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from osseo.accounts.models import User
+from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.errors import Conflict
+from osseo.pathway.queries import get_episode_for
+from osseo.patients.forms import apply_errors
+from osseo.patients.queries import get_patient_for, record_list_read
+
+from . import actions, theatre
+from .forms import (
+    AgendaForm,
+    AppointmentForm,
+    ColleagueForm,
+    DecisionForm,
+    MeetingForm,
+    OutcomeForm,
+    OutsideForm,
+)
+from .models import MdtMeeting
+from .queries import (
+    agenda_of,
+    appointments_between,
+    assessment_due,
+    clinicians_of,
+    get_appointment_for,
+    get_meeting_for,
+    meetings_for,
+    proposed_bookings,
+)
+
+
+def _day(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def _range(request: HttpRequest, days: int) -> tuple[dt.date, dt.date]:
+    today = timezone.localdate()
+    start = _day(request.GET.get("from"), today)
+    end = _day(request.GET.get("to"), start + dt.timedelta(days=days - 1))
+    if end < start or (end - start).days > 366:
+        end = start + dt.timedelta(days=days - 1)
+    return start, end
+
+
+def _pdf(request: HttpRequest, template: str, context: dict[str, Any], name: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    html = render_to_string(template, {**context, "pdf": True}, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+# --- Theatre ------------------------------------------------------------------------------------
+
+
+@login_required
+def theatre_list(request: HttpRequest) -> HttpResponse:
+    """Planned operations by date and surgeon, and the staged plans' next stages due."""
+    user: Any = request.user
+    if not has_permission(user, "theatre.view"):
+        raise PermissionDenied
+    start, end = _range(request, 14)
+    surgeons = list(
+        User.objects.filter(membership__organisation=user.membership.organisation)
+        .filter(membership__role="surgeon", is_active=True)
+        .order_by("last_name", "username")
+    )
+    chosen = next((s for s in surgeons if str(s.uuid) == request.GET.get("surgeon")), None)
+    today = timezone.localdate()
+    rows = theatre.theatre_list(user, start, end, chosen)
+    due = theatre.stages_due(user, today)
+    record_list_read(
+        user,
+        [str(r.patient.uuid) for r in rows] + [str(s.patient.uuid) for s in due],
+        list="theatre list",
+    )
+    days: dict[dt.date, list[theatre.Operation]] = {}
+    for row in rows:
+        days.setdefault(row.date, []).append(row)
+    return render(
+        request,
+        "scheduling/theatre.html",
+        {
+            "start": start,
+            "end": end,
+            "days": sorted(days.items()),
+            "due": [(s, s.status(today), s.status_text(today)) for s in due],
+            "surgeons": surgeons,
+            "chosen": chosen,
+        },
+    )
+
+
+# --- MDT meetings -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not has_permission(user, "mdt.view"):
+        raise PermissionDenied
+    can_manage = has_permission(user, "mdt.manage")
+    form = MeetingForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                meeting = actions.create_meeting(actor=user, data=form.action_data())
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Meeting arranged: add its attendees and agenda.")
+                return redirect("scheduling:meeting", meeting_id=meeting.uuid)
+        status = 422
+    today = timezone.localdate()
+    meetings = meetings_for(user)
+    return render(
+        request,
+        "scheduling/meetings.html",
+        {
+            "upcoming": meetings.filter(starts_at__date__gte=today),
+            "past": meetings.filter(starts_at__date__lt=today).order_by("-starts_at")[:20],
+            "form": form if can_manage else None,
+            "due_count": assessment_due(user).count() if can_manage else None,
+        },
+        status=status,
+    )
+
+
+def _colleagues(user: Any) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            membership__organisation_id__in=actions._meeting_organisations(user),
+        )
+        .exclude(membership__role="patient")
+        .select_related("membership")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def _attendee_values(meeting: MdtMeeting) -> list[dict[str, Any]]:
+    return [
+        {"user": a.user, "discipline": a.discipline}
+        if a.user
+        else {"name": a.name, "organisation": a.organisation, "discipline": a.discipline}
+        for a in meeting.attendees.select_related("user")
+    ]
+
+
+def _meeting_context(user: Any, meeting: MdtMeeting) -> dict[str, Any]:
+    agenda = agenda_of(meeting)
+    attendees = list(meeting.attendees.select_related("user__membership"))
+    record_list_read(user, (str(i.episode.patient.uuid) for i in agenda), list="MDT meeting")
+    return {"meeting": meeting, "agenda": agenda, "attendees": attendees}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """The meeting: attendees, agenda and, item by item, the MDT's decisions."""
+    user: Any = request.user
+    meeting = get_meeting_for(user, meeting_id)
+    can_manage = has_permission(user, "mdt.manage")
+    doc = request.GET.get("format") == "pdf"
+    if doc:
+        kind = "minutes" if request.GET.get("doc") == "minutes" else "agenda"
+        context = _meeting_context(user, meeting)
+        record("scheduling.meeting.printed", actor=user, obj=meeting, changes={"doc": kind})
+        return _pdf(
+            request,
+            "scheduling/meeting_document.html",
+            {**context, "doc": kind},
+            f"osseo-mdt-{kind}-{timezone.localtime(meeting.starts_at):%Y-%m-%d}",
+        )
+    op = request.POST.get("op", "")
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied
+    colleagues = _colleagues(user) if can_manage else []
+    due_episodes = (
+        [e for e in assessment_due(user) if not meeting.agenda.filter(episode=e).exists()]
+        if can_manage
+        else []
+    )
+    colleague_form = ColleagueForm(
+        request.POST if op == "colleague" else None, colleagues=colleagues, prefix="c"
+    )
+    outside_form = OutsideForm(request.POST if op == "outside" else None, prefix="o")
+    agenda_form = AgendaForm(
+        request.POST if op == "agenda" else None, episodes=due_episodes, prefix="a"
+    )
+    status = 200
+    decision_forms: dict[int, DecisionForm] = {}
+    attendees = list(meeting.attendees.select_related("user"))
+    if request.method == "POST":
+        done = _meeting_post(
+            request,
+            user,
+            meeting,
+            op,
+            colleague_form,
+            outside_form,
+            agenda_form,
+            colleagues,
+            attendees,
+            decision_forms,
+        )
+        if done:
+            return redirect(reverse("scheduling:meeting", args=[meeting.uuid]) + done)
+        status = 422
+    context = _meeting_context(user, meeting)
+    attendees = list(meeting.attendees.select_related("user"))
+    for item in context["agenda"]:
+        if item.assessment_id is None and item.pk not in decision_forms:
+            decision_forms[item.pk] = DecisionForm(attendees=attendees, prefix=f"d{item.pk}")
+    items = [(item, decision_forms.get(item.pk)) for item in context["agenda"]]
+    return render(
+        request,
+        "scheduling/meeting.html",
+        {
+            **context,
+            "can_manage": can_manage,
+            "colleague_form": colleague_form,
+            "outside_form": outside_form,
+            "agenda_form": agenda_form if due_episodes else None,
+            "items": items,
+        },
+        status=status,
+    )
+
+
+def _meeting_post(
+    request: HttpRequest,
+    user: Any,
+    meeting: MdtMeeting,
+    op: str,
+    colleague_form: ColleagueForm,
+    outside_form: OutsideForm,
+    agenda_form: AgendaForm,
+    colleagues: list[User],
+    attendees: list[Any],
+    decision_forms: dict[int, DecisionForm],
+) -> str | None:
+    """Carry out one of the meeting page's forms; the anchor to go back to, or None when the
+    form shows errors."""
+    try:
+        if op == "colleague" and colleague_form.is_valid():
+            chosen = next(
+                u for u in colleagues if str(u.uuid) == colleague_form.cleaned_data["user"]
+            )
+            actions.set_attendees(
+                actor=user,
+                meeting=meeting,
+                attendees=[
+                    *_attendee_values(meeting),
+                    {"user": chosen, "discipline": colleague_form.cleaned_data["discipline"]},
+                ],
+            )
+            return "#attendees"
+        if op == "outside" and outside_form.is_valid():
+            actions.set_attendees(
+                actor=user,
+                meeting=meeting,
+                attendees=[*_attendee_values(meeting), dict(outside_form.cleaned_data)],
+            )
+            return "#attendees"
+        if op == "remove_attendee":
+            keep = [
+                v
+                for a, v in zip(attendees, _attendee_values(meeting), strict=True)
+                if str(a.pk) != request.POST.get("attendee")
+            ]
+            actions.set_attendees(actor=user, meeting=meeting, attendees=keep)
+            return "#attendees"
+        if op == "agenda" and agenda_form.is_valid():
+            episode = get_episode_for(
+                user, agenda_form.cleaned_data["episode"], permission="mdt.manage"
+            )
+            actions.add_to_agenda(actor=user, meeting=meeting, episode=episode)
+            return "#agenda"
+        if op == "decide":
+            item = meeting.agenda.filter(pk=request.POST.get("item") or 0).first()
+            if item is None:
+                raise Http404("No such agenda item.")
+            form = DecisionForm(request.POST, attendees=attendees, prefix=f"d{item.pk}")
+            decision_forms[item.pk] = form
+            if form.is_valid():
+                try:
+                    actions.decide(actor=user, meeting=meeting, item=item, data=form.action_data())
+                except (ValidationError, Conflict) as exc:
+                    apply_errors(form, exc)
+                    return None
+                messages.success(
+                    request, f"Decision recorded for {item.episode.patient.display_name}."
+                )
+                return f"#item-{item.position}"
+            return None
+    except ValidationError as exc:
+        target = {"colleague": colleague_form, "outside": outside_form, "agenda": agenda_form}.get(
+            op
+        )
+        if target is not None:
+            apply_errors(target, exc)
+        else:
+            messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+        return None
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return "#agenda"
+    return None
+
+
+# --- Appointments --------------------------------------------------------------------------------
+
+
+@login_required
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not has_permission(user, "appointment.view") or user.membership.role == "patient":
+        raise PermissionDenied
+    start, end = _range(request, 7)
+    clinicians = list(clinicians_of(user.membership.organisation))
+    chosen = next((c for c in clinicians if str(c.uuid) == request.GET.get("clinician")), None)
+    tz = timezone.get_current_timezone()
+    rows = list(
+        appointments_between(
+            user,
+            dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+            chosen,
+        )
+    )
+    record_list_read(user, (str(a.patient.uuid) for a in rows), list="appointments")
+    days: dict[dt.date, list[Any]] = {}
+    for a in rows:
+        days.setdefault(timezone.localtime(a.starts_at).date(), []).append(a)
+    return render(
+        request,
+        "scheduling/appointments.html",
+        {
+            "start": start,
+            "end": end,
+            "days": sorted(days.items()),
+            "clinicians": clinicians,
+            "chosen": chosen,
+            "to_book": proposed_bookings(user, timezone.localdate())
+            if has_permission(user, "appointment.book")
+            else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """A patient's appointments, the follow-up visits the schedule proposes, and a booking form
+    (filled in from a proposal when one is chosen)."""
+    user: Any = request.user
+    if user.membership.role == "patient":
+        raise PermissionDenied
+    patient = get_patient_for(user, patient_id, permission="appointment.view")
+    can_book = has_permission(user, "appointment.book")
+    proposals = list(proposed_bookings(user, timezone.localdate(), patient=patient))
+    visits = [
+        (
+            f"{p.episode.uuid}|{p.visit.due.isoformat()}",
+            f"{p.visit.label} visit, {p.episode.limb} (due {p.visit.due:%-d %b %Y})",
+        )
+        for p in proposals
+    ]
+    clinicians = list(clinicians_of(user.membership.organisation))
+    initial: dict[str, Any] = {"minutes": 30}
+    chosen = request.GET.get("visit", "")
+    if chosen in dict(visits):
+        due = dt.date.fromisoformat(chosen.split("|")[1])
+        initial.update({"kind": "follow_up", "visit": chosen, "day": due, "time": dt.time(9, 0)})
+    form = AppointmentForm(
+        request.POST or None, initial=initial, clinicians=clinicians, visits=visits
+    )
+    status = 200
+    if request.method == "POST":
+        if not can_book:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            episode = None
+            visit_due = None
+            if data["visit"]:
+                key, day = data["visit"].split("|")
+                episode = patient.episodes.filter(uuid=key).first()
+                visit_due = dt.date.fromisoformat(day)
+            try:
+                actions.book_appointment(
+                    actor=user,
+                    patient=patient,
+                    data={
+                        "kind": data["kind"],
+                        "starts_at": timezone.make_aware(
+                            dt.datetime.combine(data["day"], data["time"])
+                        ),
+                        "minutes": data["minutes"],
+                        "place": data["place"],
+                        "clinician": next(
+                            c for c in clinicians if str(c.uuid) == data["clinician"]
+                        ),
+                        "episode": episode,
+                        "visit_due": visit_due,
+                    },
+                )
+            except (ValidationError, Conflict) as exc:
+                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                    if "visit_due" in exc.error_dict:
+                        exc.error_dict["visit"] = exc.error_dict.pop("visit_due")
+                    if "starts_at" in exc.error_dict:
+                        exc.error_dict["day"] = exc.error_dict.pop("starts_at")
+                    if "episode" in exc.error_dict:
+                        exc.error_dict["visit"] = exc.error_dict.pop("episode")
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Appointment booked.")
+                return redirect("scheduling:patient_appointments", patient_id=patient.uuid)
+        status = 422
+    return render(
+        request,
+        "scheduling/patient_appointments.html",
+        {
+            "patient": patient,
+            "appointments": patient.appointments.select_related(
+                "clinician", "episode__limb"
+            ).order_by("-starts_at"),
+            "proposals": proposals,
+            "form": form if can_book else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
+    user: Any = request.user
+    if user.membership.role == "patient":
+        raise PermissionDenied
+    appointment = get_appointment_for(user, appointment_id, permission="appointment.view")
+    record(
+        "patients.patient.viewed", actor=user, patient=appointment.patient, obj=appointment.patient
+    )
+    can_record = has_permission(user, "appointment.book") and appointment.status == "booked"
+    form = OutcomeForm(request.POST or None, due=appointment.due)
+    status = 200
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.record_appointment(
+                    actor=user,
+                    appointment=appointment,
+                    data=dict(form.cleaned_data),
+                    if_match=request.POST.get("version") or None,
+                )
+            except (ValidationError, Conflict) as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Recorded.")
+                return redirect("scheduling:appointment", appointment_id=appointment.uuid)
+        status = 422
+    return render(
+        request,
+        "scheduling/appointment.html",
+        {"appointment": appointment, "form": form if can_record else None},
+        status=status,
+    )
