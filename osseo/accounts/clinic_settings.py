@@ -214,6 +214,12 @@ SPECS: dict[str, SettingSpec] = {
             "hours",
             72,
             "",
+            help=(
+                "Patients and clinicians get an e-mail the day before an appointment and again "
+                "this long before it. The e-mail to a patient names no clinical detail; the one "
+                "to staff names no patient."
+            ),
+            anchor="docs/sources.md#design-rules",
         ),
         # Whether a follow-up visit carries a radiograph of the implant. The follow-up schedule's
         # source (docs/sources.md#follow-up-schedule) names outcomes and adverse events, not
@@ -224,6 +230,11 @@ SPECS: dict[str, SettingSpec] = {
             "yes or no",
             True,
             "",
+            help=(
+                "When on, every follow-up visit booked lists a radiograph of the implant among "
+                "what is due at it."
+            ),
+            anchor="docs/sources.md#follow-up-schedule",
         ),
         # What the clinic adds to a site's profile (osseo/patients/sites.py): instruments for a
         # site, load recordings as a wear basis for a site. The clinic's own: not validated.

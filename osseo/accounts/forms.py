@@ -56,3 +56,11 @@ def whole_number_form(key: str, within: tuple[int, int] | None = None) -> type[V
         validated = forms.BooleanField(required=False, label="The clinic has validated this value")
 
     return WholeNumberForm
+
+
+class FollowUpXrayForm(VersionedForm):
+    value = forms.BooleanField(required=False, label="Take a radiograph at each follow-up visit")
+    source = forms.CharField(
+        required=False, max_length=300, help_text="Where this practice comes from."
+    )
+    validated = forms.BooleanField(required=False, label="The clinic has validated this value")

@@ -88,4 +88,6 @@ def in_words(key: str, value: Any, unit: str = "") -> str:
         return f"{value} % of the prescribed load"
     if key == "site_profiles":
         return site_profiles_in_words(value or {})
+    if key == "follow_up_xray":
+        return "Yes, at each visit" if value else "No"
     return _plural(value, unit) if unit else str(value)

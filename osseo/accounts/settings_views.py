@@ -21,7 +21,13 @@ from osseo.plausible import MAX_YEARS_AHEAD
 
 from .actions import set_clinic_setting
 from .clinic_settings import SPECS, ResolvedSetting, resolve, who_set
-from .forms import MinAtRiskForm, StageWindowForm, TwoFactorRolesForm, whole_number_form
+from .forms import (
+    FollowUpXrayForm,
+    MinAtRiskForm,
+    StageWindowForm,
+    TwoFactorRolesForm,
+    whole_number_form,
+)
 from .models import ClinicSetting, Organisation
 from .permissions import has_permission
 from .setting_words import in_words
@@ -38,6 +44,11 @@ ACCOUNT_POLICY: dict[str, type[VersionedForm]] = {
 # The settings edited on this screen beside those two, each a form of its own (prefixed by its key).
 DATE_FORMS: dict[str, type[VersionedForm]] = {
     "date_years_ahead": whole_number_form("date_years_ahead", (1, MAX_YEARS_AHEAD)),
+}
+# The clinic's week (osseo/scheduling): reminders and what a follow-up visit carries.
+WEEK_FORMS: dict[str, type[VersionedForm]] = {
+    "appointment_reminder_hours": whole_number_form("appointment_reminder_hours"),
+    "follow_up_xray": FollowUpXrayForm,
 }
 # The settings edited on another screen, where the overview links to.
 ELSEWHERE = {
@@ -150,7 +161,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             record=_row(organisation, key),
             prefix=key,
         )
-        for key, form_class in {**ACCOUNT_POLICY, **DATE_FORMS}.items()
+        for key, form_class in {**ACCOUNT_POLICY, **DATE_FORMS, **WEEK_FORMS}.items()
     }
     policy_forms = {key: keyed[key] for key in ACCOUNT_POLICY}
     forms: dict[str, VersionedForm] = {
@@ -178,6 +189,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             ("Surgery", ["stage_window"]),
             ("Registry", ["registry_min_at_risk"]),
             ("Dates", list(DATE_FORMS)),
+            ("Appointments and follow-up visits", list(WEEK_FORMS)),
             ("Sign-in and accounts", list(ACCOUNT_POLICY)),
         )
     ]
