@@ -236,6 +236,22 @@ SPECS: dict[str, SettingSpec] = {
             ),
             anchor="docs/sources.md#follow-up-schedule",
         ),
+        # How long the link that invites a patient to set up their account stays valid
+        # (osseo/accounts/invitation_actions.py). A sensible default, not a sourced number: not
+        # validated until the clinic sets it.
+        SettingSpec(
+            "patient_invitation_hours",
+            "A patient's invitation link stays valid for this many hours",
+            "hours",
+            72,
+            "",
+            help=(
+                "The e-mailed link a coordinator sends a patient to set their password works "
+                "once, within this time; after it, the coordinator sends a new one. The default "
+                "(72 hours) is a sensible default, not a sourced number."
+            ),
+            anchor="docs/sources.md#security",
+        ),
         # What the clinic adds to a site's profile (osseo/patients/sites.py): instruments for a
         # site, load recordings as a wear basis for a site. The clinic's own: not validated.
         SettingSpec(
@@ -261,6 +277,7 @@ WHOLE_NUMBER_RANGES: dict[str, tuple[int, int]] = {
     "api_token_hours": (1, 24 * 90),
     "session_idle_minutes": (1, 24 * 60),
     "appointment_reminder_hours": (1, 24 * 30),
+    "patient_invitation_hours": (1, 24 * 14),
 }
 
 

@@ -38,7 +38,12 @@ ACCOUNT_POLICY: dict[str, type[VersionedForm]] = {
     "two_factor_roles": TwoFactorRolesForm,
     **{
         key: whole_number_form(key)
-        for key in ("session_idle_minutes", "password_max_age_days", "api_token_hours")
+        for key in (
+            "session_idle_minutes",
+            "password_max_age_days",
+            "api_token_hours",
+            "patient_invitation_hours",
+        )
     },
 }
 # The settings edited on this screen beside those two, each a form of its own (prefixed by its key).

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     account_views,
     admin_views,
+    invitation_views,
     organisation_views,
     password_views,
     settings_views,
@@ -39,4 +40,14 @@ urlpatterns = [
     path("organisation/", organisation_views.organisation, name="organisation"),
     path("partners/", organisation_views.partners, name="partners"),
     path("organisations/", organisation_views.organisations, name="organisations"),
+    path(
+        "patients/<uuid:patient_id>/account/",
+        invitation_views.patient_account,
+        name="patient_account",
+    ),
+    path(
+        "invitation/<uuid:account_id>/<str:token>/",
+        invitation_views.invitation,
+        name="invitation",
+    ),
 ]
