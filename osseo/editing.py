@@ -55,8 +55,11 @@ class VersionedForm(forms.Form):
 
     def display(self, name: str, value: Any) -> str:
         field = self.fields[name]
-        if value in (None, ""):
+        if value in (None, "", []):
             return "(empty)"
+        if isinstance(value, list | tuple):  # a list field: as the field shows it
+            shown = field.prepare_value(value)
+            return shown if isinstance(shown, str) else ", ".join(map(str, shown))
         choices = dict(getattr(field, "choices", []) or [])
         return str(choices.get(value, value))
 
@@ -146,7 +149,9 @@ def _show_conflict(
     data = form.data.copy()  # type: ignore[attr-defined]
     data["version"] = str(form.record.version)
     for change in theirs:
-        now = "" if values[change.field] is None else str(values[change.field])
+        value = values[change.field]
+        # As the field's widget shows it (a list field joins its entries).
+        now = "" if value is None else str(form.fields[change.field].prepare_value(value))
         data[form.add_initial_prefix(change.field)] = now
         if change.field not in edits:
             data[change.field] = now

@@ -19,7 +19,7 @@ from osseo.plausible import check_date, read_json, text_problems
 
 from .instruments import ScoringError, qtfa
 from .instruments.instrument import normalise_answers
-from .instruments.item_text import ItemTextError, read_item_text
+from .instruments.item_text import ItemTextError, check_item_text, read_item_text
 from .models import InstrumentConfig, Questionnaire, QuestionnaireResponse, Score
 from .scoring import CONFIGURABLE, score, scoring_for
 
@@ -155,33 +155,47 @@ def configure_instrument(
     questionnaire: Questionnaire,
     rules_json: str | None = None,
     item_text_file: Any = None,
+    rules: dict[str, Any] | None = None,
+    item_text: dict[str, str] | None = None,
     if_match: str | None = None,
 ) -> InstrumentConfig:
     """Set the clinic's scoring rules (JSON) and/or item wording file for an instrument: only
     what is given, and only where it differs, so a colleague's wording survives new rules. The
     row may not exist yet: the organisation is locked instead of it, then the row; `if_match`
-    names the version the change was decided on (Osseo's defaults are version 1)."""
+    names the version the change was decided on (Osseo's defaults are version 1).
+
+    The rules come as JSON text (`rules_json`, the API) or parsed (`rules`, the item-by-item
+    screens and the import); the wording as a file or parsed (`item_text`, the whole wording,
+    replacing what was there). Everything given is checked before anything is written."""
     if questionnaire.code not in CONFIGURABLE:
         raise ValidationError({"questionnaire": [f"{questionnaire.title} is scored as shipped."]})
     changes: dict[str, Any] = {}
     values: dict[str, Any] = {}
-    if rules_json:
+    if rules_json or rules is not None:
         try:
-            data = read_json(rules_json)  # nesting refused before it is parsed (BodyError)
+            # JSON text: nesting refused before it is parsed (BodyError)
+            data = read_json(rules_json) if rules_json else rules
             if not isinstance(data, dict):
                 raise ValueError("the rules must be one JSON object")
             if found := text_problems(data):
                 raise ValueError("; ".join(f"{field}: {words}" for field, words in found))
-            rules = qtfa.QtfaRules.from_mapping(data)
+            parsed = qtfa.QtfaRules.from_mapping(data)
         except (ValueError, TypeError, AttributeError) as exc:
             raise ValidationError({"rules": [f"These rules cannot be used: {exc}"]}) from exc
-        values.update(rules=data, rules_source=rules.source, rules_validated=rules.validated)
-        changes["rules_source"] = [None, rules.source]
-        changes["rules_validated"] = [None, rules.validated]
+        values.update(rules=data, rules_source=parsed.source, rules_validated=parsed.validated)
+        changes["rules_source"] = [None, parsed.source]
+        changes["rules_validated"] = [None, parsed.validated]
     if item_text_file is not None:
         text = _read_upload(item_text_file, qtfa.TEXT_LINK_IDS)
         values.update(item_text=text, item_text_file=Path(str(item_text_file.name)).name[:200])
         changes["item_text"] = [None, f"{len(text)} entries from {values['item_text_file']}"]
+    elif item_text is not None:
+        try:
+            text = check_item_text(item_text, qtfa.TEXT_LINK_IDS, options=True)
+        except ValueError as exc:
+            raise ValidationError({"item_text": [f"This wording cannot be used: {exc}"]}) from exc
+        values.update(item_text=text)
+        changes["item_text"] = [None, f"{len(text)} entries entered"]
     if not values:
         raise ValidationError({"rules": ["Give the scoring rules, the wording file, or both."]})
     organisation = actor.membership.organisation
@@ -200,8 +214,11 @@ def configure_instrument(
         for name in ("rules", "rules_source", "rules_validated"):
             values.pop(name)
             changes.pop(name, None)
-        if not values:
-            return config
+    if config is not None and item_text is not None and config.item_text == values["item_text"]:
+        values.pop("item_text")
+        changes.pop("item_text")
+    if config is not None and not values:
+        return config
     now = timezone.now()
     if config is None:
         config = InstrumentConfig(

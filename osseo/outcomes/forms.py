@@ -82,20 +82,21 @@ class _LinesField(forms.CharField):
 
 
 class InstrumentConfigForm(VersionedForm):
-    """The clinic's rules as opened, and a wording file: a save sets only what this user changed
-    (new rules, a new file), and shows a colleague's change to the rules made since."""
+    """Import: a file another clinic exported (rules and wording), or scoring rules alone, pasted
+    as JSON; and a wording file. Checked whole: nothing is saved unless all of it can be used."""
 
     rules = _LinesField(
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         required=False,
-        label="Scoring rules (JSON)",
-        help_text='{"source": "...", "validated": false, "hours_per_day": {"1": 0, ...}, '
-        '"section_points": {"capability": {"1": 0, ...}, ...}, "item_points": {...}}',
+        label="Rules and wording to import (JSON)",
+        help_text="Paste a file exported from Osseo by another clinic, or the scoring rules "
+        "alone. A JSON error names its line; a value that cannot be used names its field. "
+        "Nothing is saved unless all of it can be used.",
     )
     item_text_file = forms.FileField(
         required=False,
         label="Item wording file (.json or .csv)",
         help_text='JSON {"capability.1": "wording", "capability#1": "a response", ...} or CSV '
         "with the header linkId,text. A response's wording is keyed <item>#<number> or, for "
-        "a whole section, <section>#<number>.",
+        "a whole section, <section>#<number>. Up to 1 MB.",
     )

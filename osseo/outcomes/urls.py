@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import config_views, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -11,4 +11,19 @@ urlpatterns = [
     ),
     path("questionnaire-responses/<uuid:response_id>/", views.response_detail, name="response"),
     path("settings/questionnaires/<slug:code>/", views.instrument_settings, name="settings"),
+    path(
+        "settings/questionnaires/<slug:code>/scoring/",
+        config_views.instrument_scales,
+        name="settings_scales",
+    ),
+    path(
+        "settings/questionnaires/<slug:code>/items/<slug:section>/",
+        config_views.instrument_items,
+        name="settings_items",
+    ),
+    path(
+        "settings/questionnaires/<slug:code>/export/",
+        config_views.instrument_export,
+        name="settings_export",
+    ),
 ]

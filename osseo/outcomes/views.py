@@ -22,6 +22,7 @@ from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions, scoring
+from .config_forms import config_summary, read_import
 from .forms import InstrumentConfigForm, answers_from, build_response_form
 from .instruments import qtfa
 from .models import InstrumentConfig
@@ -84,6 +85,11 @@ def response_new(request: HttpRequest, patient_id: str, code: str) -> HttpRespon
             "questionnaire": questionnaire,
             "definition": definition,
             "setup": setup,
+            # A clinic-supplied instrument with neither wording nor rules would be a page of
+            # placeholders: it says "not configured yet" instead.
+            "show_items": setup.configured
+            or bool(setup.item_text)
+            or questionnaire.code not in scoring.CONFIGURABLE,
         },
         status=_status(form),
     )
@@ -117,10 +123,8 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
     config = scoring.config_for(organisation, questionnaire)
 
     def values() -> dict[str, Any]:
-        """The rules in force, as the form shows them to edit."""
-        now = scoring.config_for(organisation, questionnaire)
-        rules = now.rules if now else None
-        return {"rules": json.dumps(rules, indent=2, ensure_ascii=False) if rules else ""}
+        """The import box starts empty: the rules in force are edited item by item."""
+        return {"rules": ""}
 
     form = InstrumentConfigForm(
         request.POST or None,
@@ -130,11 +134,13 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
     )
 
     def save(edits: dict[str, Any], if_match: str | None) -> None:
+        imported = read_import(edits["rules"], questionnaire.code) if edits.get("rules") else {}
         try:
             actions.configure_instrument(
                 actor=user,
                 questionnaire=questionnaire,
-                rules_json=edits.get("rules"),
+                rules=imported.get("rules"),
+                item_text=imported.get("item_text"),
                 item_text_file=edits.get("item_text_file"),
                 if_match=if_match,
             )
@@ -157,6 +163,9 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
                 last_change=lambda: who_set(form.record),
             )
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "item_text" in exc.error_dict:
+                # The wording came in the imported JSON: its error belongs to the import box.
+                exc.error_dict.setdefault("rules", []).extend(exc.error_dict.pop("item_text"))
             apply_errors(form, exc)
         else:
             if saved:
@@ -176,6 +185,7 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
             "config": config,
             "setup": scoring.scoring_for(organisation, questionnaire),
             "rules_shape": json.dumps(qtfa.rules_shape(), indent=2),
+            "summary": config_summary(config),
         },
         status=_status(form, conflict=conflict),
     )

@@ -102,7 +102,7 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     assert_accessible(page, "patient-complications-and-trends")
 
     page.get_by_role("link", name="Enter Q-TFA").click()
-    expect(page.get_by_text("Scoring not configured").first).to_be_visible()
+    expect(page.get_by_text("Not configured yet").first).to_be_visible()
     assert_accessible(page, "qtfa-not-configured")
 
     # The ongoing infection is on the surgeon's worklist, with its grade.
@@ -134,10 +134,10 @@ def test_a_clinic_sets_up_the_q_tfa_and_a_surgeon_enters_one_by_its_responses(
     )
     sign_in(page, live_server, "admin", PASSWORD)
     page.goto(f"{live_server.url}/settings/questionnaires/q-tfa/")
-    page.get_by_label("Scoring rules (JSON)").fill(json.dumps(SYNTHETIC_RULES_JSON))
+    page.get_by_label("Rules and wording to import (JSON)").fill(json.dumps(SYNTHETIC_RULES_JSON))
     page.get_by_label("Item wording file (.json or .csv)").set_input_files(str(wording))
-    page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("4 entries from qtfa-wording.csv")).to_be_visible()
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_text("4 entries (last file: qtfa-wording.csv)")).to_be_visible()
     expect(page.get_by_text("not validated").first).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 

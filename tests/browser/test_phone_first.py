@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 PASSWORD = "osseo-demo-2026"  # the demo's (osseo.demo.seed.DEMO_PASSWORD)
 PERSONAS = ["surgeon", "coordinator", "rehab", "admin", "patient"]
 # Downloads and actions that leave the page; every other same-site link is walked.
-SKIP = re.compile(r"sign-out|export=|format=|\.pdf|\.csv|/api/|/static/|calendar|\.ics")
+SKIP = re.compile(r"sign-out|export=|/export/|format=|\.pdf|\.csv|/api/|/static/|calendar|\.ics")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SAMPLE = (
     "/registry/",

@@ -37,3 +37,37 @@ def test_the_admin_sets_the_years_ahead_on_a_phone(world, live_server, page):
     assert_accessible(page, "settings-phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert_accessible(page, "settings-desk")
+
+
+def test_the_admin_enters_a_q_tfa_scale_and_a_sections_wording_on_a_phone(world, live_server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "admin", PASSWORD)
+    page.goto(f"{live_server.url}/settings/questionnaires/q-tfa/")
+    expect(page.get_by_text("not configured yet").first).to_be_visible()
+    page.get_by_role("link", name="Response scales and points").click()
+    page.get_by_label("Where these numbers were read").fill("Test fixture: made-up numbers")
+    for part, values in (
+        ("hours", "0, 4, 8, 16"),
+        ("capability", "0, 50, 100"),
+        ("walking_aid", "0, 100"),
+        ("walking_habits", "0, 25, 50, 75, 100"),
+        ("problem", "0, 50, 100"),
+        ("global", "0, 25, 50, 75, 120"),
+    ):
+        page.locator(f"#id_{part}_values").fill(values)
+    page.locator("#id_capability_words").fill("Cannot\nWith difficulty\nEasily")
+    page.get_by_role("button", name="Save the response scales").click()
+    expect(page.locator(".error-summary")).to_contain_text("Entry 5 (120) must be 0 to 100.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "qtfa-scales-phone-error")
+    page.locator("#id_global_values").fill("0, 25, 50, 75, 100")
+    page.get_by_role("button", name="Save the response scales").click()
+    expect(page.get_by_text("response scales saved")).to_be_visible()
+    page.get_by_role("link", name="Edit capability").click()
+    page.get_by_label("Item 1: wording").fill("Getting up from a chair (clinic wording)")
+    page.get_by_label("Item 12: its own points").fill("100, 50, 0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "qtfa-items-phone")
+    page.get_by_role("button", name="Save capability").click()
+    expect(page.locator("tbody tr", has_text="Capability")).to_contain_text("1 of 12")
+    assert_accessible(page, "qtfa-settings-phone")

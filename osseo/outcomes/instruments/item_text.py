@@ -160,3 +160,24 @@ def _read_csv(path: Path, raw: str, known: _Keys) -> dict[str, str]:
     except csv.Error as error:
         raise ItemTextError(path, line, f"not valid CSV: {error}") from None
     return texts
+
+
+def check_item_text(
+    mapping: object, known_link_ids: Iterable[str], *, options: bool = False
+) -> dict[str, str]:
+    """The wording entered on a screen or imported as JSON (``{key: wording}``), checked as a
+    file's is; raises ``ValueError`` naming the key. Blank wording removes the key."""
+    if not isinstance(mapping, dict):
+        raise ValueError("the wording must map linkIds to text")
+    known = _Keys(frozenset(known_link_ids), options)
+    texts: dict[str, str] = {}
+    for key, text in mapping.items():
+        if key not in known:
+            raise ValueError(f"{key}: no such item")
+        if not isinstance(text, str):
+            raise ValueError(f"{key}: the wording must be text")
+        if problem := text_problem(text):
+            raise ValueError(f"{key}: {problem}")
+        if text.strip():
+            texts[key] = text.strip()
+    return texts

@@ -77,6 +77,7 @@ _SECTIONS: tuple[tuple[str, str, int], ...] = (
     ("problem", "Problems", 30),
     ("global", "Global", 3),
 )
+SECTION_LABELS: dict[str, str] = {section: label for section, label, _ in _SECTIONS}
 SECTION_ITEMS: dict[str, tuple[str, ...]] = {
     section: tuple(f"{section}.{n}" for n in range(1, count + 1)) for section, _, count in _SECTIONS
 }
