@@ -319,6 +319,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from osseo.accounts.api import router as accounts_router
+    from osseo.accounts.invitation_api import router as invitations_router
     from osseo.accounts.organisation_api import router as organisations_router
     from osseo.complications.api import router as complications_router
     from osseo.connectors.api import router as connectors_router
@@ -332,6 +333,7 @@ def _register_routers() -> None:
 
     api.add_router("/auth", accounts_router)
     api.add_router("/", organisations_router)
+    api.add_router("/", invitations_router)
     api.add_router("/", patients_router)
     api.add_router("/", pathway_router)
     api.add_router("/", surgery_router)

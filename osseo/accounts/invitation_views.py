@@ -20,13 +20,17 @@ from django.views.decorators.http import require_http_methods
 from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
+from osseo.typed import SchemaForm
 
 from .clinic_settings import resolve
 from .invitation_actions import accept_invitation, invite_patient, tokens, valid_hours
+from .invitation_api import InvitationIn
 from .models import Membership, Role, User
 
 
-class InviteForm(forms.Form):
+class InviteForm(SchemaForm):
+    schema = InvitationIn
+
     email = forms.EmailField(
         max_length=254,
         label="The patient's e-mail address",

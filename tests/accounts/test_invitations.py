@@ -158,3 +158,43 @@ def test_a_made_up_link_is_refused(world, client):
         client.get(f"/accounts/invitation/{staff.uuid}/{tokens.make_token(staff)}/").status_code
         == 410
     )
+
+
+def _invite_api(user, patient, body):
+    import json
+
+    from tests.conftest import api_client
+
+    return api_client(user).post(
+        f"/api/v1/patients/{patient.uuid}/invitation",
+        json.dumps(body),
+        content_type="application/json",
+    )
+
+
+def test_the_api_invites_with_the_recorded_address_and_refuses_twice(
+    world, newcomer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _invite_api(world.users["coordinator"], newcomer, {})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["username"], body["email"]) == ("nell@example.org", "nell@example.org")
+    assert mail.outbox[0].to == ["nell@example.org"]
+    token = _link(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
+    accept_invitation(
+        account=User.objects.get(uuid=body["account"]), token=token, new_password=GOOD
+    )
+    again = _invite_api(world.users["coordinator"], newcomer, {})
+    assert again.status_code == 409
+    assert again.json()["missing"][0]["code"] == "no_account"
+
+
+def test_the_api_names_a_missing_address_and_refuses_other_roles(world):
+    bare = make_patient(world.users["coordinator"], given_name="Bare")
+    missing = _invite_api(world.users["coordinator"], bare, {"email": ""})
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json()["errors"]] == ["email"]
+    assert _invite_api(world.users["surgeon"], bare, {"email": "b@example.org"}).status_code == 403
+    assert _invite_api(world.users["outsider"], bare, {"email": "b@example.org"}).status_code == 404
+    assert not Membership.objects.filter(patient=bare).exists()

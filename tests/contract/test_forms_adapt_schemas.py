@@ -24,6 +24,7 @@ FORM_MODULES = [
     "osseo.complications.forms",
     "osseo.outcomes.forms",
     "osseo.portal.forms",
+    "osseo.accounts.invitation_views",
 ]
 
 
