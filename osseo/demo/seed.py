@@ -382,6 +382,9 @@ def seed_demo() -> DemoResult:
 
         seed_connectors(staff, rng)
         _seed_enquiries(clinic, coordinator)
+        from osseo.demo.week import seed_week
+
+        seed_week(staff)
         create_user(
             actor=None,
             username="patient",

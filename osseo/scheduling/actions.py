@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from osseo.accounts.models import Organisation, OrganisationKind, Role, User
@@ -374,6 +375,9 @@ def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> 
             "visit_due": [None, str(visit_due) if visit_label else None],
         },
     )
+    from .reminders import enqueue_reminders
+
+    transaction.on_commit(lambda: enqueue_reminders(appointment))
     return appointment
 
 

@@ -14,4 +14,6 @@ urlpatterns = [
         views.patient_appointments,
         name="patient_appointments",
     ),
+    path("calendar/", views.calendar_feeds, name="calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -497,3 +497,63 @@ def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpRespons
         {"appointment": appointment, "form": form if can_record else None},
         status=status,
     )
+
+
+# --- Calendar feeds ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_feeds(request: HttpRequest) -> HttpResponse:
+    """The user's calendar subscriptions: a new secret address (shown once), or one revoked."""
+    from .models import CalendarFeed
+
+    user: Any = request.user
+    if not has_permission(user, "calendar.subscribe"):
+        raise PermissionDenied
+    new_url = ""
+    if request.method == "POST":
+        if request.POST.get("op") == "revoke":
+            feed = CalendarFeed.objects.filter(
+                user=user, uuid=_uuid_or_none(request.POST.get("feed"))
+            ).first()
+            if feed is None:
+                raise Http404("No such calendar feed.")
+            actions.revoke_calendar_feed(actor=user, feed=feed)
+            messages.success(request, "Calendar address revoked: it shows nothing any more.")
+            return redirect("scheduling:calendar")
+        _feed, token = actions.issue_calendar_feed(actor=user)
+        new_url = request.build_absolute_uri(reverse("scheduling:calendar_feed", args=[token]))
+    feeds = CalendarFeed.objects.filter(user=user).order_by("-created_at")
+    return render(request, "scheduling/calendar.html", {"feeds": feeds, "new_url": new_url})
+
+
+def _uuid_or_none(value: Any) -> Any:
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The iCalendar at a secret address; a revoked or unknown one is "not found". Every fetch
+    is audited."""
+    from .calendar import calendar_for
+    from .models import CalendarFeed
+    from .queries import token_hash
+
+    feed = (
+        CalendarFeed.objects.select_related("user__membership")
+        .filter(token_hash=token_hash(token), revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such calendar.")
+    body, count = calendar_for(feed.user)
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
+    record("scheduling.calendar.fetched", actor=feed.user, obj=feed, changes={"events": count})
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -16,4 +16,5 @@ def week_links(context: dict[str, Any]) -> dict[str, Any]:
         "theatre": has_permission(user, "theatre.view"),
         "meetings": has_permission(user, "mdt.view"),
         "appointments": has_permission(user, "appointment.view"),
+        "calendar": has_permission(user, "calendar.subscribe"),
     }

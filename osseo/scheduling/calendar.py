@@ -1,0 +1,79 @@
+"""A user's calendar as iCalendar (RFC 5545), built with the `icalendar` library: their
+appointments (as clinician, or a patient's own) and the MDT meetings they attend. An event says
+what kind of appointment, where and when, with a link to sign in; never a patient's name or
+identifier (the link's id is the appointment's, and the page behind it asks for sign-in)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from osseo.accounts.models import Role
+
+from .models import Appointment, AppointmentStatus, MdtMeeting
+
+# Events from this long ago on: a subscription shows the recent past and everything to come.
+PAST_DAYS = 31
+
+
+def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]:
+    """The user's calendar and how many events it holds."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=PAST_DAYS)
+    base = settings.OSSEO_BASE_URL.rstrip("/")
+    cal = Calendar()
+    cal.add("prodid", "-//Osseo//The clinic's week//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "Osseo")
+    membership = getattr(user, "membership", None)
+    is_patient = membership is not None and membership.role == Role.PATIENT
+    appointments = Appointment.objects.filter(starts_at__gte=since).exclude(
+        status=AppointmentStatus.CANCELLED
+    )
+    if is_patient:
+        appointments = appointments.filter(patient_id=user.membership.patient_id)
+    else:
+        appointments = appointments.filter(clinician=user)
+    count = 0
+    for a in appointments.select_related("organisation").order_by("starts_at"):
+        event = Event()
+        event.add("uid", f"appointment-{a.uuid}@osseo")
+        event.add("dtstamp", now)
+        event.add("dtstart", a.starts_at)
+        event.add("dtend", a.starts_at + dt.timedelta(minutes=a.minutes))
+        # A patient's own calendar says "Appointment" with the clinic's name: no clinical detail
+        # on a device that others may see; staff see the kind of appointment.
+        event.add(
+            "summary",
+            f"Appointment, {a.organisation.name}" if is_patient else a.get_kind_display(),
+        )
+        event.add("location", a.place)
+        link = f"{base}/" if is_patient else f"{base}/appointments/{a.uuid}/"
+        event.add("url", link)
+        event.add("description", f"Sign in to Osseo to see it: {link}")
+        cal.add_component(event)
+        count += 1
+    if not is_patient:
+        meetings = MdtMeeting.objects.filter(
+            Q(attendees__user=user), starts_at__gte=since
+        ).distinct()
+        for m in meetings.order_by("starts_at"):
+            event = Event()
+            event.add("uid", f"mdt-{m.uuid}@osseo")
+            event.add("dtstamp", now)
+            event.add("dtstart", m.starts_at)
+            event.add("dtend", m.starts_at + dt.timedelta(hours=1))
+            event.add("summary", "MDT meeting")
+            if m.place:
+                event.add("location", m.place)
+            link = f"{base}/mdt/meetings/{m.uuid}/"
+            event.add("url", link)
+            event.add("description", f"Sign in to Osseo to see the agenda: {link}")
+            cal.add_component(event)
+            count += 1
+    return cal.to_ical(), count

@@ -1,0 +1,148 @@
+"""Appointment reminders by e-mail, sent by the background worker (tasks.py) the day before an
+appointment and at the clinic's lead time (`appointment_reminder_hours`).
+
+A reminder to staff names no patient: it says when and where, with a link to sign in. A reminder
+to a patient names no clinical detail: the clinic, when and where, nothing of why. Each reminder
+goes once (a `Reminder` row per appointment, kind and recipient), however often the task runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from osseo.accounts.clinic_settings import resolve
+from osseo.audit.context import acting_as
+from osseo.audit.services import record
+
+from . import rules
+from .models import Appointment, AppointmentStatus, Reminder
+
+log = logging.getLogger(__name__)
+
+
+def lead_hours(appointment: Appointment) -> int:
+    return int(resolve(appointment.organisation, "appointment_reminder_hours").value)
+
+
+def _when(appointment: Appointment) -> str:
+    local = timezone.localtime(appointment.starts_at)
+    return f"{local:%A} {local.day} {local:%B %Y at %H:%M}"
+
+
+def staff_mail(appointment: Appointment) -> tuple[str, str]:
+    """Subject and body to the clinician: no patient named, a link to sign in."""
+    base = settings.OSSEO_BASE_URL.rstrip("/")
+    return (
+        f"Osseo: an appointment on {_when(appointment)}",
+        f"You have an appointment ({appointment.get_kind_display().lower()}, "
+        f"{appointment.minutes} minutes) on {_when(appointment)} at {appointment.place}.\n\n"
+        f"Sign in to see it: {base}/appointments/{appointment.uuid}/\n",
+    )
+
+
+def patient_mail(appointment: Appointment) -> tuple[str, str]:
+    """Subject and body to the patient: the clinic, when and where; no clinical detail."""
+    clinic = appointment.organisation.name
+    return (
+        f"{clinic}: your appointment on {_when(appointment)}",
+        f"This is a reminder of your appointment with {clinic} on {_when(appointment)} at "
+        f"{appointment.place}.\n\nIf you cannot come, please contact the clinic.\n",
+    )
+
+
+def send_reminder(appointment_id: int, kind: str, now: dt.datetime | None = None) -> str:
+    """Send the `kind` reminder of one appointment to its clinician and its patient, if its time
+    has come, the appointment is still booked and it was not sent already. What it did, in words."""
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.select_related("patient", "clinician", "organisation")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None or appointment.status != AppointmentStatus.BOOKED:
+        return "not booked"
+    due = rules.reminders_due(
+        appointment.starts_at,
+        lead_hours(appointment),
+        now,
+        local=timezone.get_current_timezone(),
+    )
+    if kind not in due:
+        return "not due"
+    sent = []
+    for to_patient, address, (subject, body) in (
+        (False, appointment.clinician.email, staff_mail(appointment)),
+        (True, appointment.patient.email, patient_mail(appointment)),
+    ):
+        if not address:
+            continue
+        with transaction.atomic():
+            _, created = Reminder.objects.get_or_create(
+                appointment=appointment,
+                kind=kind,
+                to_patient=to_patient,
+                defaults={"sent_at": now},
+            )
+            if not created:
+                continue
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+            with acting_as(label="osseo worker"):
+                record(
+                    "scheduling.appointment.reminded",
+                    actor=None,
+                    patient=appointment.patient,
+                    obj=appointment,
+                    changes={"kind": kind, "to": "patient" if to_patient else "clinician"},
+                )
+        sent.append("patient" if to_patient else "clinician")
+    return f"sent to {', '.join(sent)}" if sent else "already sent"
+
+
+def enqueue_reminders(appointment: Appointment, now: dt.datetime | None = None) -> None:
+    """Queue the appointment's reminders for their times (after the booking commits). A time
+    already past when it is booked: only the latest of those goes, at once."""
+    from .tasks import send_appointment_reminder
+
+    now = now or timezone.now()
+    if appointment.starts_at <= now:
+        return
+    times = rules.reminder_times(
+        appointment.starts_at, lead_hours(appointment), local=timezone.get_current_timezone()
+    )
+    past = [t for t in times if t.send_from <= now]
+    keep = [t for t in times if t.send_from > now]
+    if past:
+        keep.append(max(past, key=lambda t: t.send_from))
+    for t in keep:
+        task = send_appointment_reminder
+        if t.send_from > now:
+            task = task.using(run_after=t.send_from)
+        task.enqueue(appointment_id=appointment.pk, kind=t.kind)
+
+
+def send_due(now: dt.datetime | None = None) -> int:
+    """Send every reminder due now for booked appointments to come (`osseo send-reminders`, a
+    catch-up after the worker was down); how many appointments were looked at."""
+    now = now or timezone.now()
+    upcoming = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED,
+        starts_at__gt=now,
+        starts_at__lte=now + dt.timedelta(hours=24 * 31),
+    )
+    count = 0
+    for appointment in upcoming:
+        for kind in rules.reminders_due(
+            appointment.starts_at,
+            lead_hours(appointment),
+            now,
+            local=timezone.get_current_timezone(),
+        ):
+            send_reminder(appointment.pk, kind, now)
+        count += 1
+    return count
