@@ -46,6 +46,7 @@ def _questionnaire_label(code: str) -> str:
 
 
 def site_profiles_in_words(value: dict[str, Any]) -> str:
+    value = {site: entry for site, entry in value.items() if entry}
     if not value:
         return "Nothing added: each site keeps its own profile."
     parts = []

@@ -24,8 +24,11 @@ from .clinic_settings import SPECS, ResolvedSetting, resolve, who_set
 from .forms import (
     FollowUpXrayForm,
     MinAtRiskForm,
+    SiteProfilesForm,
     StageWindowForm,
     TwoFactorRolesForm,
+    site_profiles_fields,
+    site_profiles_value,
     whole_number_form,
 )
 from .models import ClinicSetting, Organisation
@@ -55,6 +58,8 @@ WEEK_FORMS: dict[str, type[VersionedForm]] = {
     "appointment_reminder_hours": whole_number_form("appointment_reminder_hours"),
     "follow_up_xray": FollowUpXrayForm,
 }
+# What the clinic adds to each implant site's profile.
+SITE_FORMS: dict[str, type[VersionedForm]] = {"site_profiles": SiteProfilesForm}
 # The settings edited on another screen, where the overview links to.
 ELSEWHERE = {
     "rehab_under_loading_percent": "rehab:settings",
@@ -101,7 +106,12 @@ def _initial(current: ResolvedSetting, value: dict[str, Any]) -> dict[str, Any]:
 def _values(organisation: Organisation, key: str) -> dict[str, Any]:
     """The setting now, as its form shows it."""
     current = resolve(organisation, key)
-    value = current.value if key == "stage_window" else {"value": current.value}
+    if key == "stage_window":
+        value = current.value
+    elif key == "site_profiles":
+        value = site_profiles_fields(current.value or {})
+    else:
+        value = {"value": current.value}
     return _initial(current, value)
 
 
@@ -123,6 +133,11 @@ def _save(request: HttpRequest, form: VersionedForm, key: str) -> bool:
             parts = {k: edits[k] for k in WINDOW_PARTS if k in edits}
             if parts:
                 named["value"] = parts
+        elif key == "site_profiles":
+            # Each site whose fields changed, whole; the other sites as they are now.
+            sites = site_profiles_value(form.cleaned_data, set(edits))
+            if sites:
+                named["value"] = sites
         elif "value" in edits:
             named["value"] = edits["value"]
         try:
@@ -166,7 +181,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             record=_row(organisation, key),
             prefix=key,
         )
-        for key, form_class in {**ACCOUNT_POLICY, **DATE_FORMS, **WEEK_FORMS}.items()
+        for key, form_class in {**ACCOUNT_POLICY, **DATE_FORMS, **WEEK_FORMS, **SITE_FORMS}.items()
     }
     policy_forms = {key: keyed[key] for key in ACCOUNT_POLICY}
     forms: dict[str, VersionedForm] = {
@@ -194,6 +209,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             ("Surgery", ["stage_window"]),
             ("Registry", ["registry_min_at_risk"]),
             ("Dates", list(DATE_FORMS)),
+            ("Implant sites", list(SITE_FORMS)),
             ("Appointments and follow-up visits", list(WEEK_FORMS)),
             ("Sign-in and accounts", list(ACCOUNT_POLICY)),
         )

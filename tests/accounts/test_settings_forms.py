@@ -167,3 +167,30 @@ def test_the_years_ahead_setting_bounds_planned_dates(world):
     data["date_years_ahead-value"] = ["7"]
     assert client.post(PAGE, data).status_code == 302
     assert years_ahead_for(world.patient) == (7, False)
+
+
+def test_the_site_profiles_round_trip_through_their_checkboxes(world):
+    client = client_for(world.users["clinic_admin"])
+    form = _forms(client.get(PAGE))["site_profiles"]
+    # Only what a site may take is offered: no walking test and no Q-TFA beyond the femur.
+    assert "humerus__load_recordings" in form.fields
+    assert "femur__load_recordings" not in form.fields  # the femur has them already
+    offered = [c for name, f in form.fields.items() for c, _ in getattr(f, "choices", [])]
+    assert "six_minute_walk" not in offered and "q-tfa" not in offered
+    data = _opened(client, "site_profiles")
+    data["site_profiles-hand__load_recordings"] = ["on"]
+    assert client.post(PAGE, data).status_code == 302
+    assert resolve(world.clinic, "site_profiles").value == {"hand": {"load_recordings": True}}
+    page = client.get(PAGE)
+    row = next(r for r in page.context["rows"] if r.setting.spec.key == "site_profiles")
+    assert row.words == "Hand (digit or metacarpal): load recordings as the wear basis."
+    assert _forms(page)["site_profiles"].initial["hand__load_recordings"] is True
+    from osseo.patients.sites import for_clinic
+
+    assert for_clinic(world.clinic, "hand").load_recordings
+    # Unticked again: nothing added.
+    data = _opened(client, "site_profiles")
+    data["site_profiles-hand__load_recordings"] = [""]
+    assert client.post(PAGE, data).status_code == 302
+    words = {r.setting.spec.key: r.words for r in client.get(PAGE).context["rows"]}
+    assert words["site_profiles"] == "Nothing added: each site keeps its own profile."
