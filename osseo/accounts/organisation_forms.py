@@ -48,6 +48,16 @@ class OrganisationForm(forms.Form):
         "hyphens (e.g. north-rehab).",
     )
     kind = forms.ChoiceField(choices=OrganisationKind.choices, label="Kind")
+    admin_username = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Its first clinic administrator's username",
+        help_text="Optional. The account gets a one-time password, shown once here, to be "
+        "changed at the first sign-in.",
+    )
+    admin_email = forms.EmailField(
+        max_length=254, required=False, label="Its first clinic administrator's e-mail address"
+    )
 
 
 class PartnerForm(forms.Form):

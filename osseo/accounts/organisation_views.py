@@ -4,11 +4,13 @@ organisations."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -17,8 +19,9 @@ from osseo.editing import save_edit
 from osseo.errors import Conflict
 from osseo.patients.forms import apply_errors
 
+from .actions import create_user
 from .contact import CONTACT_FIELDS
-from .models import Organisation, OrganisationKind, Partnership
+from .models import Organisation, OrganisationKind, Partnership, Role
 from .organisation_actions import (
     add_organisation,
     add_partner,
@@ -117,6 +120,9 @@ def partners(request: HttpRequest) -> HttpResponse:
     )
 
 
+ADMIN_FIELDS = {"username": "admin_username", "email": "admin_email"}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisations(request: HttpRequest) -> HttpResponse:
@@ -125,22 +131,39 @@ def organisations(request: HttpRequest) -> HttpResponse:
     if not is_installation_admin(user):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None)
+    issued: dict[str, str] | None = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            org = add_organisation(actor=user, **form.cleaned_data)
+            with transaction.atomic():  # the organisation and its administrator, or neither
+                org = add_organisation(
+                    actor=user, name=data["name"], slug=data["slug"], kind=data["kind"]
+                )
+                if data["admin_username"]:
+                    password = secrets.token_urlsafe(12)
+                    create_user(
+                        actor=user,
+                        username=data["admin_username"],
+                        password=password,
+                        role=Role.CLINIC_ADMIN,
+                        organisation=org,
+                        email=data["admin_email"],
+                        must_change_password=True,
+                    )
+                    issued = {"username": data["admin_username"], "password": password}
         except ValidationError as exc:
-            apply_errors(form, exc)
+            # The administrator's account fields carry the admin_ prefix on this form.
+            renamed = {ADMIN_FIELDS.get(k, k): v for k, v in exc.message_dict.items()}
+            apply_errors(form, ValidationError(renamed))
         else:
-            messages.success(
-                request,
-                f"{org.name} added. Give it a clinic administrator with "
-                f"osseo adduser NAME --role clinic_admin --organisation {org.slug}.",
-            )
-            return redirect("accounts:organisations")
+            messages.success(request, f"{org.name} added.")
+            if issued is None:
+                return redirect("accounts:organisations")
+            form = OrganisationForm()
     listed = Organisation.objects.order_by("demonstration", "kind", "name")
     return render(
         request,
         "accounts/organisations.html",
-        {"organisations": listed, "form": form},
+        {"organisations": listed, "form": form, "issued": issued},
         status=422 if form.is_bound and form.errors else 200,
     )

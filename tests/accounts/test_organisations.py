@@ -97,3 +97,38 @@ def test_clinic_roles_do_not_add_organisations(world, persona):
     with pytest.raises(PermissionDenied):
         add_organisation(actor=user, name="Mine", slug="mine", kind="oi_clinic")
     assert not Organisation.objects.filter(slug="mine").exists()
+
+
+def test_the_new_organisation_gets_its_first_administrator_with_a_one_time_password(
+    world, operator
+):
+    client = client_for(operator)
+    taken = client.post(
+        "/accounts/organisations/",
+        {
+            "name": "West Clinic",
+            "slug": "west",
+            "kind": "oi_clinic",
+            "admin_username": "surgeon",  # taken by the world's surgeon
+        },
+    )
+    assert taken.status_code == 422
+    assert taken.context["form"].errors["admin_username"] == ["That username is taken."]
+    assert not Organisation.objects.filter(slug="west").exists()  # neither is kept
+    made = client.post(
+        "/accounts/organisations/",
+        {
+            "name": "West Clinic",
+            "slug": "west",
+            "kind": "oi_clinic",
+            "admin_username": "west-admin",
+            "admin_email": "admin@west.example.org",
+        },
+    )
+    assert made.status_code == 200
+    issued = made.context["issued"]
+    admin = User.objects.get(username="west-admin")
+    assert admin.check_password(issued["password"])
+    assert (admin.membership.role, admin.membership.organisation.slug) == ("clinic_admin", "west")
+    assert admin.must_change_password
+    assert issued["password"] in made.content.decode()
