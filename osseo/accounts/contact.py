@@ -88,3 +88,19 @@ def clean_contact(data: dict[str, Any]) -> dict[str, str]:
     if errors:
         raise ValidationError(errors)
     return out
+
+
+def contact_lines(organisation: Any) -> str:
+    """The organisation's contact details as lines of plain text, for e-mails; "" if none."""
+    lines = [
+        f"{label}: {value}"
+        for label, value in (
+            ("Telephone", organisation.telephone),
+            ("Out of hours", organisation.out_of_hours),
+            ("E-mail", organisation.email),
+        )
+        if value
+    ]
+    if organisation.address:
+        lines.append("Address: " + ", ".join(organisation.address.splitlines()))
+    return "\n".join(lines)

@@ -70,6 +70,13 @@ class Organisation(Versioned):
         return any((self.telephone, self.email, self.address, self.out_of_hours))
 
     @property
+    def contact_text(self) -> str:
+        """The contact details as plain-text lines, for e-mails."""
+        from .contact import contact_lines
+
+        return contact_lines(self)
+
+    @property
     def telephone_uri(self) -> str:
         from .contact import telephone_uri
 

@@ -49,10 +49,12 @@ def staff_mail(appointment: Appointment) -> tuple[str, str]:
 def patient_mail(appointment: Appointment) -> tuple[str, str]:
     """Subject and body to the patient: the clinic, when and where; no clinical detail."""
     clinic = appointment.organisation.name
+    contact = appointment.organisation.contact_text  # the clinic's own (osseo/accounts/contact.py)
     return (
         f"{clinic}: your appointment on {_when(appointment)}",
         f"This is a reminder of your appointment with {clinic} on {_when(appointment)} at "
-        f"{appointment.place}.\n\nIf you cannot come, please contact the clinic.\n",
+        f"{appointment.place}.\n\nIf you cannot come, please contact the clinic.\n"
+        + (f"\n{contact}\n" if contact else ""),
     )
 
 

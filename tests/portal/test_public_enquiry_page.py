@@ -171,3 +171,21 @@ def test_with_one_clinic_the_landing_page_goes_straight_to_its_form(db):
 
 def test_a_get_of_another_method_is_refused(world):
     assert Client().put(URL).status_code == 405
+
+
+def test_the_acknowledgement_gives_the_clinics_contact_details(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from osseo.accounts.organisation_actions import update_organisation_contact
+
+    update_organisation_contact(
+        actor=world.users["clinic_admin"],
+        organisation=world.clinic,
+        data={"telephone": "0113 496 0000", "out_of_hours": "0113 496 0999"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(URL, FORM)
+    acknowledgement = mailoutbox[0]
+    assert acknowledgement.body.rstrip().endswith(
+        "Test Clinic\nTelephone: 0113 496 0000\nOut of hours: 0113 496 0999"
+    )
