@@ -204,30 +204,49 @@ def proposed_bookings(
 ) -> list[Proposal]:
     """Each episode's next follow-up visit (by the clinic's schedule, from the signed
     implantation: docs/sources.md#follow-up-schedule) that is neither held nor booked, due within
-    `within_days` or overdue; the soonest first."""
+    `within_days` or overdue; the soonest first. Worked out from plain values in a few queries,
+    however many episodes the clinic follows."""
     from osseo.rehab.models import FollowUp
-    from osseo.rehab.queries import clinic_of, schedule_for, surgery_date
-    from osseo.rehab.rules import next_visit
+    from osseo.rehab.queries import schedule_setting
+    from osseo.rehab.rules import follow_up_schedule, next_visit
+    from osseo.surgery.models import IMPLANTATION_KINDS, Procedure, RecordStatus
 
     episodes = Episode.objects.filter(
         patient__in=patients_for(user), phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
-    ).select_related("patient", "limb")
+    )
     if patient is not None:
         episodes = episodes.filter(patient=patient)
     horizon = today + dt.timedelta(days=within_days)
-    booked = booked_visits([e.pk for e in episodes])
-    found = []
-    for episode in episodes:
-        surgery = surgery_date(episode)
-        if surgery is None:
+    surgery = dict(
+        Procedure.objects.filter(
+            episode__in=episodes,
+            status=RecordStatus.SIGNED,
+            kind__in=IMPLANTATION_KINDS,
+            final_stage=True,
+        )
+        .order_by("performed_on", "id")
+        .values_list("episode_id", "performed_on")
+    )
+    held: dict[int, set[dt.date]] = {}
+    for pk, day in FollowUp.objects.filter(episode__in=episodes).values_list(
+        "episode_id", "due_date"
+    ):
+        held.setdefault(pk, set()).add(day)
+    for pk, day in booked_visits(episodes.values("pk")):
+        held.setdefault(pk, set()).add(day)
+    setting = schedule_setting(_organisation(user)).value
+    months = [int(m) for m in setting.get("months", [])]
+    every = int(setting.get("then_every_months", 0))
+    due: list[tuple[Any, int]] = []
+    for pk in episodes.values_list("pk", flat=True):
+        if pk not in surgery:
             continue
-        held = set(FollowUp.objects.filter(episode=episode).values_list("due_date", flat=True)) | {
-            day for pk, day in booked if pk == episode.pk
-        }
         visit = next_visit(
-            schedule_for(episode, surgery, clinic_of(episode.patient), horizon), held
+            follow_up_schedule(surgery[pk], months, every, until=horizon), held.get(pk, set())
         )
         if visit is not None and visit.due <= horizon:
-            found.append(Proposal(episode.patient, episode, visit))
+            due.append((visit, pk))
+    loaded = Episode.objects.select_related("patient", "limb").in_bulk([pk for _, pk in due])
+    found = [Proposal(loaded[pk].patient, loaded[pk], visit) for visit, pk in due]
     found.sort(key=lambda p: (p.visit.due, p.patient.family_name, p.episode.pk))
     return found

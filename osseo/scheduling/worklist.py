@@ -235,29 +235,35 @@ def missing_logs(user: Any, today: dt.date) -> Panel | None:
     """Rehabilitation plans with days of the last week left unlogged (the rehab partner's)."""
     if _role(user) != Role.REHAB_SPECIALIST:
         return None
-    from osseo.rehab.queries import plan_phases, plans_of
+    from osseo.rehab.models import RehabPlan
+    from osseo.rehab.queries import plan_phases
     from osseo.rehab.rules import missing_days, plan_end
 
     since = today - dt.timedelta(days=MISSING_LOG_DAYS)
+    plans = (
+        RehabPlan.objects.filter(patient__in=patients_for(user), start_date__lte=today)
+        .select_related("patient")
+        .prefetch_related("logs")
+        .order_by("patient__family_name", "patient__given_name", "id")
+    )
     items = []
-    for patient in patients_for(user).order_by("family_name", "given_name", "id"):
-        for plan in plans_of(patient):
-            phases = plan_phases(plan)
-            if not phases or plan_end(plan.start_date, phases) < since:
-                continue
-            logged = {log.date for log in plan.logs.all()}
-            gaps = [d for d in missing_days(phases, plan.start_date, logged, today) if d >= since]
-            if gaps:
-                items.append(
-                    WorkItem(
-                        patient=patient,
-                        text=f"{plan.protocol_name}: {len(gaps)} day"
-                        f"{'s' if len(gaps) != 1 else ''} of the last {MISSING_LOG_DAYS} "
-                        f"not logged, the latest {gaps[-1]:%-d %b %Y}",
-                        url=reverse("rehab:plan", args=[plan.uuid]),
-                        urgent=len(gaps) >= 3,
-                    )
+    for plan in plans:
+        phases = plan_phases(plan)
+        if not phases or plan_end(plan.start_date, phases) < since:
+            continue
+        logged = {log.date for log in plan.logs.all()}
+        gaps = [d for d in missing_days(phases, plan.start_date, logged, today) if d >= since]
+        if gaps:
+            items.append(
+                WorkItem(
+                    patient=plan.patient,
+                    text=f"{plan.protocol_name}: {len(gaps)} day"
+                    f"{'s' if len(gaps) != 1 else ''} of the last {MISSING_LOG_DAYS} "
+                    f"not logged, the latest {gaps[-1]:%-d %b %Y}",
+                    url=reverse("rehab:plan", args=[plan.uuid]),
+                    urgent=len(gaps) >= 3,
                 )
+            )
     return panel(
         "Missing load logs",
         items,
