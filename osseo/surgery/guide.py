@@ -93,6 +93,11 @@ def guide_context(episode: Episode) -> dict[str, Any]:
         if organisation
         else []
     )
+    # The rehabilitation partners the patient is referred to now, with their contact details.
+    partners = [
+        r.organisation
+        for r in patient.referrals.filter(withdrawn_at__isnull=True).select_related("organisation")
+    ]
     staged = bool(plan and plan.strategy == "staged")
     profile = PROFILES[limb.site]
     craniofacial = profile.guide_text == "craniofacial"
@@ -132,6 +137,7 @@ def guide_context(episode: Episode) -> dict[str, Any]:
         "anaesthesia_label": ANAESTHESIA_LABELS.get(plan.anaesthesia, "") if plan else "",
         "steps": steps,
         "organisation": organisation,
+        "partners": partners,
         "coordinators": coordinators,
         "press_fit": bool(plan and plan.fixation == "press_fit") and not craniofacial,
         "press_fit_quote": PRESS_FIT_QUOTE,

@@ -40,3 +40,17 @@ def test_a_letter_from_a_clinic_without_details_says_so(operated):
     referral = _referral(operated)
     html = client_for(operated.users["rehab_specialist"]).get(f"/referrals/{referral}/letter/")
     assert "has not given its telephone, e-mail or address yet" in html.content.decode()
+
+
+def test_the_patient_guide_names_the_rehabilitation_partner_and_how_to_reach_it(operated):
+
+    world = operated
+    world.rehab.telephone = "0161 496 0000"
+    world.rehab.save(update_fields=["telephone"])
+    guide = f"/episodes/{world.episode.uuid}/guide/"
+    before = client_for(world.users["coordinator"]).get(guide).content.decode()
+    assert "Your rehabilitation: Test Rehab" not in before
+    _referral(world)
+    html = client_for(world.users["patient"]).get(guide).content.decode()
+    assert "Your rehabilitation: Test Rehab" in html
+    assert '<a href="tel:+441614960000">0161 496 0000</a>' in html
