@@ -42,8 +42,10 @@ lint: setup ## ruff, mypy, import-linter, migrations and deploy checks
 test-sqlite: setup ## The whole suite on SQLite
 	$(PYTEST)
 
-test-postgres: setup ## The whole suite on a throwaway PostgreSQL server
-	scripts/with-postgres.sh $(PYTEST)
+# The pages are the same on either database: the browser tests run once, on SQLite (the demo's
+# database); every other test, live servers and threads included, runs on both.
+test-postgres: setup ## The whole suite but the browser tests on a throwaway PostgreSQL server
+	scripts/with-postgres.sh $(PYTEST) -m "not browser"
 
 test: system-deps setup lint test-sqlite test-postgres ## Linters and every test, on SQLite and on PostgreSQL
 	@echo "make test: all checks passed on SQLite and PostgreSQL"
