@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.models import ClinicSetting
 from osseo.accounts.permissions import has_permission
+from osseo.accounts.setting_words import in_words
 from osseo.audit.services import record
 from osseo.errors import Conflict
 from osseo.pathway.queries import get_episode_for
@@ -463,6 +464,14 @@ def rehab_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "sheet_form": sheet_form,
             "current": current,
+            # Each setting in force, in words, with its source or "not validated".
+            "now": {
+                key: {
+                    "words": in_words(key, setting.value, setting.spec.unit),
+                    "source": setting.source if setting.validated else "",
+                }
+                for key, setting in current.items()
+            },
             "sheets": InformationSheet.objects.filter(organisation=org, active=True),
         },
         status=status if status != 200 else _status(form, sheet_form),

@@ -93,3 +93,18 @@ def test_a_form_changing_the_field_a_colleague_changed_shows_theirs_and_saves_no
     again = dict(form.data.items())
     assert me.post("/rehab/settings/", again).status_code == 302
     assert resolve(world.clinic, "rehab_under_loading_percent").value == 30
+
+
+def test_the_page_says_what_is_in_force_in_words_with_its_source(world):
+    me = client_for(world.users["clinic_admin"])
+    page = " ".join(me.get("/rehab/settings/").content.decode().split())
+    assert "Now: At 3, 6 and 12 months after surgery, then every 12 months. Source: OGA" in page
+    assert "by more than 20 % of the prescribed load" in page
+    assert "<strong>Not validated.</strong>" in page  # the thresholds have no source
+    assert "<strong>not written yet</strong>" in page
+    data = _opened(me)
+    data["schedule_months"] = "6, 12"
+    data["schedule_every"] = "24"
+    assert me.post("/rehab/settings/", data).status_code == 302
+    page = " ".join(me.get("/rehab/settings/").content.decode().split())
+    assert "Now: At 6 and 12 months after surgery, then every 24 months." in page
