@@ -9,7 +9,11 @@ class ComplicationsConfig(AppConfig):
     def ready(self) -> None:
         from osseo.patients import worklist
 
-        from . import actions  # noqa: F401  (registers the audit labels)
+        from . import (
+            actions,  # noqa: F401  (registers the audit labels)
+            panels,
+        )
         from . import worklist as complications_worklist
 
         worklist.register(10, "ongoing_complications", complications_worklist.ongoing_complications)
+        panels.register()

@@ -9,8 +9,12 @@ class ConnectorsConfig(AppConfig):
     def ready(self) -> None:
         from osseo.patients import worklist
 
-        from . import actions  # noqa: F401  (registers the audit labels)
+        from . import (
+            actions,  # noqa: F401  (registers the audit labels)
+            panels,
+        )
         from . import worklist as connectors_worklist
 
         worklist.register(5, "recordings_to_retry", connectors_worklist.recordings_to_retry)
         worklist.register(30, "parts_due", connectors_worklist.parts_due)
+        panels.register()

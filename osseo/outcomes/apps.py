@@ -7,4 +7,9 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcome measures: questionnaires, responses and scores"
 
     def ready(self) -> None:
-        from . import actions  # noqa: F401  (registers the audit labels)
+        from . import (
+            actions,  # noqa: F401  (registers the audit labels)
+            panels,
+        )
+
+        panels.register()

@@ -6,4 +6,9 @@ class PathwayConfig(AppConfig):
     label = "pathway"
 
     def ready(self) -> None:
-        from . import actions  # noqa: F401  (registers the audit labels)
+        from . import (
+            actions,  # noqa: F401  (registers the audit labels)
+            panels,
+        )
+
+        panels.register()

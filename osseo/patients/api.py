@@ -15,7 +15,7 @@ from osseo.contract import etag_of
 from osseo.problem import IfMatch, edit_errors, errors
 
 from . import actions
-from .queries import get_patient_for, patient_page, record_list_read, search_patients
+from .queries import get_patient_for, patient_detail, record_list_read, search_patients
 from .schemas import (
     LimbIn,
     LimbOut,
@@ -61,7 +61,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status[Any]:
 def get_patient(request: HttpRequest, patient_id: uuid.UUID, response: HttpResponse) -> Any:
     patient = get_patient_for(request.user, patient_id)  # type: ignore[arg-type]
     response["ETag"] = etag_of(patient)
-    return patient_page(patient)
+    return patient_detail(patient)
 
 
 @router.patch(

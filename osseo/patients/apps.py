@@ -6,4 +6,9 @@ class PatientsConfig(AppConfig):
     label = "patients"
 
     def ready(self) -> None:
-        from . import actions  # noqa: F401  (registers the audit labels)
+        from . import (
+            actions,  # noqa: F401  (registers the audit labels)
+            page_panels,
+        )
+
+        page_panels.register()

@@ -90,19 +90,10 @@ def get_limb_for(user: User, limb_id: Any, *, permission: str = "patient.view") 
     return limb
 
 
-def patient_page(patient: Patient) -> Patient:
-    """The patient with limbs and episodes loaded for the patient page (no N+1)."""
-    return Patient.objects.prefetch_related(
-        "limbs__episodes__changes__by",
-        "limbs__episodes__assessments",
-        "limbs__episodes__plans__anaesthesia_agreed_by",
-        "limbs__episodes__procedures",
-        "limbs__episodes__overrides__by",
-        "limbs__episodes__overrides__withdrawn_by",
-        "limbs__devices",
-        "episodes__limb",
-        "episodes__changes__by",
-    ).get(pk=patient.pk)
+def patient_detail(patient: Patient) -> Patient:
+    """The patient with limbs and episodes loaded for the API's patient detail (no N+1). The
+    patient page loads what its panels declare instead (osseo/patients/panels.py)."""
+    return Patient.objects.prefetch_related("limbs", "episodes__limb").get(pk=patient.pk)
 
 
 def record_list_read(user: User, patient_uuids: Iterable[str], **context: Any) -> None:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -18,34 +19,28 @@ from osseo.audit.models import AuditEntry
 from osseo.audit.services import record
 from osseo.editing import save_edit
 
-from . import actions, worklist
+from . import actions, panels, worklist
 from .forms import LimbForm, PatientEditForm, PatientForm, apply_errors
-from .queries import get_patient_for, patient_page, record_list_read, search_patients
+from .queries import get_patient_for, record_list_read, search_patients
 from .validation import PATIENT_FIELDS
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from osseo.pathway.machine import ORDER
-    from osseo.pathway.models import Phase
-    from osseo.pathway.queries import episodes_by_phase
-
     membership = getattr(request.user, "membership", None)
     if membership is not None and membership.role == "patient":
         return redirect("patients:detail", patient_id=membership.patient.uuid)
-    counts = episodes_by_phase(request.user)  # type: ignore[arg-type]
-    phases = [(p, Phase(p).label, counts.get(p, 0)) for p in [*ORDER, Phase.DECLINED, Phase.CLOSED]]
     panels = worklist.panels_for(request.user, timezone.localdate())
     record_list_read(
         request.user,  # type: ignore[arg-type]
         (str(p.uuid) for panel in panels for p in panel.patients),
         list="dashboard worklist",
     )
-    return render(
-        request,
-        "patients/dashboard.html",
-        {"phases": phases, "total": sum(counts.values()), "panels": panels},
-    )
+    sections = [
+        render_to_string(template, own, request)
+        for template, own in worklist.sections_for(request.user)
+    ]
+    return render(request, "patients/dashboard.html", {"panels": panels, "sections": sections})
 
 
 @login_required
@@ -89,18 +84,10 @@ def _status(form: PatientForm | LimbForm) -> int:
 
 @login_required
 def patient_detail(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = patient_page(get_patient_for(request.user, patient_id))  # type: ignore[arg-type]
-    timeline = (
-        AuditEntry.objects.filter(patient=patient)
-        # The clinical story: changes, not reads, and not each day's loading log (the rehab
-        # chart shows those); the full trail is the access history.
-        .exclude(action__endswith=".viewed")
-        .exclude(action="rehab.load.logged")
-        .select_related("actor")
-        .order_by("-seq")[:50]
-    )
-    events = [{"entry": e, "label": label_for(e.action)} for e in timeline]
-    return render(request, "patients/detail.html", {"patient": patient, "events": events})
+    """The patient page: the panels the apps registered (osseo/patients/panels.py)."""
+    patient = panels.patient_page(get_patient_for(request.user, patient_id))  # type: ignore[arg-type]
+    page = panels.Page(user=request.user, patient=patient, today=timezone.localdate())  # type: ignore[arg-type]
+    return render(request, "patients/detail.html", {"patient": patient, "page": page})
 
 
 @login_required

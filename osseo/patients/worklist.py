@@ -3,6 +3,10 @@
 Each app that has work to show registers a provider (in its ``AppConfig.ready``); a provider
 takes the user and today's date and returns a :class:`Panel`, or ``None`` when the user's role
 does not see that work. Providers read only the patients the user may see (``patients_for``).
+
+Below the worklist, an app may add a section of its own (``register_section``): a template and a
+function of the user giving its context, or ``None`` to leave it out (the pathway's patients by
+phase).
 """
 
 from __future__ import annotations
@@ -88,3 +92,22 @@ def panels_for(user: Any, today: dt.date) -> list[Panel]:
         for _, name, provider in _providers
         if (p := provider(user, today)) is not None
     ]
+
+
+SectionContext = Callable[[Any], dict[str, Any] | None]
+_sections: dict[str, tuple[int, str, SectionContext]] = {}
+
+
+def register_section(order: int, name: str, template: str, context: SectionContext) -> None:
+    """Add (or replace, by name) a section shown below the worklist, in `order`."""
+    _sections[name] = (order, template, context)
+
+
+def sections_for(user: Any) -> list[tuple[str, dict[str, Any]]]:
+    """The (template, context) of each section this user sees, in order."""
+    shown = []
+    for _order, template, context in sorted(_sections.values(), key=lambda s: (s[0], s[1])):
+        own = context(user)
+        if own is not None:
+            shown.append((template, own))
+    return shown

@@ -9,7 +9,11 @@ class RehabConfig(AppConfig):
     def ready(self) -> None:
         from osseo.patients import worklist
 
-        from . import actions  # noqa: F401  registers the audit labels
+        from . import (
+            actions,  # noqa: F401  registers the audit labels
+            panels,
+        )
         from . import worklist as rehab_worklist
 
         worklist.register(20, "follow_ups_due", rehab_worklist.follow_ups_due)
+        panels.register()

@@ -7,4 +7,9 @@ class SurgeryConfig(AppConfig):
     verbose_name = "Assessment, planning, procedures and devices"
 
     def ready(self) -> None:
-        from . import actions  # noqa: F401  (registers the audit labels)
+        from . import (
+            actions,  # noqa: F401  (registers the audit labels)
+            panels,
+        )
+
+        panels.register()

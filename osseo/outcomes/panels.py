@@ -1,23 +1,27 @@
-"""The patient page's outcome-measures panel: score trends as SVG charts, with data tables."""
+"""The patient page's outcome-measures panel: score trends as SVG charts, with data tables
+(registered in apps.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django import template
-
 from osseo import charts
-from osseo.patients.models import Patient
+from osseo.patients import panels
+from osseo.patients.panels import Page
 
-from ..models import Questionnaire
-from ..queries import trends_of
-
-register = template.Library()
+from .models import Questionnaire
+from .queries import trends_of
 
 
-@register.inclusion_tag("outcomes/_patient_panel.html", takes_context=True)
-def outcomes_panel(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
+def register() -> None:
+    panels.register(
+        "outcomes", order=50, template="outcomes/_patient_panel.html", context=outcomes_panel
+    )
+
+
+def outcomes_panel(page: Page, obj: Any) -> dict[str, Any]:
+    patient = page.patient
     sites = {lb.site for lb in patient.limbs.all()}
     questionnaires = [q for q in Questionnaire.objects.all() if not q.sites or sites & set(q.sites)]
     trends = []
@@ -32,12 +36,7 @@ def outcomes_panel(context: dict[str, Any], patient: Patient) -> dict[str, Any]:
             for i, on in enumerate(trend.dates)
         ]
         trends.append({"trend": trend, "charts": drawn, "rows": rows})
-    return {
-        "patient": patient,
-        "questionnaires": questionnaires,
-        "trends": trends,
-        "can": context.get("can", {}),
-    }
+    return {"questionnaires": questionnaires, "trends": trends}
 
 
 def chart(

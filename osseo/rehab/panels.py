@@ -1,0 +1,26 @@
+"""The patient page's rehabilitation panel (registered in apps.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from osseo.patients import panels
+from osseo.patients.panels import Page
+
+from .queries import plans_of, referrals_of
+from .views import trend_charts
+
+
+def rehab_summary(page: Page, obj: Any) -> dict[str, Any]:
+    patient = page.patient
+    return {
+        "active_referrals": [r for r in referrals_of(patient) if r.active],
+        "plans": list(plans_of(patient)),
+        "trends": trend_charts(patient),
+    }
+
+
+def register() -> None:
+    panels.register(
+        "rehab", order=60, template="rehab/_patient_summary.html", context=rehab_summary
+    )
