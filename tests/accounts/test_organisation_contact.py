@@ -179,3 +179,19 @@ def test_a_guide_without_contact_details_shows_none(world):
         .content.decode()
     )
     assert "Out of hours" not in html and "tel:" not in html
+
+
+def test_a_partners_administrator_keeps_the_partners_details(world):
+    from tests.conftest import make_user
+
+    from osseo.accounts.actions import enrol_totp_for
+
+    partner_admin = make_user("rehab-admin", "clinic_admin", world.rehab)
+    enrol_totp_for(user=partner_admin)  # clinic administrators sign in with a second factor
+    update_organisation_contact(
+        actor=partner_admin, organisation=world.rehab, data={"telephone": "0161 496 0000"}
+    )
+    assert Organisation.objects.get(pk=world.rehab.pk).telephone == "0161 496 0000"
+    page = client_for(partner_admin).get("/accounts/organisation/")
+    assert page.status_code == 200
+    assert "Rehabilitation partners you refer patients to" not in page.content.decode()
