@@ -182,9 +182,8 @@ def test_a_guide_without_contact_details_shows_none(world):
 
 
 def test_a_partners_administrator_keeps_the_partners_details(world):
-    from tests.conftest import make_user
-
     from osseo.accounts.actions import enrol_totp_for
+    from tests.conftest import make_user
 
     partner_admin = make_user("rehab-admin", "clinic_admin", world.rehab)
     enrol_totp_for(user=partner_admin)  # clinic administrators sign in with a second factor
