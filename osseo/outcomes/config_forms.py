@@ -346,3 +346,12 @@ def config_summary(config: Any) -> list[PartSummary]:
         )
         for section, label in SECTIONS.items()
     ]
+
+
+def fingerprint(value: Any) -> str:
+    """A short digest of rules or wording, to tell whether they changed since a page was opened."""
+    import hashlib
+    import json
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]

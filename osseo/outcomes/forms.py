@@ -93,6 +93,14 @@ class InstrumentConfigForm(VersionedForm):
         "alone. A JSON error names its line; a value that cannot be used names its field. "
         "Nothing is saved unless all of it can be used.",
     )
+    # What the rules and the wording were when the page was opened (fingerprints), so that an
+    # import does not silently replace a colleague's change made since.
+    rules_seen = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=64, label="the scoring rules"
+    )
+    wording_seen = forms.CharField(
+        required=False, widget=forms.HiddenInput, max_length=64, label="the wording"
+    )
     item_text_file = forms.FileField(
         required=False,
         label="Item wording file (.json or .csv)",

@@ -22,7 +22,7 @@ from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions, scoring
-from .config_forms import config_summary, read_import
+from .config_forms import config_summary, fingerprint, read_import
 from .forms import InstrumentConfigForm, answers_from, build_response_form
 from .instruments import qtfa
 from .models import InstrumentConfig
@@ -123,8 +123,33 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
     config = scoring.config_for(organisation, questionnaire)
 
     def values() -> dict[str, Any]:
-        """The import box starts empty: the rules in force are edited item by item."""
-        return {"rules": ""}
+        """The import box starts empty (the rules in force are edited item by item), beside the
+        fingerprints of the rules and wording in force."""
+        now = scoring.config_for(organisation, questionnaire)
+        return {
+            "rules": "",
+            "rules_seen": fingerprint(now.rules if now else None),
+            "wording_seen": fingerprint(now.item_text if now else {}),
+        }
+
+    def changed_since_opened() -> list[str]:
+        """What the import would replace that someone changed since the page was opened."""
+        touched = []
+        text = form.cleaned_data.get("rules") or ""
+        try:
+            imported = read_import(text, code) if text.strip() else {}
+        except ValidationError:
+            imported = {}  # its errors are shown when it is saved
+        if imported.get("rules") is not None:
+            touched.append(("rules_seen", "the scoring rules"))
+        if imported.get("item_text") is not None or form.cleaned_data.get("item_text_file"):
+            touched.append(("wording_seen", "the wording"))
+        now = values()
+        return [
+            words
+            for name, words in touched
+            if form.cleaned_data.get(name) and form.cleaned_data[name] != now[name]
+        ]
 
     form = InstrumentConfigForm(
         request.POST or None,
@@ -154,28 +179,39 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
         if not form.edits():
             messages.info(request, "Nothing changed: the rules are as they were, and no file.")
             return redirect("outcomes:settings", code=code)
-        try:
-            saved = save_edit(
-                request,
-                form,
-                current=values,
-                save=save,
-                last_change=lambda: who_set(form.record),
+        clash = changed_since_opened()
+        if clash:
+            config = scoring.config_for(organisation, questionnaire)
+            form.add_error(
+                None,
+                f"Since you opened this page, someone else changed {' and '.join(clash)}"
+                f"{who_set(config)}. Nothing was imported: look at their change, then import "
+                "again if it should be replaced.",
             )
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "item_text" in exc.error_dict:
-                # The wording came in the imported JSON: its error belongs to the import box.
-                exc.error_dict.setdefault("rules", []).extend(exc.error_dict.pop("item_text"))
-            apply_errors(form, exc)
-        else:
-            if saved:
-                now = scoring.config_for(organisation, questionnaire)
-                if now is not None and now.version != before:
-                    messages.success(request, f"{questionnaire.title}: settings saved.")
-                else:  # the rules sent are those in force: not set again
-                    messages.info(request, "Nothing changed: the rules are as they were.")
-                return redirect("outcomes:settings", code=code)
             conflict = True
+        else:
+            try:
+                saved = save_edit(
+                    request,
+                    form,
+                    current=values,
+                    save=save,
+                    last_change=lambda: who_set(form.record),
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict") and "item_text" in exc.error_dict:
+                    # The wording came in the imported JSON: its error belongs to the import box.
+                    exc.error_dict.setdefault("rules", []).extend(exc.error_dict.pop("item_text"))
+                apply_errors(form, exc)
+            else:
+                if saved:
+                    now = scoring.config_for(organisation, questionnaire)
+                    if now is not None and now.version != before:
+                        messages.success(request, f"{questionnaire.title}: settings saved.")
+                    else:  # the rules sent are those in force: not set again
+                        messages.info(request, "Nothing changed: the rules are as they were.")
+                    return redirect("outcomes:settings", code=code)
+                conflict = True
     return render(
         request,
         "outcomes/settings.html",

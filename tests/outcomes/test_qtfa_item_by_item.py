@@ -221,3 +221,28 @@ def test_until_configured_the_q_tfa_form_says_so_instead_of_placeholder_items(wo
     page = client_for(world.users["surgeon"]).get(url).content.decode()
     assert "Not configured yet" not in page
     assert 'name="item_capability.1"' in page
+
+
+def test_an_import_does_not_silently_replace_a_colleagues_change_made_since(world):
+    me = client_for(world.users["clinic_admin"])
+    _enter_scales(me)
+    exported = me.get(PAGE + "export/").content.decode()
+    data = _opened(me, PAGE)
+    colleague = client_for(_admin("admin2", world.clinic))
+    theirs = _opened(colleague, SCALES)
+    theirs["capability_values"] = "0, 40, 100"
+    assert colleague.post(SCALES, theirs).status_code == 302
+    changed = InstrumentConfig.objects.get()
+    data["rules"] = exported
+    refused = me.post(PAGE, data)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "someone else changed the scoring rules (admin2," in page
+    assert "Nothing was imported" in page
+    now = InstrumentConfig.objects.get()
+    assert (now.version, now.rules) == (changed.version, changed.rules)
+    # Opened again, the import goes through: a deliberate replacement.
+    data = _opened(me, PAGE)
+    data["rules"] = exported
+    assert me.post(PAGE, data).status_code == 302
+    assert InstrumentConfig.objects.get().rules["section_points"]["capability"]["2"] == 50
