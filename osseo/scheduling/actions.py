@@ -312,6 +312,11 @@ def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> 
     if episode is not None and episode.patient_id != patient.pk:
         errors["episode"] = ["Not one of this patient's episodes."]
     visit_due = data.get("visit_due")
+    if visit_due is not None:
+        # A scheduled visit's date (checked against the schedule below); first, one it can reach.
+        visit_due = check_date(
+            errors, "visit_due", visit_due, planned=True, years_ahead=MAX_YEARS_AHEAD
+        )
     visit_label = ""
     due: list[dict[str, str]] = []
     if kind == AppointmentKind.FOLLOW_UP and not errors:

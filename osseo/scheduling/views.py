@@ -304,6 +304,12 @@ def _meeting_post(
             )
             actions.add_to_agenda(actor=user, meeting=meeting, episode=episode)
             return "#agenda"
+        if op == "remove_item":
+            item = meeting.agenda.filter(pk=request.POST.get("item") or 0).first()
+            if item is None:
+                raise Http404("No such agenda item.")
+            actions.remove_from_agenda(actor=user, meeting=meeting, item=item)
+            return "#agenda"
         if op == "decide":
             item = meeting.agenda.filter(pk=request.POST.get("item") or 0).first()
             if item is None:

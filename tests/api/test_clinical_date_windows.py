@@ -286,6 +286,22 @@ ROWS = [
         "more than 130 years ago",
         AHEAD,
     ),
+    Row(
+        "appointment.visit_due",
+        "visit_due",
+        "coordinator",
+        lambda w: f"{_patient(w)}/appointments",
+        lambda w, v: {
+            "kind": "follow_up",
+            "starts_at": f"{_today() + dt.timedelta(days=5)}T10:00:00+00:00",
+            "place": "Outpatients",
+            "clinician": str(w.users["surgeon"].uuid),
+            "episode": str(w.episode.uuid),
+            "visit_due": v,
+        },
+        "more than 130 years ago",
+        AHEAD,
+    ),
 ]
 
 

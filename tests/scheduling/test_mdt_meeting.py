@@ -208,3 +208,23 @@ def test_meetings_over_the_api(world):
     )
     assert denied.status_code == 403
     assert api_client(world.users["patient"]).get("/api/v1/mdt-meetings").status_code == 403
+
+
+def test_an_undecided_patient_can_be_taken_off_the_agenda_and_a_decided_one_stays(world):
+    coordinator = world.users["coordinator"]
+    first, second = in_assessment(world), in_assessment(world, "Dewi", "Second")
+    meeting = _meeting(world)
+    one = actions.add_to_agenda(actor=coordinator, meeting=meeting, episode=first)
+    two = actions.add_to_agenda(actor=coordinator, meeting=meeting, episode=second)
+    client = client_for(coordinator)
+    url = f"/mdt/meetings/{meeting.uuid}/"
+    assert client.post(url, {"op": "remove_item", "item": two.pk}).status_code == 302
+    assert list(meeting.agenda.values_list("episode", flat=True)) == [first.pk]
+    actions.decide(
+        actor=world.users["surgeon"],
+        meeting=meeting,
+        item=one,
+        data={"decision": "defer", "decided_by": world.users["surgeon"]},
+    )
+    client.post(url, {"op": "remove_item", "item": one.pk})
+    assert meeting.agenda.count() == 1
