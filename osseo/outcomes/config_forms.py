@@ -5,6 +5,7 @@ points. The forms read and write the same rules and wording as the JSON import a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -355,3 +356,48 @@ def fingerprint(value: Any) -> str:
 
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+_RULES_PATH = re.compile(
+    r"^(source|validated|hours_per_day|section_points|item_points)((?:\[[^\]]+\])*)"
+)
+_WORDING_KEY = re.compile(r"^([\w.#-]+): ")
+
+
+def line_of(text: str, message: str) -> int | None:
+    """The line of an imported file a refusal is about, found from the field it names
+    (``section_points['problem'][2]``, or a wording key): each key is looked for after the one
+    before it, in the order the file nests them. None when the message names no field."""
+    import json
+
+    for prefix, outer in (
+        ("These rules cannot be used: ", "rules"),
+        ("This wording cannot be used: ", "item_text"),
+    ):
+        if not message.startswith(prefix):
+            continue
+        rest = message.removeprefix(prefix)
+        if outer == "rules":
+            found = _RULES_PATH.match(rest)
+            if not found:
+                return None
+            keys = [found.group(1)] + [
+                k.strip("'\"") for k in re.findall(r"\[([^\]]+)\]", found.group(2))
+            ]
+        else:
+            found = _WORDING_KEY.match(rest)
+            if not found:
+                return None
+            keys = [found.group(1)]
+        cursor = 0
+        if '"format"' in text:  # an exported file: the rules and wording are one level down
+            keys = [outer, *keys]
+        for key in keys:
+            at = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:").search(
+                text, cursor
+            )
+            if at is None:
+                break
+            cursor = at.start()
+        return text.count("\n", 0, cursor) + 1 if cursor else None
+    return None

@@ -22,7 +22,7 @@ from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions, scoring
-from .config_forms import config_summary, fingerprint, read_import
+from .config_forms import config_summary, fingerprint, line_of, read_import
 from .forms import InstrumentConfigForm, answers_from, build_response_form
 from .instruments import qtfa
 from .models import InstrumentConfig
@@ -107,6 +107,12 @@ def response_detail(request: HttpRequest, response_id: str) -> HttpResponse:
         "outcomes/response_detail.html",
         {"response": response, "patient": response.patient, "scores": scores},
     )
+
+
+def _with_line(text: str, message: str) -> str:
+    """An import's refusal, with the line of the file it is about when it names a field."""
+    line = line_of(text, message) if text.strip() else None
+    return f"Line {line}: {message}" if line else message
 
 
 @login_required
@@ -202,6 +208,17 @@ def instrument_settings(request: HttpRequest, code: str) -> HttpResponse:
                 if hasattr(exc, "error_dict") and "item_text" in exc.error_dict:
                     # The wording came in the imported JSON: its error belongs to the import box.
                     exc.error_dict.setdefault("rules", []).extend(exc.error_dict.pop("item_text"))
+                if hasattr(exc, "error_dict") and "rules" in exc.error_dict:
+                    exc = ValidationError(
+                        {
+                            **exc.error_dict,
+                            "rules": [
+                                _with_line(form.cleaned_data.get("rules") or "", message)
+                                for error in exc.error_dict["rules"]
+                                for message in error.messages
+                            ],
+                        }
+                    )
                 apply_errors(form, exc)
             else:
                 if saved:

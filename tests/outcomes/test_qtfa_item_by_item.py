@@ -197,9 +197,20 @@ def test_an_import_with_an_error_names_its_line_or_field_and_saves_nothing(world
     assert refused(broken).startswith(f"Line {line + 1}, column ")
     bad_points = json.loads(json.dumps(good))
     bad_points["rules"]["section_points"]["problem"]["2"] = 150
-    assert "section_points['problem'][2] = 150: must be 0-100" in refused(json.dumps(bad_points))
+    text = json.dumps(bad_points, indent=2)
+    lines = text.splitlines()
+    problem = next(n for n, x in enumerate(lines) if x.strip() == '"problem": {')
+    two = next(n for n, x in enumerate(lines) if n > problem and x.strip().startswith('"2"'))
+    assert refused(text) == (
+        f"Line {two + 1}: These rules cannot be used: "
+        "section_points['problem'][2] = 150: must be 0-100"
+    )
     bad_text = {**good, "item_text": {**good["item_text"], "capability.99": "No such item"}}
-    assert "capability.99: no such item" in refused(json.dumps(bad_text))
+    text = json.dumps(bad_text, indent=2)
+    where = next(n for n, x in enumerate(text.splitlines()) if '"capability.99"' in x)
+    assert refused(text) == (
+        f"Line {where + 1}: This wording cannot be used: capability.99: no such item"
+    )
     assert "questionnaire" in refused(json.dumps({**good, "questionnaire": "rand-36"}))
     after = InstrumentConfig.objects.get()
     assert (after.version, after.rules, after.item_text) == (
