@@ -9,8 +9,13 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from osseo.patients import worklist
 
-        from . import actions  # noqa: F401  registers the audit labels
+        from . import (
+            actions,  # noqa: F401  registers the audit labels
+            panels,
+        )
         from . import worklist as week
+
+        panels.register()
 
         # Each role's own work first (a provider answers None for the roles it is not for).
         worklist.register(1, "plans_to_agree", week.plans_to_agree)

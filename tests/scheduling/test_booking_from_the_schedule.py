@@ -166,3 +166,36 @@ def test_appointments_over_the_api_by_range_and_clinician_and_a_patient_sees_onl
         pages = client_for(world.users["coordinator"])
         assert pages.get("/appointments/?from=2026-03-20").status_code == 200
         assert pages.get(f"/patients/{world.patient.uuid}/appointments/").status_code == 200
+
+
+def test_the_patient_page_shows_the_bookings_and_what_to_book(world):
+    with time_machine.travel(NOW, tick=False):
+        operate(world, OPERATED)
+        page = client_for(world.users["coordinator"]).get(f"/patients/{world.patient.uuid}/")
+        html = page.content.decode()
+        assert "To book: the 3 months follow-up visit, Left Femur (transfemoral), due" in html
+        actions.book_appointment(
+            actor=world.users["coordinator"],
+            patient=world.patient,
+            data={
+                "kind": "follow_up",
+                "starts_at": _at(dt.date(2026, 4, 6)),
+                "place": "Outpatients, room 4",
+                "clinician": world.users["surgeon"],
+                "episode": world.episode,
+                "visit_due": dt.date(2026, 4, 5),
+            },
+        )
+        html = (
+            client_for(world.users["coordinator"])
+            .get(f"/patients/{world.patient.uuid}/")
+            .content.decode()
+        )
+        assert "Follow-up visit (3 months)</a> with surgeon, Outpatients, room 4" in html
+        assert "To book:" not in html
+        # The patient reading their own record sees when and where, not the staff's links.
+        own = client_for(world.users["patient"]).get(f"/patients/{world.patient.uuid}/")
+        text = own.content.decode()
+        assert "Outpatients, room 4" in text
+        assert "Follow-up visit (3 months)" not in text
+        assert "Appointments and bookings" not in text
