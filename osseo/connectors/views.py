@@ -163,6 +163,7 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
     context = {
         "patient": patient,
         "parts": parts_overview(patient),
+        "today": today,
         "history": connector_history(patient),
         "recent_days": list(activity_days(patient).reverse()[:14]),
         "day_count": activity_days(patient).count(),

@@ -199,9 +199,14 @@ def validate_overrides(value: Any, *, tests: Iterable[str], instruments: Iterabl
 
 def for_clinic(organisation: Any, site: str) -> SiteProfile:
     """The profile of `site` with what `organisation` (an OI clinic, or None) adds to it."""
+    return for_clinic_sites(organisation, [site])[site]
+
+
+def for_clinic_sites(organisation: Any, sites: Iterable[str]) -> dict[str, SiteProfile]:
+    """The profiles of `sites` with what `organisation` adds to them: the setting read once."""
     if organisation is None:
-        return PROFILES[site]
+        return {site: PROFILES[site] for site in sites}
     from osseo.accounts.clinic_settings import resolve
 
     value = resolve(organisation, "site_profiles").value or {}
-    return profile(site, value.get(site))
+    return {site: profile(site, value.get(site)) for site in sites}

@@ -7,8 +7,8 @@ from typing import Any
 from osseo.patients import panels
 from osseo.patients.panels import Page
 
-from .queries import plans_of, referrals_of
-from .views import trend_charts
+from .queries import plans_of, referrals_of, visits_due_of
+from .views import VISITS_WITHIN_DAYS, trend_charts
 
 
 def rehab_summary(page: Page, obj: Any) -> dict[str, Any]:
@@ -17,6 +17,8 @@ def rehab_summary(page: Page, obj: Any) -> dict[str, Any]:
         "active_referrals": [r for r in referrals_of(patient) if r.active],
         "plans": list(plans_of(patient)),
         "trends": trend_charts(patient),
+        "visits_due": visits_due_of(patient, page.today, VISITS_WITHIN_DAYS),
+        "visits_within": VISITS_WITHIN_DAYS,
     }
 
 

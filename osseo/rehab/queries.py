@@ -15,7 +15,7 @@ from osseo.pathway.models import Episode, Phase
 from osseo.patients.models import Patient, Referral
 from osseo.patients.queries import get_by_uuid as _get
 from osseo.patients.queries import get_patient_for, patients_for
-from osseo.patients.sites import for_clinic
+from osseo.patients.sites import for_clinic_sites
 from osseo.surgery.models import IMPLANTATION_KINDS, Procedure, RecordStatus
 
 from . import rules
@@ -358,13 +358,78 @@ def follow_up_rows(
     ]
 
 
+@dataclass(frozen=True)
+class VisitDue:
+    """An episode's next follow-up visit, due soon or overdue, with the function tests of the
+    patient's site profile not recorded since the visit before it (they are due at this one)."""
+
+    episode: Episode
+    surgery: dt.date
+    visit: rules.Visit
+    overdue_days: int  # 0 or less: not overdue
+    tests: list[str]  # the tests' labels
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+def visits_due_of(patient: Patient, today: dt.date, within_days: int = 30) -> list[VisitDue]:
+    """The patient's next follow-up visits (one an episode in rehabilitation or follow-up) due
+    before `today + within_days` or overdue, soonest first; a fixed number of queries."""
+    from .models import FollowUp, FunctionTestKind
+
+    episodes = list(
+        Episode.objects.filter(
+            patient=patient, phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
+        ).select_related("limb")
+    )
+    if not episodes:
+        return []
+    procedures = dict(
+        Procedure.objects.filter(
+            episode__in=episodes,
+            status=RecordStatus.SIGNED,
+            kind__in=IMPLANTATION_KINDS,
+            final_stage=True,
+        )
+        .order_by("performed_on", "id")
+        .values_list("episode_id", "performed_on")
+    )
+    held: dict[int, set[dt.date]] = {}
+    for episode_id, due_date in FollowUp.objects.filter(episode__in=episodes).values_list(
+        "episode_id", "due_date"
+    ):
+        held.setdefault(episode_id, set()).add(due_date)
+    horizon = today + dt.timedelta(days=within_days)
+    clinic = clinic_of(patient)
+    done = list(function_tests_of(patient).values_list("kind", "performed_on"))
+    wanted = tests_for(patient)
+    due = []
+    for episode in episodes:
+        surgery = procedures.get(episode.pk)
+        if surgery is None:
+            continue
+        schedule = schedule_for(episode, surgery, clinic, horizon)
+        visit = rules.next_visit(schedule, held.get(episode.pk, set()))
+        if visit is None or visit.due > horizon:
+            continue
+        earlier = [v.due for v in schedule if v.due < visit.due]
+        since = earlier[-1] if earlier else surgery
+        recorded = {kind for kind, on in done if on > since}
+        tests = [FunctionTestKind(k).label for k in wanted if k not in recorded]
+        due.append(VisitDue(episode, surgery, visit, (today - visit.due).days, tests))
+    return sorted(due, key=lambda d: (d.visit.due, d.episode.pk))
+
+
 def tests_for(patient: Patient) -> list[str]:
     """The function tests that apply to the patient: those of their limbs' site profiles, with
     what the clinic adds (osseo/patients/sites.py); walking tests for lower limbs only."""
-    clinic = clinic_of(patient)
+    limbs = list(patient.limbs.all())
+    profiles = for_clinic_sites(clinic_of(patient), {limb.site for limb in limbs})
     offered: list[str] = []
-    for limb in patient.limbs.all():
-        for code in for_clinic(clinic, limb.site).function_tests:
+    for limb in limbs:
+        for code in profiles[limb.site].function_tests:
             if code not in offered:
                 offered.append(code)
     return [code for code in rules.FUNCTION_TESTS if code in offered]

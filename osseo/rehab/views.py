@@ -52,7 +52,12 @@ from .queries import (
     sheets_for,
     tests_for,
     thresholds_for,
+    visits_due_of,
 )
+
+# The follow-up visits named on the patient's pages: due within this many days, or overdue
+# (the follow-up list's default window).
+VISITS_WITHIN_DAYS = 30
 
 
 def _status(*forms: Any) -> int:
@@ -135,6 +140,8 @@ def _rehab_page(
         "trends": trend_charts(patient),
         "sites": sorted({limb.get_site_display() for limb in patient.limbs.all()}),
         "withdraw_form": WithdrawForm(),
+        "visits_due": visits_due_of(patient, timezone.localdate(), VISITS_WITHIN_DAYS),
+        "visits_within": VISITS_WITHIN_DAYS,
     }
     return render(request, "rehab/patient.html", context, status=status)
 
@@ -353,9 +360,9 @@ def _follow_up_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     user: Any = request.user
     today = timezone.localdate()
     try:
-        within = max(0, min(int(request.GET.get("within", 30)), 366))
+        within = max(0, min(int(request.GET.get("within", VISITS_WITHIN_DAYS)), 366))
     except ValueError:
-        within = 30
+        within = VISITS_WITHIN_DAYS
     rows = follow_up_list(user, today, within)
     record_list_read(user, (str(r.patient.uuid) for r in rows), follow_up="all")
     schedule = resolve(user.membership.organisation, "follow_up_schedule")

@@ -12,7 +12,7 @@ from osseo.patients.worklist import SHOWN, Panel, WorkItem, panel
 
 from .queries import follow_up_rows
 
-WITHIN_DAYS = 30  # the follow-up page's own default window
+WITHIN_DAYS = 30  # the follow-up page's own default window (and the rehabilitation page's)
 
 
 def follow_ups_due(user: Any, today: dt.date) -> Panel | None:
@@ -30,7 +30,7 @@ def follow_ups_due(user: Any, today: dt.date) -> Panel | None:
                     else f"due {row.visit.due:%-d %b %Y}"
                 )
             ),
-            url=reverse("rehab:patient", args=[row.patient.uuid]),
+            url=reverse("rehab:patient", args=[row.patient.uuid]) + "#follow-ups",
             urgent=row.overdue_days > 0,
         )
         for row in rows

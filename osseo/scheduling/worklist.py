@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from osseo.accounts.models import Role
 from osseo.accounts.permissions import has_permission
-from osseo.pathway.models import Episode, Phase
+from osseo.pathway.models import Phase
 from osseo.patients.queries import patients_for
 from osseo.patients.worklist import SHOWN, Panel, WorkItem, panel
 from osseo.surgery.models import Procedure, RecordStatus, SurgicalPlan
@@ -276,55 +276,26 @@ def tests_due(user: Any, today: dt.date) -> Panel | None:
     (osseo/patients/sites.py) not recorded since the visit before it."""
     if _role(user) != Role.REHAB_SPECIALIST:
         return None
-    from osseo.rehab.models import FunctionTestKind
-    from osseo.rehab.queries import (
-        clinic_of,
-        function_tests_of,
-        schedule_for,
-        surgery_date,
-        tests_for,
-    )
-    from osseo.rehab.rules import next_visit
+    from osseo.rehab.queries import visits_due_of
 
-    episodes = (
-        Episode.objects.filter(
-            patient__in=patients_for(user),
-            phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP],
-        )
-        .select_related("patient", "limb")
-        .order_by("patient__family_name", "id")
+    patients = (
+        patients_for(user)
+        .filter(episodes__phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP])
+        .distinct()
+        .order_by("family_name", "id")
     )
-    horizon = today + dt.timedelta(days=TESTS_AHEAD_DAYS)
-    items = []
-    for episode in episodes:
-        surgery = surgery_date(episode)
-        if surgery is None:
-            continue
-        schedule = schedule_for(episode, surgery, clinic_of(episode.patient), horizon)
-        held = set(
-            episode.patient.follow_ups.filter(episode=episode).values_list("due_date", flat=True)
+    items = [
+        WorkItem(
+            patient=patient,
+            text=f"{due.visit.label} visit, {due.episode.limb}, due {due.visit.due:%-d %b %Y}: "
+            + ", ".join(due.tests),
+            url=reverse("rehab:patient", args=[patient.uuid]) + "#follow-ups",
+            urgent=due.overdue,
         )
-        visit = next_visit(schedule, held)
-        if visit is None or visit.due > horizon:
-            continue
-        earlier = [v.due for v in schedule if v.due < visit.due]
-        since = earlier[-1] if earlier else surgery
-        done = set(
-            function_tests_of(episode.patient)
-            .filter(performed_on__gt=since)
-            .values_list("kind", flat=True)
-        )
-        wanted = [FunctionTestKind(k).label for k in tests_for(episode.patient) if k not in done]
-        if wanted:
-            items.append(
-                WorkItem(
-                    patient=episode.patient,
-                    text=f"{visit.label} visit, {episode.limb}, due {visit.due:%-d %b %Y}: "
-                    + ", ".join(wanted),
-                    url=reverse("rehab:patient", args=[episode.patient.uuid]),
-                    urgent=visit.due < today,
-                )
-            )
+        for patient in patients
+        for due in visits_due_of(patient, today, TESTS_AHEAD_DAYS)
+        if due.tests
+    ]
     return panel(
         "Function tests due",
         items,

@@ -63,7 +63,7 @@ def test_a_prosthetist_replaces_the_dualcone_imports_steps_and_sees_its_due_date
     forecast = Forecast.objects.get(device=new)
     assert forecast.basis == "activity"
     page = client.get(f"/patients/{world.patient.uuid}/connectors/").content.decode()
-    assert "Due 27 September 2026" in page
+    assert 'Due <time datetime="2026-09-27">27 September 2026</time>' in page
     assert (
         "Activity: 310 k of 1.5 M equivalent cycles; at 10,000 steps a day, due 27 September 2026"
         in page
