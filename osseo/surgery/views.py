@@ -20,6 +20,7 @@ from osseo.audit.services import record
 from osseo.editing import VersionedForm, save_edit
 from osseo.errors import Conflict, StaleVersion
 from osseo.pathway.queries import get_episode_for
+from osseo.patients import panels
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import record_list_read
 
@@ -639,10 +640,12 @@ def device_detail(request: HttpRequest, device_id: str) -> HttpResponse:
     user: Any = request.user
     device = get_device_for(user, device_id)
     record("patients.patient.viewed", actor=user, patient=device.patient, obj=device)
+    # The device's own slot of the patient page's panels (e.g. the connectors' due date).
+    page = panels.Page(user=user, patient=device.patient, today=timezone.localdate())
     return render(
         request,
         "surgery/device.html",
-        {"device": device, "patient": device.patient},
+        {"device": device, "patient": device.patient, "page": page},
     )
 
 

@@ -48,6 +48,11 @@ def test_an_overdue_part_says_so_on_the_patient_page_and_the_connectors_page(ove
     assert link in page
     connectors = _get(surgeon, f"/patients/{overdue.patient.uuid}/connectors/")
     assert "Overdue since 10 January 2026" in _text(connectors)
+    # The part's own page, which the patient page's table also links to, says so as well.
+    dualcone = overdue.patient.devices.get(kind="dualcone")
+    assert f'href="/devices/{dualcone.uuid}/"' in page
+    device = _text(_get(surgeon, f"/devices/{dualcone.uuid}/"))
+    assert "State In place Overdue since 10 Jan 2026" in device
 
 
 def test_a_part_not_yet_due_shows_its_due_date_not_overdue(world):
