@@ -24,6 +24,19 @@ from django.utils.safestring import SafeString, mark_safe
 
 DAY = "j M Y"  # the screens' short date, e.g. 4 Dec 2026
 MONTH = "M Y"  # a month on a time axis, e.g. Dec 2026
+
+
+def day_text(value: dt.date | dt.datetime | None) -> str:
+    """A date (or the local date of a moment) as the screens write it; "—" for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return date_format(value, DAY)
+
+
 INK, MUTED, GRID, DANGER = "#1b1f24", "#4a5561", "#d0d7de", "#a4161a"
 # Okabe-Ito colours: distinguishable with colour-vision deficiency.
 COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]

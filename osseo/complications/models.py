@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.charts import day_text as _day
 from osseo.contract import Versioned
 
 
@@ -178,7 +179,7 @@ class AdverseEvent(Versioned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.onset_on}"
+        return f"{self.get_kind_display()} from {_day(self.onset_on)}"
 
 
 class TreatmentKind(models.TextChoices):
@@ -226,7 +227,7 @@ class Treatment(models.Model):
         ordering = ["started_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.started_on}"
+        return f"{self.get_kind_display()} from {_day(self.started_on)}"
 
     @property
     def is_operative(self) -> bool:
@@ -252,4 +253,4 @@ class Death(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"Died {self.died_on}"
+        return f"Died {_day(self.died_on)}"

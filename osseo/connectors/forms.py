@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.safestring import mark_safe
 
 from osseo.editing import VersionedForm
 from osseo.patients.forms import DateInput
@@ -38,8 +39,10 @@ class ReplaceForm(SchemaForm):
 class StepsForm(forms.Form):
     steps_file = forms.FileField(
         label="Daily steps file (CSV)",
-        help_text="A header line date,steps, then one day a line, e.g. 2026-03-01,8412. "
-        "At most 10 MB.",
+        help_text=mark_safe(
+            "A header line <code>date,steps</code>, then one day a line, the date written "
+            "year-month-day, e.g. <code>2026-03-01,8412</code>. At most 10 MB."
+        ),
     )
 
 
@@ -150,7 +153,9 @@ class MaintenanceForm(SchemaForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Components fitted, one a line as kind: description",
-        help_text=f"Kinds: {', '.join(COMPONENT_KINDS)} (e.g. knee: Rheo Knee XC)",
+        help_text="Kinds: "
+        + ", ".join(kind.replace("_", " ") for kind in COMPONENT_KINDS)
+        + " (e.g. knee: Rheo Knee XC)",
     )
     notes = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -162,5 +167,6 @@ class MaintenanceForm(SchemaForm):
             if not line.strip():
                 continue
             kind, _, text = line.partition(":")
-            rows.append({"kind": kind.strip().lower(), "description": text.strip()})
+            code = "_".join(kind.lower().split())  # "Safety device" is the kind safety_device
+            rows.append({"kind": code, "description": text.strip()})
         return rows

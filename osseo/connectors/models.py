@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.charts import day_text as _day
 from osseo.contract import Versioned
 from osseo.interop.systems import ACTIVITY
 from osseo.surgery.models import DeviceKind
@@ -102,7 +103,7 @@ class BodyWeight(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.weight_kg} kg on {self.measured_on}"
+        return f"{self.weight_kg} kg on {_day(self.measured_on)}"
 
 
 class ActivityDay(models.Model):
@@ -123,7 +124,7 @@ class ActivityDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.steps} steps on {self.date}"
+        return f"{self.steps} steps on {_day(self.date)}"
 
 
 class RecordingStatus(models.TextChoices):
@@ -177,7 +178,7 @@ class LoadRecording(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Recording {self.original_name} ({self.recorded_on})"
+        return f"Recording {self.original_name} ({_day(self.recorded_on)})"
 
 
 class RecordingResult(models.Model):
@@ -234,7 +235,7 @@ class Forecast(models.Model):
         indexes = [models.Index(fields=["due_on"])]
 
     def __str__(self) -> str:
-        return f"Forecast for {self.device_id}: {self.due_on}"
+        return f"Forecast for {self.device_id}: {_day(self.due_on)}"
 
 
 class WorkerHeartbeat(models.Model):
@@ -306,4 +307,12 @@ class MaintenanceRecord(models.Model):
         ordering = ["-performed_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.performed_on}"
+        return f"{self.get_kind_display()} on {_day(self.performed_on)}"
+
+    @property
+    def components_in_words(self) -> list[str]:
+        """Each component fitted as "Safety device: description" (the stored kind is a code)."""
+        return [
+            f"{str(c.get('kind', '')).replace('_', ' ').capitalize()}: {c.get('description', '')}"
+            for c in self.components
+        ]

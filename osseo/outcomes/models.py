@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.charts import day_text as _day
 from osseo.contract import Versioned
 
 
@@ -118,7 +119,7 @@ class QuestionnaireResponse(models.Model):
         indexes = [models.Index(fields=["patient", "questionnaire", "authored_on"])]
 
     def __str__(self) -> str:
-        return f"{self.questionnaire.code} on {self.authored_on}"
+        return f"{self.questionnaire.title} on {_day(self.authored_on)}"
 
 
 class Score(models.Model):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,9 +22,12 @@ from .models import Episode, Phase
 from .queries import gate_facts, get_episode_for
 
 
-def gate_link(episode: Episode, code: str) -> str:
-    """Where a gate's requirement is done, for the screen's list of what a move needs."""
+def gate_link(episode: Episode, code: str, user: Any) -> str:
+    """Where a gate's requirement is done, for the screen's list of what a move needs; no link
+    to a form the user may not open (a coordinator does not record the operation)."""
     if code == gates.MDT_ELIGIBILITY.code:
+        if not has_permission(user, "assessment.record"):
+            return ""
         return reverse("surgery:assessment_new", args=[episode.uuid])
     if code in (gates.SURGICAL_PLAN.code, gates.ANAESTHESIA_AGREED.code):
         return reverse("surgery:plan", args=[episode.uuid])
@@ -30,24 +35,26 @@ def gate_link(episode: Episode, code: str) -> str:
         last = episode.procedures.order_by("-performed_on", "-id").first()  # type: ignore[attr-defined]
         if last is not None:
             return reverse("surgery:procedure", args=[last.uuid])
+        if not has_permission(user, "procedure.record"):
+            return ""
         return reverse("surgery:procedure_new", args=[episode.uuid])
     if code == gates.REHAB_PLAN_OR_REASON.code:
         return reverse("rehab:patient", args=[episode.patient.uuid])
     return ""
 
 
-def linked(episode: Episode, missing: list[Missing]) -> list[dict[str, object]]:
+def linked(episode: Episode, missing: list[Missing], user: Any) -> list[dict[str, object]]:
     return [
         {
             **m.as_dict(),
-            "url": gate_link(episode, m.code),
+            "url": gate_link(episode, m.code, user),
             "overridable": getattr(gates.REQUIREMENTS.get(m.code), "overridable", False),
         }
         for m in missing
     ]
 
 
-def _forward_needs(episode: Episode) -> list[dict[str, object]]:
+def _forward_needs(episode: Episode, user: Any) -> list[dict[str, object]]:
     """What each move onward from here still needs, for the page before the user chooses."""
     facts = gate_facts(episode)
     rows: list[dict[str, object]] = []
@@ -63,7 +70,9 @@ def _forward_needs(episode: Episode) -> list[dict[str, object]]:
                 if phase == gates.OPERATION
                 else f"Moving to {Phase(phase).label}"
             )
-            rows.append({"move": label, "missing": linked(episode, gates.as_missing(missing))})
+            rows.append(
+                {"move": label, "missing": linked(episode, gates.as_missing(missing), user)}
+            )
     return rows
 
 
@@ -104,7 +113,7 @@ def episode_transition(request: HttpRequest, episode_id: str) -> HttpResponse:
             apply_errors(form, exc)  # type: ignore[arg-type]
         except Conflict as exc:  # the phase table or a gate refuses the move
             form.add_error(None, str(exc))
-            missing = linked(episode, exc.missing)
+            missing = linked(episode, exc.missing, request.user)
             status = 409
         else:
             return redirect("patients:detail", patient_id=episode.patient.uuid)
@@ -120,7 +129,7 @@ def episode_transition(request: HttpRequest, episode_id: str) -> HttpResponse:
             "patient": episode.patient,
             "reasons": reasons,
             "missing": missing,
-            "needs": _forward_needs(episode),
+            "needs": _forward_needs(episode, request.user),
             "can_override": has_permission(request.user, "gate.override"),  # type: ignore[arg-type]
         },
         status=status,

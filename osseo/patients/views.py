@@ -21,6 +21,7 @@ from osseo.editing import save_edit
 
 from . import actions, panels, worklist
 from .forms import LimbForm, PatientEditForm, PatientForm, apply_errors
+from .models import Patient
 from .queries import get_patient_for, record_list_read, search_patients
 from .validation import PATIENT_FIELDS
 
@@ -55,7 +56,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(episodes__phase=phase).distinct()
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     record_list_read(user, (str(p.uuid) for p in page.object_list), search=query)  # type: ignore[arg-type]
-    context = {"page": page, "q": query, "phase": phase}
+    # The phase's label from the field the filter reads, through the patient's own relation.
+    episode = Patient._meta.get_field("episodes").related_model
+    phase_label = dict(episode._meta.get_field("phase").flatchoices).get(phase, phase)  # type: ignore[union-attr]
+    context = {"page": page, "q": query, "phase": phase, "phase_label": phase_label}
     template = "patients/_patient_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

@@ -14,6 +14,7 @@ End points (docs/sources.md#registries, joint-registry practice):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,22 +232,32 @@ def value_at(curve: Curve, year: float) -> tuple[float, float, float] | None:
 STRATA = {"overall": None, "site": "site", "fixation": "fixation", "strategy": "strategy"}
 
 
-def groups(cohort: ImplantCohort, by: str) -> list[tuple[str, np.ndarray]]:
+def groups(
+    cohort: ImplantCohort, by: str, labels: Mapping[str, str] | None = None
+) -> list[tuple[str, np.ndarray]]:
+    """The groups of a stratification, each named by its label in `labels` (a screen's human
+    labels; an export keeps the codes)."""
+    names = labels or {}
     attribute = STRATA.get(by)
     if attribute is None:
         return [("All implants", np.ones(len(cohort), dtype=bool))]
     column = getattr(cohort, attribute)
     values, codes = np.unique(column.astype(str), return_inverse=True)
-    return [(str(value), codes == i) for i, value in enumerate(values)]
+    return [(names.get(str(value), str(value)), codes == i) for i, value in enumerate(values)]
 
 
 def analyse(
-    cohort: ImplantCohort, *, by: str, today: int, min_at_risk: int
+    cohort: ImplantCohort,
+    *,
+    by: str,
+    today: int,
+    min_at_risk: int,
+    labels: Mapping[str, str] | None = None,
 ) -> dict[str, list[Curve]]:
     """The three analyses for each group of the chosen stratification."""
     horizon = max(float((today - cohort.placed.min()) / 365.25), 1.0) if len(cohort) else 1.0
     out: dict[str, list[Curve]] = {"explantation": [], "revision": [], "infection": []}
-    for label, mask in groups(cohort, by):
+    for label, mask in groups(cohort, by, labels):
         part = cohort.subset(mask)
         if not len(part):
             continue
@@ -269,21 +280,25 @@ def comparison(
     min_at_risk: int,
     year: float = 1.0,
     values: tuple[str, ...] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Per `within` group (e.g. site), the cumulative incidence of `event` at `year` for each
     value of `compare` (e.g. strategy), or why no comparison can be drawn."""
     rows: list[dict[str, Any]] = []
     column = getattr(cohort, compare)
     event_days = getattr(cohort, event)
-    for label, mask in groups(cohort, within):
+    names = labels or {}
+    for label, mask in groups(cohort, within, labels):
         part = cohort.subset(mask)
         if values is not None:  # only the arms compared (e.g. not revisions)
             part = part.subset(np.isin(getattr(part, compare), values))
         present = sorted(set(getattr(part, compare).tolist()) - {"unknown"})
         row: dict[str, Any] = {"group": label, "n": len(part), "arms": [], "note": ""}
         if len(present) < 2:
-            only = present[0] if present else "none"
-            row["note"] = f"No comparator: every implant here is {only.replace('_', '-')}."
+            only = (
+                names.get(present[0], present[0].replace("_", "-")).lower() if present else "none"
+            )
+            row["note"] = f"No comparator: every implant here is {only}."
             rows.append(row)
             continue
         for value in present:
@@ -292,7 +307,12 @@ def comparison(
             curve = cif_curve(value, years, codes, min_at_risk, year)
             at = value_at(curve, year)
             row["arms"].append(
-                {"value": value, "n": len(arm), "events": int(np.sum(codes == 1)), "at_year": at}
+                {
+                    "value": names.get(value, value),
+                    "n": len(arm),
+                    "events": int(np.sum(codes == 1)),
+                    "at_year": at,
+                }
             )
         shown = [a for a in row["arms"] if a["at_year"] is not None]
         if len(shown) < 2:

@@ -20,6 +20,8 @@ from osseo.accounts.permissions import has_permission
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.patients.forms import DateInput
+from osseo.patients.models import Site
+from osseo.surgery.models import Fixation, Strategy
 
 from .cohort import Curve, ImplantCohort, analyse, comparison, value_at
 from .queries import (
@@ -68,6 +70,14 @@ FIXATION_NOTE = (
     "sources reviewed; the guide's claim is not directly supported by a published source "
     "(docs/sources.md#one-or-two-stages, unverified)."
 )
+
+# The screens name each group by its label (the CSV export keeps the codes).
+GROUP_LABELS = {
+    **dict(Site.choices),
+    **dict(Fixation.choices),
+    **dict(Strategy.choices),
+    "unknown": "Not recorded",
+}
 
 
 class RegistryFilters(forms.Form):
@@ -120,7 +130,9 @@ def _sections(
         return {}
     horizon = max(float((today - cohort.placed.min()) / 365.25), 1.0)
     out = {}
-    for key, curves in analyse(cohort, by=by, today=today, min_at_risk=min_at_risk).items():
+    for key, curves in analyse(
+        cohort, by=by, today=today, min_at_risk=min_at_risk, labels=GROUP_LABELS
+    ).items():
         shown = [c for c in curves if c.enough]
         title = TITLES[key] + (", demonstration registry (synthetic)" if demonstration else "")
         out[key] = {
@@ -204,6 +216,7 @@ def _claims(cohort: ImplantCohort, *, today: int, min_at_risk: int) -> dict[str,
             today=today,
             min_at_risk=min_at_risk,
             values=("single_stage", "staged"),
+            labels=GROUP_LABELS,
         ),
         "fixation": comparison(
             cohort,
@@ -212,6 +225,7 @@ def _claims(cohort: ImplantCohort, *, today: int, min_at_risk: int) -> dict[str,
             event="complication",
             today=today,
             min_at_risk=min_at_risk,
+            labels=GROUP_LABELS,
         ),
     }
 

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.charts import day_text as _day
 from osseo.contract import Versioned
 
 
@@ -130,7 +131,7 @@ class RehabPlan(models.Model):
         ordering = ["-start_date", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.protocol_name} from {self.start_date}"
+        return f"{self.protocol_name} from {_day(self.start_date)}"
 
 
 class LoadLog(models.Model):
@@ -156,7 +157,7 @@ class LoadLog(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "date"], name="one_log_per_day")]
 
     def __str__(self) -> str:
-        return f"{self.date}: {self.applied_kg} kg"
+        return f"{_day(self.date)}: {self.applied_kg} kg"
 
 
 class FunctionTestKind(models.TextChoices):
@@ -188,7 +189,7 @@ class FunctionTest(models.Model):
         ordering = ["performed_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.value} on {self.performed_on}"
+        return f"{self.get_kind_display()} {self.value} on {_day(self.performed_on)}"
 
 
 class FollowUp(models.Model):
@@ -214,7 +215,7 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Follow-up due {self.due_date}, held {self.done_on}"
+        return f"Follow-up due {_day(self.due_date)}, held {_day(self.done_on)}"
 
 
 def sheet_path(instance: InformationSheet, filename: str) -> str:

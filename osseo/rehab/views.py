@@ -22,6 +22,7 @@ from osseo.errors import Conflict
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for, record_list_read
+from osseo.patients.sites import PROFILES
 
 from . import actions, charts, rules
 from .forms import (
@@ -98,11 +99,12 @@ def _rehab_forms(
     protocol_choices = [(str(p.uuid), p.name) for p in protocols]
     limbs = list(patient.limbs.all())
     sites = {limb.site for limb in limbs}
-    plan_choices = [
-        (str(p.uuid), f"{p.name} ({', '.join(p.sites) or 'no site named'})")
-        for p in protocols
-        if sites & set(p.sites)
-    ]
+
+    def named(p: Any) -> str:
+        covered = ", ".join(PROFILES[s].label for s in p.sites if s in PROFILES)
+        return f"{p.name} ({covered or 'no site named'})"
+
+    plan_choices = [(str(p.uuid), named(p)) for p in protocols if sites & set(p.sites)]
     referral_form = ReferralForm(request.POST if "refer" in request.POST else None)
     referral_form.fields["organisation"].choices = [  # type: ignore[attr-defined]
         (str(o.uuid), o.name)
@@ -142,11 +144,6 @@ def _rehab_page(
         "withdraw_form": WithdrawForm(),
         "visits_due": visits_due_of(patient, timezone.localdate(), VISITS_WITHIN_DAYS),
         "visits_within": VISITS_WITHIN_DAYS,
-        "visits_held": list(
-            patient.follow_ups.select_related("episode__limb", "recorded_by").order_by(
-                "-done_on", "-id"
-            )
-        ),
     }
     return render(request, "rehab/patient.html", context, status=status)
 

@@ -91,7 +91,12 @@ def _set_attendees(meeting: MdtMeeting, attendees: list[mdt.Participant]) -> Non
 
 
 def _describe(attendees: list[mdt.Participant]) -> list[str]:
-    return [f"{a.user.username if a.user else a.name} ({a.discipline})" for a in attendees]
+    from osseo.accounts.disciplines import Discipline
+
+    def named(code: str) -> str:
+        return Discipline(code).label if code in Discipline.values else code
+
+    return [f"{a.user.username if a.user else a.name} ({named(a.discipline)})" for a in attendees]
 
 
 def _when(

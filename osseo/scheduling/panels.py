@@ -32,6 +32,8 @@ def appointments_panel(page: Page, obj: Any) -> dict[str, Any] | None:
         "upcoming": booked[:SHOWN],
         "more": max(len(booked) - SHOWN, 0),
         "staff": staff,
+        # The appointment page opens only the user's organisation's bookings (queries.py).
+        "own_organisation": page.user.membership.organisation_id,
         "proposals": proposed_bookings(page.user, page.today, patient=page.patient)
         if staff and page.may("appointment.book")
         else [],

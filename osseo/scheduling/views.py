@@ -38,6 +38,7 @@ from .models import MdtMeeting
 from .queries import (
     agenda_of,
     appointments_between,
+    appointments_for,
     assessment_due,
     clinicians_of,
     get_appointment_for,
@@ -457,9 +458,8 @@ def patient_appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
         "scheduling/patient_appointments.html",
         {
             "patient": patient,
-            "appointments": patient.appointments.select_related(
-                "clinician", "episode__limb"
-            ).order_by("-starts_at"),
+            # Only those the user may open (their organisation's), as the appointment page checks.
+            "appointments": appointments_for(user).filter(patient=patient).order_by("-starts_at"),
             "proposals": proposals,
             "form": form if can_book else None,
         },

@@ -272,7 +272,10 @@ def record_assessment(*, actor: User, episode: Episode, data: dict[str, Any]) ->
             "decided_by": [None, decided_by.username if decided_by else None],
             "participants": [
                 None,
-                [f"{p.user.username if p.user else p.name} ({p.discipline})" for p in participants],
+                [
+                    f"{p.user.username if p.user else p.name} ({Discipline(p.discipline).label})"
+                    for p in participants
+                ],
             ],
         },
     )

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from osseo.charts import day_text as _day
 from osseo.contract import Versioned
 
 
@@ -73,6 +74,13 @@ class ImplantCatalogueItem(models.Model):
             size = f" Ø{self.diameter_mm} x {self.length_mm} mm"
         return f"{self.manufacturer} {self.model}{size}"
 
+    @property
+    def site_label(self) -> str:
+        """The site's label ("Tibia (transtibial)"); "" for a part with no site."""
+        from osseo.patients.models import Site
+
+        return Site(self.site).label if self.site in Site.values else self.site
+
 
 class Indication(models.TextChoices):
     """Why the patient seeks OI: problems with the socket (guide; docs/sources.md#eligibility)."""
@@ -131,7 +139,7 @@ class Assessment(models.Model):
         ordering = ["-assessed_on", "-id"]
 
     def __str__(self) -> str:
-        return f"Assessment {self.assessed_on}: {self.get_decision_display()}"
+        return f"Assessment {_day(self.assessed_on)}: {self.get_decision_display()}"
 
 
 class AssessmentParticipant(models.Model):
@@ -153,7 +161,10 @@ class AssessmentParticipant(models.Model):
 
     def __str__(self) -> str:
         who = self.user.get_full_name() or self.user.username if self.user else self.name
-        return f"{who} ({self.discipline})"
+        from osseo.accounts.disciplines import Discipline
+
+        known = self.discipline in Discipline.values
+        return f"{who} ({Discipline(self.discipline).label if known else self.discipline})"
 
 
 class Strategy(models.TextChoices):
@@ -303,7 +314,7 @@ class Procedure(Versioned):
         ordering = ["performed_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on {self.performed_on}"
+        return f"{self.get_kind_display()} on {_day(self.performed_on)}"
 
     @property
     def is_implantation(self) -> bool:
