@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
 from osseo.contract import Versioned
-from osseo.errors import StaleVersion
+from osseo.errors import Conflict, StaleVersion
 
 
 class VersionedForm(forms.Form):
@@ -183,3 +184,18 @@ def last_change_of(obj: Any) -> str:
     if entry is None:
         return ""
     return f" ({entry.actor_label}, {timezone.localtime(entry.at):%-d %b %Y %H:%M})"
+
+
+def apply_errors(form: forms.Form, exc: ValidationError | Conflict) -> None:
+    """Show an action's field errors beside the form's fields (others at the top); a state
+    refusal (`Conflict`) at the top, with each thing the move still needs."""
+    if isinstance(exc, Conflict):
+        form.add_error(None, str(exc))
+        for missing in exc.missing:
+            form.add_error(None, missing.label)
+        return
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, messages in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from osseo.editing import apply_errors
 from osseo.errors import Conflict
-from osseo.patients.forms import apply_errors
 
 from .actions import add_account, issue_temporary_password, set_account_active
 from .models import Membership, Role, User

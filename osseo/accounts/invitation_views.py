@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from osseo.editing import apply_errors
 from osseo.errors import Conflict
-from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 from osseo.typed import SchemaForm
 

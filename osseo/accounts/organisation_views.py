@@ -15,9 +15,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from osseo.editing import save_edit
+from osseo.editing import apply_errors, save_edit
 from osseo.errors import Conflict
-from osseo.patients.forms import apply_errors
 
 from .actions import create_user
 from .contact import CONTACT_FIELDS

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 
-from osseo.patients.forms import apply_errors
+from osseo.editing import apply_errors
 
 from .actions import change_password, reset_password
 from .models import User

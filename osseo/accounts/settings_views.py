@@ -14,9 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from osseo.editing import VersionedForm, save_edit
+from osseo.editing import VersionedForm, apply_errors, save_edit
 from osseo.errors import StaleVersion
-from osseo.patients.forms import apply_errors
 from osseo.plausible import MAX_YEARS_AHEAD
 
 from .actions import set_clinic_setting

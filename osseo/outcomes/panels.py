@@ -10,7 +10,7 @@ from osseo import charts
 from osseo.patients import panels
 from osseo.patients.panels import Page
 
-from .models import Questionnaire
+from .models import Questionnaire, QuestionnaireResponse
 from .queries import trends_of
 
 
@@ -36,7 +36,13 @@ def outcomes_panel(page: Page, obj: Any) -> dict[str, Any]:
             for i, on in enumerate(trend.dates)
         ]
         trends.append({"trend": trend, "charts": drawn, "rows": rows})
-    return {"questionnaires": questionnaires, "trends": trends}
+    # Every stored response, each linked to its page (entered-in-error ones too, marked so).
+    responses = list(
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .select_related("questionnaire", "limb")
+        .order_by("-authored_on", "-id")
+    )
+    return {"questionnaires": questionnaires, "trends": trends, "responses": responses}
 
 
 def chart(

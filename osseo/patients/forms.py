@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
+# apply_errors lives in the base layer (osseo/editing.py) so that accounts need not import patients.
 from osseo.editing import VersionedForm
-from osseo.errors import Conflict
+from osseo.editing import apply_errors as apply_errors
 from osseo.typed import SchemaForm
 
 from .models import Cause, FundingRoute, Sex, Side, Site
@@ -62,18 +62,3 @@ class LimbForm(SchemaForm):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
-
-
-def apply_errors(form: forms.Form, exc: ValidationError | Conflict) -> None:
-    """Show an action's field errors beside the form's fields (others at the top); a state
-    refusal (`Conflict`) at the top, with each thing the move still needs."""
-    if isinstance(exc, Conflict):
-        form.add_error(None, str(exc))
-        for missing in exc.missing:
-            form.add_error(None, missing.label)
-        return
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)

@@ -144,6 +144,11 @@ def _rehab_page(
         "withdraw_form": WithdrawForm(),
         "visits_due": visits_due_of(patient, timezone.localdate(), VISITS_WITHIN_DAYS),
         "visits_within": VISITS_WITHIN_DAYS,
+        "visits_held": list(
+            patient.follow_ups.select_related("episode__limb", "recorded_by").order_by(
+                "-done_on", "-id"
+            )
+        ),
     }
     return render(request, "rehab/patient.html", context, status=status)
 
