@@ -9,6 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_clinic_admin_sets_the_stage_window_and_adds_to_the_catalogue(world, live_server, page):
     sign_in(page, live_server, "admin", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Clinic settings")).to_be_visible()
     page.get_by_role("spinbutton", name="From").fill("6")
@@ -20,6 +21,7 @@ def test_the_clinic_admin_sets_the_stage_window_and_adds_to_the_catalogue(world,
     expect(page.locator("tbody tr").first).to_contain_text("not validated")
     assert_accessible(page, "settings")
 
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Catalogue").click()
     page.get_by_label("Manufacturer").fill("Generic (demo)")
     page.get_by_label("Model / reference").fill("Tibial 12")
@@ -50,6 +52,7 @@ def test_the_registry_threshold_is_a_clinic_setting_labelled_until_validated(
 
 def test_the_accounts_page_is_accessible(world, live_server, page):
     sign_in(page, live_server, "admin", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Accounts").click()
     page.get_by_label("Username").fill("kit2")
     page.get_by_label("Role").select_option("prosthetist")
@@ -61,6 +64,7 @@ def test_the_accounts_page_is_accessible(world, live_server, page):
 
 def test_the_clinic_admin_adds_a_grading_system_from_the_settings_page(world, live_server, page):
     sign_in(page, live_server, "admin", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("link", name="Complication grading systems").click()
     expect(page.get_by_role("heading", name="Grading systems", exact=True)).to_be_visible()

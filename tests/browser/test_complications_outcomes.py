@@ -70,6 +70,7 @@ def test_a_graded_infection_its_treatments_and_a_rand_36_response(world, live_se
     )
     assert_accessible(page, "complication-regraded")
 
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Care").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Complications").click()
     page.get_by_label("Outcome").select_option("ongoing")
     page.get_by_role("button", name="Show").click()

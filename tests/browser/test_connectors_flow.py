@@ -108,6 +108,7 @@ def test_the_clinic_sees_every_part_due_in_the_next_month(world, live_server, pa
     operate(world, on=dt.date(2026, 1, 5))
     policy(world, time_limit_months=11)  # due 5 December 2026
     sign_in(page, live_server, "coordinator", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Care").click()
     page.get_by_role("link", name="Parts due", exact=True).click()
     page.get_by_label("Due within (days)").fill("60")
     page.get_by_role("button", name="Show").click()

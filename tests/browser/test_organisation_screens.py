@@ -16,6 +16,7 @@ SHOTS = "test-artifacts/screenshots"
 def test_organisations_partners_and_contact_details(world, live_server, page):
     get_user_model().objects.create_superuser("operator", "op@example.org", PASSWORD)
     sign_in(page, live_server, "operator", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Organisations").click()
     page.locator("#id_name").fill("North Rehabilitation")
     page.locator("#id_slug").fill("north-rehab")

@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_registry_draws_curves_on_the_demo_cohort(live_server, page):
     call_command("demo")
     sign_in(page, live_server, "surgeon", "osseo-demo-2026")
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     page.get_by_role("link", name="Registry").click()
     expect(page.get_by_role("heading", name="The clinic's registry")).to_be_visible()
     expect(page.locator("svg.chart")).to_have_count(3)

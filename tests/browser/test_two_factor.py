@@ -46,4 +46,5 @@ def test_a_surgeon_enrols_an_authenticator_and_signs_in_with_a_code(world, live_
 
 def test_the_clinic_admin_signs_in_with_password_and_code(world, live_server, page):
     sign_in(page, live_server, "admin", PASSWORD)  # the helper answers the code step
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Clinic").click()
     expect(page.get_by_role("link", name="Settings")).to_be_visible()
