@@ -100,6 +100,7 @@ CALLER = {
     "end_partnership": "clinic_admin",
     "create_mdt_meeting": "coordinator",
     "book_appointment": "coordinator",
+    "get_me": "patient",
 }
 
 
@@ -317,6 +318,8 @@ def _records() -> Records:
         ("/api/v1/rehab-plans/", "plan_id"): rehab_plan.uuid,
         ("/api/v1/patients/{patient_id}/death", "patient_id"): deceased.uuid,
     }
+    # The patient's own account, for the /me operations.
+    users["patient"] = make_user("conformance-patient", "patient", clinic, patient=patient)
     tokens = {role: issue_api_token(user=user) for role, user in users.items()}
     # A second token of the surgeon's, for revoke_token to revoke without signing the caller out.
     issue_api_token(user=surgeon)
