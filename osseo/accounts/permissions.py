@@ -104,6 +104,8 @@ TABLE: dict[str, Grant] = {
     "organisation.contact": Grant(frozenset({Role.CLINIC_ADMIN}), ANY_ORG),
     "partners.manage": Grant(frozenset({Role.CLINIC_ADMIN}), CLINIC),
     "patient.invite": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
+    # Issue 21: a patient keeps their own phone, e-mail and address (no staff role holds it).
+    "patient.own_contact": Grant(frozenset(), frozenset(), own_record=True),
 }
 
 

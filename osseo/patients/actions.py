@@ -51,8 +51,23 @@ def update_patient(
     """Change the patient's fields named in `data`, over the current row (locked and re-read by
     the contract), so a colleague's change to another field survives; `if_match` refuses the
     change (412) when the record is no longer at that version."""
+    return _change_patient(actor=actor, patient=patient, data=data, fields=PATIENT_FIELDS)
+
+
+OWN_CONTACT_FIELDS = ("phone", "email", "address")
+
+
+@action(permission="patient.own_contact", locks=["patient"])
+def update_own_contact(*, actor: User, patient: Patient, data: dict[str, Any]) -> Patient:
+    """The patient changes their own phone, e-mail and address; nothing else of the record."""
+    return _change_patient(actor=actor, patient=patient, data=data, fields=OWN_CONTACT_FIELDS)
+
+
+def _change_patient(
+    *, actor: User, patient: Patient, data: dict[str, Any], fields: tuple[str, ...]
+) -> Patient:
     values = {name: getattr(patient, name) for name in PATIENT_FIELDS}
-    values.update({k: v for k, v in data.items() if k in PATIENT_FIELDS})
+    values.update({k: v for k, v in data.items() if k in fields})
     cleaned = check_patient(values, instance=patient)
     changes = changed_fields(patient, cleaned)
     if not changes:

@@ -30,3 +30,33 @@ def test_me_needs_a_signed_in_caller(world):
     from django.test import Client
 
     assert Client().get("/api/v1/me").status_code == 401
+
+
+def test_a_patient_changes_their_own_contact_details_only(world):
+    client = api_client(world.users["patient"])
+    response = client.patch(
+        "/api/v1/me/contact",
+        {"phone": "07700 900123", "address": "1 High Street", "given_name": "Mallory"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["phone"] == "07700 900123"
+    world.patient.refresh_from_db()
+    assert (world.patient.phone, world.patient.address) == ("07700 900123", "1 High Street")
+    assert world.patient.given_name != "Mallory"
+    assert AuditEntry.objects.filter(
+        action="patients.patient.updated", patient=world.patient, actor=world.users["patient"]
+    ).exists()
+    bad = client.patch(
+        "/api/v1/me/contact", {"email": "not an address"}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+
+
+def test_staff_cannot_use_the_patient_contact_endpoint(world):
+    response = api_client(world.users["coordinator"]).patch(
+        "/api/v1/me/contact", {"phone": "1"}, content_type="application/json"
+    )
+    assert response.status_code == 404
+    world.other_patient.refresh_from_db()
+    assert world.other_patient.phone != "1"

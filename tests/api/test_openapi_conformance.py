@@ -101,6 +101,7 @@ CALLER = {
     "create_mdt_meeting": "coordinator",
     "book_appointment": "coordinator",
     "get_me": "patient",
+    "update_my_contact": "patient",
 }
 
 
