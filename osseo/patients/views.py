@@ -21,8 +21,15 @@ from osseo.editing import save_edit
 
 from . import actions, panels, worklist
 from .forms import LimbForm, PatientEditForm, PatientForm, apply_errors
-from .models import Patient
-from .queries import get_patient_for, record_list_read, search_patients
+from .models import Site
+from .queries import (
+    LIST_SORTS,
+    get_patient_for,
+    patient_list_rows,
+    phase_labels,
+    record_list_read,
+    search_patients,
+)
 from .validation import PATIENT_FIELDS
 
 
@@ -54,12 +61,39 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     qs = search_patients(user, query)  # type: ignore[arg-type]
     if phase:
         qs = qs.filter(episodes__phase=phase).distinct()
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort.lstrip("-") in LIST_SORTS else "name"
+    page = Paginator(patient_list_rows(qs, sort), 25).get_page(request.GET.get("page"))
     record_list_read(user, (str(p.uuid) for p in page.object_list), search=query)  # type: ignore[arg-type]
-    # The phase's label from the field the filter reads, through the patient's own relation.
-    episode = Patient._meta.get_field("episodes").related_model
-    phase_label = dict(episode._meta.get_field("phase").flatchoices).get(phase, phase)  # type: ignore[union-attr]
-    context = {"page": page, "q": query, "phase": phase, "phase_label": phase_label}
+    phases = phase_labels()
+    sites = dict(Site.choices)
+    for p in page.object_list:
+        p.phase_label = phases.get(p.current_phase or "", "—")  # type: ignore[attr-defined]
+        p.site_label = sites.get(p.current_site or "", "—")  # type: ignore[attr-defined]
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "sort": ("ascending" if sort == key else "descending")
+            if sort.lstrip("-") == key
+            else "",
+            "next": f"-{key}" if sort == key else key,
+        }
+        for key, label in [
+            ("name", "Name"),
+            ("birth_date", "Date of birth"),
+            ("phase", "Phase"),
+            ("site", "Site"),
+        ]
+    ]
+    context = {
+        "page": page,
+        "q": query,
+        "phase": phase,
+        "phase_label": phases.get(phase, phase),
+        "sort": sort,
+        "columns": columns,
+    }
     template = "patients/_patient_rows.html" if request.htmx else "patients/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
