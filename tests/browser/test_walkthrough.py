@@ -55,7 +55,7 @@ def test_sign_in_create_a_patient_add_a_limb_move_the_episode_and_see_the_audit(
     rows = page.locator("tbody tr")
     expect(rows.filter(has_text="Episode moved to another phase")).to_have_count(1)
     expect(rows.filter(has_text="Episode moved to another phase")).to_contain_text(
-        "referral → assessment"
+        "Phase: Referral → Assessment"
     )
     expect(rows.filter(has_text="Patient record viewed").first).to_contain_text("coordinator")
     assert_accessible(page, "access-history")
