@@ -99,7 +99,9 @@ def test_the_partner_logs_loading_and_reads_the_flags_on_the_chart(world, live_s
 def test_the_clinic_sees_who_is_due_for_follow_up_and_records_the_visit(world, live_server, page):
     _setup(world)
     sign_in(page, live_server, "coordinator", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Follow-up").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("button", name="Care").click()
+    nav.get_by_role("link", name="Follow-up").click()
     overdue = page.get_by_role("table", name="Overdue follow-up visits")
     expect(overdue.get_by_role("link", name="QUARRELL, Ada")).to_be_visible()
     expect(overdue).to_contain_text("3 months")
