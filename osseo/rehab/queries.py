@@ -281,6 +281,31 @@ class FollowUpRow:
         return "overdue" if self.overdue_days > 0 else "due"
 
 
+def surgery_and_held_visits(
+    episodes: Any,
+) -> tuple[dict[int, dt.date], dict[int, set[dt.date]]]:
+    """For the episodes (a queryset or a list): each one's signed final-stage implantation date,
+    from which its follow-up visits count, and the dates of the visits already held; two queries."""
+    from .models import FollowUp
+
+    surgery = dict(
+        Procedure.objects.filter(
+            episode__in=episodes,
+            status=RecordStatus.SIGNED,
+            kind__in=IMPLANTATION_KINDS,
+            final_stage=True,
+        )
+        .order_by("performed_on", "id")
+        .values_list("episode_id", "performed_on")
+    )
+    held: dict[int, set[dt.date]] = {}
+    for episode_id, due_date in FollowUp.objects.filter(episode__in=episodes).values_list(
+        "episode_id", "due_date"
+    ):
+        held.setdefault(episode_id, set()).add(due_date)
+    return surgery, held
+
+
 def schedule_setting(organisation: Organisation | None) -> Any:
     return resolve(organisation, "follow_up_schedule")
 
@@ -316,23 +341,7 @@ def follow_up_rows(
         patient__in=patients_for(user), phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
     )
     horizon = today + dt.timedelta(days=within_days)
-    procedures = dict(
-        Procedure.objects.filter(
-            episode__in=episodes,
-            status=RecordStatus.SIGNED,
-            kind__in=IMPLANTATION_KINDS,
-            final_stage=True,
-        )
-        .order_by("performed_on", "id")
-        .values_list("episode_id", "performed_on")
-    )
-    from .models import FollowUp
-
-    held: dict[int, set[dt.date]] = {}
-    for episode_id, due_date in FollowUp.objects.filter(episode__in=episodes).values_list(
-        "episode_id", "due_date"
-    ):
-        held.setdefault(episode_id, set()).add(due_date)
+    procedures, held = surgery_and_held_visits(episodes)
     setting = schedule_setting(org).value  # once, not once an episode
     due: list[tuple[dt.date, str, int, dt.date, rules.Visit]] = []
     for pk, family_name in episodes.order_by("id").values_list("pk", "patient__family_name"):
@@ -377,7 +386,7 @@ class VisitDue:
 def visits_due_of(patient: Patient, today: dt.date, within_days: int = 30) -> list[VisitDue]:
     """The patient's next follow-up visits (one an episode in rehabilitation or follow-up) due
     before `today + within_days` or overdue, soonest first; a fixed number of queries."""
-    from .models import FollowUp, FunctionTestKind
+    from .models import FunctionTestKind
 
     episodes = list(
         Episode.objects.filter(
@@ -386,21 +395,7 @@ def visits_due_of(patient: Patient, today: dt.date, within_days: int = 30) -> li
     )
     if not episodes:
         return []
-    procedures = dict(
-        Procedure.objects.filter(
-            episode__in=episodes,
-            status=RecordStatus.SIGNED,
-            kind__in=IMPLANTATION_KINDS,
-            final_stage=True,
-        )
-        .order_by("performed_on", "id")
-        .values_list("episode_id", "performed_on")
-    )
-    held: dict[int, set[dt.date]] = {}
-    for episode_id, due_date in FollowUp.objects.filter(episode__in=episodes).values_list(
-        "episode_id", "due_date"
-    ):
-        held.setdefault(episode_id, set()).add(due_date)
+    procedures, held = surgery_and_held_visits(episodes)
     horizon = today + dt.timedelta(days=within_days)
     clinic = clinic_of(patient)
     done = list(function_tests_of(patient).values_list("kind", "performed_on"))

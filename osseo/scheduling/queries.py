@@ -206,10 +206,8 @@ def proposed_bookings(
     implantation: docs/sources.md#follow-up-schedule) that is neither held nor booked, due within
     `within_days` or overdue; the soonest first. Worked out from plain values in a few queries,
     however many episodes the clinic follows."""
-    from osseo.rehab.models import FollowUp
-    from osseo.rehab.queries import schedule_setting
+    from osseo.rehab.queries import schedule_setting, surgery_and_held_visits
     from osseo.rehab.rules import follow_up_schedule, next_visit
-    from osseo.surgery.models import IMPLANTATION_KINDS, Procedure, RecordStatus
 
     episodes = Episode.objects.filter(
         patient__in=patients_for(user), phase__in=[Phase.REHABILITATION, Phase.FOLLOW_UP]
@@ -217,21 +215,7 @@ def proposed_bookings(
     if patient is not None:
         episodes = episodes.filter(patient=patient)
     horizon = today + dt.timedelta(days=within_days)
-    surgery = dict(
-        Procedure.objects.filter(
-            episode__in=episodes,
-            status=RecordStatus.SIGNED,
-            kind__in=IMPLANTATION_KINDS,
-            final_stage=True,
-        )
-        .order_by("performed_on", "id")
-        .values_list("episode_id", "performed_on")
-    )
-    held: dict[int, set[dt.date]] = {}
-    for pk, day in FollowUp.objects.filter(episode__in=episodes).values_list(
-        "episode_id", "due_date"
-    ):
-        held.setdefault(pk, set()).add(day)
+    surgery, held = surgery_and_held_visits(episodes)
     for pk, day in booked_visits(episodes.values("pk")):
         held.setdefault(pk, set()).add(day)
     setting = schedule_setting(_organisation(user)).value
