@@ -98,7 +98,7 @@ def test_the_components_fitted_are_listed_on_the_connectors_page(fitted):
     assert response.status_code == 201, response.content
     page = client_for(world.users["prosthetist"]).get(f"/patients/{patient.uuid}/connectors/")
     text = page.content.decode()
-    assert "knee: Microprocessor knee; safety_device: Rotational release adaptor" in text
+    assert "Knee: Microprocessor knee; Safety device: Rotational release adaptor" in text
 
 
 def test_a_fall_asks_for_an_inspection_of_that_limb_until_an_inspection_clears_it(fitted):
