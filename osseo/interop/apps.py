@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class InteropConfig(AppConfig):
-    """FHIR R4 in and out: the mappings, the $everything export, referral import, bulk data."""
+    """FHIR R4 in and out: the mappings, the $everything export and referral import."""
 
     name = "osseo.interop"
     label = "interop"

@@ -6,8 +6,8 @@
 - `osseo fhir import FILE --actor USERNAME`: a referral transaction Bundle, as `POST
   /api/v1/fhir` takes it (the account's organisation receives the patient); problems are printed
   one per line with their `Bundle.entry[i]` path and nothing is written.
-- `osseo fhir bulk-export DIR [--deidentify] [--actor USERNAME]`: NDJSON per resource type and a
-  manifest, in the Bulk Data layout (bulk.py).
+
+The registry's bulk export (NDJSON with a manifest, de-identified) is not built yet.
 """
 
 from __future__ import annotations
