@@ -207,6 +207,13 @@ class SurgicalPlan(Versioned):
     def __str__(self) -> str:
         return f"{self.get_strategy_display()} plan"
 
+    @property
+    def anaesthesia_label(self) -> str:
+        """The planned anaesthesia in words (rules.ANAESTHESIA_LABELS), as it is agreed."""
+        from .rules import ANAESTHESIA_LABELS
+
+        return ANAESTHESIA_LABELS.get(self.anaesthesia, self.anaesthesia)
+
 
 class PlannedStage(models.Model):
     plan = models.ForeignKey(SurgicalPlan, on_delete=models.CASCADE, related_name="stages")

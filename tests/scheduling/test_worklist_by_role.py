@@ -144,6 +144,25 @@ def test_the_anaesthetist_reads_the_plan_and_agrees_it(week):
     assert "Agree this anaesthesia plan" not in anaesthetist.get(url).content.decode()
 
 
+def test_the_patient_pages_agree_button_names_the_anaesthesia_being_agreed(week):
+    world, _draft, _due = week
+    url = f"/patients/{world.patient.uuid}/"
+    html = client_for(world.users["anaesthetist"]).get(url).content.decode()
+    assert "anaesthesia: General anaesthesia with an epidural block, not yet agreed" in html
+    assert (
+        "Agree the anaesthesia: General anaesthesia with an epidural block"
+        '<span class="visually-hidden"> for ' in html
+    )
+    # The surgeon reads the same anaesthesia but has no button: agreeing is the anaesthetist's.
+    surgeons = client_for(world.users["surgeon"]).get(url).content.decode()
+    assert "anaesthesia: General anaesthesia with an epidural block, not yet agreed" in surgeons
+    assert "Agree the anaesthesia" not in surgeons
+    surgery.agree_anaesthesia(actor=world.users["anaesthetist"], plan=world.episode.plans.get())
+    html = client_for(world.users["anaesthetist"]).get(url).content.decode()
+    assert "anaesthesia: General anaesthesia with an epidural block, agreed" in html
+    assert "Agree the anaesthesia" not in html
+
+
 def test_the_plan_page_stays_read_only_to_those_who_may_not_edit_it(week):
     world, _draft, _due = week
     url = f"/episodes/{world.episode.uuid}/plan/"
