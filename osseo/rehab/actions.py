@@ -45,6 +45,7 @@ from .models import (
     InformationSheet,
     LoadingProtocol,
     LoadLog,
+    Measure,
     ProtocolPhase,
     RehabPlan,
     WalkingAid,
@@ -248,6 +249,8 @@ PHASE_FIELDS = (
     "ramp",
     "floor_percent_body_weight",
     "floor_kg",
+    "target_amount",
+    "floor_amount",
 )
 
 
@@ -275,6 +278,8 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
             )
         )
         floor_kg = _tenth(_decimal(errors, f"phases.{n}.floor_kg", values["floor_kg"]))
+        amount = _tenth(_decimal(errors, f"phases.{n}.target_amount", values["target_amount"]))
+        floor_amount = _tenth(_decimal(errors, f"phases.{n}.floor_amount", values["floor_amount"]))
         try:
             phases.append(
                 rules.Phase(
@@ -297,6 +302,8 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
                     ramp=bool(values["ramp"]),
                     floor_percent_body_weight=floor_pct,
                     floor_kg=floor_kg,
+                    target_amount=amount,
+                    floor_amount=floor_amount,
                 )
             )
         except (TypeError, ValueError):
@@ -304,8 +311,11 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
     sites = data.get("sites") or []
     if not isinstance(sites, list) or any(site not in SITES for site in sites):
         errors["sites"] = [f"Name the sites it applies to, of: {', '.join(SITES)}."]
+    measure = data.get("measure") or Measure.LOAD
+    if measure not in Measure.values:
+        errors["measure"] = [f"Choose one of: {', '.join(Measure.values)}."]
     if not errors:
-        for field, message in rules.phase_problems(phases).items():
+        for field, message in rules.phase_problems(phases, measure).items():
             errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -314,6 +324,7 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
         "source": (data.get("source") or "").strip()[:500],
         "notes": (data.get("notes") or "").strip(),
         "sites": [site for site in SITES if site in sites],
+        "measure": measure,
     }, phases
 
 
@@ -351,7 +362,7 @@ def create_protocol(*, actor: User, data: dict[str, Any]) -> LoadingProtocol:
     return protocol
 
 
-PROTOCOL_FIELDS = ("name", "source", "notes", "sites", "phases")
+PROTOCOL_FIELDS = ("name", "source", "notes", "sites", "measure", "phases")
 
 
 @action(permission="protocol.manage", locks=["protocol"])
@@ -383,7 +394,7 @@ def update_protocol(
     }
     if not changes:
         return protocol
-    for name in ("name", "source", "notes", "sites"):
+    for name in ("name", "source", "notes", "sites", "measure"):
         setattr(protocol, name, values[name])
     # Saved even when only the phases changed: the protocol's version is the phases' too.
     protocol.save(update_fields=[*(k for k in changes if k != "phases"), "updated_at"])
@@ -403,6 +414,7 @@ def copy_protocol(*, actor: User, protocol: LoadingProtocol) -> LoadingProtocol:
             "source": protocol.source,
             "notes": protocol.notes,
             "sites": list(protocol.sites),
+            "measure": protocol.measure,
             "phases": [p.as_dict() for p in phases_of(protocol)],
         },
     )
@@ -446,9 +458,17 @@ def create_plan(
     the protocol has a phase without a prescription, or while another plan for that limb runs
     over the same days (one active plan per limb)."""
     errors: dict[str, list[str]] = {}
+    phases = phases_of(protocol)
+    # The body weight turns % body weight targets into kg; a programme without them needs none.
+    needs_weight = any(
+        p.target_percent_body_weight is not None or p.floor_percent_body_weight is not None
+        for p in phases
+    )
     weight = _decimal(errors, "body_weight_kg", body_weight_kg)
-    if weight is None and "body_weight_kg" not in errors:
-        errors["body_weight_kg"] = ["Enter the body weight in kg."]
+    if weight is None and "body_weight_kg" not in errors and needs_weight:
+        errors["body_weight_kg"] = [
+            "Enter the body weight in kg: the programme's targets are in % body weight."
+        ]
     elif weight is not None and not Decimal(20) <= weight <= MAX_BODY_WEIGHT_KG:
         errors["body_weight_kg"] = ["Enter a body weight from 20 to 400 kg."]
     amputated = patient.limbs.exclude(amputation_date=None).order_by("amputation_date").first()
@@ -462,7 +482,6 @@ def create_plan(
     )
     if errors:
         raise ValidationError(errors)
-    assert weight is not None
     _check_cared_for(actor, patient)
     limb = _plan_limb(patient, limb)
     if limb.site not in protocol.sites:
@@ -475,7 +494,6 @@ def create_plan(
                 ]
             }
         )
-    phases = phases_of(protocol)
     if not phases:
         raise Conflict(
             f"The protocol {protocol.name} has no phases.",
@@ -490,7 +508,7 @@ def create_plan(
                 Missing(
                     f"phase_{n}_prescription",
                     f"Phase {n} (days {phases[n - 1].start_day}-{phases[n - 1].end_day}) needs "
-                    "a target load.",
+                    f"a target in {rules.MEASURE_WORDS[protocol.measure]}.",
                     protocol.source,
                 )
                 for n in empty
@@ -518,8 +536,9 @@ def create_plan(
         protocol_name=protocol.name,
         protocol_source=protocol.source,
         phases=[p.as_dict() for p in phases],
+        measure=protocol.measure,
         start_date=start_date,
-        body_weight_kg=weight.quantize(Decimal("0.1")),
+        body_weight_kg=None if weight is None else weight.quantize(Decimal("0.1")),
         created_by=actor,
     )
     record(
@@ -531,7 +550,11 @@ def create_plan(
             "protocol": [None, protocol.name],
             "limb": [None, str(limb)],
             "start_date": [None, start_date],
-            "body_weight_kg": [None, str(plan.body_weight_kg)],
+            **(
+                {"body_weight_kg": [None, str(plan.body_weight_kg)]}
+                if plan.body_weight_kg is not None
+                else {}
+            ),
         },
     )
     return plan
@@ -555,23 +578,11 @@ def log_load(
         errors["date"] = ["A day cannot be logged before it happens."]
     else:
         check_date(errors, "date", on, patient=plan.patient)
-    applied = _decimal(errors, "applied_kg", data.get("applied_kg"))
-    if applied is None and "applied_kg" not in errors:
-        errors["applied_kg"] = ["Enter the load applied, in kg."]
-    elif applied is not None and not Decimal(0) <= applied <= MAX_BODY_WEIGHT_KG:
-        errors["applied_kg"] = ["Enter a load from 0 to 400 kg."]
-    pain = data.get("pain_nrs")
-    if not isinstance(pain, int) or isinstance(pain, bool) or not 0 <= pain <= 10:
-        errors["pain_nrs"] = ["Enter the pain score as a whole number from 0 to 10 (NRS)."]
-    aid = data.get("walking_aid") or ""
-    if aid and aid not in WalkingAid.values:
-        errors["walking_aid"] = [f"Choose one of: {', '.join(WalkingAid.values)}."]
-    wear = _decimal(errors, "wear_hours", data.get("wear_hours"))
-    if wear is not None and not Decimal(0) <= wear <= 24:
-        errors["wear_hours"] = ["Enter the hours worn, from 0 to 24."]
+    values = _log_values(errors, plan, data, {})
+    pain = values["pain_nrs"]
     if errors:
         raise ValidationError(errors)
-    assert isinstance(on, dt.date) and applied is not None and isinstance(pain, int)
+    assert isinstance(on, dt.date) and isinstance(pain, int)
     lock(plan.patient)
     _check_cared_for(actor, plan.patient)
     if plan.logs.filter(date=on).exists():
@@ -579,16 +590,18 @@ def log_load(
     rx = prescription_on(plan, on)
     limits = thresholds_for(plan.patient)
     flags = rules.log_flags(
-        rx, applied, pain, under_share=limits.under_share, over_share=limits.over_share
+        rx,
+        _amount(plan, values),
+        pain,
+        under_share=limits.under_share,
+        over_share=limits.over_share,
     )
     log = LoadLog.objects.create(
         plan=plan,
         date=on,
-        applied_kg=applied.quantize(Decimal("0.1")),
-        pain_nrs=pain,
-        walking_aid=aid,
-        wear_hours=None if wear is None else wear.quantize(Decimal("0.1")),
-        prescribed_kg=rx.target_kg,
+        **values,
+        prescribed_kg=rx.target_kg if plan.measure == Measure.LOAD else None,
+        prescribed_amount=rx.target,
         flags=flags,
         logged_by=actor,
     )
@@ -599,12 +612,65 @@ def log_load(
         obj=log,
         changes={
             "date": [None, on],
-            "applied_kg": [None, str(log.applied_kg)],
-            "pain_nrs": [None, pain],
+            **{
+                k: [None, str(v) if isinstance(v, Decimal) else v]
+                for k, v in values.items()
+                if v not in (None, "")
+            },
             **({"flags": [None, flags]} if flags else {}),
         },
     )
     return log
+
+
+# The field that carries a day's amount in each measure, and its bounds and words.
+AMOUNT_FIELD = {
+    Measure.LOAD: "applied_kg",
+    Measure.WEAR_HOURS: "wear_hours",
+    Measure.MINUTES: "minutes",
+}
+
+
+def _log_values(
+    errors: dict[str, list[str]], plan: RehabPlan, data: dict[str, Any], current: dict[str, Any]
+) -> dict[str, Any]:
+    """A day's values from `data` over `current` (a correction names only what changes), checked:
+    the field of the plan's measure is required, the others optional."""
+    values: dict[str, Any] = {}
+    wanted = AMOUNT_FIELD[Measure(plan.measure)]
+
+    def number(name: str, top: Decimal, words: str, whole: bool = False) -> None:
+        if name not in data and name in current:
+            values[name] = current[name]
+            return
+        value = _decimal(errors, name, data.get(name))
+        if value is None and name not in errors and name == wanted:
+            errors[name] = [f"Enter the {words} (this plan is in {plan.get_measure_display()})."]
+        elif value is not None and not Decimal(0) <= value <= top:
+            errors[name] = [f"Enter the {words}, from 0 to {top}."]
+        elif value is not None and whole and value != value.to_integral_value():
+            errors[name] = [f"Enter the {words} as a whole number."]
+        values[name] = (
+            None if value is None else (int(value) if whole else value.quantize(Decimal("0.1")))
+        )
+
+    number("applied_kg", MAX_BODY_WEIGHT_KG, "load applied, in kg")
+    number("wear_hours", Decimal(24), "hours worn")
+    number("minutes", Decimal(1440), "minutes of loading", whole=True)
+    pain = data.get("pain_nrs", current.get("pain_nrs"))
+    if not isinstance(pain, int) or isinstance(pain, bool) or not 0 <= pain <= 10:
+        errors["pain_nrs"] = ["Enter the pain score as a whole number from 0 to 10 (NRS)."]
+    values["pain_nrs"] = pain
+    aid = data.get("walking_aid", current.get("walking_aid", "")) or ""
+    if aid and aid not in WalkingAid.values:
+        errors["walking_aid"] = [f"Choose one of: {', '.join(WalkingAid.values)}."]
+    values["walking_aid"] = aid
+    return values
+
+
+def _amount(plan: RehabPlan, values: dict[str, Any]) -> Decimal:
+    amount = values[AMOUNT_FIELD[Measure(plan.measure)]]
+    return Decimal(amount)
 
 
 @action(permission="rehab.log", locks=["log"])
@@ -617,42 +683,25 @@ def correct_load_log(*, actor: User, log: LoadLog, data: dict[str, Any], reason:
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Say why the log is corrected."]
-    applied: Decimal | None = log.applied_kg
-    if "applied_kg" in data:
-        applied = _decimal(errors, "applied_kg", data.get("applied_kg"))
-        if applied is None and "applied_kg" not in errors:
-            errors["applied_kg"] = ["Enter the load applied, in kg."]
-        elif applied is not None and not Decimal(0) <= applied <= MAX_BODY_WEIGHT_KG:
-            errors["applied_kg"] = ["Enter a load from 0 to 400 kg."]
-    pain = data.get("pain_nrs", log.pain_nrs)
-    if not isinstance(pain, int) or isinstance(pain, bool) or not 0 <= pain <= 10:
-        errors["pain_nrs"] = ["Enter the pain score as a whole number from 0 to 10 (NRS)."]
-    aid = data.get("walking_aid", log.walking_aid) or ""
-    if aid and aid not in WalkingAid.values:
-        errors["walking_aid"] = [f"Choose one of: {', '.join(WalkingAid.values)}."]
-    wear = log.wear_hours
-    if "wear_hours" in data:
-        wear = _decimal(errors, "wear_hours", data.get("wear_hours"))
-        if wear is not None and not Decimal(0) <= wear <= 24:
-            errors["wear_hours"] = ["Enter the hours worn, from 0 to 24."]
+    plan = log.plan
+    current = {k: getattr(log, k) for k in (*AMOUNT_FIELD.values(), "pain_nrs", "walking_aid")}
+    values = _log_values(errors, plan, data, current)
     if errors:
         raise ValidationError(errors)
-    assert applied is not None and isinstance(pain, int)
-    plan = log.plan
+    pain = values["pain_nrs"]
+    assert isinstance(pain, int)
     _check_cared_for(actor, plan.patient)
     others = [g for g in plan.logs.all() if g.pk != log.pk]
     rx = prescription_on(plan, log.date, others)
     limits = thresholds_for(plan.patient)
     flags = rules.log_flags(
-        rx, applied, pain, under_share=limits.under_share, over_share=limits.over_share
+        rx,
+        _amount(plan, values),
+        pain,
+        under_share=limits.under_share,
+        over_share=limits.over_share,
     )
-    after = {
-        "applied_kg": applied.quantize(Decimal("0.1")),
-        "pain_nrs": pain,
-        "walking_aid": aid,
-        "wear_hours": None if wear is None else wear.quantize(Decimal("0.1")),
-        "flags": flags,
-    }
+    after = {**values, "flags": flags}
     changes = {
         k: [
             str(getattr(log, k)) if isinstance(getattr(log, k), Decimal) else getattr(log, k),

@@ -208,6 +208,8 @@ def _plan_out(plan: RehabPlan, today: dt.date | None = None) -> dict[str, Any]:
         "protocol_source": plan.protocol_source,
         "start_date": plan.start_date,
         "end_date": rules.plan_end(plan.start_date, phases),
+        "measure": plan.measure,
+        "unit": plan.unit,
         "body_weight_kg": plan.body_weight_kg,
         "phases": plan.phases,
         "missing_log": rules.missing_days(
@@ -278,7 +280,14 @@ def get_prescription(
     plan = get_plan_for(_user(request), plan_id)
     record("patients.patient.viewed", actor=_user(request), patient=plan.patient, obj=plan)
     rx = prescription_on(plan, params.date)
-    return {"plan": plan.uuid, **rx.__dict__}
+    load = rx.measure == "load"
+    return {
+        "plan": plan.uuid,
+        **rx.__dict__,
+        "unit": rx.unit,
+        "floor_kg": rx.floor if load else None,
+        "ceiling_kg": rx.ceiling if load else None,
+    }
 
 
 @router.post(

@@ -20,54 +20,71 @@ _TRIANGLE_DOWN = f'<polygon points="3,-5 15,-5 9,5" fill="{FLAG}"/>'
 _TRIANGLE_UP = f'<polygon points="3,5 15,5 9,-5" fill="{FLAG}"/>'
 _RING = f'<circle cx="9" cy="0" r="6" fill="none" stroke="{FLAG}" stroke-width="2"/>'
 _CROSS = f'<path d="M4,-5 L14,5 M4,5 L14,-5" stroke="{charts.MUTED}" stroke-width="2"/>'
-LEGEND = [
-    charts.Key("Prescribed", PRESCRIBED),
-    charts.Key("Applied", APPLIED, "dot"),
-    charts.Key("Pain NRS", PAIN, "square"),
-    charts.Key("Under-loading", FLAG, mark=_TRIANGLE_DOWN),
-    charts.Key("Over-loading", FLAG, mark=_TRIANGLE_UP),
-    charts.Key("Pain over gate", FLAG, mark=_RING),
-    charts.Key("No log", charts.MUTED, mark=_CROSS),
-]
+# What the chart's value axis says for each measure (rehab.models.Measure).
+AXIS_TITLES = {"load": "Load (kg)", "wear_hours": "Wear (hours a day)", "minutes": "Minutes a day"}
+WHAT = {"load": "load", "wear_hours": "wear time", "minutes": "loading time"}
+
+
+def legend(measure: str = "load") -> list[charts.Key]:
+    return [
+        charts.Key("Prescribed", PRESCRIBED),
+        charts.Key("Applied" if measure == "load" else "Logged", APPLIED, "dot"),
+        charts.Key("Pain NRS", PAIN, "square"),
+        charts.Key(rules.flag_label(rules.UNDER_LOADING, measure), FLAG, mark=_TRIANGLE_DOWN),
+        charts.Key(rules.flag_label(rules.OVER_LOADING, measure), FLAG, mark=_TRIANGLE_UP),
+        charts.Key("Pain over gate", FLAG, mark=_RING),
+        charts.Key("No log", charts.MUTED, mark=_CROSS),
+    ]
+
+
+LEGEND = legend()
 
 
 def load_chart(progress: Any, *, chart_id: str = "load") -> SafeString:
-    """Prescribed (step line) against applied load (line with points), pain NRS on the right
-    axis, and the flags marked on their day."""
+    """Prescribed (step line) against the logged amount in the plan's measure (load, wear hours
+    or minutes; line with points), pain NRS on the right axis, and the flags marked on their
+    day."""
     days = progress.days
-    kgs = [float(d.prescribed_kg) for d in days if d.prescribed_kg is not None]
-    kgs += [float(d.log.applied_kg) for d in days if d.log]
+    measure = progress.plan.measure
+    logged = [d for d in days if d.log and d.log.amount is not None]
+    values = [float(d.prescribed) for d in days if d.prescribed is not None]
+    values += [float(d.log.amount) for d in logged]
     first, last = (days[0].day, days[-1].day) if days else (1, 2)
     x_axis = charts.number_axis(first - 0.5, max(last, first + 1) + 0.5, title="Day of the plan")
-    y_axis = charts.number_axis(0, max([*kgs, 10.0]), title="Load (kg)")
+    top = {"load": 10.0, "wear_hours": 4.0, "minutes": 10.0}[measure]
+    y_axis = charts.number_axis(0, max([*values, top]), title=AXIS_TITLES[measure])
     pain_axis = charts.number_axis(0, 10, title="Pain (NRS)", most=6)
-    plot = charts.Plot(x_axis, y_axis, width=760, height=360, y2_axis=pain_axis, legend=LEGEND)
+    plot = charts.Plot(
+        x_axis, y_axis, width=760, height=360, y2_axis=pain_axis, legend=legend(measure)
+    )
     # Prescribed: a step line, one step a day; gaps where nothing is prescribed.
     segment: list[tuple[float, float]] = []
     for d in [*days, None]:
-        if d is None or d.prescribed_kg is None:
+        if d is None or d.prescribed is None:
             plot.line(segment, PRESCRIBED, width=3)
             segment = []
             continue
-        kg = float(d.prescribed_kg)
-        segment += [(d.day - 0.5, kg), (d.day + 0.5, kg)]
-    applied = [(d.day, float(d.log.applied_kg)) for d in days if d.log]
+        value = float(d.prescribed)
+        segment += [(d.day - 0.5, value), (d.day + 0.5, value)]
+    applied = [(d.day, float(d.log.amount)) for d in logged]
     pain = [(d.day, float(d.log.pain_nrs)) for d in days if d.log]
     plot.line(applied, APPLIED, width=2)
     plot.line(pain, PAIN, width=1.5, dash="4 3", secondary=True)
     plot.dots(applied, APPLIED)
     plot.dots(pain, PAIN, radius=2.5, square=True, secondary=True)
     for d in days:
-        base = plot.y(float(d.log.applied_kg)) if d.log else plot.floor
+        amount = d.log.amount if d.log else None
+        base = plot.y(float(amount)) if amount is not None else plot.floor
         for flag in d.flags:
             plot.raw(_flag_mark(flag, plot.x(d.day), base, plot.floor))
-    title = f"Load and pain, {progress.plan.protocol_name}"
+    what = WHAT[measure]
+    title = f"{what.capitalize()} and pain, {progress.plan.protocol_name}"
     flagged = sum(1 for d in days if d.flags)
     desc = (
         f"Days {days[0].day} to {days[-1].day} from "
-        f"{charts.date_format(days[0].date, charts.DAY)}: the prescribed load (blue steps), the "
-        f"applied load (orange), and pain NRS 0-10 (purple, right axis). {flagged} days are "
-        "flagged. The table below lists every day."
+        f"{charts.date_format(days[0].date, charts.DAY)}: the prescribed {what} (blue steps), "
+        f"the logged {what} (orange), and pain NRS 0-10 (purple, right axis). {flagged} days "
+        "are flagged. The table below lists every day."
         if days
         else "No days yet."
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.http import QueryDict
 
 from osseo.patients.forms import DateInput
+from osseo.patients.sites import PROFILES
 from osseo.typed import SchemaForm
 
 from .models import FunctionTestKind, WalkingAid
@@ -52,7 +53,12 @@ class PlanForm(SchemaForm):
     protocol = forms.ChoiceField(label="Loading protocol")
     start_date = forms.DateField(label="Start date (day 1)", widget=DateInput)
     body_weight_kg = forms.DecimalField(
-        label="Body weight (kg)", min_value=20, max_value=400, decimal_places=1
+        label="Body weight (kg)",
+        min_value=20,
+        max_value=400,
+        decimal_places=1,
+        required=False,
+        help_text="Needed when the programme's targets are in % body weight.",
     )
 
 
@@ -61,7 +67,7 @@ class LogForm(SchemaForm):
 
     date = forms.DateField(widget=DateInput)
     applied_kg = forms.DecimalField(
-        label="Load applied (kg)", min_value=0, max_value=400, decimal_places=1
+        label="Load applied (kg)", min_value=0, max_value=400, decimal_places=1, required=False
     )
     pain_nrs = forms.IntegerField(
         label="Pain (NRS 0-10)", min_value=0, max_value=10, help_text="0 = no pain, 10 = worst"
@@ -72,6 +78,25 @@ class LogForm(SchemaForm):
     wear_hours = forms.DecimalField(
         label="Prosthesis worn (hours)", required=False, min_value=0, max_value=24, decimal_places=1
     )
+    minutes = forms.IntegerField(
+        label="Loading exercise (minutes)", required=False, min_value=0, max_value=1440
+    )
+
+    def fit(self, plan: Any) -> LogForm:
+        """The fields of `plan`'s measure: its amount required (load, wear hours or minutes), the
+        minutes only in a programme in minutes, the walking aid only for a lower limb (the site
+        profile, osseo/patients/sites.py)."""
+        wanted = {"load": "applied_kg", "wear_hours": "wear_hours", "minutes": "minutes"}[
+            plan.measure
+        ]
+        for name in ("applied_kg", "wear_hours", "minutes"):
+            if name in self.fields:
+                self.fields[name].required = name == wanted
+        if plan.measure != "minutes":
+            self.fields.pop("minutes", None)
+        if plan.limb is not None and not PROFILES[plan.limb.site].lower_limb:
+            self.fields.pop("walking_aid", None)
+        return self
 
 
 class LogCorrectionForm(SchemaForm):
@@ -84,6 +109,7 @@ class LogCorrectionForm(SchemaForm):
     pain_nrs = LogForm.base_fields["pain_nrs"]
     walking_aid = LogForm.base_fields["walking_aid"]
     wear_hours = LogForm.base_fields["wear_hours"]
+    minutes = LogForm.base_fields["minutes"]
     reason = forms.CharField(
         label="Why is the log corrected?", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -43,6 +43,7 @@ def letter_context(referral: Referral, user: User) -> dict[str, Any]:
         "devices": devices,
         "protocol": protocol,
         "phases": list(protocol.phases.all()) if protocol else [],
+        "measure": protocol.measure if protocol else "load",
         "plan": plan,
         "stoma_text": stoma.value,
         "sheets": list(InformationSheet.objects.filter(organisation=clinic, active=True)),

@@ -8,6 +8,7 @@ shipped Radboud programmes and their source), never in code.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,20 @@ class WalkingAid(models.TextChoices):
     TWO_CRUTCHES = "two_crutches", "Two crutches"
     ONE_CRUTCH = "one_crutch", "One crutch"
     STICK = "stick", "Stick"
+
+
+class Measure(models.TextChoices):
+    """What a loading programme prescribes and a day's log records. Axial load on a scale is the
+    lower-limb programmes' measure (docs/sources.md#radboud-loading); an upper-limb or
+    head-and-neck programme is the clinic's own and may prescribe load, daily wear time or daily
+    loading time instead (docs/sources.md#rehab-protocols): not validated."""
+
+    LOAD = "load", "Load on the limb (kg)"
+    WEAR_HOURS = "wear_hours", "Prosthesis wear (hours a day)"
+    MINUTES = "minutes", "Loading exercise (minutes a day)"
+
+
+UNITS = {Measure.LOAD: "kg", Measure.WEAR_HOURS: "h", Measure.MINUTES: "min"}
 
 
 class LoadingProtocol(Versioned):
@@ -46,6 +61,7 @@ class LoadingProtocol(Versioned):
     # The implant sites (patients.Site codes) it applies to; a plan for another site is refused.
     # [] = not named yet: no plan until the clinic names them (osseo/patients/sites.py).
     sites = models.JSONField(default=list)
+    measure = models.CharField(max_length=12, choices=Measure.choices, default=Measure.LOAD)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -89,6 +105,9 @@ class ProtocolPhase(models.Model):
         max_digits=5, decimal_places=1, null=True, blank=True
     )
     floor_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    # The target (and a ramp's floor) of a programme in wear hours or minutes a day.
+    target_amount = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    floor_amount = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
 
     class Meta:
         ordering = ["start_day", "end_day", "id"]
@@ -120,8 +139,10 @@ class RehabPlan(models.Model):
     protocol_name = models.CharField(max_length=200)
     protocol_source = models.CharField(max_length=500, blank=True)
     phases = models.JSONField(default=list)  # the protocol's phases when the plan was made
+    measure = models.CharField(max_length=12, choices=Measure.choices, default=Measure.LOAD)
     start_date = models.DateField()  # day 1
-    body_weight_kg = models.DecimalField(max_digits=5, decimal_places=1)
+    # Needed when a phase is in % body weight; a programme in kg, hours or minutes needs none.
+    body_weight_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -133,6 +154,10 @@ class RehabPlan(models.Model):
     def __str__(self) -> str:
         return f"{self.protocol_name} from {_day(self.start_date)}"
 
+    @property
+    def unit(self) -> str:
+        return UNITS[Measure(self.measure)]
+
 
 class LoadLog(models.Model):
     """One day's loading, logged by the rehab team or the patient, with the flags it raised."""
@@ -140,12 +165,17 @@ class LoadLog(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.ForeignKey(RehabPlan, on_delete=models.PROTECT, related_name="logs")
     date = models.DateField()
-    applied_kg = models.DecimalField(max_digits=5, decimal_places=1)
+    # The day's amount in the plan's measure: load (kg), wear hours or minutes; the load is
+    # empty in a programme of another measure.
+    applied_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     pain_nrs = models.PositiveSmallIntegerField()
     walking_aid = models.CharField(max_length=20, choices=WalkingAid.choices, blank=True)
     wear_hours = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
-    # What was prescribed that day and the flags raised, with the thresholds in force then.
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What was prescribed that day (in the plan's measure; the kg of a load programme also in
+    # prescribed_kg) and the flags raised, with the thresholds in force then.
     prescribed_kg = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    prescribed_amount = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     flags = models.JSONField(default=list)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -157,7 +187,18 @@ class LoadLog(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "date"], name="one_log_per_day")]
 
     def __str__(self) -> str:
-        return f"{_day(self.date)}: {self.applied_kg} kg"
+        amount = self.amount
+        return f"{_day(self.date)}: {'-' if amount is None else amount} {self.plan.unit}"
+
+    @property
+    def amount(self) -> Decimal | None:
+        """The day's amount in its plan's measure."""
+        measure = self.plan.measure
+        if measure == Measure.WEAR_HOURS:
+            return self.wear_hours
+        if measure == Measure.MINUTES:
+            return None if self.minutes is None else Decimal(self.minutes)
+        return self.applied_kg
 
 
 class FunctionTestKind(models.TextChoices):

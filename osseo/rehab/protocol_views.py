@@ -26,6 +26,7 @@ from osseo.editing import VersionedForm, save_edit
 from osseo.typed import SchemaForm
 
 from . import actions
+from .models import Measure
 from .queries import get_protocol_for, protocol_values
 from .schemas import PhaseIn, ProtocolIn
 
@@ -39,6 +40,12 @@ class ProtocolForm(SchemaForm):
         max_length=500, required=False, help_text="The publication, or leave empty."
     )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    measure = forms.ChoiceField(
+        label="What it prescribes",
+        choices=Measure.choices,
+        help_text="Lower-limb programmes prescribe load; a clinic's own upper-limb or "
+        "head-and-neck programme may prescribe daily wear or loading time instead.",
+    )
 
 
 class PhaseForm(SchemaForm):
@@ -71,10 +78,23 @@ class PhaseForm(SchemaForm):
     floor_kg = forms.DecimalField(
         required=False, min_value=0, max_value=300, label="or ramp floor (kg)"
     )
+    target_amount = forms.DecimalField(
+        required=False, min_value=0, max_value=1440, label="Target (hours or minutes a day)"
+    )
+    floor_amount = forms.DecimalField(
+        required=False, min_value=0, max_value=1440, label="Ramp floor (hours or minutes a day)"
+    )
 
 
 PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, can_delete=True, max_num=30)
-TARGETS = ("target_percent_body_weight", "target_kg", "floor_percent_body_weight", "floor_kg")
+TARGETS = (
+    "target_percent_body_weight",
+    "target_kg",
+    "floor_percent_body_weight",
+    "floor_kg",
+    "target_amount",
+    "floor_amount",
+)
 
 
 def phases_text(rows: Iterable[dict[str, Any]]) -> str:
@@ -112,6 +132,8 @@ def phases_summary(text: str) -> str:
             if p.get("target_percent_body_weight")
             else f"{p['target_kg']} kg"
             if p.get("target_kg")
+            else f"{p['target_amount']} a day"
+            if p.get("target_amount")
             else "no target"
         )
         parts.append(f"days {p['start_day']}-{p['end_day']} at {target}")

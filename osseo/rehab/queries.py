@@ -67,6 +67,8 @@ def phases_of(protocol: LoadingProtocol) -> list[rules.Phase]:
             ramp=p.ramp,
             floor_percent_body_weight=p.floor_percent_body_weight,
             floor_kg=p.floor_kg,
+            target_amount=p.target_amount,
+            floor_amount=p.floor_amount,
         )
         for p in protocol.phases.all()
     ]
@@ -79,6 +81,7 @@ def protocol_values(protocol: LoadingProtocol) -> dict[str, Any]:
         "source": protocol.source,
         "notes": protocol.notes,
         "sites": list(protocol.sites),
+        "measure": protocol.measure,
         "phases": [p.as_dict() for p in phases_of(protocol)],
     }
 
@@ -145,14 +148,16 @@ def prescription_on(plan: RehabPlan, on: dt.date, logs: list[LoadLog] | None = N
     phases = plan_phases(plan)
     logs = list(plan.logs.all()) if logs is None else logs
     held = rules.hold_phase(phases, plan.start_date, [(g.date, g.pain_nrs) for g in logs], on)
-    return rules.prescription(phases, plan.start_date, plan.body_weight_kg, on, held_at_phase=held)
+    return rules.prescription(
+        phases, plan.start_date, plan.body_weight_kg, on, held_at_phase=held, measure=plan.measure
+    )
 
 
 @dataclass
 class DayRow:
     date: dt.date
     day: int
-    prescribed_kg: Decimal | None
+    prescribed: Decimal | None  # in the plan's unit (kg, hours or minutes)
     log: LoadLog | None
     missing: bool
     flags: list[str] = field(default_factory=list)
@@ -185,7 +190,7 @@ def plan_progress(plan: RehabPlan, today: dt.date) -> Progress:
         rx = prescription_on(plan, d, logs)
         log = by_date.get(d)
         flags = list(log.flags) if log else ([rules.MISSING_LOG] if d in gaps else [])
-        days.append(DayRow(d, rx.day, rx.target_kg, log, d in gaps, flags))
+        days.append(DayRow(d, rx.day, rx.target, log, d in gaps, flags))
         if d == dt.date.max:
             break
         d += dt.timedelta(days=1)

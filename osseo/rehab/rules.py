@@ -100,11 +100,19 @@ class Phase:
     ramp: bool = False
     floor_percent_body_weight: Decimal | None = None
     floor_kg: Decimal | None = None
+    # A programme in wear hours or minutes a day (a clinic's own upper-limb or head-and-neck
+    # programme): its target and a ramp's floor, in that unit.
+    target_amount: Decimal | None = None
+    floor_amount: Decimal | None = None
 
     @property
     def empty(self) -> bool:
         """A phase without a prescription (no target): it keeps the earlier phase's limits."""
-        return self.target_percent_body_weight is None and self.target_kg is None
+        return (
+            self.target_percent_body_weight is None
+            and self.target_kg is None
+            and self.target_amount is None
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +129,8 @@ class Phase:
             "ramp": self.ramp,
             "floor_percent_body_weight": _str(self.floor_percent_body_weight),
             "floor_kg": _str(self.floor_kg),
+            "target_amount": _str(self.target_amount),
+            "floor_amount": _str(self.floor_amount),
         }
 
     @classmethod
@@ -139,6 +149,8 @@ class Phase:
             ramp=bool(d.get("ramp", False)),
             floor_percent_body_weight=_dec(d.get("floor_percent_body_weight")),
             floor_kg=_dec(d.get("floor_kg")),
+            target_amount=_dec(d.get("target_amount")),
+            floor_amount=_dec(d.get("floor_amount")),
         )
 
 
@@ -150,14 +162,60 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None or value == "" else Decimal(str(value))
 
 
-def phase_problems(phases: list[Phase]) -> dict[str, str]:
-    """{field: message} for each problem with a protocol's phases (fields are `phases.N.name`)."""
+# The measures a programme may prescribe (rehab.models.Measure), their units and upper bounds
+# (plausibility bounds of a day's amount, not clinical ones).
+MEASURE_UNITS = {"load": "kg", "wear_hours": "h", "minutes": "min"}
+MEASURE_MAX = {"load": MAX_KG, "wear_hours": Decimal(24), "minutes": Decimal(1440)}
+MEASURE_WORDS = {"load": "kg", "wear_hours": "hours a day", "minutes": "minutes a day"}
+
+
+def phase_problems(phases: list[Phase], measure: str = "load") -> dict[str, str]:
+    """{field: message} for each problem with a protocol's phases (fields are `phases.N.name`).
+    A load programme gives its targets in % body weight or kg; a programme in wear hours or
+    minutes gives them as amounts in that unit."""
     problems: dict[str, str] = {}
     if not phases:
         return {"phases": "A protocol needs at least one phase."}
     previous: Phase | None = None
     for n, p in enumerate(phases, start=1):
         at = f"phases.{n}"
+        if measure != "load":
+            words, top = MEASURE_WORDS[measure], MEASURE_MAX[measure]
+            if any(
+                v is not None
+                for v in (
+                    p.target_percent_body_weight,
+                    p.target_kg,
+                    p.floor_percent_body_weight,
+                    p.floor_kg,
+                )
+            ):
+                problems[f"{at}.target_amount"] = (
+                    f"Phase {n}: this programme is in {words}; give its target in {words}, "
+                    "not as a load."
+                )
+            amount, floor = p.target_amount, p.floor_amount
+            if amount is not None and not Decimal(0) < amount <= top:
+                problems[f"{at}.target_amount"] = (
+                    f"Phase {n}: a target is above 0 and at most {top} {words}."
+                )
+            if amount is None and (p.validated or p.ramp):
+                problems[f"{at}.target_amount"] = (
+                    f"Phase {n}: a {'ramp' if p.ramp else 'validated phase'} needs its target "
+                    f"in {words}."
+                )
+            if floor is not None and not p.ramp:
+                problems[f"{at}.floor_amount"] = (
+                    f"Phase {n}: only a ramp has a floor below its target."
+                )
+            elif floor is not None and (amount is None or not Decimal(0) <= floor <= amount):
+                problems[f"{at}.floor_amount"] = (
+                    f"Phase {n}: a floor is from 0 up to the target in {words}."
+                )
+        elif p.target_amount is not None or p.floor_amount is not None:
+            problems[f"{at}.target_amount"] = (
+                f"Phase {n}: this programme is in load; give its target in % body weight or kg."
+            )
         if not 1 <= p.start_day <= MAX_DAY:
             problems[f"{at}.start_day"] = f"Phase {n}: the start day must be 1 to {MAX_DAY}."
         if not p.start_day <= p.end_day <= MAX_DAY:
@@ -169,7 +227,7 @@ def phase_problems(phases: list[Phase]) -> dict[str, str]:
             problems[f"{at}.target_kg"] = (
                 f"Phase {n}: give the target in % body weight or in kg, not both."
             )
-        elif pct is None and kg is None and p.validated:
+        elif pct is None and kg is None and p.validated and measure == "load":
             problems[f"{at}.target_percent_body_weight"] = (
                 f"Phase {n}: a validated phase needs a target (% body weight or kg)."
             )
@@ -190,7 +248,7 @@ def phase_problems(phases: list[Phase]) -> dict[str, str]:
             problems[f"{at}.floor_kg"] = (
                 f"Phase {n}: a floor in kg is from 0 up to the target in kg."
             )
-        if p.ramp and pct is None and kg is None:
+        if p.ramp and pct is None and kg is None and measure == "load":
             problems[f"{at}.ramp"] = f"Phase {n}: a ramp needs its ceiling (the target)."
         if p.sessions_per_day is not None and not 1 <= p.sessions_per_day <= 24:
             problems[f"{at}.sessions_per_day"] = f"Phase {n}: sessions per day are 1 to 24."
@@ -229,12 +287,18 @@ class Prescription:
     held_at_phase: int | None = None
     # The range the day's load is judged against: under-loading below the floor, over-loading
     # above the ceiling. A fixed target is both; a ramp's floor may be None (no under-loading).
-    floor_kg: Decimal | None = None
-    ceiling_kg: Decimal | None = None
+    floor: Decimal | None = None  # in the plan's unit (kg, hours or minutes)
+    ceiling: Decimal | None = None
     ramp: bool = False
     # An empty phase keeps the pain gate and the ceiling of the phase before it (that phase's
     # number here), so a day in it is still judged.
     limits_from_phase: int | None = None
+    measure: str = "load"
+    target: Decimal | None = None  # the day's target in the plan's unit
+
+    @property
+    def unit(self) -> str:
+        return MEASURE_UNITS[self.measure]
 
 
 def day_number(start: dt.date, on: dt.date) -> int:
@@ -259,17 +323,33 @@ def _kg(pct: Decimal | None, kg: Decimal | None, body_weight_kg: Decimal) -> Dec
     return (pct * body_weight_kg / Decimal(100)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def target_kg(phase: Phase, body_weight_kg: Decimal) -> Decimal | None:
-    return _kg(phase.target_percent_body_weight, phase.target_kg, body_weight_kg)
+def target_kg(phase: Phase, body_weight_kg: Decimal | None) -> Decimal | None:
+    if body_weight_kg is None and phase.target_kg is None:
+        return None
+    return _kg(phase.target_percent_body_weight, phase.target_kg, body_weight_kg or Decimal(0))
 
 
-def load_range(phase: Phase, body_weight_kg: Decimal) -> tuple[Decimal | None, Decimal | None]:
-    """(floor, ceiling) in kg: a fixed target is both; a ramp runs from its floor (None: no
-    floor given) up to its target."""
-    ceiling = target_kg(phase, body_weight_kg)
+def target_of(phase: Phase, body_weight_kg: Decimal | None) -> Decimal | None:
+    """The phase's target in its programme's unit: kg (from % body weight), hours or minutes."""
+    if phase.target_amount is not None:
+        return phase.target_amount
+    return target_kg(phase, body_weight_kg)
+
+
+def load_range(
+    phase: Phase, body_weight_kg: Decimal | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """(floor, ceiling) in the programme's unit: a fixed target is both; a ramp runs from its
+    floor (None: no floor given) up to its target."""
+    ceiling = target_of(phase, body_weight_kg)
     if not phase.ramp:
         return ceiling, ceiling
-    return _kg(phase.floor_percent_body_weight, phase.floor_kg, body_weight_kg), ceiling
+    if phase.target_amount is not None:
+        return phase.floor_amount, ceiling
+    if phase.floor_percent_body_weight is not None and body_weight_kg is None:
+        return None, ceiling
+    floor = _kg(phase.floor_percent_body_weight, phase.floor_kg, body_weight_kg or Decimal(0))
+    return floor, ceiling
 
 
 def limits_before(phases: list[Phase], n: int) -> int | None:
@@ -283,13 +363,16 @@ def limits_before(phases: list[Phase], n: int) -> int | None:
 def prescription(
     phases: list[Phase],
     start: dt.date,
-    body_weight_kg: Decimal,
+    body_weight_kg: Decimal | None,
     on: dt.date,
     *,
     held_at_phase: int | None = None,
+    measure: str = "load",
 ) -> Prescription:
     """What the plan prescribes on date `on`. `held_at_phase`: the phase the patient is held at
-    because pain went over the gate (see `hold_phase`); a later phase's load is not given."""
+    because pain went over the gate (see `hold_phase`); a later phase's load is not given.
+    `measure`: what the programme prescribes (load, wear hours, minutes); the floor, ceiling and
+    target are in its unit."""
     day = day_number(start, on)
     found = phase_on(phases, day)
     if found is None:
@@ -299,7 +382,9 @@ def prescription(
             status = "after_end"
         else:
             status = "between_phases"
-        return Prescription(on, day, status, None, None, None, None, None, None, None, True)
+        return Prescription(
+            on, day, status, None, None, None, None, None, None, None, True, measure=measure
+        )
     n, phase = found
     held = held_at_phase is not None and held_at_phase < n
     shown = phases[held_at_phase - 1] if held and held_at_phase else phase
@@ -324,10 +409,12 @@ def prescription(
         validated=phase.validated and shown.validated,
         held=held,
         held_at_phase=held_at_phase if held else None,
-        floor_kg=floor,
-        ceiling_kg=ceiling,
+        floor=floor,
+        ceiling=ceiling,
         ramp=shown.ramp,
         limits_from_phase=source,
+        measure=measure,
+        target=target_of(shown, body_weight_kg),
     )
 
 
@@ -362,17 +449,33 @@ FLAG_LABELS = {
     PAIN_OVER_GATE: "Pain over the gate: hold, do not advance",
     MISSING_LOG: "No log",
 }
+# The same flags of a programme in wear hours or minutes a day: below or above its range.
+MEASURE_FLAG_LABELS = {
+    "wear_hours": {
+        UNDER_LOADING: "Worn less than prescribed",
+        OVER_LOADING: "Worn longer than prescribed",
+    },
+    "minutes": {
+        UNDER_LOADING: "Less loading time than prescribed",
+        OVER_LOADING: "More loading time than prescribed",
+    },
+}
+
+
+def flag_label(flag: str, measure: str = "load") -> str:
+    return MEASURE_FLAG_LABELS.get(measure, {}).get(flag) or FLAG_LABELS.get(flag, flag)
 
 
 def log_flags(
     rx: Prescription,
-    applied_kg: Decimal,
+    applied: Decimal,
     pain_nrs: int,
     *,
     under_share: Decimal,
     over_share: Decimal,
 ) -> list[str]:
-    """The flags a day's log raises against its prescription's range.
+    """The flags a day's log raises against its prescription's range; `applied` is the day's
+    amount in the programme's unit (kg, wear hours or minutes).
 
     under_loading: applied below the floor by more than `under_share` (0-1) of it; patients are
     known to under-load (Vertriest et al. 2017, docs/sources.md#under-loading). A ramp without a
@@ -383,13 +486,13 @@ def log_flags(
     empty phase, the gate of the phase before.
     """
     flags: list[str] = []
-    floor, ceiling = rx.floor_kg, rx.ceiling_kg
-    if floor is not None and applied_kg < floor * (Decimal(1) - under_share):
+    floor, ceiling = rx.floor, rx.ceiling
+    if floor is not None and applied < floor * (Decimal(1) - under_share):
         flags.append(UNDER_LOADING)
     if ceiling is not None:
-        if applied_kg > ceiling * (Decimal(1) + over_share):
+        if applied > ceiling * (Decimal(1) + over_share):
             flags.append(OVER_LOADING)
-    elif rx.status == "before_start" and applied_kg > 0:
+    elif rx.status == "before_start" and applied > 0:
         flags.append(OVER_LOADING)
     if rx.pain_gate_nrs is not None and pain_nrs >= rx.pain_gate_nrs:
         flags.append(PAIN_OVER_GATE)

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from osseo.patients.models import Site
 from osseo.patients.schemas import IsoDate
 
-from .models import FunctionTestKind, WalkingAid
+from .models import FunctionTestKind, Measure, WalkingAid
 
 FlagCode = Literal["under_loading", "over_loading", "pain_over_gate"]
 
@@ -37,6 +37,12 @@ class PhaseIn(Schema):
         None, ge=0, le=100, description="a ramp's least load, in the target's unit"
     )
     floor_kg: float | None = Field(None, ge=0, le=400)
+    target_amount: float | None = Field(
+        None, gt=0, le=1440, description="the target of a programme in wear hours or minutes"
+    )
+    floor_amount: float | None = Field(
+        None, ge=0, le=1440, description="a ramp's floor in wear hours or minutes"
+    )
 
 
 class PhaseOut(Schema):
@@ -53,6 +59,8 @@ class PhaseOut(Schema):
     ramp: bool = False
     floor_percent_body_weight: float | None = None
     floor_kg: float | None = None
+    target_amount: float | None = None
+    floor_amount: float | None = None
 
 
 class ProtocolIn(Schema):
@@ -63,6 +71,10 @@ class ProtocolIn(Schema):
         default_factory=list,
         max_length=6,
         description="the implant sites it applies to; a plan for another site is refused",
+    )
+    measure: Measure = Field(
+        Measure.LOAD,
+        description="what it prescribes: load (kg or % body weight), wear hours or minutes a day",
     )
     phases: list[PhaseIn] = Field(..., min_length=1, max_length=50)
 
@@ -75,12 +87,20 @@ class ProtocolOut(Schema):
     reference: bool = Field(alias="is_reference", description="shipped; copy it to edit")
     notes: str
     sites: list[str] = Field(description="the implant sites it applies to")
+    measure: str = Field(description="load, wear_hours or minutes")
+    unit: str = Field(description="the unit of its targets and of a day's log: kg, h or min")
     phases: list[PhaseOut]
     version: int = Field(description="Raised at every change; also sent as the ETag header.")
 
     @staticmethod
     def resolve_phases(obj: Any) -> list[Any]:
         return list(obj.phases.all())
+
+    @staticmethod
+    def resolve_unit(obj: Any) -> str:
+        from .rules import MEASURE_UNITS
+
+        return MEASURE_UNITS[obj.measure]
 
 
 class ReferralIn(Schema):
@@ -117,7 +137,12 @@ class RehabPlanIn(Schema):
         None, description="the treated limb; required when the patient has more than one"
     )
     start_date: IsoDate = Field(..., description="day 1 of the protocol")
-    body_weight_kg: float = Field(..., ge=20, le=400)
+    body_weight_kg: float | None = Field(
+        None,
+        ge=20,
+        le=400,
+        description="required when the programme's targets are in % body weight",
+    )
 
 
 class RehabPlanOut(Schema):
@@ -130,7 +155,9 @@ class RehabPlanOut(Schema):
     protocol_source: str
     start_date: dt.date
     end_date: dt.date
-    body_weight_kg: float
+    measure: str = Field(description="load, wear_hours or minutes")
+    unit: str = Field(description="kg, h or min")
+    body_weight_kg: float | None
     phases: list[PhaseOut]
     missing_log: list[dt.date] = Field(
         description="days of a loading phase, up to yesterday, with no log"
@@ -164,24 +191,34 @@ class PrescriptionOut(Schema):
     limits_from_phase: int | None = Field(
         description="a phase without a prescription keeps this earlier phase's gate and ceiling"
     )
+    measure: str = Field(description="load, wear_hours or minutes")
+    unit: str = Field(description="the unit of target, floor and ceiling: kg, h or min")
+    target: float | None = Field(description="the day's target in the plan's unit")
+    floor: float | None = Field(description="under the prescription below this, in the unit")
+    ceiling: float | None = Field(description="over the prescription above this, in the unit")
 
 
 class LogIn(Schema):
     date: IsoDate
-    applied_kg: float = Field(..., ge=0, le=400)
+    applied_kg: float | None = Field(None, ge=0, le=400, description="required in a load plan")
     pain_nrs: int = Field(..., ge=0, le=10)
     walking_aid: WalkingAid | None = None
-    wear_hours: float | None = Field(None, ge=0, le=24)
+    wear_hours: float | None = Field(
+        None, ge=0, le=24, description="required in a plan in wear hours"
+    )
+    minutes: int | None = Field(None, ge=0, le=1440, description="required in a plan in minutes")
 
 
 class LogOut(Schema):
     id: uuid.UUID = Field(alias="uuid")
     date: dt.date
-    applied_kg: float
+    applied_kg: float | None
     prescribed_kg: float | None
+    prescribed_amount: float | None = Field(description="the day's target in the plan's unit")
     pain_nrs: int
     walking_aid: str
     wear_hours: float | None
+    minutes: int | None
     flags: list[FlagCode]
     logged_by: str = Field(alias="logged_by.username")
     logged_at: dt.datetime
@@ -192,6 +229,7 @@ class LogCorrectionIn(Schema):
     pain_nrs: int | None = Field(None, ge=0, le=10)
     walking_aid: WalkingAid | None = None
     wear_hours: float | None = Field(None, ge=0, le=24)
+    minutes: int | None = Field(None, ge=0, le=1440)
     reason: str = Field(..., min_length=1, max_length=2000)
 
 

@@ -264,7 +264,7 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
     if not writing:
         record("patients.patient.viewed", actor=user, patient=plan.patient, obj=plan)
     today = timezone.localdate()
-    form = LogForm(request.POST or None, initial={"date": today})
+    form = LogForm(request.POST or None, initial={"date": today}).fit(plan)
     refused = False
     if writing and form.is_valid():
         try:
@@ -273,13 +273,15 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
             refused = isinstance(exc, Conflict)
             apply_errors(form, exc)
         else:
-            labels = ", ".join(rules.FLAG_LABELS[f] for f in log.flags)
+            labels = ", ".join(rules.flag_label(f, plan.measure) for f in log.flags)
             messages.success(
                 request, f"Logged {log.date:%d %b %Y}." + (f" Flags: {labels}." if labels else "")
             )
             return redirect("rehab:plan", plan_id=plan.uuid)
     progress = plan_progress(plan, today)
     rx = prescription_on(plan, today)
+    # The walking aid is a lower-limb matter (the site profile, osseo/patients/sites.py).
+    lower_limb = plan.limb is None or PROFILES[plan.limb.site].lower_limb
     context = {
         "plan": plan,
         "patient": plan.patient,
@@ -291,7 +293,11 @@ def plan_detail(request: HttpRequest, plan_id: str) -> HttpResponse:
         "phases": plan.phases,
         "can_log": has_permission(user, "rehab.log"),
         "thresholds": thresholds_for(plan.patient),
-        "flag_labels": rules.FLAG_LABELS,
+        "flag_labels": {f: rules.flag_label(f, plan.measure) for f in rules.FLAG_LABELS},
+        "unit_words": rules.MEASURE_WORDS[plan.measure],
+        "what": charts.WHAT[plan.measure],
+        "lower_limb": lower_limb,
+        "columns": 6 + lower_limb + (plan.measure != "wear_hours"),
     }
     return render(request, "rehab/plan.html", context, status=409 if refused else _status(form))
 
@@ -313,10 +319,13 @@ def correct_log(request: HttpRequest, log_id: str) -> HttpResponse:
         "pain_nrs": log.pain_nrs,
         "walking_aid": log.walking_aid,
         "wear_hours": log.wear_hours,
+        "minutes": log.minutes,
     }
     form = LogCorrectionForm(request.POST or None, initial=initial)
+    LogForm.fit(form, plan)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        data = {k: v for k, v in data.items() if k in form.fields}
         try:
             actions.correct_load_log(
                 actor=user, log=log, data=data, reason=form.cleaned_data["reason"]
@@ -393,7 +402,10 @@ def protocol_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not has_permission(user, "patient.view") or user.membership.role == "patient":
         raise PermissionDenied
-    return render(request, "rehab/protocols.html", {"protocols": list(protocols_for(user))})
+    protocols = list(protocols_for(user))
+    for p in protocols:
+        p.site_labels = [PROFILES[s].label for s in p.sites if s in PROFILES]  # type: ignore[attr-defined]
+    return render(request, "rehab/protocols.html", {"protocols": protocols})
 
 
 @login_required
