@@ -164,6 +164,16 @@ def client_for(user: Any) -> Client:
     return client
 
 
+def page_at(user: Any, url: str, now: dt.datetime) -> str:
+    """The page's HTML as `user` sees it at the frozen moment `now` (it must answer 200)."""
+    import time_machine
+
+    with time_machine.travel(now, tick=False):
+        response = client_for(user).get(url)
+    assert response.status_code == 200, url
+    return str(response.content.decode())
+
+
 @contextmanager
 def keep_db_connection() -> Iterator[None]:
     """Calls through the real WSGI handler (schemathesis) keep the test's database connection.

@@ -7,7 +7,7 @@ class ConnectorsConfig(AppConfig):
     verbose_name = "Connector parts, activity data, service policies and forecasts"
 
     def ready(self) -> None:
-        from osseo.patients import worklist
+        from osseo.patients import due, worklist
 
         from . import (
             actions,  # noqa: F401  (registers the audit labels)
@@ -17,4 +17,5 @@ class ConnectorsConfig(AppConfig):
 
         worklist.register(5, "recordings_to_retry", connectors_worklist.recordings_to_retry)
         worklist.register(30, "parts_due", connectors_worklist.parts_due)
+        due.register("connector_part", connectors_worklist.next_part_due)
         panels.register()

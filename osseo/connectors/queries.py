@@ -78,6 +78,18 @@ def due_parts(user: User, *, within_days: int, today: dt.date) -> QuerySet[Forec
     )
 
 
+def next_parts_due(patients: QuerySet[Patient]) -> QuerySet[Forecast]:
+    """The dated forecasts of `patients`' parts in care, soonest first (a patient's first one is
+    their next part due); one query."""
+    return (
+        Forecast.objects.filter(
+            device__patient__in=patients, device__in=parts_in_care(), due_on__isnull=False
+        )
+        .select_related("device__patient", "device__limb")
+        .order_by("due_on", "device_id")
+    )
+
+
 def maintenance_of(patient: Patient) -> QuerySet[MaintenanceRecord]:
     """The patient's maintenance records and events, newest first."""
     return MaintenanceRecord.objects.filter(patient=patient).select_related(

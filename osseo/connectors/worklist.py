@@ -1,18 +1,22 @@
-"""The dashboard panels of connector parts due and of recordings to retry (apps.py)."""
+"""The dashboard panels of connector parts due and of recordings to retry, and each patient's
+next part due for the patient list's "next due" column (all registered in apps.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from osseo.accounts.permissions import has_permission
+from osseo.patients.due import Due
+from osseo.patients.models import Patient
 from osseo.patients.queries import patients_for
 from osseo.patients.worklist import SHOWN, Panel, WorkItem, panel
 
 from .models import RecordingStatus
-from .queries import due_parts
+from .queries import due_parts, next_parts_due
 from .requeue import stale_recordings
 
 WITHIN_DAYS = 30  # the parts-due page's own default window
@@ -64,3 +68,23 @@ def recordings_to_retry(user: Any, today: dt.date) -> Panel | None:
         for r in found
     ]
     return panel("Load recordings to retry", items, empty="")
+
+
+def next_part_due(user: Any, patients: QuerySet[Patient], today: dt.date) -> dict[int, Due]:
+    """Each patient's soonest connector part due, for the patient list's "next due" column."""
+    if not has_permission(user, "connectors.due_list") or user.membership.role == "patient":
+        return {}
+    found: dict[int, Due] = {}
+    for f in next_parts_due(patients):
+        if f.due_on is None:  # the query keeps dated forecasts only
+            continue
+        found.setdefault(
+            f.device.patient_id,
+            Due(
+                on=f.due_on,
+                what=f"{f.device.get_kind_display()}, {f.device.limb}",
+                url=reverse("connectors:patient", args=[f.device.patient.uuid])
+                + f"#part-{f.device.uuid}",
+            ),
+        )
+    return found

@@ -7,6 +7,7 @@ not revealed. Inside the scope, a missing permission is 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid as uuid_module
 from collections.abc import Iterable
 from typing import Any
@@ -19,6 +20,7 @@ from osseo.accounts.models import Role, User
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
 
+from .due import Due, next_due
 from .models import CareTeam, Patient, ResidualLimb
 from .nhs import normalise_nhs_number
 
@@ -56,6 +58,7 @@ LIST_SORTS = {
     "birth_date": ("birth_date",),
     "phase": ("phase_order",),
     "site": ("current_site",),
+    "due": (),  # derived by the apps, not stored: sorted by `by_next_due`
 }
 
 
@@ -83,6 +86,20 @@ def patient_list_rows(qs: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
     fields = LIST_SORTS.get(sort.lstrip("-"), LIST_SORTS["name"])
     descending = sort.startswith("-")
     return qs.order_by(*(f"-{f}" if descending else f for f in fields), "family_name", "id")
+
+
+def by_next_due(
+    user: User, qs: QuerySet[Patient], today: dt.date, *, descending: bool = False
+) -> tuple[list[int], dict[int, Due]]:
+    """The ids of `qs`'s patients by their next due item (soonest first, or latest first when
+    `descending`; ties by name), those with nothing due last, by name; and each one's item. A
+    fixed number of queries however many patients (each provider answers for all of them)."""
+    named = list(qs.order_by("family_name", "given_name", "id").values_list("pk", flat=True))
+    found = next_due(user, qs, today)
+    dated = sorted(
+        (pk for pk in named if pk in found), key=lambda pk: found[pk].on, reverse=descending
+    )
+    return dated + [pk for pk in named if pk not in found], found
 
 
 def _as_uuid(value: Any) -> uuid_module.UUID:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,10 +21,12 @@ from osseo.audit.services import record
 from osseo.editing import save_edit
 
 from . import actions, panels, worklist
+from .due import next_due
 from .forms import LimbForm, PatientEditForm, PatientForm, apply_errors
-from .models import Site
+from .models import Patient, Site
 from .queries import (
     LIST_SORTS,
+    by_next_due,
     get_patient_for,
     patient_list_rows,
     phase_labels,
@@ -63,13 +66,27 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(episodes__phase=phase).distinct()
     sort = request.GET.get("sort", "name")
     sort = sort if sort.lstrip("-") in LIST_SORTS else "name"
-    page = Paginator(patient_list_rows(qs, sort), 25).get_page(request.GET.get("page"))
-    record_list_read(user, (str(p.uuid) for p in page.object_list), search=query)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    page: DjangoPage[Any]  # of patients, or of their ids when sorted by what is due
+    rows: list[Any]
+    if sort.lstrip("-") == "due":
+        order, dues = by_next_due(user, qs, today, descending=sort.startswith("-"))  # type: ignore[arg-type]
+        page = Paginator(order, 25).get_page(request.GET.get("page"))
+        place = {pk: i for i, pk in enumerate(page.object_list)}
+        loaded = patient_list_rows(Patient.objects.filter(pk__in=place), "name")
+        rows = sorted(loaded, key=lambda p: place[p.pk])
+    else:
+        page = Paginator(patient_list_rows(qs, sort), 25).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        dues = next_due(user, Patient.objects.filter(pk__in=[p.pk for p in rows]), today)
+    record_list_read(user, (str(p.uuid) for p in rows), search=query)  # type: ignore[arg-type]
     phases = phase_labels()
     sites = dict(Site.choices)
-    for p in page.object_list:
-        p.phase_label = phases.get(p.current_phase or "", "—")  # type: ignore[attr-defined]
-        p.site_label = sites.get(p.current_site or "", "—")  # type: ignore[attr-defined]
+    for p in rows:
+        p.phase_label = phases.get(p.current_phase or "", "—")
+        p.site_label = sites.get(p.current_site or "", "—")
+        p.due = dues.get(p.pk)
+        p.overdue = p.due is not None and p.due.overdue(today)
     columns = [
         {
             "key": key,
@@ -84,10 +101,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             ("birth_date", "Date of birth"),
             ("phase", "Phase"),
             ("site", "Site"),
+            ("due", "Next due"),
         ]
     ]
     context = {
         "page": page,
+        "rows": rows,
         "q": query,
         "phase": phase,
         "phase_label": phases.get(phase, phase),

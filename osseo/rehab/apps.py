@@ -7,7 +7,7 @@ class RehabConfig(AppConfig):
     verbose_name = "Rehabilitation"
 
     def ready(self) -> None:
-        from osseo.patients import worklist
+        from osseo.patients import due, worklist
 
         from . import (
             actions,  # noqa: F401  registers the audit labels
@@ -16,4 +16,5 @@ class RehabConfig(AppConfig):
         from . import worklist as rehab_worklist
 
         worklist.register(20, "follow_ups_due", rehab_worklist.follow_ups_due)
+        due.register("follow_up_visit", rehab_worklist.next_visit_due)
         panels.register()

@@ -9,17 +9,14 @@ import time_machine
 
 from osseo.rehab.actions import record_function_test
 from tests.complications.conftest import operate
-from tests.conftest import client_for
+from tests.conftest import page_at
 from tests.connectors.conftest import policy
 
 NOW = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
 
 def _get(user, url):
-    with time_machine.travel(NOW, tick=False):
-        response = client_for(user).get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
+    return page_at(user, url, NOW)
 
 
 def _text(html):

@@ -8,7 +8,10 @@
       var heads = table.tHead ? table.tHead.rows[table.tHead.rows.length - 1] : null;
       if (!heads) { return; }
       var names = Array.prototype.map.call(heads.cells, function (cell) {
-        return cell.textContent.trim();
+        // The column's visible name: not what is said only to screen readers (", sort ascending").
+        var copy = cell.cloneNode(true);
+        copy.querySelectorAll(".visually-hidden").forEach(function (hidden) { hidden.remove(); });
+        return copy.textContent.trim();
       });
       Array.prototype.forEach.call(table.tBodies, function (body) {
         Array.prototype.forEach.call(body.rows, function (row) {
