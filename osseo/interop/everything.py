@@ -28,10 +28,13 @@ from . import questionnaire_response as qr_map
 from .references import People
 
 
-def signed_procedures(patient: Patient) -> Any:
+def signed_procedures(patients: Any) -> Any:
+    """The signed operations of `patients` (a patient, or a list or queryset of them), with
+    the parts they placed or removed (a part only recorded on a draft is not a fact)."""
     exported = Device.objects.exclude(status=DeviceStatus.RECORDED)
+    scope = {"patient": patients} if isinstance(patients, Patient) else {"patient__in": patients}
     return (
-        Procedure.objects.filter(patient=patient, status=RecordStatus.SIGNED)
+        Procedure.objects.filter(status=RecordStatus.SIGNED, **scope)
         .select_related("patient", "limb", "surgeon__membership", "signed_by__membership")
         .prefetch_related(
             "versions__author__membership",
@@ -45,69 +48,91 @@ def signed_procedures(patient: Patient) -> Any:
 def resources(patient: Patient, people: People | None = None) -> Iterator[dict[str, Any]]:
     """Every resource of the patient's record, the Patient first; the Practitioners and
     Organizations named are gathered in `people` (the caller adds them at the end)."""
+    for _, resource in records([patient], people):
+        yield resource
+
+
+def records(
+    patients: list[Patient], people: People | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every resource of the records of a batch of `patients`, kind by kind (the Patients
+    first), each with the id of the patient it belongs to: a handful of queries per batch
+    whatever its size, so the bulk export (bulk.py) reads the registry batch by batch."""
     people = people if people is not None else People()
-    yield patient_map.to_fhir(patient)
-    for limb in ResidualLimb.objects.filter(patient=patient).select_related("patient"):
-        yield condition.limb_loss(limb)
-    for episode in Episode.objects.filter(patient=patient).select_related("patient", "limb"):
-        yield careplan.episode_referral(episode)
-    procedures = list(signed_procedures(patient))
+    ids = [p.pk for p in patients]
+    for patient in patients:
+        yield str(patient.uuid), patient_map.to_fhir(patient)
+    for limb in ResidualLimb.objects.filter(patient_id__in=ids).select_related("patient"):
+        yield str(limb.patient.uuid), condition.limb_loss(limb)
+    episodes = Episode.objects.filter(patient_id__in=ids).select_related("patient", "limb")
+    for episode in episodes:
+        yield str(episode.patient.uuid), careplan.episode_referral(episode)
+    procedures = list(signed_procedures(ids))
+    owner = {str(p.uuid): str(p.patient.uuid) for p in procedures}
     for p in procedures:
-        yield procedure.to_fhir(p, people)
-        yield document_reference.to_fhir(p, people)
+        yield owner[str(p.uuid)], procedure.to_fhir(p, people)
+        yield owner[str(p.uuid)], document_reference.to_fhir(p, people)
     entries = AuditEntry.objects.filter(
         action__in=provenance.SIGNING_ACTIONS,
         object_type="surgery.procedure",
-        object_id__in=[str(p.uuid) for p in procedures],
+        object_id__in=list(owner),
     ).select_related("actor__membership__patient")
     for entry in entries.order_by("seq"):
-        yield provenance.to_fhir(entry, ("Procedure", "DocumentReference"), people)
-    devices = Device.objects.filter(patient=patient).exclude(status=DeviceStatus.RECORDED)
-    for d in devices.select_related("patient", "catalogue_item"):
-        yield device.to_fhir(d)
-    signed = {str(p.uuid) for p in procedures}
-    shown = {str(d.uuid) for d in devices}
-    events = AdverseEvent.objects.filter(patient=patient).select_related(
+        yield (
+            owner[entry.object_id],
+            provenance.to_fhir(entry, ("Procedure", "DocumentReference"), people),
+        )
+    devices = list(
+        Device.objects.filter(patient_id__in=ids)
+        .exclude(status=DeviceStatus.RECORDED)
+        .select_related("patient", "catalogue_item")
+    )
+    for d in devices:
+        yield str(d.patient.uuid), device.to_fhir(d)
+    known = set(owner) | {str(d.uuid) for d in devices}
+    events = AdverseEvent.objects.filter(patient_id__in=ids).select_related(
         "patient", "limb", "procedure", "device", "grading_system", "grade"
     )
     for event in events:
         resource = condition.complication(event)
-        _keep_known(resource, signed | shown)
-        yield resource
-    referrals = {
-        r.pk: r
-        for r in Referral.objects.filter(patient=patient).select_related(
+        _keep_known(resource, known)
+        yield str(event.patient.uuid), resource
+    referrals = list(
+        Referral.objects.filter(patient_id__in=ids).select_related(
             "patient", "organisation", "protocol", "referred_by__membership"
         )
-    }
-    for r in referrals.values():
-        yield careplan.rehab_referral(r, people)
-    for plan in RehabPlan.objects.filter(patient=patient).select_related(
+    )
+    for r in referrals:
+        yield str(r.patient.uuid), careplan.rehab_referral(r, people)
+    partners = {(r.patient_id, r.organisation_id): r for r in referrals}
+    for plan in RehabPlan.objects.filter(patient_id__in=ids).select_related(
         "patient", "protocol", "created_by__membership", "organisation"
     ):
-        partner = next(
-            (r for r in referrals.values() if r.organisation_id == plan.organisation_id), None
-        )
-        yield careplan.rehab_plan(plan, people, partner)
-    for weight in BodyWeight.objects.filter(patient=patient).select_related(
+        partner = partners.get((plan.patient_id, plan.organisation_id))
+        yield str(plan.patient.uuid), careplan.rehab_plan(plan, people, partner)
+    for weight in BodyWeight.objects.filter(patient_id__in=ids).select_related(
         "patient", "recorded_by__membership"
     ):
-        yield observation.body_weight(weight, people)
-    for test in FunctionTest.objects.filter(patient=patient).select_related(
+        yield str(weight.patient.uuid), observation.body_weight(weight, people)
+    for test in FunctionTest.objects.filter(patient_id__in=ids).select_related(
         "patient", "recorded_by__membership"
     ):
-        yield observation.function_test(test, people)
-    for day in ActivityDay.objects.filter(patient=patient).only("date", "steps").iterator(2000):
-        yield observation.daily_steps(day, patient.uuid)
+        yield str(test.patient.uuid), observation.function_test(test, people)
+    uuids = {p.pk: str(p.uuid) for p in patients}
+    days = ActivityDay.objects.filter(patient_id__in=ids).only("patient_id", "date", "steps")
+    for day in days.order_by("patient_id", "date").iterator(2000):
+        key = uuids[day.patient_id]
+        yield key, observation.daily_steps(day, key)
     responses = (
-        QuestionnaireResponse.objects.filter(patient=patient)
+        QuestionnaireResponse.objects.filter(patient_id__in=ids)
         .select_related("questionnaire", "patient", "author__membership")
         .prefetch_related("scores")
         .order_by("authored_on", "id")
     )
     for response in responses:
         author = people.user(response.author)
-        yield from qr_map.of_response(response, response.questionnaire.definition, author)
+        for resource in qr_map.of_response(response, response.questionnaire.definition, author):
+            yield str(response.patient.uuid), resource
 
 
 def _keep_known(resource: dict[str, Any], known: set[str]) -> None:

@@ -23,14 +23,20 @@ def get_record_for(user: User, patient_id: Any, *, via: str) -> Patient:
     """The patient whose whole record the user may read (404 outside their scope, 403 without
     the permission); the read of the whole record is audited, with how it left (`via`)."""
     patient = get_patient_for(user, patient_id, audit_read=False)
+    audit_export(user, patient, operation="$everything", via=via)
+    return patient
+
+
+def audit_export(actor: User | None, patient: Patient, *, operation: str, via: str) -> None:
+    """The whole record read and sent out (`operation`, `via`), in the patient's access history;
+    `actor` None is the command line."""
     record(
         "interop.record.exported",
-        actor=user,
+        actor=actor,
         patient=patient,
         obj=patient,
-        changes={"operation": "$everything", "via": via},
+        changes={"operation": operation, "via": via},
     )
-    return patient
 
 
 def get_record_for_operator(patient_id: Any) -> Patient:
@@ -40,11 +46,5 @@ def get_record_for_operator(patient_id: Any) -> Patient:
         patient = Patient.objects.get(uuid=str(patient_id))
     except (Patient.DoesNotExist, ValueError) as exc:
         raise Patient.DoesNotExist(f"no patient with id {patient_id!r}") from exc
-    record(
-        "interop.record.exported",
-        actor=None,
-        patient=patient,
-        obj=patient,
-        changes={"operation": "$everything", "via": "command line"},
-    )
+    audit_export(None, patient, operation="$everything", via="command line")
     return patient

@@ -13,6 +13,18 @@ from osseo.rehab.actions import record_function_test
 from tests.complications.conftest import operate
 
 COMPLICATION_ON = dt.date(2025, 3, 1)
+# The resource types the `recorded` patient's record exports as.
+RECORDED_KINDS = [
+    "Condition",
+    "Device",
+    "DocumentReference",
+    "Observation",
+    "Patient",
+    "Practitioner",
+    "Procedure",
+    "Provenance",
+    "ServiceRequest",
+]
 
 
 @pytest.fixture

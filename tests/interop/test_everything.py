@@ -6,6 +6,7 @@ import pytest
 from osseo.audit.models import AuditEntry
 from osseo.interop import validate
 from tests.conftest import api_client, client_for
+from tests.interop.conftest import RECORDED_KINDS
 
 
 def _get(user, patient_id, client=None):
@@ -26,17 +27,7 @@ def test_the_whole_record_is_a_valid_searchset_bundle_of_every_mapped_kind(recor
     assert (bundle["resourceType"], bundle["type"]) == ("Bundle", "searchset")
     assert validate.bundle_problems(bundle) == []
     kinds = sorted({e["resource"]["resourceType"] for e in bundle["entry"]})
-    assert kinds == [
-        "Condition",
-        "Device",
-        "DocumentReference",
-        "Observation",
-        "Patient",
-        "Practitioner",
-        "Procedure",
-        "Provenance",
-        "ServiceRequest",
-    ]
+    assert kinds == RECORDED_KINDS
     assert bundle["entry"][0]["resource"]["id"] == str(world.patient.uuid)
     assert bundle["entry"][0]["fullUrl"] == (
         f"http://testserver/api/v1/fhir/Patient/{world.patient.uuid}"

@@ -7,7 +7,10 @@
   /api/v1/fhir` takes it (the account's organisation receives the patient); problems are printed
   one per line with their `Bundle.entry[i]` path and nothing is written.
 
-The registry's bulk export (NDJSON with a manifest, de-identified) is not built yet.
+- `osseo fhir bulk-export DIR [--deidentify] [--validate] [--actor USERNAME]`: every record in
+  scope (the account's patients, or every patient for the operator; never a demonstration
+  centre's) as FHIR Bulk Data NDJSON with a manifest.json (osseo/interop/bulk.py), de-identified
+  with --deidentify (osseo/interop/deidentify.py); the manifest's path and counts are printed.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.http import Http404
 
 from osseo.accounts.models import User
 from osseo.audit.context import acting_as
-from osseo.interop import everything
+from osseo.interop import bulk, everything
 from osseo.interop.importer import Refused, import_bundle
 from osseo.interop.queries import get_record_for, get_record_for_operator
 from osseo.patients.models import Patient
@@ -55,6 +58,20 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="a referral transaction Bundle")
         imp.add_argument("file", help="the Bundle as JSON ('-' for stdin)")
         imp.add_argument("--actor", metavar="USERNAME", required=True)
+        out = sub.add_parser("bulk-export", help="the registry as FHIR bulk data (NDJSON)")
+        out.add_argument("directory", metavar="DIR", help="a new or empty folder")
+        out.add_argument(
+            "--deidentify",
+            action="store_true",
+            help="no identifiers or free text, dates shifted per patient, small cells "
+            "generalised or suppressed",
+        )
+        out.add_argument(
+            "--validate",
+            action="store_true",
+            help="check every resource; write one that fails to the error file instead",
+        )
+        out.add_argument("--actor", metavar="USERNAME")
 
     def handle(self, *args: Any, **options: Any) -> None:
         label = "cli: " + " ".join(sys.argv)[:280]
@@ -110,3 +127,21 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for entry in answer["entry"]:
             self.stdout.write(f"{entry['response']['status']}: {entry['response']['location']}")
+
+    def _bulk_export(self, options: dict[str, Any]) -> None:
+        actor = _actor(options["actor"])
+        directory = Path(options["directory"])
+        try:
+            manifest = bulk.export(
+                directory,
+                actor=actor,
+                deidentify=options["deidentify"],
+                check=options["validate"],
+            )
+        except (bulk.BulkExportError, PermissionDenied) as exc:
+            raise CommandError(str(exc)) from exc
+        for item in manifest["output"]:
+            self.stdout.write(f"{item['type']}: {item['count']}")
+        for item in manifest["error"]:
+            self.stderr.write(f"{item['count']} resources failed the checks: see {item['url']}")
+        self.stdout.write(f"Manifest: {directory / bulk.MANIFEST}")

@@ -1,0 +1,186 @@
+"""`osseo fhir bulk-export DIR --deidentify`: no direct identifier or free text survives, dates
+move by one keyed offset per patient, small cells are generalised or suppressed and counted."""
+
+import datetime as dt
+import json
+import re
+
+from osseo.accounts.actions import set_clinic_setting
+from osseo.accounts.models import User
+from osseo.interop import bulk, deidentify, validate
+from osseo.interop.deidentify import DATE_ELEMENTS, date_shift, pseudonym
+from osseo.patients.models import Patient
+from tests.interop.bulk import bulk_export, operated_patient, read
+
+
+def _dates(node, path=""):
+    """{path: value} of every date element of a resource."""
+    found = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in DATE_ELEMENTS and isinstance(value, str):
+                found[f"{path}.{key}"] = value
+            else:
+                found |= _dates(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            found |= _dates(item, f"{path}[{i}]")
+    return found
+
+
+def _by_pseudonym(exported):
+    return {f"{kind}/{r['id']}": r for kind, resources in exported.items() for r in resources}
+
+
+def _threshold(world, value):
+    set_clinic_setting(
+        actor=world.users["clinic_admin"], key="registry_min_at_risk", value=value, source=""
+    )
+
+
+def test_every_resource_validates_and_every_reference_resolves(recorded, tmp_path):
+    _threshold(recorded, 1)
+    manifest = bulk_export(tmp_path, "--deidentify", "--validate")
+    assert manifest["error"] == []
+    exported = read(tmp_path, manifest)
+    present = set(_by_pseudonym(exported))
+    for resources in exported.values():
+        for resource in resources:
+            assert validate.check(resource) == []
+            assert [r for r in validate.references(resource) if r not in present] == []
+    assert "DocumentReference" not in exported  # the operative record is free text
+
+
+def test_a_patient_keeps_only_gender_and_year_of_birth_under_a_pseudonym(recorded, tmp_path):
+    world = recorded
+    _threshold(world, 1)
+    exported = read(tmp_path, bulk_export(tmp_path, "--deidentify", "--actor", "surgeon"))
+    [patient] = exported["Patient"]
+    shift = dt.timedelta(days=date_shift(str(world.patient.uuid)))
+    assert patient == {
+        "resourceType": "Patient",
+        "id": pseudonym("Patient", str(world.patient.uuid)),
+        "gender": "female",
+        "birthDate": str((world.patient.birth_date + shift).year),
+    }
+    [device] = [d for d in exported["Device"] if d["type"]["coding"][0]["code"] == "implant"]
+    assert "lotNumber" not in device and "expirationDate" not in device
+    assert set(device["udiCarrier"][0]) <= {"deviceIdentifier", "issuer", "entryType"}
+    assert all("name" not in p for p in exported["Practitioner"])
+
+
+def test_dates_move_by_one_keyed_offset_within_a_patient_and_differ_between_them(
+    recorded, tmp_path
+):
+    world = recorded
+    _threshold(world, 1)
+    others = [
+        operated_patient(world, given_name=name, family_name="Shift") for name in ("Cai", "Dee")
+    ]
+    patients = [world.patient, *others]
+    plain = read(tmp_path / "plain", bulk_export(tmp_path / "plain", "--actor", "surgeon"))
+    hidden = _by_pseudonym(
+        read(
+            tmp_path / "hidden",
+            bulk_export(tmp_path / "hidden", "--deidentify", "--actor", "surgeon"),
+        )
+    )
+    offsets = {}
+    for patient in patients:
+        key = str(patient.uuid)
+        seen = set()
+        for kind, resources in plain.items():
+            for resource in resources:
+                if key not in json.dumps(resource) or kind == "DocumentReference":
+                    continue
+                twin = hidden[f"{kind}/{pseudonym(kind, resource['id'])}"]
+                before, after = _dates(resource), _dates(twin)
+                for path, value in before.items():
+                    if path == ".birthDate":
+                        continue
+                    moved = dt.date.fromisoformat(after[path][:10]) - dt.date.fromisoformat(
+                        value[:10]
+                    )
+                    assert after[path][10:] == value[10:]  # the time of day is kept
+                    seen.add(moved.days)
+        assert len(seen) == 1, patient  # one offset for all of a patient's dates
+        offsets[key] = seen.pop()
+        assert offsets[key] == date_shift(key) != 0
+        assert abs(offsets[key]) <= deidentify.SHIFT_DAYS
+    assert len(set(offsets.values())) > 1  # patients move differently
+    # Without the key, the offset is not what it is under it.
+    other_key = b"another key of at least thirty-two bytes!"
+    assert [date_shift(k, other_key) for k in offsets] != list(offsets.values())
+
+
+def test_small_cells_are_generalised_or_suppressed_and_counted(recorded, tmp_path):
+    world = recorded
+    _threshold(world, 2)
+    # The world's patient (femur, female, born 1980, operated 2025) shares her cell with Eve;
+    # Finn differs by sex only (generalised); Gus has the only tibial implant (suppressed).
+    eve = operated_patient(world, given_name="Eve", family_name="Same")
+    finn = operated_patient(world, given_name="Finn", family_name="Male", sex="male")
+    gus = operated_patient(world, given_name="Gus", family_name="Arm", site="tibia")
+    manifest = bulk_export(tmp_path, "--deidentify", "--actor", "surgeon")
+    about = manifest["extension"][bulk.EXTENSION]
+    assert about["deidentified"] is True
+    assert about["threshold"] == 2
+    assert (about["patientsGeneralised"], about["patientsSuppressed"]) == (1, 1)
+    assert about["patients"] == 3
+    assert about["resourcesSuppressed"] > 0
+    patients = {p["id"]: p for p in read(tmp_path, manifest)["Patient"]}
+    kept = [pseudonym("Patient", str(p.uuid)) for p in (world.patient, eve)]
+    assert all({"gender", "birthDate"} <= set(patients[k]) for k in kept)
+    assert set(patients[pseudonym("Patient", str(finn.uuid))]) == {"resourceType", "id"}
+    assert pseudonym("Patient", str(gus.uuid)) not in patients
+    text = "".join(p.read_text() for p in tmp_path.glob("*.ndjson"))
+    assert pseudonym("Patient", str(gus.uuid)) not in text  # none of his resources either
+
+
+def _leaves(node):
+    if isinstance(node, dict):
+        yield from node
+        for value in node.values():
+            yield from _leaves(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _leaves(item)
+
+
+def test_no_demo_patients_identifier_survives(seeded_demo, db, tmp_path):
+    # Threshold 1: no patient suppressed, so every record is searched.
+    for admin in User.objects.filter(membership__role="clinic_admin", is_active=True):
+        set_clinic_setting(actor=admin, key="registry_min_at_risk", value=1, source="")
+    manifest = bulk_export(tmp_path, "--deidentify")
+    exported = read(tmp_path, manifest)
+    about = manifest["extension"][bulk.EXTENSION]
+    assert (
+        about["patients"]
+        == Patient.objects.exclude(care_teams__organisation__demonstration=True).count()
+    )
+    assert about["patientsSuppressed"] == 0
+    text = "\n".join(p.read_text() for p in tmp_path.glob("*.ndjson"))
+    leaks = []
+    for patient in Patient.objects.all():
+        words = [patient.given_name, patient.family_name]
+        values = [
+            patient.nhs_number,
+            patient.record_number,
+            patient.phone,
+            patient.email,
+            patient.address,
+            patient.birth_date.isoformat(),
+            str(patient.uuid),
+        ]
+        for word in words:
+            if re.search(rf"\b{re.escape(word)}\b", text):
+                leaks.append((str(patient.uuid), word))
+        leaks += [(str(patient.uuid), v) for v in values if v and v in text]
+    assert leaks == []
+    for resources in exported.values():
+        for resource in resources:
+            private = {"note", "description", "identifier"} | (
+                {"name"} if resource["resourceType"] != "Organization" else set()
+            )
+            assert private & set(_leaves(resource)) == set()
+            assert validate.check(resource) == []
