@@ -1,6 +1,6 @@
 """Every write of the clinic's week, each through the action contract (`osseo.contract.action`):
 MDT meetings (attendees, agenda, each patient's decision through the surgery app's eligibility
-action), appointments (booked, held, cancelled) and calendar feeds (issued, revoked)."""
+action), appointments (booked, moved, cancelled, held) and calendar feeds (issued, revoked)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ register(
         "scheduling.agenda.decided": "MDT decision recorded at the meeting",
         "scheduling.appointment.booked": "Appointment booked",
         "scheduling.appointment.recorded": "Appointment outcome recorded",
+        "scheduling.appointment.rescheduled": "Appointment moved",
+        "scheduling.appointment.cancelled": "Appointment cancelled",
         "scheduling.appointment.reminded": "Appointment reminder sent",
         "scheduling.calendar.issued": "Calendar feed issued",
         "scheduling.calendar.revoked": "Calendar feed revoked",
@@ -284,6 +286,53 @@ def decide(
 # --- Appointments ------------------------------------------------------------------------------
 
 
+def _minutes(errors: dict[str, list[str]], value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 5 <= value <= MAX_MINUTES:
+        errors["minutes"] = [f"Enter a length from 5 to {MAX_MINUTES} minutes."]
+        return 0
+    return value
+
+
+def _place(errors: dict[str, list[str]], value: Any) -> str:
+    place = str(value or "").strip()
+    if not place or len(place) > 200:
+        errors["place"] = ["Say where (at most 200 characters)."]
+    return place
+
+
+def _clinician(
+    errors: dict[str, list[str]], clinician: Any, organisation: Organisation
+) -> User | None:
+    """A member of the booking organisation's staff, active (not a patient)."""
+    if (
+        not isinstance(clinician, User)
+        or not clinician.is_active
+        or getattr(clinician, "membership", None) is None
+        or clinician.membership.organisation_id != organisation.pk
+        or clinician.membership.role == Role.PATIENT
+    ):
+        errors["clinician"] = ["Choose a clinician of your organisation."]
+        return None
+    return clinician
+
+
+def _reason(errors: dict[str, list[str]], value: Any, why: str) -> str:
+    reason = str(value or "").strip()
+    if not reason:
+        errors["reason"] = [why]
+    elif len(reason) > 1000:
+        errors["reason"] = ["At most 1000 characters."]
+    return reason
+
+
+def _still_booked(appointment: Appointment, move: str) -> None:
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise Conflict(
+            f"Only a booked appointment can be {move}.",
+            missing=[Missing("booked", f"It is {appointment.get_status_display().lower()}.", "")],
+        )
+
+
 @action(permission="appointment.book")
 def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> Appointment:
     """A booking for the patient: kind, date and time, length, place and clinician; for a
@@ -297,22 +346,10 @@ def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> 
     if kind not in AppointmentKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(AppointmentKind.values)}."]
     starts_at = _when(errors, "starts_at", data.get("starts_at"), patient)
-    minutes = data.get("minutes") or 30
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 5 <= minutes <= MAX_MINUTES:
-        errors["minutes"] = [f"Enter a length from 5 to {MAX_MINUTES} minutes."]
-    place = str(data.get("place") or "").strip()
-    if not place or len(place) > 200:
-        errors["place"] = ["Say where (at most 200 characters)."]
-    clinician = data.get("clinician")
+    minutes = _minutes(errors, data.get("minutes") or 30)
+    place = _place(errors, data.get("place"))
     organisation = _organisation(actor)
-    if (
-        not isinstance(clinician, User)
-        or not clinician.is_active
-        or getattr(clinician, "membership", None) is None
-        or clinician.membership.organisation_id != organisation.pk
-        or clinician.membership.role == Role.PATIENT
-    ):
-        errors["clinician"] = ["Choose a clinician of your organisation."]
+    clinician = _clinician(errors, data.get("clinician"), organisation)
     episode = data.get("episode")
     if episode is not None and episode.patient_id != patient.pk:
         errors["episode"] = ["Not one of this patient's episodes."]
@@ -358,7 +395,7 @@ def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> 
                 due = follow_up_due(patient, episode, clinic_of(patient))
     if errors:
         raise ValidationError(errors)
-    assert starts_at is not None and isinstance(clinician, User) and isinstance(kind, str)
+    assert starts_at is not None and clinician is not None and isinstance(kind, str)
     appointment = Appointment.objects.create(
         organisation=organisation,
         patient=patient,
@@ -433,6 +470,8 @@ def record_appointment(
     appointment.status = str(status)
     appointment.done = [c for c in codes if c in done] if status == AppointmentStatus.DONE else []
     appointment.outcome_notes = notes
+    if status == AppointmentStatus.CANCELLED:
+        appointment.cancel_reason = notes
     appointment.save()
     if (
         status == AppointmentStatus.DONE
@@ -458,6 +497,89 @@ def record_appointment(
         patient=appointment.patient,
         obj=appointment,
         changes={"status": [before, status], "done": [None, appointment.done]},
+    )
+    return appointment
+
+
+@action(permission="appointment.book", locks=["appointment"])
+def reschedule_appointment(
+    *,
+    actor: User,
+    appointment: Appointment,
+    data: dict[str, Any],
+    if_match: str | None = None,
+) -> Appointment:
+    """Move a booked appointment, with the reason: a new date and time, length, place or
+    clinician (those `data` names; the others stay). Its reminders follow the new time (one
+    already sent went for the old time), and the calendars' event is the same one, changed
+    (its sequence is the appointment's version). A follow-up visit stays the visit it is for."""
+    errors: dict[str, list[str]] = {}
+    reason = _reason(errors, data.get("reason"), "Say why the appointment moves.")
+    new: dict[str, Any] = {}
+    if "starts_at" in data:
+        new["starts_at"] = _when(errors, "starts_at", data["starts_at"], appointment.patient)
+    if "minutes" in data:
+        new["minutes"] = _minutes(errors, data["minutes"])
+    if "place" in data:
+        new["place"] = _place(errors, data["place"])
+    if "clinician" in data:
+        new["clinician"] = _clinician(errors, data["clinician"], appointment.organisation)
+    changed = {k: v for k, v in new.items() if v != getattr(appointment, k)}
+    if not errors and not changed:
+        errors["starts_at"] = ["Change the date and time, the length, the place or the clinician."]
+    if errors:
+        raise ValidationError(errors)
+    _still_booked(appointment, "moved")
+
+    def shown(name: str, value: Any) -> Any:
+        if name == "starts_at":
+            return value.isoformat()
+        return value.username if name == "clinician" else value
+
+    changes: dict[str, Any] = {
+        k: [shown(k, getattr(appointment, k)), shown(k, v)] for k, v in changed.items()
+    }
+    for name, value in changed.items():
+        setattr(appointment, name, value)
+    appointment.save()
+    record(
+        "scheduling.appointment.rescheduled",
+        actor=actor,
+        patient=appointment.patient,
+        obj=appointment,
+        changes={**changes, "reason": [None, reason]},
+    )
+    if "starts_at" in changed:
+        from .reminders import enqueue_reminders
+
+        transaction.on_commit(lambda: enqueue_reminders(appointment))
+    return appointment
+
+
+@action(permission="appointment.book", locks=["appointment"])
+def cancel_appointment(
+    *, actor: User, appointment: Appointment, reason: Any, if_match: str | None = None
+) -> Appointment:
+    """Cancel a booked appointment, with the reason (by the clinic or at the patient's asking):
+    no reminder goes for it any more, it leaves the calendars, and a follow-up visit it was for
+    is proposed for booking again."""
+    errors: dict[str, list[str]] = {}
+    text = _reason(errors, reason, "Say why the appointment is cancelled.")
+    if errors:
+        raise ValidationError(errors)
+    _still_booked(appointment, "cancelled")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancel_reason = text
+    appointment.save()
+    record(
+        "scheduling.appointment.cancelled",
+        actor=actor,
+        patient=appointment.patient,
+        obj=appointment,
+        changes={
+            "status": [AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED],
+            "reason": [None, text],
+        },
     )
     return appointment
 

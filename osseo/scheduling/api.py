@@ -8,25 +8,29 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
 from osseo.accounts.models import User
 from osseo.accounts.permissions import has_permission
+from osseo.audit.services import record
+from osseo.contract import etag_of
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.queries import get_patient_for, record_list_read
 from osseo.patients.worklist import panels_for
-from osseo.problem import errors, write_errors
+from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions
 from .models import AgendaItem, MdtMeeting
-from .queries import appointments_between, clinicians_of, meetings_for
+from .queries import appointments_between, clinicians_of, get_appointment_for, meetings_for
 from .schemas import (
+    AppointmentCancellationIn,
     AppointmentIn,
     AppointmentOut,
     AppointmentPage,
     AppointmentParams,
+    AppointmentPatch,
     MeetingIn,
     MeetingOut,
     MeetingPage,
@@ -218,3 +222,77 @@ def list_appointments(request: HttpRequest, params: Query[AppointmentParams]) ->
     items = list(qs[:500])
     record_list_read(user, (str(a.patient.uuid) for a in items), list="appointments")
     return {"items": items, "count": qs.count()}
+
+
+@router.get(
+    "/appointments/{appointment_id}",
+    response={200: AppointmentOut, **errors(403, 404)},
+    operation_id="get_appointment",
+)
+def get_appointment(request: HttpRequest, appointment_id: uuid.UUID, response: HttpResponse) -> Any:
+    """One appointment (a patient account: one of its own); its `ETag` is the version a change
+    may name in `If-Match`."""
+    user = _user(request)
+    if not has_permission(user, "appointment.view"):
+        raise PermissionDenied("Your role may not read appointments.")
+    appointment = get_appointment_for(user, appointment_id, permission="appointment.view")
+    record("patients.patient.viewed", actor=user, patient=appointment.patient, obj=appointment)
+    response["ETag"] = etag_of(appointment)
+    return appointment
+
+
+@router.patch(
+    "/appointments/{appointment_id}",
+    response={200: AppointmentOut, **edit_errors()},
+    operation_id="reschedule_appointment",
+)
+def reschedule_appointment(
+    request: HttpRequest,
+    appointment_id: uuid.UUID,
+    payload: AppointmentPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Move a booked appointment, with the reason: the date and time, length, place or clinician
+    named change, the others stay. Its reminders follow the new time. One held, missed or
+    cancelled is a 409; with `If-Match`, one changed since is a 412."""
+    user = _user(request)
+    appointment = get_appointment_for(user, appointment_id, permission="appointment.book")
+    data = payload.dict(exclude_unset=True)
+    if data.get("clinician") is not None:
+        clinician = clinicians_of(appointment.organisation).filter(uuid=data["clinician"]).first()
+        if clinician is None:
+            raise ValidationError({"clinician": ["Choose a clinician of your organisation."]})
+        data["clinician"] = clinician
+    appointment = actions.reschedule_appointment(
+        actor=user,
+        appointment=appointment,
+        data={k: v for k, v in data.items() if v is not None},
+        if_match=if_match,
+    )
+    response["ETag"] = etag_of(appointment)
+    return appointment
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancellation",
+    response={200: AppointmentOut, **edit_errors()},
+    operation_id="cancel_appointment",
+)
+def cancel_appointment(
+    request: HttpRequest,
+    appointment_id: uuid.UUID,
+    payload: AppointmentCancellationIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Cancel a booked appointment, with the reason: no reminder goes for it any more and it
+    leaves the calendars. One held, missed or cancelled already is a 409; with `If-Match`, one
+    changed since is a 412."""
+    user = _user(request)
+    appointment = get_appointment_for(user, appointment_id, permission="appointment.book")
+    appointment = actions.cancel_appointment(
+        actor=user, appointment=appointment, reason=payload.reason, if_match=if_match
+    )
+    response["ETag"] = etag_of(appointment)
+    return appointment

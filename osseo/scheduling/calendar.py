@@ -44,6 +44,9 @@ def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]
         event = Event()
         event.add("uid", f"appointment-{a.uuid}@osseo")
         event.add("dtstamp", now)
+        # Moved, the event is the same one changed: its sequence rises with every change of the
+        # appointment (RFC 5545 §3.8.7.4), so a calendar replaces what it showed.
+        event.add("sequence", a.version)
         event.add("dtstart", a.starts_at)
         event.add("dtend", a.starts_at + dt.timedelta(minutes=a.minutes))
         # A patient's own calendar says "Appointment" with the clinic's name: no clinical detail

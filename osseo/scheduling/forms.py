@@ -128,9 +128,61 @@ class AppointmentForm(forms.Form):
         self.fields["visit"].choices = [("", "Not a follow-up visit"), *visits]  # type: ignore[attr-defined]
 
 
+class MoveForm(forms.Form):
+    """A booked appointment moved: its date, time, length, place and clinician as they are to
+    be, and why (the action changes those that differ)."""
+
+    day = forms.DateField(label="New date", widget=DateInput)
+    time = forms.TimeField(label="New time", widget=TimeInput)
+    minutes = forms.IntegerField(min_value=5, max_value=480, label="Length (minutes)")
+    place = forms.CharField(max_length=200)
+    clinician = forms.ChoiceField()
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, label="Why it moves"
+    )
+
+    def __init__(self, *args: Any, clinicians: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinicians = clinicians
+        self.fields["clinician"].choices = [  # type: ignore[attr-defined]
+            (str(u.uuid), f"{u.get_full_name() or u.username} ({u.membership.get_role_display()})")
+            for u in clinicians
+        ]
+
+    @staticmethod
+    def initial_for(appointment: Any) -> dict[str, Any]:
+        local = timezone.localtime(appointment.starts_at)
+        return {
+            "day": local.date(),
+            "time": local.time().replace(second=0, microsecond=0),
+            "minutes": appointment.minutes,
+            "place": appointment.place,
+            "clinician": str(appointment.clinician.uuid),
+        }
+
+    def action_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "starts_at": _aware(data["day"], data["time"]),
+            "minutes": data["minutes"],
+            "place": data["place"],
+            "clinician": next(c for c in self.clinicians if str(c.uuid) == data["clinician"]),
+            "reason": data["reason"],
+        }
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=1000, label="Why it is cancelled"
+    )
+
+
 class OutcomeForm(forms.Form):
+    # Cancelling is its own form, with its reason (CancelForm).
     status = forms.ChoiceField(
-        choices=[(s, label) for s, label in AppointmentStatus.choices if s != "booked"],
+        choices=[
+            (s, label) for s, label in AppointmentStatus.choices if s not in ("booked", "cancelled")
+        ],
         widget=forms.RadioSelect,
         label="What happened",
     )
@@ -144,3 +196,5 @@ class OutcomeForm(forms.Form):
     def __init__(self, *args: Any, due: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["done"].choices = [(d["code"], d["label"]) for d in due]  # type: ignore[attr-defined]
+        if not due:
+            del self.fields["done"]  # nothing was due at it: nothing to tick

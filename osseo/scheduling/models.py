@@ -133,6 +133,7 @@ class Appointment(Versioned):
     due = models.JSONField(default=list, blank=True)
     done = models.JSONField(default=list, blank=True)  # the codes of `due` that were done
     outcome_notes = models.TextField(blank=True)
+    cancel_reason = models.TextField(blank=True)  # why it was cancelled, when it was
     status = models.CharField(
         max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
     )
@@ -155,18 +156,20 @@ class ReminderKind(models.TextChoices):
 
 
 class Reminder(models.Model):
-    """A reminder e-mail sent (once per appointment, recipient and kind: the worker is
-    idempotent). Holds no text: the mail's wording is built when it is sent."""
+    """A reminder e-mail sent (once per appointment, recipient, kind and time it reminds of: the
+    worker is idempotent, and an appointment moved to a new time is reminded of again). Holds no
+    text: the mail's wording is built when it is sent."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=12, choices=ReminderKind.choices)
     to_patient = models.BooleanField()  # else to the clinician
+    starts_at = models.DateTimeField()  # the appointment's time it reminded of
     sent_at = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["appointment", "kind", "to_patient"], name="reminder_once"
+                fields=["appointment", "kind", "to_patient", "starts_at"], name="reminder_once"
             )
         ]
 

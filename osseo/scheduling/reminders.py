@@ -3,7 +3,8 @@ appointment and at the clinic's lead time (`appointment_reminder_hours`).
 
 A reminder to staff names no patient: it says when and where, with a link to sign in. A reminder
 to a patient names no clinical detail: the clinic, when and where, nothing of why. Each reminder
-goes once (a `Reminder` row per appointment, kind and recipient), however often the task runs.
+goes once (a `Reminder` row per appointment, kind, recipient and time reminded of), however often
+the task runs; an appointment moved to a new time is reminded of again, for its new time.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def send_reminder(appointment_id: int, kind: str, now: dt.datetime | None = None
                 appointment=appointment,
                 kind=kind,
                 to_patient=to_patient,
+                starts_at=appointment.starts_at,
                 defaults={"sent_at": now},
             )
             if not created:

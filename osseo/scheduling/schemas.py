@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from osseo.accounts.disciplines import Discipline
 from osseo.patients.schemas import IsoDate
+from osseo.problem import PatchBody
 
 from .models import AppointmentKind
 
@@ -123,10 +124,25 @@ class AppointmentOut(Schema):
     due: list[DueItemOut]
     done: list[str]
     status: str
+    cancel_reason: str = Field("", description="why it was cancelled, when it was")
 
     @staticmethod
     def resolve_clinician_name(obj: Any) -> str:
         return str(obj.clinician.get_full_name() or obj.clinician.username)
+
+
+class AppointmentPatch(PatchBody):
+    """A booked appointment moved: the fields named change, the others stay; always a reason."""
+
+    starts_at: AwareDatetime | None = None
+    minutes: int | None = Field(None, ge=5, le=480)
+    place: str | None = Field(None, min_length=1, max_length=200)
+    clinician: uuid.UUID | None = None
+    reason: str = Field(..., min_length=1, max_length=1000, description="why it moves")
+
+
+class AppointmentCancellationIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000, description="why it is cancelled")
 
 
 class AppointmentPage(Schema):

@@ -1,17 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import appointment_views, views
 
 app_name = "scheduling"
 urlpatterns = [
     path("theatre/", views.theatre_list, name="theatre"),
     path("mdt/meetings/", views.meeting_list, name="meetings"),
     path("mdt/meetings/<uuid:meeting_id>/", views.meeting_detail, name="meeting"),
-    path("appointments/", views.appointment_list, name="appointments"),
-    path("appointments/<uuid:appointment_id>/", views.appointment_detail, name="appointment"),
+    path("appointments/", appointment_views.appointment_list, name="appointments"),
+    path(
+        "appointments/<uuid:appointment_id>/",
+        appointment_views.appointment_detail,
+        name="appointment",
+    ),
     path(
         "patients/<uuid:patient_id>/appointments/",
-        views.patient_appointments,
+        appointment_views.patient_appointments,
         name="patient_appointments",
     ),
     path("calendar/", views.calendar_feeds, name="calendar"),

@@ -22,29 +22,22 @@ from osseo.audit.services import record
 from osseo.errors import Conflict
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
-from osseo.patients.queries import get_patient_for, record_list_read
+from osseo.patients.queries import record_list_read
 
 from . import actions, theatre
 from .forms import (
     AgendaForm,
-    AppointmentForm,
     ColleagueForm,
     DecisionForm,
     MeetingForm,
-    OutcomeForm,
     OutsideForm,
 )
 from .models import MdtMeeting
 from .queries import (
     agenda_of,
-    appointments_between,
-    appointments_for,
     assessment_due,
-    clinicians_of,
-    get_appointment_for,
     get_meeting_for,
     meetings_for,
-    proposed_bookings,
 )
 
 
@@ -55,7 +48,7 @@ def _day(value: str | None, default: dt.date) -> dt.date:
         return default
 
 
-def _range(request: HttpRequest, days: int) -> tuple[dt.date, dt.date]:
+def date_range(request: HttpRequest, days: int) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
     start = _day(request.GET.get("from"), today)
     end = _day(request.GET.get("to"), start + dt.timedelta(days=days - 1))
@@ -83,7 +76,7 @@ def theatre_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not has_permission(user, "theatre.view"):
         raise PermissionDenied
-    start, end = _range(request, 14)
+    start, end = date_range(request, 14)
     surgeons = list(
         User.objects.filter(membership__organisation=user.membership.organisation)
         .filter(membership__role="surgeon", is_active=True)
@@ -341,168 +334,6 @@ def _meeting_post(
         messages.error(request, str(exc))
         return "#agenda"
     return None
-
-
-# --- Appointments --------------------------------------------------------------------------------
-
-
-@login_required
-def appointment_list(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
-    if not has_permission(user, "appointment.view") or user.membership.role == "patient":
-        raise PermissionDenied
-    start, end = _range(request, 7)
-    clinicians = list(clinicians_of(user.membership.organisation))
-    chosen = next((c for c in clinicians if str(c.uuid) == request.GET.get("clinician")), None)
-    tz = timezone.get_current_timezone()
-    rows = list(
-        appointments_between(
-            user,
-            dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-            chosen,
-        )
-    )
-    record_list_read(user, (str(a.patient.uuid) for a in rows), list="appointments")
-    days: dict[dt.date, list[Any]] = {}
-    for a in rows:
-        days.setdefault(timezone.localtime(a.starts_at).date(), []).append(a)
-    return render(
-        request,
-        "scheduling/appointments.html",
-        {
-            "start": start,
-            "end": end,
-            "days": sorted(days.items()),
-            "clinicians": clinicians,
-            "chosen": chosen,
-            "to_book": proposed_bookings(user, timezone.localdate())
-            if has_permission(user, "appointment.book")
-            else [],
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def patient_appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
-    """A patient's appointments, the follow-up visits the schedule proposes, and a booking form
-    (filled in from a proposal when one is chosen)."""
-    user: Any = request.user
-    if user.membership.role == "patient":
-        raise PermissionDenied
-    patient = get_patient_for(user, patient_id, permission="appointment.view")
-    can_book = has_permission(user, "appointment.book")
-    proposals = list(proposed_bookings(user, timezone.localdate(), patient=patient))
-    visits = [
-        (
-            f"{p.episode.uuid}|{p.visit.due.isoformat()}",
-            f"{p.visit.label} visit, {p.episode.limb} (due {p.visit.due:%-d %b %Y})",
-        )
-        for p in proposals
-    ]
-    clinicians = list(clinicians_of(user.membership.organisation))
-    initial: dict[str, Any] = {"minutes": 30}
-    chosen = request.GET.get("visit", "")
-    if chosen in dict(visits):
-        due = dt.date.fromisoformat(chosen.split("|")[1])
-        initial.update({"kind": "follow_up", "visit": chosen, "day": due, "time": dt.time(9, 0)})
-    form = AppointmentForm(
-        request.POST or None, initial=initial, clinicians=clinicians, visits=visits
-    )
-    status = 200
-    if request.method == "POST":
-        if not can_book:
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            episode = None
-            visit_due = None
-            if data["visit"]:
-                key, day = data["visit"].split("|")
-                episode = patient.episodes.filter(uuid=key).first()
-                visit_due = dt.date.fromisoformat(day)
-            try:
-                actions.book_appointment(
-                    actor=user,
-                    patient=patient,
-                    data={
-                        "kind": data["kind"],
-                        "starts_at": timezone.make_aware(
-                            dt.datetime.combine(data["day"], data["time"])
-                        ),
-                        "minutes": data["minutes"],
-                        "place": data["place"],
-                        "clinician": next(
-                            c for c in clinicians if str(c.uuid) == data["clinician"]
-                        ),
-                        "episode": episode,
-                        "visit_due": visit_due,
-                    },
-                )
-            except (ValidationError, Conflict) as exc:
-                if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                    if "visit_due" in exc.error_dict:
-                        exc.error_dict["visit"] = exc.error_dict.pop("visit_due")
-                    if "starts_at" in exc.error_dict:
-                        exc.error_dict["day"] = exc.error_dict.pop("starts_at")
-                    if "episode" in exc.error_dict:
-                        exc.error_dict["visit"] = exc.error_dict.pop("episode")
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Appointment booked.")
-                return redirect("scheduling:patient_appointments", patient_id=patient.uuid)
-        status = 422
-    return render(
-        request,
-        "scheduling/patient_appointments.html",
-        {
-            "patient": patient,
-            # Only those the user may open (their organisation's), as the appointment page checks.
-            "appointments": appointments_for(user).filter(patient=patient).order_by("-starts_at"),
-            "proposals": proposals,
-            "form": form if can_book else None,
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpResponse:
-    user: Any = request.user
-    if user.membership.role == "patient":
-        raise PermissionDenied
-    appointment = get_appointment_for(user, appointment_id, permission="appointment.view")
-    record(
-        "patients.patient.viewed", actor=user, patient=appointment.patient, obj=appointment.patient
-    )
-    can_record = has_permission(user, "appointment.book") and appointment.status == "booked"
-    form = OutcomeForm(request.POST or None, due=appointment.due)
-    status = 200
-    if request.method == "POST":
-        if not can_record:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                actions.record_appointment(
-                    actor=user,
-                    appointment=appointment,
-                    data=dict(form.cleaned_data),
-                    if_match=request.POST.get("version") or None,
-                )
-            except (ValidationError, Conflict) as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Recorded.")
-                return redirect("scheduling:appointment", appointment_id=appointment.uuid)
-        status = 422
-    return render(
-        request,
-        "scheduling/appointment.html",
-        {"appointment": appointment, "form": form if can_record else None},
-        status=status,
-    )
 
 
 # --- Calendar feeds ------------------------------------------------------------------------------

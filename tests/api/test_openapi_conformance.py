@@ -100,6 +100,8 @@ CALLER = {
     "end_partnership": "clinic_admin",
     "create_mdt_meeting": "coordinator",
     "book_appointment": "coordinator",
+    "reschedule_appointment": "coordinator",
+    "cancel_appointment": "coordinator",
     "get_me": "patient",
     "update_my_contact": "patient",
 }
@@ -294,7 +296,20 @@ def _records() -> Records:
         },
         notify=False,
     )
+    from osseo.scheduling.actions import book_appointment
+
+    appointment = book_appointment(
+        actor=coordinator,
+        patient=patient,
+        data={
+            "kind": "connector_service",
+            "starts_at": timezone.now() + dt.timedelta(days=5),
+            "place": "Prosthetics workshop",
+            "clinician": surgeon,
+        },
+    )
     ids = {
+        "appointment_id": appointment.uuid,
         "patient_id": patient.uuid,
         "episode_id": operated.uuid,
         "plan_id": planning.plans.get().uuid,
