@@ -328,6 +328,7 @@ def _register_routers() -> None:
     from osseo.patients.api import router as patients_router
     from osseo.portal.api import router as portal_router
     from osseo.portal.me_api import router as me_router
+    from osseo.portal.me_records_api import router as my_records_router
     from osseo.rehab.api import router as rehab_router
     from osseo.scheduling.api import router as scheduling_router
     from osseo.surgery.api import router as surgery_router
@@ -340,6 +341,7 @@ def _register_routers() -> None:
     api.add_router("/", surgery_router)
     api.add_router("/", portal_router)
     api.add_router("/", me_router)
+    api.add_router("/", my_records_router)
     api.add_router("/", complications_router)
     api.add_router("/", outcomes_router)
     api.add_router("/", rehab_router)

@@ -106,6 +106,10 @@ TABLE: dict[str, Grant] = {
     "patient.invite": Grant(frozenset({Role.COORDINATOR, Role.CLINIC_ADMIN}), CLINIC),
     # Issue 21: a patient keeps their own phone, e-mail and address (no staff role holds it).
     "patient.own_contact": Grant(frozenset(), frozenset(), own_record=True),
+    # ... answers the questionnaires their clinic asks of them, saved as they go; and sends their
+    # own daily steps (the same file and checks as the clinic's import).
+    "outcome.own": Grant(frozenset(), frozenset(), own_record=True),
+    "activity.own": Grant(frozenset(), frozenset(), own_record=True),
 }
 
 

@@ -277,6 +277,15 @@ def import_daily_steps(
     return _import_days(actor=actor, patient=patient, days=days, source=source)
 
 
+@action(permission="activity.own", locks=["patient"])
+def import_own_daily_steps(
+    *, actor: User, patient: Patient, days: dict[dt.date, int], source: str
+) -> ImportSummary:
+    """The patient sends their own daily steps: the same checks, all or nothing, and the same
+    forecasts as the clinic's import (import_daily_steps); audited with the patient as actor."""
+    return _import_days(actor=actor, patient=patient, days=days, source=source)
+
+
 @action(locks=["patient"])
 def import_daily_steps_from_command_line(
     *, patient: Patient, days: dict[dt.date, int], source: str

@@ -80,7 +80,7 @@ def list_daily_steps(
     return list(activity_days(patient, params.start, params.end))
 
 
-_DAYS_BODY = {
+DAYS_BODY = {
     "requestBody": {
         "required": True,
         "description": "JSON days, or a CSV file with a date,steps header (text/csv body or a "
@@ -119,7 +119,7 @@ _DAYS_BODY = {
 }
 
 
-def _days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
+def days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
     today = timezone.localdate()
     content_type = (request.content_type or "").lower()
     if content_type == "multipart/form-data":
@@ -168,7 +168,7 @@ def _days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
     "/patients/{patient_id}/activity/daily",
     response={200: ImportOut, **write_errors()},
     operation_id="import_daily_steps",
-    openapi_extra=_DAYS_BODY,
+    openapi_extra=DAYS_BODY,
 )
 def import_daily_steps(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     """Import daily step counts: idempotent (the same days again add nothing) and all or
@@ -176,7 +176,7 @@ def import_daily_steps(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     patient = get_patient_for(
         _user(request), patient_id, permission="activity.import", audit_read=False
     )
-    days, source = _days_from_request(request)
+    days, source = days_from_request(request)
     summary = actions.import_daily_steps(
         actor=_user(request), patient=patient, days=days, source=source
     )

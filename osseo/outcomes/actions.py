@@ -4,6 +4,7 @@ permission, one transaction, the rows it checks locked and re-read, the audit en
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +15,28 @@ from osseo.accounts.models import User
 from osseo.audit.labels import register
 from osseo.audit.services import record
 from osseo.contract import action, check_version, lock
-from osseo.patients.models import Patient
+from osseo.patients.models import Patient, ResidualLimb
 from osseo.plausible import check_date, read_json, text_problems
 
+from .assigned import assigned_elsewhere, assignment_of, definition_for
 from .instruments import ScoringError, qtfa
 from .instruments.instrument import normalise_answers
 from .instruments.item_text import ItemTextError, check_item_text, read_item_text
-from .models import InstrumentConfig, Questionnaire, QuestionnaireResponse, Score
+from .models import (
+    InstrumentConfig,
+    Questionnaire,
+    QuestionnaireResponse,
+    ResponseDraft,
+    Score,
+)
+from .rules import answer_problems, items_of
 from .scoring import CONFIGURABLE, score, scoring_for
 
 register(
     {
         "outcomes.response.recorded": "Questionnaire response recorded",
         "outcomes.instrument.configured": "Questionnaire wording or scoring rules set",
+        "outcomes.answers.saved": "Questionnaire answers saved, not finished",
     }
 )
 
@@ -57,6 +67,12 @@ def record_response(
     Q-TFA: femur) needs a limb of such a site; with exactly one, it is chosen. The patient is
     locked: a death recorded meanwhile is seen by the date check.
     """
+    return _store_response(actor=actor, patient=patient, questionnaire=questionnaire, data=data)
+
+
+def _store_response(
+    *, actor: User, patient: Patient, questionnaire: Questionnaire, data: dict[str, Any]
+) -> QuestionnaireResponse:
     errors: dict[str, list[str]] = {}
     authored = data.get("authored_on") or timezone.localdate()
     check_date(errors, "authored_on", authored, patient=patient)
@@ -237,3 +253,83 @@ def configure_instrument(
         config.save(update_fields=[*values, "set_by", "set_at"])
     record("outcomes.instrument.configured", actor=actor, obj=questionnaire, changes=changes)
     return config
+
+
+@action(permission="outcome.own", locks=["patient"])
+def answer_own_questionnaire(
+    *,
+    actor: User,
+    patient: Patient,
+    questionnaire: Questionnaire,
+    limb: ResidualLimb | None,
+    answers: Mapping[Any, Any],
+    finish: bool = False,
+) -> ResponseDraft | QuestionnaireResponse:
+    """A patient's answers to a questionnaire their clinic asks of them (assigned.py), saved as
+    they go: the answers given are added to those saved before (null clears one), in the
+    patient's one unfinished copy for that questionnaire and limb. `finish` stores the whole as a
+    response, scored as the clinic scores it, and the unfinished copy goes. The patient is never
+    shown a score: the caller answers with the answers only."""
+    today = timezone.localdate()
+    assignment = assignment_of(patient, questionnaire, limb, today)
+    if assignment is None:
+        if limb is None and assigned_elsewhere(patient, questionnaire, today):
+            raise ValidationError({"limb": ["Choose the limb these answers are for."]})
+        raise ValidationError(
+            {"questionnaire": [f"Your clinic has not asked you to answer {questionnaire.title}."]}
+        )
+    organisation = actor.membership.organisation
+    definition = definition_for(organisation, questionnaire)
+    link_ids = [item["linkId"] for item in items_of(definition)]
+    try:
+        given = normalise_answers(answers, link_ids)
+    except ScoringError as exc:
+        raise ValidationError({f"answers.{exc.item}": [exc.message]}) from exc
+    if found := answer_problems(definition, given):
+        raise ValidationError({f"answers.{k}": [v] for k, v in found.items()})
+    cleared = {str(k).strip() for k, v in answers.items() if v is None}
+    draft = (
+        ResponseDraft.objects.select_for_update()
+        .filter(patient=patient, questionnaire=questionnaire, limb=assignment.limb)
+        .first()
+    )
+    merged = {k: v for k, v in (draft.answers if draft else {}).items() if k not in cleared}
+    merged.update(given)
+    merged = {k: merged[k] for k in link_ids if k in merged}  # in the questionnaire's order
+    if finish:
+        response = _store_response(
+            actor=actor,
+            patient=patient,
+            questionnaire=questionnaire,
+            data={
+                "authored_on": today,
+                "answers": merged,
+                "limb": assignment.limb,
+                "episode": assignment.episode,
+            },
+        )
+        if draft is not None:
+            draft.delete()
+        return response
+    if draft is None:
+        draft = ResponseDraft(
+            questionnaire=questionnaire,
+            patient=patient,
+            limb=assignment.limb,
+            episode=assignment.episode,
+            author=actor,
+        )
+    before = len(draft.answers)
+    draft.answers = merged
+    draft.save()
+    record(
+        "outcomes.answers.saved",
+        actor=actor,
+        patient=patient,
+        obj=draft,
+        changes={
+            "questionnaire": [None, questionnaire.code],
+            "answered_items": [before, len(merged)],
+        },
+    )
+    return draft

@@ -139,3 +139,35 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scale} = {self.value}"
+
+
+class ResponseDraft(models.Model):
+    """A patient's answers saved as they go, one question at a time, until they finish.
+
+    FHIR's QuestionnaireResponse.status "in-progress", kept apart from the stored responses so
+    that a half-answered questionnaire is never scored, trended or exported; finishing turns it
+    into a QuestionnaireResponse (actions.answer_own_questionnaire). One a patient, questionnaire
+    and limb: the action keeps it so, with the patient locked.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="questionnaire_drafts"
+    )
+    limb = models.ForeignKey(
+        "patients.ResidualLimb", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    episode = models.ForeignKey(
+        "pathway.Episode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answers = models.JSONField(default=dict)  # {linkId: response number on the form}
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire.title}, in progress"

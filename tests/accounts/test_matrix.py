@@ -226,7 +226,14 @@ def test_the_permission_table_matches_the_roles(world, persona):
         | due
         | seen
         | book,
-        "patient": {"patient.view", "rehab.log", "patient.own_contact"} | seen,
+        "patient": {
+            "patient.view",
+            "rehab.log",
+            "patient.own_contact",
+            "outcome.own",
+            "activity.own",
+        }
+        | seen,
         "outsider": pathway
         | surgery
         | complications

@@ -104,6 +104,9 @@ CALLER = {
     "cancel_appointment": "coordinator",
     "get_me": "patient",
     "update_my_contact": "patient",
+    "list_my_questionnaire_responses": "patient",
+    "answer_my_questionnaire": "patient",
+    "send_my_daily_steps": "patient",
 }
 
 

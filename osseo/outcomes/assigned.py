@@ -1,0 +1,163 @@
+"""The questionnaires a clinic asks of a patient, and whether each is due now.
+
+Which: the instruments of each treated limb's site profile with what the clinic adds
+(osseo/patients/sites.py), for the limbs whose episode is under way (assessment to follow-up).
+An instrument whose wording the clinic supplies (the Q-TFA) is offered only once the clinic has
+supplied it: without it there is nothing a patient could read. When: outcomes.rules.occasion,
+from the signed implantation and the clinic's follow-up schedule
+(docs/sources.md#follow-up-schedule). The caller has reached the patient through the
+access-checked getter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from osseo.pathway.models import Episode, Phase
+from osseo.patients.models import Patient, ResidualLimb
+from osseo.patients.sites import for_clinic_sites
+
+from . import rules
+from .models import Questionnaire, QuestionnaireResponse, ResponseDraft, ResponseStatus
+from .scoring import CONFIGURABLE, config_for, scoring_for
+
+# Episodes whose patient is asked for outcomes: from the assessment (before surgery) through
+# follow-up; not a referral not yet seen, nor a declined or closed episode.
+ASKING_PHASES = (
+    Phase.ASSESSMENT,
+    Phase.PLANNING,
+    Phase.SURGERY,
+    Phase.REHABILITATION,
+    Phase.FOLLOW_UP,
+)
+
+
+@dataclass
+class Assigned:
+    questionnaire: Questionnaire
+    limb: ResidualLimb
+    episode: Episode
+    occasion: rules.Occasion | None  # None: nothing asked until the next visit's opening
+    last_answered: dt.date | None
+    draft: ResponseDraft | None
+    questions: int
+
+    @property
+    def due(self) -> bool:
+        return self.occasion is not None and not self.occasion.answered(self.last_answered)
+
+
+def clinic_of(patient: Patient) -> Any:
+    from osseo.rehab.queries import clinic_of as rehab_clinic_of
+
+    return rehab_clinic_of(patient)
+
+
+def offered(organisation: Any, questionnaire: Questionnaire) -> bool:
+    """Whether a patient can answer it on their own: shipped wording, or the clinic's supplied."""
+    if questionnaire.code not in CONFIGURABLE:
+        return True
+    config = config_for(organisation, questionnaire)
+    return bool(config and config.item_text)
+
+
+def definition_for(organisation: Any, questionnaire: Questionnaire) -> dict[str, Any]:
+    """The questionnaire as the patient reads it: with the clinic's wording where it supplies it."""
+    return scoring_for(organisation, questionnaire).instrument.questionnaire
+
+
+def assigned_questionnaires(patient: Patient, today: dt.date) -> list[Assigned]:
+    """Each (limb, instrument) the clinic asks of the patient now, by limb then the site
+    profile's order; a fixed number of queries."""
+    from osseo.rehab.queries import schedule_for, surgery_and_held_visits
+
+    episodes = list(
+        Episode.objects.filter(patient=patient, phase__in=ASKING_PHASES)
+        .select_related("limb")
+        .order_by("limb_id", "-opened_at", "-id")
+    )
+    latest: dict[int, Episode] = {}
+    for episode in episodes:  # one episode a limb: its latest under way
+        latest.setdefault(episode.limb_id, episode)
+    if not latest:
+        return []
+    clinic = clinic_of(patient)
+    profiles = for_clinic_sites(clinic, {e.limb.site for e in latest.values()})
+    codes = {code for e in latest.values() for code in profiles[e.limb.site].questionnaires}
+    questionnaires = {q.code: q for q in Questionnaire.objects.filter(code__in=codes)}
+    surgery, _held = surgery_and_held_visits(list(latest.values()))
+    answered: dict[tuple[int, int | None], dt.date] = {}
+    for q_id, limb_id, on in (
+        QuestionnaireResponse.objects.filter(patient=patient, status=ResponseStatus.COMPLETED)
+        .order_by("authored_on")
+        .values_list("questionnaire_id", "limb_id", "authored_on")
+    ):
+        answered[(q_id, limb_id)] = on
+    drafts = {
+        (d.questionnaire_id, d.limb_id): d
+        for d in ResponseDraft.objects.filter(patient=patient).order_by("updated_at", "id")
+    }
+    counted: dict[str, int] = {}
+    found: list[Assigned] = []
+    for episode in latest.values():
+        done = surgery.get(episode.pk)
+        horizon = today + dt.timedelta(days=rules.OPENS_BEFORE_DAYS)
+        visits = schedule_for(episode, done, clinic, horizon) if done else []
+        when = rules.occasion(
+            today=today,
+            opened_on=timezone.localtime(episode.opened_at).date(),
+            surgery=done,
+            visits=visits,
+        )
+        for code in profiles[episode.limb.site].questionnaires:
+            q = questionnaires.get(code)
+            if q is None or not offered(clinic, q):
+                continue
+            if code not in counted:
+                counted[code] = len(rules.items_of(definition_for(clinic, q)))
+            found.append(
+                Assigned(
+                    questionnaire=q,
+                    limb=episode.limb,
+                    episode=episode,
+                    occasion=when,
+                    # An answer given before the limb was named (a single-limb patient's) counts.
+                    last_answered=max(
+                        (
+                            d
+                            for d in (
+                                answered.get((q.pk, episode.limb_id)),
+                                answered.get((q.pk, None)),
+                            )
+                            if d is not None
+                        ),
+                        default=None,
+                    ),
+                    draft=drafts.get((q.pk, episode.limb_id)),
+                    questions=counted[code],
+                )
+            )
+    return found
+
+
+def assignment_of(
+    patient: Patient, questionnaire: Questionnaire, limb: ResidualLimb | None, today: dt.date
+) -> Assigned | None:
+    """The assignment a patient's answers are for: the limb named, or the only limb asked for
+    this questionnaire; None when the clinic does not ask it of them (or the limb is ambiguous)."""
+    mine = [
+        a for a in assigned_questionnaires(patient, today) if a.questionnaire.pk == questionnaire.pk
+    ]
+    if limb is not None:
+        mine = [a for a in mine if a.limb.pk == limb.pk]
+    return mine[0] if len(mine) == 1 else None
+
+
+def assigned_elsewhere(patient: Patient, questionnaire: Questionnaire, today: dt.date) -> bool:
+    """Whether the questionnaire is asked of the patient for more than one limb."""
+    found = assigned_questionnaires(patient, today)
+    return sum(a.questionnaire.pk == questionnaire.pk for a in found) > 1
