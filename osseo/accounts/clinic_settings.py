@@ -210,14 +210,15 @@ SPECS: dict[str, SettingSpec] = {
         # this many hours before it: an operational choice no source fixes, so not validated.
         SettingSpec(
             "appointment_reminder_hours",
-            "Also remind of an appointment this many hours before it (beside the day before)",
+            "Also remind of an appointment or MDT meeting this many hours before it (beside the "
+            "day before)",
             "hours",
             72,
             "",
             help=(
                 "Patients and clinicians get an e-mail the day before an appointment and again "
-                "this long before it. The e-mail to a patient names no clinical detail; the one "
-                "to staff names no patient."
+                "this long before it; so do an MDT meeting's attendees who are users. The e-mail "
+                "to a patient names no clinical detail; the one to staff names no patient."
             ),
             anchor="docs/sources.md#design-rules",
         ),

@@ -50,6 +50,7 @@ register(
         "scheduling.calendar.revoked": "Calendar feed revoked",
         "scheduling.calendar.fetched": "Calendar feed fetched",
         "scheduling.meeting.printed": "MDT agenda or minutes printed",
+        "scheduling.meeting.reminded": "MDT meeting reminder sent",
     }
 )
 
@@ -151,7 +152,16 @@ def create_meeting(*, actor: User, data: dict[str, Any]) -> MdtMeeting:
             "attendees": [None, _describe(attendees)],
         },
     )
+    _remind_attendees(meeting)
     return meeting
+
+
+def _remind_attendees(meeting: MdtMeeting) -> None:
+    """Queue the meeting's reminders to its attendees once the change commits (the worker sends
+    each attendee each reminder once)."""
+    from .reminders import enqueue_meeting_reminders
+
+    transaction.on_commit(lambda: enqueue_meeting_reminders(meeting))
 
 
 @action(permission="mdt.manage", locks=["meeting"])
@@ -169,6 +179,7 @@ def set_attendees(
         obj=meeting,
         changes={"attendees": [before, _describe(clean)]},
     )
+    _remind_attendees(meeting)
     return meeting
 
 

@@ -177,6 +177,27 @@ class Reminder(models.Model):
         return f"Reminder {self.kind} for {self.appointment_id}"
 
 
+class MeetingReminder(models.Model):
+    """A reminder e-mail of an MDT meeting sent to one attendee who is a user (once per meeting,
+    attendee, kind and time reminded of). Holds no text, and the mail names no patient."""
+
+    meeting = models.ForeignKey(MdtMeeting, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    starts_at = models.DateTimeField()  # the meeting's time it reminded of
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user", "kind", "starts_at"], name="meeting_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting reminder {self.kind} for {self.meeting_id}"
+
+
 class CalendarFeed(models.Model):
     """A user's iCalendar subscription: the secret is shown once, only its hash is kept."""
 

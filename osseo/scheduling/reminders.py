@@ -1,5 +1,8 @@
-"""Appointment reminders by e-mail, sent by the background worker (tasks.py) the day before an
-appointment and at the clinic's lead time (`appointment_reminder_hours`).
+"""Appointment and MDT meeting reminders by e-mail, sent by the background worker (tasks.py) the
+day before and at the clinic's lead time (`appointment_reminder_hours`, for meetings too).
+
+A meeting's reminder goes to each attendee who is a user (an outside professional has no
+address here): when and where, with a link to sign in to its agenda; never a patient's name.
 
 A reminder to staff names no patient: it says when and where, with a link to sign in. A reminder
 to a patient names no clinical detail: the clinic, when and where, nothing of why. Each reminder
@@ -22,17 +25,17 @@ from osseo.audit.context import acting_as
 from osseo.audit.services import record
 
 from . import rules
-from .models import Appointment, AppointmentStatus, Reminder
+from .models import Appointment, AppointmentStatus, MdtMeeting, MeetingReminder, Reminder
 
 log = logging.getLogger(__name__)
 
 
-def lead_hours(appointment: Appointment) -> int:
-    return int(resolve(appointment.organisation, "appointment_reminder_hours").value)
+def lead_hours(booking: Appointment | MdtMeeting) -> int:
+    return int(resolve(booking.organisation, "appointment_reminder_hours").value)
 
 
-def _when(appointment: Appointment) -> str:
-    local = timezone.localtime(appointment.starts_at)
+def _when(booking: Appointment | MdtMeeting) -> str:
+    local = timezone.localtime(booking.starts_at)
     return f"{local:%A} {local.day} {local:%B %Y at %H:%M}"
 
 
@@ -148,5 +151,97 @@ def send_due(now: dt.datetime | None = None) -> int:
             local=timezone.get_current_timezone(),
         ):
             send_reminder(appointment.pk, kind, now)
+        count += 1
+    return count
+
+
+# --- MDT meetings ------------------------------------------------------------------------------
+
+
+def meeting_mail(meeting: MdtMeeting) -> tuple[str, str]:
+    """Subject and body to an attendee: when and where, a link to sign in; no patient named."""
+    base = settings.OSSEO_BASE_URL.rstrip("/")
+    where = f" at {meeting.place}" if meeting.place else ""
+    return (
+        f"Osseo: an MDT meeting on {_when(meeting)}",
+        f"You attend the MDT meeting on {_when(meeting)}{where}.\n\n"
+        f"Sign in to see its agenda: {base}/mdt/meetings/{meeting.uuid}/\n",
+    )
+
+
+def send_meeting_reminder(meeting_id: int, kind: str, now: dt.datetime | None = None) -> str:
+    """Send the `kind` reminder of one MDT meeting to each attendee who is an active user with an
+    e-mail address, if its time has come and it was not sent to them already. In words."""
+    now = now or timezone.now()
+    meeting = MdtMeeting.objects.select_related("organisation").filter(pk=meeting_id).first()
+    if meeting is None:
+        return "no meeting"
+    if kind not in rules.reminders_due(
+        meeting.starts_at, lead_hours(meeting), now, local=timezone.get_current_timezone()
+    ):
+        return "not due"
+    subject, body = meeting_mail(meeting)
+    sent = 0
+    attendees = meeting.attendees.filter(user__isnull=False, user__is_active=True).select_related(
+        "user"
+    )
+    for user in dict.fromkeys(a.user for a in attendees if a.user is not None and a.user.email):
+        with transaction.atomic():
+            _, created = MeetingReminder.objects.get_or_create(
+                meeting=meeting,
+                user=user,
+                kind=kind,
+                starts_at=meeting.starts_at,
+                defaults={"sent_at": now},
+            )
+            if not created:
+                continue
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+            with acting_as(label="osseo worker"):
+                record(
+                    "scheduling.meeting.reminded",
+                    actor=None,
+                    obj=meeting,
+                    changes={"kind": kind, "to": user.username},
+                )
+        sent += 1
+    return f"sent to {sent} attendee{'s' if sent != 1 else ''}" if sent else "already sent"
+
+
+def enqueue_meeting_reminders(meeting: MdtMeeting, now: dt.datetime | None = None) -> None:
+    """Queue the meeting's reminders for their times (after the change commits); a time already
+    past: only the latest of those, at once (an attendee added late gets that one)."""
+    from .tasks import send_mdt_meeting_reminder
+
+    now = now or timezone.now()
+    if meeting.starts_at <= now:
+        return
+    times = rules.reminder_times(
+        meeting.starts_at, lead_hours(meeting), local=timezone.get_current_timezone()
+    )
+    past = [t for t in times if t.send_from <= now]
+    keep = [t for t in times if t.send_from > now]
+    if past:
+        keep.append(max(past, key=lambda t: t.send_from))
+    for t in keep:
+        task = send_mdt_meeting_reminder
+        if t.send_from > now:
+            task = task.using(run_after=t.send_from)
+        task.enqueue(meeting_id=meeting.pk, kind=t.kind)
+
+
+def send_due_meetings(now: dt.datetime | None = None) -> int:
+    """Send every MDT meeting reminder due now (`osseo send-reminders`); how many meetings were
+    looked at."""
+    now = now or timezone.now()
+    upcoming = MdtMeeting.objects.filter(
+        starts_at__gt=now, starts_at__lte=now + dt.timedelta(hours=24 * 31)
+    )
+    count = 0
+    for meeting in upcoming:
+        for kind in rules.reminders_due(
+            meeting.starts_at, lead_hours(meeting), now, local=timezone.get_current_timezone()
+        ):
+            send_meeting_reminder(meeting.pk, kind, now)
         count += 1
     return count

@@ -11,3 +11,11 @@ def send_appointment_reminder(appointment_id: int, kind: str) -> str:
     from .reminders import send_reminder
 
     return send_reminder(appointment_id, kind)
+
+
+@task
+def send_mdt_meeting_reminder(meeting_id: int, kind: str) -> str:
+    """Send one MDT meeting's reminder of `kind` to its attendees (reminders.py); idempotent."""
+    from .reminders import send_meeting_reminder
+
+    return send_meeting_reminder(meeting_id, kind)
