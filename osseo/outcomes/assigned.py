@@ -39,8 +39,8 @@ ASKING_PHASES = (
 @dataclass
 class Assigned:
     questionnaire: Questionnaire
-    limb: ResidualLimb
-    episode: Episode
+    limb: ResidualLimb | None  # None: asked once of a patient with two treated limbs
+    episode: Episode | None
     occasion: rules.Occasion | None  # None: nothing asked until the next visit's opening
     last_answered: dt.date | None
     draft: ResponseDraft | None
@@ -102,7 +102,7 @@ def assigned_questionnaires(patient: Patient, today: dt.date) -> list[Assigned]:
         for d in ResponseDraft.objects.filter(patient=patient).order_by("updated_at", "id")
     }
     counted: dict[str, int] = {}
-    found: list[Assigned] = []
+    per_limb: list[Assigned] = []
     for episode in latest.values():
         done = surgery.get(episode.pk)
         horizon = today + dt.timedelta(days=rules.OPENS_BEFORE_DAYS)
@@ -119,28 +119,67 @@ def assigned_questionnaires(patient: Patient, today: dt.date) -> list[Assigned]:
                 continue
             if code not in counted:
                 counted[code] = len(rules.items_of(definition_for(clinic, q)))
-            found.append(
+            per_limb.append(
                 Assigned(
                     questionnaire=q,
                     limb=episode.limb,
                     episode=episode,
                     occasion=when,
-                    # An answer given before the limb was named (a single-limb patient's) counts.
-                    last_answered=max(
-                        (
-                            d
-                            for d in (
-                                answered.get((q.pk, episode.limb_id)),
-                                answered.get((q.pk, None)),
-                            )
-                            if d is not None
-                        ),
-                        default=None,
+                    # An answer not tied to a limb (a general health survey's) counts too.
+                    last_answered=_latest(
+                        answered.get((q.pk, episode.limb_id)), answered.get((q.pk, None))
                     ),
                     draft=drafts.get((q.pk, episode.limb_id)),
                     questions=counted[code],
                 )
             )
+    return _once_for_general(per_limb, answered, drafts)
+
+
+def _latest(*days: dt.date | None) -> dt.date | None:
+    return max((d for d in days if d is not None), default=None)
+
+
+def _once_for_general(
+    per_limb: list[Assigned],
+    answered: dict[tuple[int, int | None], dt.date],
+    drafts: dict[tuple[int, int | None], ResponseDraft],
+) -> list[Assigned]:
+    """A questionnaire meant for any site (RAND-36: general health) is asked once of a patient
+    with two treated limbs, not once a limb: for the occasion of either limb not answered yet
+    (the earlier), its answers tied to no limb. One limb: its answers stay tied to that limb."""
+    by_code: dict[str, list[Assigned]] = {}
+    for a in per_limb:
+        by_code.setdefault(a.questionnaire.code, []).append(a)
+    found: list[Assigned] = []
+    for a in per_limb:
+        same = by_code[a.questionnaire.code]
+        if len(same) == 1 or a.questionnaire.sites:
+            found.append(a)
+            continue
+        if a is not same[0]:
+            continue
+        q = a.questionnaire
+        last = _latest(*(answered.get((q.pk, b.limb.pk if b.limb else None)) for b in same))
+        last = _latest(last, answered.get((q.pk, None)))
+        open_ = [b.occasion for b in same if b.occasion and not b.occasion.answered(last)]
+        known = [b.occasion for b in same if b.occasion]
+        when = (
+            min(open_, key=lambda o: o.opens)
+            if open_
+            else (max(known, key=lambda o: o.opens) if known else None)
+        )
+        found.append(
+            Assigned(
+                questionnaire=q,
+                limb=None,
+                episode=None,
+                occasion=when,
+                last_answered=last,
+                draft=drafts.get((q.pk, None)),
+                questions=a.questions,
+            )
+        )
     return found
 
 
@@ -152,8 +191,8 @@ def assignment_of(
     mine = [
         a for a in assigned_questionnaires(patient, today) if a.questionnaire.pk == questionnaire.pk
     ]
-    if limb is not None:
-        mine = [a for a in mine if a.limb.pk == limb.pk]
+    if limb is not None and len(mine) > 1:
+        mine = [a for a in mine if a.limb is not None and a.limb.pk == limb.pk]
     return mine[0] if len(mine) == 1 else None
 
 

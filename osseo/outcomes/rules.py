@@ -108,3 +108,63 @@ def answer_problems(definition: Mapping[str, Any], answers: Mapping[str, int]) -
         elif high is not None and value > high:
             problems[link_id] = f"The answer is at most {high}."
     return problems
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question as a patient answers it, one at a time: the instructions shown before it (a
+    display item of the questionnaire, repeated on each question it introduces), its words, and
+    the answers it offers (response number, words) or an integer's bounds."""
+
+    link_id: str
+    prefix: str
+    text: str
+    stem: str
+    group: str
+    options: tuple[tuple[int, str], ...]
+    low: int | None
+    high: int | None
+
+
+def questions_of(definition: Mapping[str, Any]) -> list[Question]:
+    """The questions of a FHIR-shaped Questionnaire in order, each with the instructions before it
+    and its group's title."""
+    found: list[Question] = []
+
+    def walk(items: Iterable[Mapping[str, Any]], group: str) -> None:
+        stem, block = "", None
+        for item in items:
+            kind = item.get("type")
+            if kind == "group":
+                walk(item.get("item", []), str(item.get("text", "")))
+                stem, block = "", None
+            elif kind == "display":
+                stem, block = str(item.get("text", "")), None
+            else:
+                codes, low, high = allowed_values(item)
+                options = tuple(
+                    (int(o["valueCoding"]["code"]), str(o["valueCoding"].get("display", "")))
+                    for o in item.get("answerOption", [])
+                    if codes is not None and int(o["valueCoding"]["code"]) in codes
+                )
+                # Instructions head the items after them that offer the same answers (a block
+                # on the printed form); a question with other answers ends the block.
+                if block is None:
+                    block = options
+                elif options != block:
+                    stem = ""
+                found.append(
+                    Question(
+                        link_id=str(item["linkId"]),
+                        prefix=str(item.get("prefix", "")),
+                        text=str(item.get("text", "")),
+                        stem=stem,
+                        group=group,
+                        options=options,
+                        low=low,
+                        high=high,
+                    )
+                )
+
+    walk(definition.get("item", []), "")
+    return found

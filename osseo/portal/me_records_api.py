@@ -35,8 +35,8 @@ router = Router(tags=["me"])
 class MyAskedOut(Schema):
     questionnaire: str
     title: str
-    limb: uuid.UUID
-    site: str
+    limb: uuid.UUID | None = Field(..., description="null: asked once, not for one limb")
+    site: str | None
     occasion: str | None = Field(
         ..., description="e.g. 'before your operation', '6 months after your operation'"
     )
@@ -113,8 +113,8 @@ def list_my_responses(request: HttpRequest) -> MyAnswersPage:
             MyAskedOut(
                 questionnaire=a.questionnaire.code,
                 title=a.questionnaire.title,
-                limb=a.limb.uuid,
-                site=a.limb.get_site_display(),
+                limb=a.limb.uuid if a.limb else None,
+                site=a.limb.get_site_display() if a.limb else None,
                 occasion=a.occasion.label if a.occasion else None,
                 due=a.due,
                 due_on=a.occasion.visit_on if a.occasion else None,

@@ -156,3 +156,39 @@ def test_staff_have_no_questionnaires_of_their_own(world):
         response = post(client, {"questionnaire": "rand-36", "answers": {"1": 2}})
         assert response.status_code == 404
     assert not ResponseDraft.objects.exists()
+
+
+def test_a_patient_with_two_treated_limbs_answers_a_general_survey_once(world):
+    from osseo.pathway.actions import open_episode
+    from osseo.patients.actions import add_limb
+
+    tibia = add_limb(
+        actor=world.users["coordinator"],
+        patient=world.patient,
+        data={
+            "site": "tibia",
+            "side": "right",
+            "amputation_date": dt.date(2016, 4, 1),
+            "cause": "trauma",
+        },
+    )
+    second = open_episode(actor=world.users["coordinator"], limb=tibia)
+    advance(world.users, world.episode, "assessment")
+    advance(world.users, second, "assessment")
+    client = api_client(world.users["patient"])
+    body = asked(client)
+    assert [(a["questionnaire"], a["limb"], a["due"]) for a in body["asked"]] == [
+        ("rand-36", None, True)
+    ]
+    done = post(
+        client,
+        {
+            "questionnaire": "rand-36",
+            "answers": {str(k): v for k, v in COMPLETE.items()},
+            "finish": True,
+        },
+    )
+    assert done.status_code == 200, done.content
+    stored = QuestionnaireResponse.objects.get(patient=world.patient)
+    assert (stored.limb, stored.episode, stored.scored) == (None, None, True)
+    assert asked(client)["asked"][0]["due"] is False
