@@ -278,6 +278,15 @@ def connector_part(pk: int) -> Any:
     return Device.objects.select_related("patient", "limb", "replaced_by", "forecast").get(pk=pk)
 
 
+def _limb_of(patient: Any, limb_id: uuid.UUID | None) -> Any:
+    if limb_id is None:
+        return None
+    limb = patient.limbs.filter(uuid=limb_id).first()
+    if limb is None:
+        raise ValidationError({"limb": ["Choose one of this patient's limbs."]})
+    return limb
+
+
 @router.post(
     "/patients/{patient_id}/recordings",
     response={200: RecordingOut, 202: RecordingOut, **write_errors()},
@@ -304,6 +313,7 @@ def submit_load_recording(
         rate_hz=data.rate_hz,
         unit=data.unit,
         steps_during=data.steps_during,
+        limb=_limb_of(patient, data.limb),
     )
     recording = recordings_of(patient).get(pk=recording.pk)
     return Status(202 if created else 200, recording)

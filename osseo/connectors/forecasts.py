@@ -67,16 +67,20 @@ def latest_weight_kg(patient: Patient) -> float | None:
     return float(weight.weight_kg) if weight else None
 
 
-def recording_figures(patient: Patient) -> list[tuple[rules.RecordingFigure, dict[str, Any]]]:
-    """The patient's processed recordings, newest first, with the parameters they used."""
-    out = []
+Figures = dict[int | None, list[tuple[rules.RecordingFigure, dict[str, Any]]]]
+
+
+def recording_figures(patient: Patient) -> Figures:
+    """The patient's processed recordings by the limb they were made on (its id), newest first,
+    with the parameters they used: a recording counts towards its own limb's parts only."""
+    out: Figures = {}
     for rec in (
         LoadRecording.objects.filter(patient=patient, status=RecordingStatus.DONE)
         .select_related("result")
         .order_by("-recorded_on", "-id")
     ):
         result = rec.result
-        out.append(
+        out.setdefault(rec.limb_id, []).append(
             (
                 rules.RecordingFigure(
                     recorded_on=rec.recorded_on,
@@ -122,7 +126,7 @@ def compute(
     policy: ServicePolicy | None,
     days: list[tuple[dt.date, int]],
     weight_kg: float | None,
-    figures: list[tuple[rules.RecordingFigure, dict[str, Any]]],
+    figures: Figures,
     today: dt.date | None = None,
 ) -> rules.Result:
     """The part's forecast, on the wear basis of its limb's site (osseo/patients/sites.py):
@@ -130,6 +134,7 @@ def compute(
     overloads only where the clinic's profile for that site takes them."""
     site = for_clinic(clinic_of(device.patient), device.limb.site)
     recordings = site.load_recordings
+    mine = figures.get(device.limb_id, [])  # the recordings of this part's limb only
     # Falls and overload events on this limb since the part was fitted that no inspection or
     # torque check in order (or adjusted) has cleared since.
     records = list(
@@ -152,8 +157,8 @@ def compute(
         policy=policy_values(policy),
         days=[(d, s) for d, s in days if d >= device.placed_on],
         body_weight_kg=weight_kg,
-        recordings=_counted_alike(policy, figures),
-        overloads=[f for f, _ in figures] if recordings else [],
+        recordings=_counted_alike(policy, mine),
+        overloads=[f for f, _ in mine] if recordings else [],
         wear_basis=site.wear_basis,
         basis_source=site.label_of(site.wear_basis_source),
         flag_events=flag_events,
@@ -250,7 +255,9 @@ def parts_overview(patient: Patient) -> list[dict[str, Any]]:
         by_steps = for_clinic(clinic_of(patient), device.limb.site).wear_basis == "steps"
         conversion = (
             rules.steps_conversion(
-                values, body_weight_kg=weight, recording=_matching(policy, figures)
+                values,
+                body_weight_kg=weight,
+                recording=_matching(policy, figures.get(device.limb_id, [])),
             )
             if values is not None and by_steps
             else None

@@ -70,6 +70,11 @@ class RecordingForm(SchemaForm):
         )
 
     recorded_on = forms.DateField(label="Recorded on", widget=DateInput)
+    limb = forms.ChoiceField(
+        label="Limb the load cell was fitted to",
+        required=False,
+        help_text="The recording counts towards this limb's parts only.",
+    )
     channel = forms.CharField(
         required=False,
         max_length=100,

@@ -142,6 +142,16 @@ class LoadRecording(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="load_recordings"
     )
+    # The limb the load cell was fitted to: its recordings count towards that limb's parts only.
+    # Empty only for a recording made before limbs were named, of a patient with several limbs:
+    # such a recording counts towards no part.
+    limb = models.ForeignKey(
+        "patients.ResidualLimb",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="load_recordings",
+    )
     recorded_on = models.DateField()
     file = models.FileField(upload_to="recordings/%Y/%m/", blank=True)
     original_name = models.CharField(max_length=200)

@@ -33,7 +33,7 @@ from osseo.contract import action
 from osseo.errors import Conflict, Missing
 from osseo.fatigue import FatigueInputError, analyse_recording, open_recording
 from osseo.fatigue.steps import count_recording_steps
-from osseo.patients.models import Patient
+from osseo.patients.models import Patient, ResidualLimb
 from osseo.plausible import check_date
 
 from .forecasts import clinic_of, refresh_forecasts
@@ -130,6 +130,27 @@ def _policy_for(patient: Patient) -> ServicePolicy:
     return policy
 
 
+def recording_limb(
+    errors: dict[str, list[str]], patient: Patient, limb: ResidualLimb | None
+) -> ResidualLimb | None:
+    """The limb a recording is of: the one named (of this patient), else the patient's only
+    limb; an error on `limb` when they have several and none is named."""
+    if limb is not None:
+        if limb.patient_id != patient.pk:
+            errors["limb"] = ["Choose one of this patient's limbs."]
+            return None
+        return limb
+    limbs = list(patient.limbs.all())
+    if len(limbs) == 1:
+        return limbs[0]
+    errors["limb"] = [
+        f"The patient has {len(limbs)} limbs: name the limb the load cell was fitted to."
+        if limbs
+        else "Record the patient's limb first."
+    ]
+    return None
+
+
 def submit_recording(
     *,
     actor: User,
@@ -140,8 +161,12 @@ def submit_recording(
     rate_hz: float | None = None,
     unit: str = "",
     steps_during: int | None = None,
+    limb: ResidualLimb | None = None,
 ) -> tuple[LoadRecording, bool]:
     """Check and store a recording and queue it for the worker: (recording, created).
+
+    The recording belongs to one limb (`limb`; required when the patient has several, else
+    their only limb): it counts towards that limb's parts only.
 
     The same file (same content and channel) for the same patient again adds nothing: the
     recording already held is returned. The file is read and checked before the write, outside
@@ -155,6 +180,7 @@ def submit_recording(
         errors["rate_hz"] = ["Enter a sample rate above 0 and at most 100000 Hz."]
     if steps_during is not None and not 0 < steps_during <= 10_000_000:
         errors["steps_during"] = ["Enter the number of steps taken during the recording."]
+    limb = recording_limb(errors, patient, limb)
     size = upload.size or 0
     if size <= 0:
         errors["file"] = ["The file is empty."]
@@ -207,6 +233,7 @@ def submit_recording(
                 "rate_hz": rate_hz,
                 "unit": unit[:20],
                 "steps_during": steps_during,
+                "limb": limb,
             },
         )
     except BaseException:

@@ -104,6 +104,11 @@ class RecordingIn(Schema):
     rate_hz: float | None = Field(None, gt=0, le=100000)
     unit: str = Field("", max_length=20, description="the channel's unit if not in its header")
     steps_during: int | None = Field(None, ge=1, le=10_000_000)
+    limb: uuid.UUID | None = Field(
+        None,
+        description="the limb the load cell was fitted to; required when the patient has more "
+        "than one. The recording counts towards that limb's parts only.",
+    )
 
 
 class LoadAtOut(Schema):
@@ -131,6 +136,8 @@ class RecordingOut(Schema):
     id: uuid.UUID = Field(alias="uuid")
     patient: uuid.UUID = Field(alias="patient.uuid")
     recorded_on: dt.date
+    limb: uuid.UUID | None = Field(description="the limb the load cell was fitted to")
+    site: str | None = Field(description="that limb's implant site")
     original_name: str
     format: str
     size_bytes: int
@@ -140,6 +147,14 @@ class RecordingOut(Schema):
     problems: list[str]
     parameters: dict[str, float | str | bool | None]
     result: RecordingResultOut | None = None
+
+    @staticmethod
+    def resolve_limb(obj: Any) -> uuid.UUID | None:
+        return obj.limb.uuid if obj.limb_id else None
+
+    @staticmethod
+    def resolve_site(obj: Any) -> str | None:
+        return obj.limb.site if obj.limb_id else None
 
 
 class DueOut(Schema):

@@ -87,6 +87,9 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
     limbs = list(patient.limbs.all())
     maintenance_form.fields["limb"].choices = [(str(lb.uuid), str(lb)) for lb in limbs]  # type: ignore[attr-defined]
+    recording_form.fields["limb"].choices = (  # type: ignore[attr-defined]
+        [] if len(limbs) == 1 else [("", "Choose the limb")]
+    ) + [(str(lb.uuid), str(lb)) for lb in limbs]
     refused = False
     if (
         writing
@@ -144,6 +147,10 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
                 rate_hz=data["rate_hz"],
                 unit=data["unit"] or "",
                 steps_during=data["steps_during"],
+                limb=next(
+                    (lb for lb in limbs if data.get("limb") and str(lb.uuid) == str(data["limb"])),
+                    None,
+                ),
             )
         except Conflict as exc:  # e.g. the clinic has no service policy to count it with
             refused = True

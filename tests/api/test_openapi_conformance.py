@@ -271,6 +271,7 @@ def _records() -> Records:
         patient=patient,
         upload=SimpleUploadedFile(WALK.name, WALK.read_bytes()),
         recorded_on=timezone.localdate(),
+        limb=operated.limb,
     )
     override = override_gate(
         actor=surgeon,

@@ -62,7 +62,7 @@ def seed(recording_path: str) -> None:
     from osseo.accounts.actions import create_organisation, create_user
     from osseo.connectors.actions import set_service_policy
     from osseo.connectors.recordings import submit_recording
-    from osseo.patients.actions import create_patient
+    from osseo.patients.actions import add_limb, create_patient
 
     clinic = create_organisation(name="Test Clinic", slug="clinic", kind="oi_clinic")
     users = {
@@ -95,12 +95,23 @@ def seed(recording_path: str) -> None:
             "sn_exponent_m": 4.0,
         },
     )
+    limb = add_limb(
+        actor=users["coordinator"],
+        patient=patient,
+        data={
+            "site": "femur",
+            "side": "left",
+            "cause": "trauma",
+            "amputation_date": dt.date(2015, 3, 2),
+        },
+    )
     with long_walk(Path(recording_path)).open("rb") as handle:
         submit_recording(
             actor=users["prosthetist"],
             patient=patient,
             upload=File(handle, name="long_walk.parquet"),
             recorded_on=dt.date(2026, 2, 10),
+            limb=limb,
         )
 
 
