@@ -1,7 +1,9 @@
 """A user's calendar as iCalendar (RFC 5545), built with the `icalendar` library: their
-appointments (as clinician, or a patient's own) and the MDT meetings they attend. An event says
-what kind of appointment, where and when, with a link to sign in; never a patient's name or
-identifier (the link's id is the appointment's, and the page behind it asks for sign-in)."""
+appointments (as clinician, or a patient's own), the MDT meetings they attend, and the planned
+operations they are in theatre for (the surgeon's own, and those whose anaesthesia the
+anaesthetist agreed). An event says what kind of appointment or operation, where and when, with a
+link to sign in; never a patient's name or identifier (the link's id is the appointment's or the
+theatre list's day, and the page behind it asks for sign-in)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from icalendar import Calendar, Event
 
 from osseo.accounts.models import Role
@@ -79,4 +82,45 @@ def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]
             event.add("description", f"Sign in to Osseo to see the agenda: {link}")
             cal.add_component(event)
             count += 1
+    if not is_patient:
+        count += _add_theatre(cal, user, now, since.date(), base)
     return cal.to_ical(), count
+
+
+# Planned operations this far ahead go in the feed (days): the theatre list's own horizon is the
+# plans' dates, however far off; a year ahead is what a calendar needs.
+THEATRE_AHEAD_DAYS = 366
+
+
+def _add_theatre(cal: Calendar, user: Any, now: dt.datetime, since: dt.date, base: str) -> int:
+    """The planned operations the user is in theatre for, as all-day events (a plan gives the
+    day, not the time): the surgeon's own, and those whose anaesthesia the user agreed. The
+    summary says what operation it is; no patient, limb or identifier."""
+    from osseo.accounts.permissions import has_permission
+
+    from . import theatre
+
+    if not has_permission(user, "theatre.view"):
+        return 0
+    until = timezone.localdate(now) + dt.timedelta(days=THEATRE_AHEAD_DAYS)
+    count = 0
+    for row in theatre.theatre_list(user, since, until):
+        plan = row.plan
+        theirs = row.surgeon == user or (
+            plan is not None and plan.anaesthesia_agreed_by_id == user.pk
+        )
+        if plan is None or not theirs:
+            continue
+        event = Event()
+        event.add("uid", f"theatre-{plan.uuid}-{slugify(row.what)}@osseo")
+        event.add("dtstamp", now)
+        event.add("sequence", plan.version)
+        event.add("dtstart", row.date)
+        event.add("dtend", row.date + dt.timedelta(days=1))
+        event.add("summary", f"Theatre: {row.what}")
+        link = f"{base}/theatre/?from={row.date.isoformat()}&to={row.date.isoformat()}"
+        event.add("url", link)
+        event.add("description", f"Sign in to Osseo to see the theatre list: {link}")
+        cal.add_component(event)
+        count += 1
+    return count

@@ -83,3 +83,54 @@ def test_a_revoked_address_shows_nothing_and_every_fetch_is_audited(world):
     assert surgeon.get(address).status_code == 404
     assert client_for(world.users["surgeon"]).get("/calendar/not-a-token.ics").status_code == 404
     assert fetched.count() == 2
+
+
+def _events(user):
+    client = client_for(user)
+    response = client.get(_address(client))
+    return response.content.decode(), list(Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+def test_the_surgeons_and_anaesthetists_feeds_carry_their_planned_operations_and_no_patient(world):
+    from tests.gates import advance, make_plan
+    from tests.scheduling.conftest import staged_hand
+
+    today = timezone.localdate()
+    advance(world.users, world.episode, "assessment", "planning")
+    plan = make_plan(world.users, world.episode, planned_date=today + dt.timedelta(days=9))
+    stage_2_on = today + dt.timedelta(days=150)
+    staged_hand(
+        world,
+        today - dt.timedelta(days=20),
+        stages=[{"planned_date": stage_2_on}],
+        planned_date=today - dt.timedelta(days=20),
+    )
+    text, events = _events(world.users["surgeon"])
+    theatre = {str(e["summary"]): e for e in events if str(e["uid"]).startswith("theatre-")}
+    # Stage 1, done 20 days ago, is there too: the feed keeps the last month.
+    assert sorted(theatre) == [
+        "Theatre: Single-stage implantation",
+        "Theatre: Stage 1 (implant)",
+        "Theatre: Stage 2",
+    ]
+    single = theatre["Theatre: Single-stage implantation"]
+    assert single.decoded("dtstart") == today + dt.timedelta(days=9)  # all day: a date
+    assert single.decoded("dtend") == today + dt.timedelta(days=10)
+    assert str(single["uid"]) == f"theatre-{plan.uuid}-single-stage-implantation@osseo"
+    day = (today + dt.timedelta(days=9)).isoformat()
+    assert str(single["url"]).endswith(f"/theatre/?from={day}&to={day}")
+    assert theatre["Theatre: Stage 2"].decoded("dtstart") == stage_2_on
+    for identifier in ("Ada", "Quarrell", "9434765919", str(world.patient.uuid), "emur", "Hand"):
+        assert identifier not in text
+    # The anaesthetist who agreed both plans' anaesthesia has both; nobody else has them.
+    _text, events = _events(world.users["anaesthetist"])
+    assert sorted(str(e["summary"]) for e in events) == [
+        "Theatre: Single-stage implantation",
+        "Theatre: Stage 1 (implant)",
+        "Theatre: Stage 2",
+    ]
+    page = client_for(world.users["surgeon"]).get("/calendar/").content.decode()
+    assert "the operations you are in theatre for" in page
+    for role in ("prosthetist", "coordinator", "outsider", "patient"):
+        _text, events = _events(world.users[role])
+        assert [e for e in events if str(e["uid"]).startswith("theatre-")] == [], role
