@@ -48,6 +48,32 @@ def test_the_anaesthetist_agrees_a_plan_from_the_worklist(world, live_server, pa
     assert plan.anaesthesia_agreed_by == world.users["anaesthetist"]
 
 
+def test_the_anaesthetist_agrees_the_anaesthesia_named_on_the_patient_page(
+    world, live_server, page
+):
+    advance(world.users, world.episode, "assessment", "planning")
+    make_plan(world.users, world.episode, agree=False)
+    sign_in(page, live_server, "anaesthetist", PASSWORD)
+    page.goto(f"{live_server.url}/patients/{world.patient.uuid}/")
+    expect(
+        page.get_by_text("anaesthesia: General anaesthesia with an epidural block, not yet agreed")
+    ).to_be_visible()
+    button = page.get_by_role(
+        "button",
+        name="Agree the anaesthesia: General anaesthesia with an epidural block for Left Femur",
+    )
+    expect(button).to_be_visible()
+    assert_accessible(page, "week-anaesthetist-patient-page")
+    button.click()
+    expect(page.get_by_text("Anaesthesia plan agreed.")).to_be_visible()
+    expect(
+        page.get_by_text("anaesthesia: General anaesthesia with an epidural block, agreed")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Agree the anaesthesia")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "week-anaesthetist-patient-agreed.png"), full_page=True)
+    assert world.episode.plans.get().anaesthesia_agreed_by == world.users["anaesthetist"]
+
+
 def test_the_coordinator_runs_an_mdt_meeting_from_agenda_to_decision(world, live_server, page):
     episode = in_assessment(world)
     sign_in(page, live_server, "coordinator", PASSWORD)
