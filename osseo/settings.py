@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "osseo.connectors",
     "osseo.interop",
     "osseo.scheduling",
+    "osseo.me",
     "osseo.demo",
 ]
 
@@ -147,6 +148,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "osseo.accounts.middleware.AccountRulesMiddleware",  # after messages: it may add one
+    "osseo.me.middleware.PatientOwnPagesMiddleware",  # a patient's account stays on /me/
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

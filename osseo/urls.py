@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/fhir/", include("osseo.interop.urls")),
     path("api/v1/", api.urls),
     path("accounts/", include("osseo.accounts.urls")),
+    path("me/", include("osseo.me.urls")),  # the patient's own pages
     path("healthz", healthz),
     path("", include("osseo.pathway.urls")),
     path("", include("osseo.surgery.urls")),

@@ -40,7 +40,7 @@ from .validation import PATIENT_FIELDS
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership = getattr(request.user, "membership", None)
     if membership is not None and membership.role == "patient":
-        return redirect("patients:detail", patient_id=membership.patient.uuid)
+        return redirect("me:home")  # the patient's own pages (osseo/me)
     panels = worklist.panels_for(request.user, timezone.localdate())
     record_list_read(
         request.user,  # type: ignore[arg-type]

@@ -53,7 +53,7 @@ def test_the_coordinator_invites_and_the_mail_names_no_clinical_detail(
     assert (entry.actor, entry.patient) == (world.users["coordinator"], newcomer)
 
 
-def test_the_patient_sets_a_password_and_lands_on_their_record(
+def test_the_patient_sets_a_password_and_lands_on_their_own_pages(
     world, newcomer, client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -65,7 +65,7 @@ def test_the_patient_sets_a_password_and_lands_on_their_record(
     assert weak.status_code == 422
     assert not User.objects.get(username="nell@example.org").has_usable_password()
     done = client.post(link, {"new_password1": GOOD, "new_password2": GOOD}, follow=True)
-    assert done.redirect_chain[-1][0] == f"/patients/{newcomer.uuid}/"
+    assert done.redirect_chain[-1][0] == "/me/"  # the patient's own pages
     assert done.status_code == 200
     assert AuditEntry.objects.filter(action="accounts.invitation.accepted").count() == 1
     again = client.get(link)

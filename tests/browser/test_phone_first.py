@@ -30,6 +30,7 @@ SAMPLE = (
     "/theatre/",
     "/mdt/",
     "/appointments/",
+    "/me/",
 )
 TARGETS = ".button, .nav a, .tabs a, .pagination a, summary, td > a, li > a"
 

@@ -130,7 +130,7 @@ def test_scores_trend_on_the_patient_page_as_svg_charts_with_a_table(world):
             data={"authored_on": when, "answers": {"21": pain, "22": pain}},
         )
     page = (
-        client_for(world.users["patient"]).get(f"/patients/{world.patient.uuid}/").content.decode()
+        client_for(world.users["surgeon"]).get(f"/patients/{world.patient.uuid}/").content.decode()
     )
     assert page.count('role="img"') == 8
     # Pain: item 21 = 1 -> 100, 22 = 1 -> 100; then 21 = 3 -> 60, 22 = 3 -> 50: 55.

@@ -51,6 +51,6 @@ def test_the_patient_guide_names_the_rehabilitation_partner_and_how_to_reach_it(
     before = client_for(world.users["coordinator"]).get(guide).content.decode()
     assert "Your rehabilitation: Test Rehab" not in before
     _referral(world)
-    html = client_for(world.users["patient"]).get(guide).content.decode()
+    html = client_for(world.users["patient"]).get("/me/guide/").content.decode()
     assert "Your rehabilitation: Test Rehab" in html
     assert '<a href="tel:+441614960000">0161 496 0000</a>' in html

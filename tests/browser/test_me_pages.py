@@ -1,0 +1,51 @@
+"""The patient's own pages on a 390 px phone: nothing scrolls sideways (measured in the page),
+axe finds nothing, the menu opens from the keyboard; screenshots are kept to look at."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import SHOTS, assert_accessible, sign_in
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PAGES = [
+    "/me/",
+    "/me/plan/",
+    "/me/guide/",
+    "/me/appointments/",
+    "/me/implant/",
+    "/me/diary/",
+    "/me/questionnaires/",
+    "/me/activity/",
+    "/me/details/",
+    "/me/contact/",
+]
+
+
+def test_each_patient_page_fits_a_phone_and_is_accessible(world, live_server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "patient", PASSWORD)
+    assert page.url == f"{live_server.url}/me/"
+    for path in PAGES:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width}px wide"
+        name = "me-" + (path.strip("/").replace("/", "-"))
+        assert_accessible(page, name)
+
+
+def test_the_menu_opens_from_the_keyboard_on_a_phone(world, live_server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "patient", PASSWORD)
+    toggle = page.get_by_role("button", name="My care")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My guide").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/me/guide/")
+    page.screenshot(path=str(SHOTS / "me-menu-open.png"), full_page=True)
