@@ -18,7 +18,7 @@ from osseo.contract import action, check_version, lock
 from osseo.patients.models import Patient, ResidualLimb
 from osseo.plausible import check_date, read_json, text_problems
 
-from .assigned import assigned_elsewhere, assignment_of, definition_for
+from .assigned import assigned_elsewhere, assignment_of, definition_for, instrument_sites
 from .instruments import ScoringError, qtfa
 from .instruments.instrument import normalise_answers
 from .instruments.item_text import ItemTextError, check_item_text, read_item_text
@@ -78,9 +78,20 @@ def _store_response(
     check_date(errors, "authored_on", authored, patient=patient)
     limb, episode = data.get("limb"), data.get("episode")
     sites = list(questionnaire.sites)
+    # The instrument must be one the patient's site profiles take (osseo/patients/sites.py):
+    # the Q-TFA for a transfemoral limb only, RAND-36 for all, what the clinic adds per site.
+    taking = instrument_sites(patient).get(questionnaire.code)
+    if taking is None:
+        found = ", ".join(sorted({lb.site for lb in patient.limbs.all()})) or "no limb yet"
+        errors["questionnaire"] = [
+            f"{questionnaire.title} does not apply to this patient's sites ({found}); the "
+            "clinic adds instruments per site in its settings."
+        ]
+    elif limb is not None and taking and limb.patient_id == patient.pk and limb not in taking:
+        errors["limb"] = [f"{questionnaire.title} does not apply to the {limb}."]
     if limb is not None and limb.patient_id != patient.pk:
         errors["limb"] = ["Choose one of this patient's limbs."]
-    elif sites:
+    elif sites and taking is not None:
         if limb is None:
             matching = [lb for lb in patient.limbs.all() if lb.site in sites]
             if len(matching) == 1:

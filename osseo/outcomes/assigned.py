@@ -57,6 +57,31 @@ def clinic_of(patient: Patient) -> Any:
     return rehab_clinic_of(patient)
 
 
+def instrument_sites(patient: Patient) -> dict[str, list[ResidualLimb]]:
+    """{instrument code: the patient's limbs whose site profile (with what their clinic adds,
+    osseo/patients/sites.py) takes it}. A patient with no limb recorded yet is offered what
+    every site takes (the general health survey, docs/sources.md#outcome-measures)."""
+    from osseo.patients.sites import PROFILES
+
+    limbs = list(patient.limbs.all())
+    if not limbs:
+        common = set.intersection(*(set(p.questionnaires) for p in PROFILES.values()))
+        return {code: [] for code in sorted(common)}
+    profiles = for_clinic_sites(clinic_of(patient), {limb.site for limb in limbs})
+    out: dict[str, list[ResidualLimb]] = {}
+    for limb in limbs:
+        for code in profiles[limb.site].questionnaires:
+            out.setdefault(code, []).append(limb)
+    return out
+
+
+def questionnaires_for(patient: Patient) -> list[Questionnaire]:
+    """The instruments that apply to the patient: their limbs' site profiles' (see above)."""
+    return list(
+        Questionnaire.objects.filter(code__in=instrument_sites(patient)).order_by("title", "id")
+    )
+
+
 def offered(organisation: Any, questionnaire: Questionnaire) -> bool:
     """Whether a patient can answer it on their own: shipped wording, or the clinic's supplied."""
     if questionnaire.code not in CONFIGURABLE:

@@ -10,7 +10,8 @@ from osseo import charts
 from osseo.patients import panels
 from osseo.patients.panels import Page
 
-from .models import Questionnaire, QuestionnaireResponse
+from .assigned import questionnaires_for
+from .models import QuestionnaireResponse
 from .queries import trends_of
 
 
@@ -22,8 +23,8 @@ def register() -> None:
 
 def outcomes_panel(page: Page, obj: Any) -> dict[str, Any]:
     patient = page.patient
-    sites = {lb.site for lb in patient.limbs.all()}
-    questionnaires = [q for q in Questionnaire.objects.all() if not q.sites or sites & set(q.sites)]
+    # The instruments of the patient's limbs' site profiles, with what the clinic adds.
+    questionnaires = questionnaires_for(patient)
     trends = []
     for trend in trends_of(patient):
         code_of = trend.questionnaire.code

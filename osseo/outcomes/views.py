@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -22,6 +22,7 @@ from osseo.patients.forms import apply_errors
 from osseo.patients.queries import get_patient_for
 
 from . import actions, scoring
+from .assigned import instrument_sites
 from .config_forms import config_summary, fingerprint, line_of, read_import
 from .forms import InstrumentConfigForm, answers_from, build_response_form
 from .instruments import qtfa
@@ -46,9 +47,13 @@ def response_new(request: HttpRequest, patient_id: str, code: str) -> HttpRespon
     form, rows = build_response_form(
         definition, request.POST or None, initial={"authored_on": timezone.localdate()}
     )
+    # The limbs whose site profile takes this instrument (osseo/patients/sites.py).
+    taking = instrument_sites(patient)
+    if questionnaire.code not in taking:
+        raise Http404(f"{questionnaire.title} does not apply to this patient's sites.")
     limbs = [
         lb
-        for lb in patient.limbs.all()
+        for lb in taking[questionnaire.code]
         if not questionnaire.sites or lb.site in questionnaire.sites
     ]
     blank = [] if questionnaire.sites else [("", "Not for one limb")]
