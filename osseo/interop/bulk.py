@@ -19,6 +19,7 @@ not grow with the registry (benchmarks/fhir_bulk.py measures it).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections import Counter
 from pathlib import Path
@@ -145,6 +146,10 @@ def export(
                 if out is not None:
                     _write(files, out, check)
             exported += len(group) - (shield.suppressed_in(group) if shield else 0)
+            # Model instances hold reference cycles (their related-object caches) that only
+            # the cycle collector frees: collect after each batch, so the high-water mark is
+            # one batch's worth rather than however many batches pass between collections.
+            gc.collect()
             if shield is None:
                 for patient in group:
                     audit_export(actor, patient, operation="$export", via="bulk export")

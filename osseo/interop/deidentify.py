@@ -8,7 +8,7 @@ What leaves (docs/sources.md#deidentification):
   hold and the registry can follow a patient, but not Osseo's own id); people's names, reference
   displays and the audit trail's ids are left out; a Device keeps its product (GTIN, maker,
   model) but not its label, lot, serial or dates;
-- no free text: notes and descriptions are left out, and the signed operative record
+- no free text: notes, descriptions and comments are left out, and the signed operative record
   (DocumentReference, Osseo's structured record with its free-text notes) is not exported;
 - dates shifted per patient: every date and time of a patient's resources moves by the same
   whole number of days, from -182 to +182 and never 0, derived from an HMAC-SHA-256 of the
@@ -68,7 +68,7 @@ DATE_ELEMENTS = frozenset(
     }
 )
 # Free text and identifying detail, wherever it sits.
-LEFT_OUT = frozenset({"note", "description", "policy"})
+LEFT_OUT = frozenset({"note", "description", "comment", "policy"})
 LEFT_OUT_OF: dict[str, frozenset[str]] = {
     "Patient": frozenset({"identifier", "name", "telecom", "address", "contact", "photo"}),
     "Device": frozenset(
@@ -176,7 +176,6 @@ class Deidentifier:
                 self.levels[patient] = level
         self.today = today
         self.left_out: Counter[str] = Counter()
-        self._shifts: dict[str, int] = {}
 
     def level(self, patient_id: str) -> int:
         return self.levels.get(patient_id, KEPT)
@@ -196,13 +195,6 @@ class Deidentifier:
             ),
         }
 
-    def shift(self, patient_id: str) -> int:
-        if patient_id not in self._shifts:
-            if len(self._shifts) > 10_000:  # a batch's worth is enough to keep
-                self._shifts.clear()
-            self._shifts[patient_id] = date_shift(patient_id, self.key)
-        return self._shifts[patient_id]
-
     def apply(self, patient_id: str, resource: dict[str, Any]) -> dict[str, Any] | None:
         """The de-identified resource of the patient `patient_id`, or None when it is not
         exported (a suppressed patient's, or a kind that is free text)."""
@@ -214,7 +206,7 @@ class Deidentifier:
         if kind in NOT_EXPORTED:
             self.left_out[kind] += 1
             return None
-        days = self.shift(patient_id)
+        days = date_shift(patient_id, self.key)
         born = resource.get("birthDate") if kind == "Patient" else None
         out = self._clean(resource, kind, dt.timedelta(days=days))
         if kind == "Patient":

@@ -10,6 +10,7 @@ from osseo.accounts.models import User
 from osseo.interop import bulk, deidentify, validate
 from osseo.interop.deidentify import DATE_ELEMENTS, date_shift, pseudonym
 from osseo.patients.models import Patient
+from tests.conftest import make_patient
 from tests.interop.bulk import bulk_export, operated_patient, read
 
 
@@ -184,3 +185,16 @@ def test_no_demo_patients_identifier_survives(seeded_demo, db, tmp_path):
             )
             assert private & set(_leaves(resource)) == set()
             assert validate.check(resource) == []
+
+
+def test_no_year_of_birth_leaves_for_a_patient_of_ninety_or_over(world, tmp_path):
+    _threshold(world, 1)
+    old = make_patient(world.users["coordinator"], given_name="Ida", birth_date=dt.date(1920, 2, 2))
+    exported = read(tmp_path, bulk_export(tmp_path, "--deidentify", "--actor", "surgeon"))
+    patients = {p["id"]: p for p in exported["Patient"]}
+    assert patients[pseudonym("Patient", str(old.uuid))] == {
+        "resourceType": "Patient",
+        "id": pseudonym("Patient", str(old.uuid)),
+        "gender": "female",
+    }
+    assert "birthDate" in patients[pseudonym("Patient", str(world.patient.uuid))]
