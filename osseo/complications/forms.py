@@ -128,7 +128,8 @@ class GradingSystemForm(SchemaForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Grades, in order",
         help_text="One grade a line: code | published wording | optional description | "
-        "optional event kinds it describes, comma-separated (e.g. infection_bone).",
+        "optional kinds of event it describes, comma-separated, named as in the list above "
+        "(e.g. Infection: bone).",
     )
 
     def clean_grades(self) -> list[dict[str, Any]]:
@@ -145,9 +146,14 @@ class GradingSystemForm(SchemaForm):
                     "(and optionally '| description | kinds')."
                 )
                 continue
-            kinds = [k.strip() for k in parts[3].split(",") if k.strip()] if parts[3:] else []
-            if any(k not in EventKind.values for k in kinds):
-                problems.append(f"Line {number}: kinds are: {', '.join(EventKind.values)}.")
+            named = [k.strip() for k in parts[3].split(",") if k.strip()] if parts[3:] else []
+            kinds = [_event_kind(name) for name in named]
+            unknown = [name for name, kind in zip(named, kinds, strict=True) if kind is None]
+            if unknown:
+                problems.append(
+                    f"Line {number}: “{unknown[0]}” is not a kind of event; name the kinds as "
+                    "the list above does (e.g. Infection: bone)."
+                )
                 continue
             grades.append(
                 {
@@ -162,6 +168,14 @@ class GradingSystemForm(SchemaForm):
         if not grades:
             raise forms.ValidationError("List at least one grade.")
         return grades
+
+
+def _event_kind(name: str) -> str | None:
+    """The kind of event a grade line names, by its label (any case) or its code; None if none."""
+    for code, label in EventKind.choices:
+        if name.casefold() in (str(label).casefold(), code):
+            return code
+    return None
 
 
 class EventFilterForm(forms.Form):

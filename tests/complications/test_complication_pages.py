@@ -1,6 +1,7 @@
 """The complication screens: record a graded event, treat it, and see it on the patient page."""
 
 import datetime as dt
+import re
 
 from osseo.audit.models import AuditEntry
 from osseo.complications.actions import record_event
@@ -249,6 +250,38 @@ def test_a_bad_grade_line_is_named_and_nothing_is_added(operated):
     assert "Line 2: write &#x27;code | published wording&#x27;" in page
     assert "Line 3:" in page
     assert not GradingSystem.objects.filter(code="broken").exists()
+
+
+def test_a_grade_line_names_its_kinds_of_event_in_words_not_codes(operated):
+    world = operated
+    admin = client_for(world.users["clinic_admin"])
+    page = admin.get("/settings/grading-systems/").content.decode()
+    assert "(e.g. Infection: bone)" in page
+    assert "infection_bone" not in re.sub(r"<[^>]+>", " ", page)  # the checkboxes' values aside
+    form = {"name": "Depth", "code": "depth-2026", "source": "A paper, page 2."}
+    wrong = admin.post(
+        "/settings/grading-systems/", {**form, "grades": "A | Shallow\nB | Deep | | Bone infection"}
+    )
+    assert wrong.status_code == 422
+    assert (
+        "Line 2: “Bone infection” is not a kind of event; name the kinds as the list above does "
+        "(e.g. Infection: bone)." in wrong.content.decode()
+    )
+    assert "infection_bone" not in re.sub(r"<[^>]+>", " ", wrong.content.decode())
+    right = admin.post(
+        "/settings/grading-systems/",
+        {
+            **form,
+            "grades": "A | Shallow | | infection: soft tissue\nB | Deep | | Infection: bone, "
+            "Infection: implant",
+        },
+    )
+    assert right.status_code == 302, right.content.decode()[:3000]
+    grades = GradingSystem.objects.get(code="depth-2026").grades.all()
+    assert [g.kinds for g in grades] == [
+        ["infection_soft_tissue"],
+        ["infection_bone", "infection_implant"],
+    ]
 
 
 def test_only_a_clinic_admin_manages_grading_systems(operated):
