@@ -319,13 +319,13 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from osseo.accounts.api import router as accounts_router
-    from osseo.accounts.invitation_api import router as invitations_router
     from osseo.accounts.organisation_api import router as organisations_router
     from osseo.complications.api import router as complications_router
     from osseo.connectors.api import router as connectors_router
     from osseo.outcomes.api import router as outcomes_router
     from osseo.pathway.api import router as pathway_router
     from osseo.patients.api import router as patients_router
+    from osseo.patients.invitation_api import router as invitations_router
     from osseo.portal.api import router as portal_router
     from osseo.portal.me_api import router as me_router
     from osseo.portal.me_records_api import router as my_records_router

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,7 +23,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from osseo.audit.services import record
 from osseo.contract import action, check_version, lock
 from osseo.errors import Conflict, Missing
-from osseo.patients.models import Patient
 
 from .clinic_settings import SPECS, resolve, validate_value
 from .models import (
@@ -55,7 +55,7 @@ def create_user(
     password: str,
     role: str,
     organisation: Organisation,
-    patient: Patient | None = None,
+    patient: Model | None = None,  # the patient role's record (a patients.Patient)
     first_name: str = "",
     last_name: str = "",
     email: str = "",
@@ -73,7 +73,15 @@ def create_user(
     if role != Role.PATIENT and patient is not None:
         errors["patient"] = ["Only a patient account is linked to a patient record."]
     if role == Role.PATIENT and patient is not None:
-        cared = patient.care_teams.filter(organisation=organisation, until__isnull=True).exists()
+        cared = (
+            type(patient)
+            ._default_manager.filter(
+                pk=patient.pk,
+                care_teams__organisation=organisation,
+                care_teams__until__isnull=True,
+            )
+            .exists()
+        )
         if not cared:
             errors["patient"] = ["That patient is not cared for by this organisation."]
     taken = ["That username is taken."]
@@ -101,7 +109,12 @@ def create_user(
             )
     except IntegrityError as exc:
         raise ValidationError({"username": taken}) from exc
-    Membership.objects.create(user=user, organisation=organisation, role=role, patient=patient)
+    Membership.objects.create(
+        user=user,
+        organisation=organisation,
+        role=role,
+        patient_id=None if patient is None else patient.pk,
+    )
     record(
         "accounts.user.created",
         actor=actor,

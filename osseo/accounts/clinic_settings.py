@@ -238,7 +238,7 @@ SPECS: dict[str, SettingSpec] = {
             anchor="docs/sources.md#follow-up-schedule",
         ),
         # How long the link that invites a patient to set up their account stays valid
-        # (osseo/accounts/invitation_actions.py). A sensible default, not a sourced number: not
+        # (osseo/patients/invitations.py). A sensible default, not a sourced number: not
         # validated until the clinic sets it.
         SettingSpec(
             "patient_invitation_hours",
@@ -253,7 +253,7 @@ SPECS: dict[str, SettingSpec] = {
             ),
             anchor="docs/sources.md#security",
         ),
-        # What the clinic adds to a site's profile (osseo/patients/sites.py): instruments for a
+        # What the clinic adds to a site's profile (osseo/sites.py): instruments for a
         # site, load recordings as a wear basis for a site. The clinic's own: not validated.
         SettingSpec(
             "site_profiles",
@@ -374,8 +374,8 @@ def validate_value(key: str, value: Any) -> Any:
         return value
     if key == "site_profiles":
         from osseo.outcomes.models import Questionnaire
-        from osseo.patients.sites import validate_overrides
         from osseo.rehab.rules import FUNCTION_TESTS
+        from osseo.sites import validate_overrides
 
         try:
             return validate_overrides(

@@ -70,11 +70,11 @@ class FollowUpXrayForm(VersionedForm):
 
 class SiteProfilesForm(VersionedForm):
     """What the clinic adds to each implant site's profile: for each site, only what may be
-    added there (a walking test stays lower-limb, the Q-TFA transfemoral: osseo/patients/sites.py
+    added there (a walking test stays lower-limb, the Q-TFA transfemoral: osseo/sites.py
     keeps those limits, docs/sources.md#outcome-measures), as checkboxes."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from osseo.patients.sites import PROFILES
+        from osseo.sites import PROFILES
 
         super().__init__(*args, **kwargs)
         for site, parts in site_profile_choices().items():
@@ -109,8 +109,8 @@ def site_profile_choices() -> dict[str, dict[str, list[tuple[str, str]]]]:
     """For each site, what a clinic may add to its profile: {site: {part: choices}}; a part with
     nothing to add is left out (load_recordings: [] when the site may take them)."""
     from osseo.outcomes.models import Questionnaire
-    from osseo.patients.sites import LOWER_LIMB_TESTS, PROFILES
     from osseo.rehab.rules import FUNCTION_TESTS
+    from osseo.sites import LOWER_LIMB_TESTS, PROFILES
 
     instruments = list(Questionnaire.objects.values_list("code", "title"))
     out: dict[str, dict[str, list[tuple[str, str]]]] = {}

@@ -26,7 +26,7 @@ def _plural(number: Any, unit: str) -> str:
 
 
 def _site_label(site: str) -> str:
-    from osseo.patients.sites import PROFILES
+    from osseo.sites import PROFILES
 
     return PROFILES[site].label if site in PROFILES else site
 

@@ -41,11 +41,6 @@ urlpatterns = [
     path("partners/", organisation_views.partners, name="partners"),
     path("organisations/", organisation_views.organisations, name="organisations"),
     path(
-        "patients/<uuid:patient_id>/account/",
-        invitation_views.patient_account,
-        name="patient_account",
-    ),
-    path(
         "invitation/<uuid:account_id>/<str:token>/",
         invitation_views.invitation,
         name="invitation",

@@ -58,7 +58,7 @@ def register() -> None:
         slot="actions",
         order=90,
         template=action,
-        context=link("Patient's own account", "accounts:patient_account"),
+        context=link("Patient's own account", "patients:account"),
         permission="patient.invite",
     )
     panels.register("details", order=10, template="patients/_details_panel.html")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import invitation_views, views
 
 app_name = "patients"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/edit/", views.patient_edit, name="edit"),
     path("patients/<uuid:patient_id>/limbs/new/", views.limb_create, name="limb_create"),
     path("patients/<uuid:patient_id>/access/", views.access_history, name="access_history"),
+    path("patients/<uuid:patient_id>/account/", invitation_views.patient_account, name="account"),
 ]

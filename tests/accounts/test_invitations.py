@@ -10,10 +10,11 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from osseo.accounts.invitation_actions import accept_invitation, invite_patient, tokens
+from osseo.accounts.invitation_actions import accept_invitation, tokens
 from osseo.accounts.models import Membership, User
 from osseo.audit.models import AuditEntry
 from osseo.errors import Conflict
+from osseo.patients.invitations import invite_patient
 from tests.conftest import client_for, make_patient
 
 BASE = "http://testserver/"
@@ -113,7 +114,7 @@ def test_a_patient_with_an_account_is_not_invited_again(world):
 def test_without_an_e_mail_address_the_form_says_so(world):
     bare = make_patient(world.users["coordinator"], given_name="Bare")
     client = client_for(world.users["coordinator"])
-    response = client.post(f"/accounts/patients/{bare.uuid}/account/", {"email": ""})
+    response = client.post(f"/patients/{bare.uuid}/account/", {"email": ""})
     assert response.status_code == 422
     assert not Membership.objects.filter(patient=bare).exists()
 
@@ -122,17 +123,15 @@ def test_the_screen_invites_and_shows_the_setting_as_not_validated(
     world, newcomer, django_capture_on_commit_callbacks
 ):
     client = client_for(world.users["coordinator"])
-    page = client.get(f"/accounts/patients/{newcomer.uuid}/account/")
+    page = client.get(f"/patients/{newcomer.uuid}/account/")
     html = page.content.decode()
     assert "No account yet." in html
     assert "for 72 hours (the default)" in html and "not validated" in html
     with django_capture_on_commit_callbacks(execute=True):
-        sent = client.post(
-            f"/accounts/patients/{newcomer.uuid}/account/", {"email": "nell2@example.org"}
-        )
+        sent = client.post(f"/patients/{newcomer.uuid}/account/", {"email": "nell2@example.org"})
     assert sent.status_code == 302
     assert mail.outbox[0].to == ["nell2@example.org"]
-    assert "Invited" in client.get(f"/accounts/patients/{newcomer.uuid}/account/").content.decode()
+    assert "Invited" in client.get(f"/patients/{newcomer.uuid}/account/").content.decode()
 
 
 @pytest.mark.parametrize("persona", ["surgeon", "rehab_specialist", "patient", "outsider"])
@@ -141,7 +140,7 @@ def test_other_roles_cannot_invite(world, newcomer, persona):
     with pytest.raises(PermissionDenied):
         invite_patient(actor=user, patient=newcomer, base_url=BASE)
     response = client_for(user).post(
-        f"/accounts/patients/{newcomer.uuid}/account/", {"email": "x@example.org"}
+        f"/patients/{newcomer.uuid}/account/", {"email": "x@example.org"}
     )
     assert response.status_code in (403, 404)
     assert not Membership.objects.filter(patient=newcomer).exists()

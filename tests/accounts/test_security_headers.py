@@ -48,7 +48,7 @@ def test_the_walk_reaches_the_pages_and_the_api(world):
     # Issue 19's pages: organisations, partners, contact details, a patient's invitation.
     for page in ("/accounts/organisations/", "/accounts/partners/", "/accounts/organisation/"):
         assert page in paths
-    assert f"/accounts/patients/{world.patient.uuid}/account/" in paths
+    assert f"/patients/{world.patient.uuid}/account/" in paths
     assert any(p.startswith("/accounts/invitation/") for p in paths)
 
 

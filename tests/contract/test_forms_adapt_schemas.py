@@ -24,7 +24,7 @@ FORM_MODULES = [
     "osseo.complications.forms",
     "osseo.outcomes.forms",
     "osseo.portal.forms",
-    "osseo.accounts.invitation_views",
+    "osseo.patients.invitation_views",
 ]
 
 

@@ -1,5 +1,5 @@
 """POST /api/v1/patients/{id}/invitation: a coordinator invites a patient to their own account
-(osseo/accounts/invitation_actions.py); the same action as the patient's account screen."""
+(osseo/patients/invitations.py); the same action as the patient's account screen."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from osseo.patients.queries import get_patient_for
 from osseo.problem import write_errors
 
-from .invitation_actions import invite_patient
+from .invitations import invite_patient
+from .queries import get_patient_for
 
 router = Router(tags=["accounts"])
 
