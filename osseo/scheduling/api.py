@@ -28,6 +28,7 @@ from .schemas import (
     AppointmentCancellationIn,
     AppointmentIn,
     AppointmentOut,
+    AppointmentOutcomeIn,
     AppointmentPage,
     AppointmentParams,
     AppointmentPatch,
@@ -293,6 +294,31 @@ def cancel_appointment(
     appointment = get_appointment_for(user, appointment_id, permission="appointment.book")
     appointment = actions.cancel_appointment(
         actor=user, appointment=appointment, reason=payload.reason, if_match=if_match
+    )
+    response["ETag"] = etag_of(appointment)
+    return appointment
+
+
+@router.post(
+    "/appointments/{appointment_id}/outcome",
+    response={200: AppointmentOut, **edit_errors()},
+    operation_id="record_appointment_outcome",
+)
+def record_appointment_outcome(
+    request: HttpRequest,
+    appointment_id: uuid.UUID,
+    payload: AppointmentOutcomeIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Record what became of a booking once its day has come: held, with what of its due items
+    was done (a follow-up visit held is recorded as the scheduled visit it was for), or missed.
+    One recorded already, or before its day, is a 409; with `If-Match`, one changed since is a
+    412."""
+    user = _user(request)
+    appointment = get_appointment_for(user, appointment_id, permission="appointment.book")
+    appointment = actions.record_appointment(
+        actor=user, appointment=appointment, data=payload.dict(), if_match=if_match
     )
     response["ETag"] = etag_of(appointment)
     return appointment

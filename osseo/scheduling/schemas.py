@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime
@@ -125,6 +125,7 @@ class AppointmentOut(Schema):
     done: list[str]
     status: str
     cancel_reason: str = Field("", description="why it was cancelled, when it was")
+    notes: str = Field("", alias="outcome_notes", description="recorded when it was held")
 
     @staticmethod
     def resolve_clinician_name(obj: Any) -> str:
@@ -143,6 +144,15 @@ class AppointmentPatch(PatchBody):
 
 class AppointmentCancellationIn(Schema):
     reason: str = Field(..., min_length=1, max_length=1000, description="why it is cancelled")
+
+
+class AppointmentOutcomeIn(Schema):
+    """What became of a booking once its day has come: held (with the codes of what was due that
+    was done) or missed."""
+
+    status: Literal["done", "missed"]
+    done: list[str] = Field([], max_length=40, description="codes from the appointment's `due`")
+    notes: str = Field("", max_length=5000)
 
 
 class AppointmentPage(Schema):

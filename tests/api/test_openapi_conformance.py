@@ -102,6 +102,7 @@ CALLER = {
     "book_appointment": "coordinator",
     "reschedule_appointment": "coordinator",
     "cancel_appointment": "coordinator",
+    "record_appointment_outcome": "coordinator",
     "get_me": "patient",
     "update_my_contact": "patient",
     "list_my_questionnaire_responses": "patient",

@@ -196,3 +196,52 @@ def test_the_patient_page_shows_the_bookings_and_what_to_book(world):
         # The patient has no staff page: their appointments are on their own (tests/me).
         own = client_for(world.users["patient"]).get(f"/patients/{world.patient.uuid}/")
         assert own.status_code == 403
+
+
+def test_what_was_done_at_the_visit_is_recorded_over_the_api_once_its_day_has_come(world):
+    with time_machine.travel(NOW, tick=False):
+        operate(world, OPERATED)
+        appointment = actions.book_appointment(
+            actor=world.users["coordinator"],
+            patient=world.patient,
+            data={
+                "kind": "follow_up",
+                "starts_at": _at(dt.date(2026, 4, 6)),
+                "place": "Outpatients, room 4",
+                "clinician": world.users["surgeon"],
+                "episode": world.episode,
+                "visit_due": dt.date(2026, 4, 5),
+            },
+        )
+        client = api_client(world.users["coordinator"])
+        url = f"/api/v1/appointments/{appointment.uuid}/outcome"
+        early = client.post(url, {"status": "done"}, content_type="application/json")
+        assert early.status_code == 409
+        assert early.json()["missing"][0]["code"] == "day_come"
+    with time_machine.travel(dt.datetime(2026, 4, 6, 15, tzinfo=dt.UTC), tick=False):
+        client = api_client(world.users["coordinator"])  # a token of the day
+        unknown = client.post(
+            url, {"status": "done", "done": ["test:swim"]}, content_type="application/json"
+        )
+        assert unknown.status_code == 422
+        assert (
+            api_client(world.users["patient"])
+            .post(url, {"status": "missed"}, content_type="application/json")
+            .status_code
+            == 403
+        )
+        held = client.post(
+            url,
+            {"status": "done", "done": ["xray", "test:six_minute_walk"], "notes": "Walked well."},
+            content_type="application/json",
+        )
+        assert held.status_code == 200, held.content
+        body = held.json()
+        assert (body["status"], body["done"], body["notes"]) == (
+            "done",
+            ["test:six_minute_walk", "xray"],  # in the order they were due
+            "Walked well.",
+        )
+        again = client.post(url, {"status": "missed"}, content_type="application/json")
+        assert again.status_code == 409
+    assert FollowUp.objects.get(episode=world.episode).done_on == dt.date(2026, 4, 6)
