@@ -6,12 +6,25 @@ patients app's actions. The loading diary, questionnaires and activity live in v
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from osseo.surgery.guide import SITE_WORDS, guide_context
+from osseo.portal.me_queries import (
+    my_appointments,
+    my_parts,
+    my_questionnaires,
+    next_steps,
+    service_due_on,
+)
+from osseo.rehab.queries import clinic_of, visits_due_of
+from osseo.surgery.guide import ANAESTHESIA_WORDS, guide_context
+from osseo.surgery.models import RecordStatus
 
+from . import words
 from .access import own_record, patient_page
 from .queries import my_episode, my_episodes
 
@@ -23,20 +36,56 @@ def _page(request: HttpRequest, template: str, **context: object) -> HttpRespons
 
 @patient_page
 def home(request: HttpRequest) -> HttpResponse:
-    return _page(request, "me/home.html")
+    """Where they are on the pathway (each treated limb) and what comes next."""
+    patient = own_record(request)
+    today = timezone.localdate()
+    user: Any = request.user
+    steps = next_steps(
+        user,
+        patient,
+        today,
+        appointments=my_appointments(user),
+        parts=my_parts(patient),
+        questionnaires=my_questionnaires(patient, today),
+    )
+    journeys = [
+        {
+            "episode": e,
+            "limb": words.limb_words(e.limb),
+            "words": words.PHASES.get(e.phase),
+            "steps": words.pathway_steps(e.phase),
+        }
+        for e in my_episodes(patient)
+    ]
+    return render(
+        request,
+        "me/home.html",
+        {"patient": patient, "journeys": journeys, "next_steps": steps, "today": today},
+    )
 
 
 @patient_page
 def plan(request: HttpRequest) -> HttpResponse:
-    return _page(request, "me/plan.html")
-
-
-def limb_words(episode: object) -> str:
-    """ "your left thigh bone (femur)": the limb of an episode in the guide's words."""
-    limb = episode.limb  # type: ignore[attr-defined]
-    words = SITE_WORDS.get(limb.site, "your bone")
-    side = {"left": "left", "right": "right"}.get(limb.side)
-    return words.replace("your ", f"your {side} ", 1) if side else words
+    """Each treated limb's plan: site and side, one operation or more, the anaesthetic, the
+    dates, and the operations done (signed records only)."""
+    patient = own_record(request)
+    plans = []
+    for episode in my_episodes(patient):
+        plan = episode.plans.select_related("implant").prefetch_related("stages").first()
+        operations = episode.procedures.filter(status=RecordStatus.SIGNED).order_by(
+            "performed_on", "id"
+        )
+        plans.append(
+            {
+                "episode": episode,
+                "limb": words.limb_words(episode.limb),
+                "plan": plan,
+                "stages": list(plan.stages.all()) if plan else [],
+                "anaesthesia": ANAESTHESIA_WORDS.get(plan.anaesthesia, "") if plan else "",
+                "operations": list(operations),
+            }
+        )
+    return render(request, "me/plan.html", {"patient": patient, "plans": plans})
 
 
 @patient_page
@@ -58,7 +107,7 @@ def guide(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="my-osseointegration-guide.pdf"'
         return response
-    choices = [(e, limb_words(e)) for e in my_episodes(patient)]
+    choices = [(e, words.limb_words(e.limb)) for e in my_episodes(patient)]
     return render(
         request,
         "me/guide.html",
@@ -74,12 +123,60 @@ def guide(request: HttpRequest) -> HttpResponse:
 
 @patient_page
 def appointments(request: HttpRequest) -> HttpResponse:
-    return _page(request, "me/appointments.html")
+    """Their booked appointments (read-only) and the follow-up visits the clinic is to book."""
+    patient = own_record(request)
+    user: Any = request.user
+    booked = my_appointments(user)
+    booked_days = {a.visit_due for a in booked if a.visit_due}
+    to_book = [
+        v
+        for v in visits_due_of(patient, timezone.localdate(), within_days=60)
+        if v.visit.due not in booked_days
+    ]
+    return render(
+        request,
+        "me/appointments.html",
+        {
+            "patient": patient,
+            "appointments": booked,
+            "to_book": to_book,
+            "organisation": clinic_of(patient),
+        },
+    )
 
 
 @patient_page
 def implant(request: HttpRequest) -> HttpResponse:
-    return _page(request, "me/implant.html")
+    """The implant and connector parts in place on each limb, when each part is due for a
+    service (a month, from the clinic's forecast), what to do and whom to call."""
+    patient = own_record(request)
+    today = timezone.localdate()
+    parts = {p.pk: p for p in my_parts(patient)}
+    limbs: list[dict[str, Any]] = []
+    in_place = (
+        patient.devices.filter(status="in_place")
+        .select_related("limb")
+        .order_by("limb_id", "placed_on", "id")
+    )
+    for device in in_place:
+        due = service_due_on(parts[device.pk]) if device.pk in parts else None
+        entry = {
+            "device": device,
+            "name": device.get_kind_display(),
+            "connector": device.pk in parts,
+            "due_month": words.month_words(due) if due else "",
+            "overdue": bool(due and due < today),
+        }
+        if not limbs or limbs[-1]["limb"] != device.limb:
+            limbs.append(
+                {"limb": device.limb, "words": words.limb_words(device.limb), "devices": []}
+            )
+        limbs[-1]["devices"].append(entry)
+    return render(
+        request,
+        "me/implant.html",
+        {"patient": patient, "limbs": limbs, "organisation": clinic_of(patient)},
+    )
 
 
 @patient_page
@@ -89,4 +186,14 @@ def details(request: HttpRequest) -> HttpResponse:
 
 @patient_page
 def contact(request: HttpRequest) -> HttpResponse:
-    return _page(request, "me/contact.html")
+    """The clinic's contact details and out-of-hours line, and their rehabilitation partners'."""
+    patient = own_record(request)
+    partners = [
+        r.organisation
+        for r in patient.referrals.filter(withdrawn_at__isnull=True).select_related("organisation")
+    ]
+    return render(
+        request,
+        "me/contact.html",
+        {"patient": patient, "organisation": clinic_of(patient), "partners": partners},
+    )

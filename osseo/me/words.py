@@ -1,0 +1,112 @@
+"""The patient's own pages in plain words: where each phase of the pathway leaves them and what
+comes next, how a limb is named, when a part is due. Descriptions of Osseo's pathway
+(osseo/pathway/models.py) in the voice of the clinic's guide (docs/sources.md#clinic-guide); no
+clinical rule or number is set here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from osseo.surgery.guide import SITE_WORDS
+
+
+@dataclass(frozen=True)
+class PhaseWords:
+    title: str  # where they are, as a heading
+    now: str  # what it means
+    next: str  # what comes next
+
+
+# The pathway's phases as the patient lives them. Surgery and rehabilitation follow the guide
+# ("Post-Surgery Rehabilitation": with the clinic's rehabilitation partner, with the team's
+# information sheets; docs/sources.md#clinic-guide); follow-up visits follow the clinic's schedule
+# (docs/sources.md#follow-up-schedule); connector parts need regular maintenance
+# (docs/sources.md#connector-parts).
+PHASES: dict[str, PhaseWords] = {
+    "referral": PhaseWords(
+        "Your referral has reached the clinic",
+        "The clinic has your referral and is looking at it.",
+        "The team will contact you to arrange an assessment.",
+    ),
+    "assessment": PhaseWords(
+        "You are being assessed",
+        "The team is finding out whether osseointegration is right for you. Your case is "
+        "discussed at a meeting of the whole team (the MDT).",
+        "The team will talk the result through with you.",
+    ),
+    "planning": PhaseWords(
+        "Your surgery is being planned",
+        "Your surgeon is planning your operation: one operation or more, the anaesthetic and "
+        "the implant.",
+        "Your plan and your guide fill in as the plan is made. The clinic will agree the date "
+        "with you.",
+    ),
+    "surgery": PhaseWords(
+        "Your surgery",
+        "This is the time of your operation, or operations if your surgery is in stages.",
+        "After surgery comes rehabilitation, with the rehabilitation team.",
+    ),
+    "rehabilitation": PhaseWords(
+        "Rehabilitation",
+        "You are working with the rehabilitation team to get used to your prosthesis. Your team "
+        "gives you information sheets for this phase.",
+        "Keep your diary and answer the questionnaires the clinic asks. Check-ups follow the "
+        "clinic's schedule.",
+    ),
+    "follow_up": PhaseWords(
+        "Follow-up",
+        "Your care continues with regular check-ups. The parts that connect your implant to your "
+        "prosthesis need regular maintenance and replacement.",
+        "The clinic books your check-ups and tells you when a part is due for a service.",
+    ),
+    "declined": PhaseWords(
+        "Not going ahead",
+        "Osseointegration is not going ahead for this limb.",
+        "If you have any questions about this, please contact the clinic.",
+    ),
+    "closed": PhaseWords(
+        "This part of your care has ended",
+        "The clinic has closed this part of your care.",
+        "If you need the clinic again, please contact them.",
+    ),
+}
+
+# The steps shown as "where you are": the pathway in order (declined and closed are not steps).
+PATHWAY = ("referral", "assessment", "planning", "surgery", "rehabilitation", "follow_up")
+STEP_NAMES = {
+    "referral": "Referral",
+    "assessment": "Assessment",
+    "planning": "Planning",
+    "surgery": "Surgery",
+    "rehabilitation": "Rehabilitation",
+    "follow_up": "Follow-up",
+}
+
+
+def pathway_steps(phase: str) -> list[dict[str, str]]:
+    """Each step of the pathway with its state for this phase: done, current or to come."""
+    if phase not in PATHWAY:
+        return []
+    here = PATHWAY.index(phase)
+    return [
+        {
+            "name": STEP_NAMES[code],
+            "state": "done" if i < here else "current" if i == here else "todo",
+        }
+        for i, code in enumerate(PATHWAY)
+    ]
+
+
+def limb_words(limb: Any) -> str:
+    """ "your left thigh bone (femur)": a limb in the guide's words, with its side."""
+    words = SITE_WORDS.get(limb.site, "your bone")
+    side = limb.side if limb.side in ("left", "right") else ""
+    return words.replace("your ", f"your {side} ", 1) if side else words
+
+
+def month_words(day: dt.date) -> str:
+    """ "March 2027": when a part is due, said as a month (a forecast, not a date)."""
+    return day.strftime("%B %Y")

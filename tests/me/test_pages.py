@@ -1,0 +1,75 @@
+"""What the patient reads on their own pages, from their record: where they are and what comes
+next, their plan, appointments, implant and parts, and the clinic's contact details."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from osseo.accounts.models import Organisation
+from tests.conftest import client_for
+from tests.rehab.conftest import operate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def reference_protocols(db):
+    from osseo.rehab.reference import ensure_reference_protocols
+
+    ensure_reference_protocols()
+
+
+def _text(world, url):
+    response = client_for(world.users["patient"]).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_home_says_where_the_patient_is_and_what_comes_next_in_words(world):
+    html = _text(world, "/me/")
+    assert "Your referral has reached the clinic" in html
+    assert 'aria-current="step">Referral' in html
+    assert "The team will contact you to arrange an assessment." in html
+    assert "your left thigh bone (femur)" in html
+    for internal in ("referral</", "follow_up", "Palmgren", "cycles", "not validated"):
+        assert internal not in html
+
+
+def test_a_planned_patient_reads_their_plan_in_words(world):
+    from tests.gates import advance, make_plan
+
+    advance(world.users, world.episode, "assessment", "planning")
+    make_plan(world.users, world.episode, planned_date=dt.date(2027, 3, 4))
+    html = _text(world, "/me/plan/")
+    assert "one operation" in html
+    assert "Thursday 4 March 2027" in html
+    assert "combined with an epidural block to numb your legs" in html
+    assert "Your anaesthetist has agreed this plan." in html
+    assert "general_epidural" not in html and "single_stage" not in html
+    home = _text(world, "/me/")
+    assert "Your surgery is being planned" in home
+    assert 'aria-current="step">Planning' in home
+
+
+def test_an_operated_patient_sees_their_implant_and_parts(world):
+    operate(world, dt.date(2026, 1, 5), phase="follow_up")
+    html = _text(world, "/me/implant/")
+    assert "Bone-anchor implant" in html and "Dualcone adaptor" in html
+    assert "In place since" in html and "5 January 2026" in html
+    assert "IMP-LOT-7" not in html  # lots and identifiers are the clinic's
+    plan = _text(world, "/me/plan/")
+    assert "Operations you have had" in plan and "5 January 2026" in plan
+
+
+def test_contact_gives_the_clinics_numbers_as_links(world):
+    clinic = Organisation.objects.get(pk=world.clinic.pk)
+    clinic.telephone, clinic.out_of_hours = "0161 496 0123", "0161 496 0999"
+    clinic.email, clinic.address = "oi@example.org", "1 Hospital Road\nManchester"
+    clinic.save()
+    html = _text(world, "/me/contact/")
+    assert '<a href="tel:+441614960123">0161 496 0123</a>' in html
+    assert '<a href="tel:+441614960999">0161 496 0999</a>' in html
+    assert 'href="mailto:oi@example.org"' in html
+    assert "1 Hospital Road<br>Manchester" in html
