@@ -15,4 +15,10 @@ urlpatterns = [
     path("diary/", views_diary.diary, name="diary"),
     path("questionnaires/", views_diary.questionnaires, name="questionnaires"),
     path("activity/", views_diary.activity, name="activity"),
+    path("diary/<uuid:log_id>/correct/", views_diary.diary_correct, name="diary_correct"),
+    path(
+        "questionnaires/<slug:code>/<str:limb>/",
+        views_diary.questionnaire,
+        name="questionnaire",
+    ),
 ]
