@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
+from osseo.editing import apply_errors
+from osseo.patients.actions import update_own_contact
 from osseo.portal.me_queries import (
     my_appointments,
     my_parts,
@@ -26,12 +33,14 @@ from osseo.surgery.models import RecordStatus
 
 from . import words
 from .access import own_record, patient_page
-from .queries import my_episode, my_episodes
-
-
-def _page(request: HttpRequest, template: str, **context: object) -> HttpResponse:
-    patient = own_record(request)
-    return render(request, template, {"patient": patient, **context})
+from .queries import (
+    access_history,
+    care_team,
+    grouped,
+    history_line,
+    my_episode,
+    my_episodes,
+)
 
 
 @patient_page
@@ -179,9 +188,52 @@ def implant(request: HttpRequest) -> HttpResponse:
     )
 
 
+class ContactForm(forms.Form):
+    """The patient's own phone, e-mail and address (the rest of the record is the clinic's)."""
+
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    email = forms.CharField(label="E-mail", max_length=254, required=False)
+    address = forms.CharField(
+        label="Address", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
 @patient_page
+@require_http_methods(["GET", "POST"])
 def details(request: HttpRequest) -> HttpResponse:
-    return _page(request, "me/details.html")
+    """Their contact details (changed through patients.actions.update_own_contact), who can see
+    their record (the care team) and who did (their access history, in words)."""
+    patient = own_record(request, audit_read=request.method == "GET")
+    initial = {"phone": patient.phone, "email": patient.email, "address": patient.address}
+    form = ContactForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                update_own_contact(
+                    actor=request.user,  # type: ignore[arg-type]
+                    patient=patient,
+                    data={k: form.cleaned_data[k] for k in form.changed_data},
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Your details are saved.")
+                return redirect("me:details")
+        status = 422
+    page = Paginator(access_history(patient), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "me/details.html",
+        {
+            "patient": patient,
+            "form": form,
+            "team": care_team(patient),
+            "page": page,
+            "history": grouped([history_line(e, request.user) for e in page.object_list]),
+        },
+        status=status,
+    )
 
 
 @patient_page

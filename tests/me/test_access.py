@@ -133,7 +133,7 @@ def test_a_patient_who_signs_in_lands_on_their_own_pages(world):
 def test_the_pages_a_patient_keeps_are_their_own_account_and_calendar_only():
     assert all(n.startswith(("accounts:", "scheduling:calendar")) for n in KEPT)
     staff = {"accounts:settings", "accounts:accounts", "accounts:organisation"}
-    assert not staff & KEPT and "accounts:patient_account" not in KEPT
+    assert not staff & KEPT and "patients:account" not in KEPT
 
 
 def test_a_patient_keeps_their_account_pages(world):

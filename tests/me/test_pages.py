@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from osseo.accounts.models import Organisation
+from osseo.audit.models import AuditEntry
 from tests.conftest import client_for
 from tests.rehab.conftest import operate
 
@@ -73,3 +74,37 @@ def test_contact_gives_the_clinics_numbers_as_links(world):
     assert '<a href="tel:+441614960999">0161 496 0999</a>' in html
     assert 'href="mailto:oi@example.org"' in html
     assert "1 Hospital Road<br>Manchester" in html
+
+
+def test_the_patient_changes_their_own_contact_details_only(world):
+    client = client_for(world.users["patient"])
+    page = client.get("/me/details/").content.decode()
+    assert "Who can see your record" in page and "Test Clinic" in page
+    response = client.post(
+        "/me/details/",
+        {"phone": "07700 900456", "email": "ada@example.org", "address": "2 Mill Lane"},
+    )
+    assert response.status_code == 302
+    world.patient.refresh_from_db()
+    assert (world.patient.phone, world.patient.email, world.patient.address) == (
+        "07700 900456",
+        "ada@example.org",
+        "2 Mill Lane",
+    )
+    entry = AuditEntry.objects.filter(action="patients.patient.updated").latest("seq")
+    assert entry.actor == world.users["patient"] and entry.patient == world.patient
+    bad = client.post("/me/details/", {"email": "not an address"})
+    assert bad.status_code == 422
+    assert 'id="id_email_error"' in bad.content.decode()
+    world.patient.refresh_from_db()
+    assert world.patient.email == "ada@example.org"
+
+
+def test_the_care_team_and_the_access_history_are_in_words(world):
+    client_for(world.users["surgeon"]).get(f"/patients/{world.patient.uuid}/")
+    html = _text(world, "/me/details/")
+    assert "surgeon, Test Clinic) looked at your record." in html
+    assert "You looked at your record." in html
+    assert "patients.patient.viewed" not in html
+    # Staff of the clinic caring for them; not the other clinic's.
+    assert "outsider" not in html
