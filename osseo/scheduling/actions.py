@@ -38,6 +38,7 @@ register(
     {
         "scheduling.meeting.created": "MDT meeting arranged",
         "scheduling.meeting.attendees_set": "MDT meeting attendees changed",
+        "scheduling.meeting.moved": "MDT meeting moved",
         "scheduling.agenda.added": "Patient added to an MDT meeting's agenda",
         "scheduling.agenda.removed": "Patient taken off an MDT meeting's agenda",
         "scheduling.agenda.decided": "MDT decision recorded at the meeting",
@@ -162,6 +163,48 @@ def _remind_attendees(meeting: MdtMeeting) -> None:
     from .reminders import enqueue_meeting_reminders
 
     transaction.on_commit(lambda: enqueue_meeting_reminders(meeting))
+
+
+@action(permission="mdt.manage", locks=["meeting"])
+def move_meeting(
+    *, actor: User, meeting: MdtMeeting, data: dict[str, Any], if_match: str | None = None
+) -> MdtMeeting:
+    """Move a meeting not yet held: its date and time, or its place (those `data` names). Its
+    attendees' reminders follow the new time; calendars show the same event, changed. A meeting
+    with a decision recorded has been held: it stays as it was (409)."""
+    errors: dict[str, list[str]] = {}
+    new: dict[str, Any] = {}
+    if "starts_at" in data:
+        new["starts_at"] = _when(errors, "starts_at", data["starts_at"])
+    if "place" in data:
+        place = str(data["place"] or "").strip()
+        if len(place) > 200:
+            errors["place"] = ["At most 200 characters."]
+        new["place"] = place
+    changed = {k: v for k, v in new.items() if v != getattr(meeting, k)}
+    if not errors and not changed:
+        errors["starts_at"] = ["Change the date and time or the place."]
+    if errors:
+        raise ValidationError(errors)
+    if meeting.agenda.filter(assessment__isnull=False).exists():
+        raise Conflict(
+            "This meeting has decisions recorded: it was held as it stands.",
+            missing=[Missing("undecided", "Only a meeting with no decision yet can move.", "")],
+        )
+    changes = {
+        k: [
+            getattr(meeting, k).isoformat() if k == "starts_at" else getattr(meeting, k),
+            v.isoformat() if k == "starts_at" else v,
+        ]
+        for k, v in changed.items()
+    }
+    for name, value in changed.items():
+        setattr(meeting, name, value)
+    meeting.save()
+    record("scheduling.meeting.moved", actor=actor, obj=meeting, changes=changes)
+    if "starts_at" in changed:
+        _remind_attendees(meeting)
+    return meeting
 
 
 @action(permission="mdt.manage", locks=["meeting"])

@@ -23,7 +23,13 @@ from osseo.problem import IfMatch, edit_errors, errors, write_errors
 
 from . import actions
 from .models import AgendaItem, MdtMeeting
-from .queries import appointments_between, clinicians_of, get_appointment_for, meetings_for
+from .queries import (
+    appointments_between,
+    clinicians_of,
+    get_appointment_for,
+    get_meeting_for,
+    meetings_for,
+)
 from .schemas import (
     AppointmentCancellationIn,
     AppointmentIn,
@@ -36,6 +42,7 @@ from .schemas import (
     MeetingOut,
     MeetingPage,
     MeetingParams,
+    MeetingPatch,
     WorklistOut,
 )
 
@@ -157,6 +164,49 @@ def create_mdt_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
     for episode in episodes:
         actions.add_to_agenda(actor=user, meeting=meeting, episode=episode)
     return Status(201, _meeting_out(meeting))
+
+
+@router.get(
+    "/mdt-meetings/{meeting_id}",
+    response={200: MeetingOut, **errors(403, 404)},
+    operation_id="get_mdt_meeting",
+)
+def get_mdt_meeting(request: HttpRequest, meeting_id: uuid.UUID, response: HttpResponse) -> Any:
+    """One meeting with its attendees and agenda (the patients named are an audited read); its
+    `ETag` is the version a move may name in `If-Match`."""
+    user = _user(request)
+    meeting = get_meeting_for(user, meeting_id)
+    out = _meeting_out(meeting)
+    record_list_read(user, (str(i["patient"]) for i in out["agenda"]), list="MDT meeting")
+    response["ETag"] = etag_of(meeting)
+    return out
+
+
+@router.patch(
+    "/mdt-meetings/{meeting_id}",
+    response={200: MeetingOut, **edit_errors()},
+    operation_id="move_mdt_meeting",
+)
+def move_mdt_meeting(
+    request: HttpRequest,
+    meeting_id: uuid.UUID,
+    payload: MeetingPatch,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Move a meeting not yet held (its date and time, or its place); its attendees' reminders
+    follow the new time. One with a decision recorded is a 409; with `If-Match`, one changed
+    since is a 412."""
+    user = _user(request)
+    meeting = get_meeting_for(user, meeting_id, permission="mdt.manage")
+    meeting = actions.move_meeting(
+        actor=user,
+        meeting=meeting,
+        data={k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None},
+        if_match=if_match,
+    )
+    response["ETag"] = etag_of(meeting)
+    return _meeting_out(meeting)
 
 
 @router.post(

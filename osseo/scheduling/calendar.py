@@ -72,6 +72,7 @@ def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]
             event = Event()
             event.add("uid", f"mdt-{m.uuid}@osseo")
             event.add("dtstamp", now)
+            event.add("sequence", m.version)
             event.add("dtstart", m.starts_at)
             event.add("dtend", m.starts_at + dt.timedelta(hours=1))
             event.add("summary", "MDT meeting")

@@ -82,6 +82,13 @@ class MeetingOut(Schema):
     agenda: list[AgendaItemOut]
 
 
+class MeetingPatch(PatchBody):
+    """A meeting not yet held, moved: the date and time or the place named change."""
+
+    starts_at: AwareDatetime | None = None
+    place: str | None = Field(None, max_length=200)
+
+
 class MeetingPage(Schema):
     items: list[MeetingOut]
     count: int

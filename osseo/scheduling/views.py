@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 from osseo.accounts.models import User
 from osseo.accounts.permissions import has_permission
 from osseo.audit.services import record
-from osseo.errors import Conflict
+from osseo.errors import Conflict, StaleVersion
 from osseo.pathway.queries import get_episode_for
 from osseo.patients.forms import apply_errors
 from osseo.patients.queries import record_list_read
@@ -209,10 +209,43 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     agenda_form = AgendaForm(
         request.POST if op == "agenda" else None, episodes=due_episodes, prefix="a"
     )
+    local = timezone.localtime(meeting.starts_at)
+    move_form = MeetingForm(
+        request.POST if op == "move" else None,
+        prefix="mv",
+        initial={
+            "day": local.date(),
+            "time": local.time().replace(second=0),
+            "place": meeting.place,
+        },
+    )
     status = 200
     decision_forms: dict[int, DecisionForm] = {}
     attendees = list(meeting.attendees.select_related("user"))
-    if request.method == "POST":
+    if request.method == "POST" and op == "move":
+        if move_form.is_valid():
+            try:
+                actions.move_meeting(
+                    actor=user,
+                    meeting=meeting,
+                    data=move_form.action_data(),
+                    if_match=request.POST.get("version") or None,
+                )
+            except StaleVersion:
+                move_form.add_error(
+                    None, "The meeting was changed since you opened the page; nothing was moved."
+                )
+            except (ValidationError, Conflict) as exc:
+                if isinstance(exc, ValidationError) and "starts_at" in getattr(
+                    exc, "error_dict", {}
+                ):
+                    exc.error_dict["day"] = exc.error_dict.pop("starts_at")
+                apply_errors(move_form, exc)
+            else:
+                messages.success(request, "Meeting moved: its attendees' reminders follow.")
+                return redirect("scheduling:meeting", meeting_id=meeting.uuid)
+        status = 422
+    elif request.method == "POST":
         done = _meeting_post(
             request,
             user,
@@ -244,6 +277,10 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
             "outside_form": outside_form,
             "agenda_form": agenda_form if due_episodes else None,
             "items": items,
+            # A meeting with a decision recorded was held as it stands.
+            "move_form": move_form
+            if can_manage and not any(i.assessment_id for i in context["agenda"])
+            else None,
         },
         status=status,
     )

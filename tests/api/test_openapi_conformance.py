@@ -99,6 +99,7 @@ CALLER = {
     "add_partner": "clinic_admin",
     "end_partnership": "clinic_admin",
     "create_mdt_meeting": "coordinator",
+    "move_mdt_meeting": "coordinator",
     "book_appointment": "coordinator",
     "reschedule_appointment": "coordinator",
     "cancel_appointment": "coordinator",
@@ -313,8 +314,19 @@ def _records() -> Records:
             "clinician": surgeon,
         },
     )
+    from osseo.scheduling.actions import create_meeting
+
+    meeting = create_meeting(
+        actor=coordinator,
+        data={
+            "starts_at": timezone.now() + dt.timedelta(days=6),
+            "place": "Seminar room",
+            "attendees": [{"user": surgeon, "discipline": "surgeon"}],
+        },
+    )
     ids = {
         "appointment_id": appointment.uuid,
+        "meeting_id": meeting.uuid,
         "patient_id": patient.uuid,
         "episode_id": operated.uuid,
         "plan_id": planning.plans.get().uuid,

@@ -245,3 +245,34 @@ def test_what_was_done_at_the_visit_is_recorded_over_the_api_once_its_day_has_co
         again = client.post(url, {"status": "missed"}, content_type="application/json")
         assert again.status_code == 409
     assert FollowUp.objects.get(episode=world.episode).done_on == dt.date(2026, 4, 6)
+
+
+def test_a_cancelled_visit_is_proposed_for_booking_again_and_a_moved_one_is_not(world):
+    with time_machine.travel(NOW, tick=False):
+        operate(world, OPERATED)
+        appointment = actions.book_appointment(
+            actor=world.users["coordinator"],
+            patient=world.patient,
+            data={
+                "kind": "follow_up",
+                "starts_at": _at(dt.date(2026, 4, 6)),
+                "place": "Outpatients, room 4",
+                "clinician": world.users["surgeon"],
+                "episode": world.episode,
+                "visit_due": dt.date(2026, 4, 5),
+            },
+        )
+        today = timezone.localdate()
+        actions.reschedule_appointment(
+            actor=world.users["coordinator"],
+            appointment=appointment,
+            data={"starts_at": _at(dt.date(2026, 4, 8)), "reason": "Clinic closed on the 6th."},
+        )
+        assert proposed_bookings(world.users["coordinator"], today) == []
+        appointment.refresh_from_db()
+        assert (appointment.visit_due, appointment.visit_label) == (dt.date(2026, 4, 5), "3 months")
+        actions.cancel_appointment(
+            actor=world.users["coordinator"], appointment=appointment, reason="Patient abroad."
+        )
+        [proposal] = proposed_bookings(world.users["coordinator"], today)
+        assert proposal.visit.due == dt.date(2026, 4, 5)
