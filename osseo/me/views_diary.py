@@ -56,6 +56,8 @@ def _patient_words(form: forms.Form, plan: Any) -> forms.Form:
         "walking_aid": "Walking aid",
         "reason": "What was wrong with the day's log?",
     }
+    if plan.measure != "load":
+        form.fields.pop("applied_kg", None)  # a programme in hours or minutes logs no load
     for name, field in form.fields.items():
         if name in words:
             field.label = words[name]
@@ -80,9 +82,11 @@ def diary(request: HttpRequest) -> HttpResponse:
     for plan in plans:
         bound = posted is not None and posted.pk == plan.pk
         form = _patient_words(
-            LogForm(request.POST if bound else None, initial={"date": today}, prefix=None).fit(
-                plan
-            ),
+            LogForm(
+                request.POST if bound else None,
+                # Today, until today is logged: then the day is the patient's to choose.
+                initial={"date": None if plan.logs.filter(date=today).exists() else today},
+            ).fit(plan),
             plan,
         )
         if bound and form.is_valid():
