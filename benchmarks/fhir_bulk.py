@@ -73,11 +73,11 @@ def main() -> None:
             if deidentify
             else None
         )
-        mapped = [
-            (key, resource)
-            for group in bulk.batches(patients)
-            for key, resource in everything.records(group, people)
-        ]
+        mapped = []
+        for group in bulk.batches(patients):
+            if shield is not None:
+                shield.prepare(group, keep=True)
+            mapped += everything.records(group, people)
         files = bulk.NdjsonFiles(folder)
         for key, resource in mapped:
             out = shield.apply(key, resource) if shield is not None else resource

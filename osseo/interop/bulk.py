@@ -141,6 +141,8 @@ def export(
     exported = 0
     try:
         for group in batches(patients, batch):
+            if shield is not None:
+                shield.prepare(group)
             for key, resource in everything.records(group, people):
                 out = shield.apply(key, resource) if shield is not None else resource
                 if out is not None:

@@ -2,8 +2,10 @@
 
 What leaves (docs/sources.md#deidentification):
 - no direct identifier (docs/sources.md#deidentification): a Patient keeps its gender and its
-  year of birth only, and no year of birth at 90 and over (no name, NHS or record number,
-  telecom, address or birth date); every id and every `Type/id` reference is a
+  10-year age band (an extension, `AGE_BAND`: at the first signed implantation, or today for a
+  patient with none; one band for 90 and over) and nothing else: no name, NHS or record number,
+  telecom, address, birth date or year of birth (a year of birth would be finer than the band
+  the small cells are counted on); every id and every `Type/id` reference is a
   keyed pseudonym (the same within one export and from one export to the next, so references
   hold and the registry can follow a patient, but not Osseo's own id); people's names, reference
   displays and the audit trail's ids are left out; a Device keeps its product (GTIN, maker,
@@ -17,10 +19,10 @@ What leaves (docs/sources.md#deidentification):
   the shift cannot be recomputed or undone, and it differs between patients;
 - small cells (k-anonymity at the clinic's registry threshold `registry_min_at_risk`, the
   setting the registry's de-identified data set uses): each patient's cells are, per signed
-  implant, (site, sex, 10-year age band at implantation, year implanted), and for a patient
-  with no implant, per limb, (site, sex, age band today, "not implanted"). A patient with every
+  implant, (site, sex, the age band the Patient shows, year implanted), and for a patient
+  with no implant, per limb, (site, sex, age band, "not implanted"). A patient with every
   cell shared by at least the threshold is exported as is; otherwise, if every (site, year) is
-  shared by at least the threshold, the patient is generalised (gender and year of birth left
+  shared by at least the threshold, the patient is generalised (gender and age band left
   out); otherwise the patient's whole record is suppressed. The manifest counts both.
 """
 
@@ -35,16 +37,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Min, OuterRef, QuerySet, Subquery
 
 from osseo.accounts.clinic_settings import SPECS, resolve
 from osseo.accounts.models import Organisation, OrganisationKind, User
 from osseo.patients.models import Patient, ResidualLimb
 from osseo.surgery.models import Device, DeviceKind, RecordStatus
 
+from .systems import LOCAL_BASE, UCUM
+
 SHIFT_DAYS = 182  # the largest shift either way: half a year, so seasons blur but years hold
 KEPT, GENERALISED, SUPPRESSED = 0, 1, 2
 NOT_IMPLANTED = "not implanted"
+AGE_BAND = f"{LOCAL_BASE}/StructureDefinition/age-band"
 # Elements holding a date, dateTime or instant in the resources Osseo emits.
 DATE_ELEMENTS = frozenset(
     {
@@ -119,19 +124,28 @@ def age_band(born: dt.date, on: dt.date) -> str:
     return "90+" if low == 90 else f"{low}-{low + 9}"
 
 
+def _signed_implants() -> QuerySet[Device]:
+    return Device.objects.filter(kind=DeviceKind.IMPLANT, placed_by__status=RecordStatus.SIGNED)
+
+
 def cells(patients: QuerySet[Patient], today: dt.date) -> Iterator[tuple[str, tuple, tuple]]:
     """(patient id, fine cell, coarse cell) for each signed implant of `patients`, and for each
-    limb of a patient with none (see the module's notes), streamed from the database."""
-    implants = Device.objects.filter(
-        kind=DeviceKind.IMPLANT,
-        placed_by__status=RecordStatus.SIGNED,
-        patient_id__in=patients.values("pk"),
+    limb of a patient with none (see the module's notes), streamed from the database. The age
+    band is the one the export shows: at the patient's first implantation (`first_implanted`),
+    or today for a patient with none."""
+    implants = _signed_implants().filter(patient_id__in=patients.values("pk"))
+    first = (
+        _signed_implants()
+        .filter(patient_id=OuterRef("patient_id"))
+        .order_by("placed_on")
+        .values("placed_on")[:1]
     )
-    for uuid, site, sex, born, placed in implants.values_list(
-        "patient__uuid", "limb__site", "patient__sex", "patient__birth_date", "placed_on"
-    ).iterator(2000):
+    rows = implants.annotate(first=Subquery(first)).values_list(
+        "patient__uuid", "limb__site", "patient__sex", "patient__birth_date", "placed_on", "first"
+    )
+    for uuid, site, sex, born, placed, earliest in rows.iterator(2000):
         year = str(placed.year) if placed else ""
-        band = age_band(born, placed or today)
+        band = age_band(born, earliest or today)
         yield str(uuid), (site, sex, band, year), (site, year)
     others = patients.exclude(pk__in=implants.values("patient_id"))
     limbs = ResidualLimb.objects.filter(patient_id__in=others.values("pk"))
@@ -146,6 +160,31 @@ def cells(patients: QuerySet[Patient], today: dt.date) -> Iterator[tuple[str, tu
         if pk not in with_limb:
             band = age_band(born, today)
             yield str(uuid), ("", sex, band, NOT_IMPLANTED), ("", NOT_IMPLANTED)
+
+
+def first_implanted(patients: list[Patient]) -> dict[str, dt.date]:
+    """Each patient's first signed implantation, by patient id (those with one)."""
+    rows = (
+        _signed_implants()
+        .filter(patient_id__in=[p.pk for p in patients])
+        .values("patient__uuid")
+        .annotate(first=Min("placed_on"))
+        .values_list("patient__uuid", "first")
+    )
+    return {str(uuid): first for uuid, first in rows if first}
+
+
+def age_band_extension(band: str) -> dict[str, Any]:
+    """The age band as an extension of the Patient (a Range of years, UCUM `a`)."""
+
+    def years(value: int) -> dict[str, Any]:
+        return {"value": value, "unit": "a", "system": UCUM, "code": "a"}
+
+    low, _, high = band.rstrip("+").partition("-")
+    span: dict[str, Any] = {"low": years(int(low))}
+    if high:
+        span["high"] = years(int(high))
+    return {"url": AGE_BAND, "valueRange": span}
 
 
 class Deidentifier:
@@ -176,6 +215,13 @@ class Deidentifier:
                 self.levels[patient] = level
         self.today = today
         self.left_out: Counter[str] = Counter()
+        self.first: dict[str, dt.date] = {}
+
+    def prepare(self, group: list[Patient], *, keep: bool = False) -> None:
+        """Read what the batch's Patients show (each one's first implantation) before they are
+        mapped; `keep` adds to what earlier batches read instead of replacing it."""
+        found = first_implanted(group)
+        self.first = self.first | found if keep else found
 
     def level(self, patient_id: str) -> int:
         return self.levels.get(patient_id, KEPT)
@@ -207,16 +253,16 @@ class Deidentifier:
             self.left_out[kind] += 1
             return None
         days = date_shift(patient_id, self.key)
-        born = resource.get("birthDate") if kind == "Patient" else None
         out = self._clean(resource, kind, dt.timedelta(days=days))
         if kind == "Patient":
-            old = born and age(dt.date.fromisoformat(born[:10]), self.today) >= 90
-            if born and level == KEPT and not old:
-                out["birthDate"] = _shift(born, dt.timedelta(days=days))[:4]
-            else:
-                out.pop("birthDate", None)
+            born = resource.get("birthDate")
+            out.pop("birthDate", None)
             if level == GENERALISED:
                 out.pop("gender", None)
+            elif born:
+                on = self.first.get(patient_id, self.today)
+                band = age_band(dt.date.fromisoformat(born[:10]), on)
+                out["extension"] = [*out.get("extension", []), age_band_extension(band)]
         if kind == "Provenance":
             out["target"] = [t for t in out["target"] if not _names("DocumentReference", t)]
             for agent in out["agent"]:

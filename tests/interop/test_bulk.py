@@ -2,6 +2,7 @@
 layout, every resource valid and every reference resolved, within the actor's scope, never the
 demonstration centres', audited."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -126,3 +127,21 @@ def test_it_is_audited_once_and_as_a_read_of_each_record(recorded, tmp_path):
     assert entry.changes["resources"]["Patient"] == 1
     read_ = AuditEntry.objects.get(action="interop.record.exported")
     assert (read_.patient, read_.changes["via"]) == (world.patient, "bulk export")
+
+
+def test_a_resource_failing_the_checks_goes_to_the_error_file_as_an_operation_outcome(tmp_path):
+    files = bulk.NdjsonFiles(tmp_path)
+    bulk._write(files, {"resourceType": "Patient", "id": "p1", "gender": "robot"}, True)
+    bulk._write(files, {"resourceType": "Patient", "id": "p2", "gender": "female"}, True)
+    files.close()
+    [outcome] = [json.loads(line) for line in (tmp_path / bulk.ERRORS).read_text().splitlines()]
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert validate.check(outcome) == []
+    assert [i["expression"] for i in outcome["issue"]] == [["Patient.gender"]] * len(
+        outcome["issue"]
+    )
+    assert "Patient/p1" in outcome["issue"][0]["diagnostics"]
+    assert [json.loads(line)["id"] for line in (tmp_path / "Patient.ndjson").open()] == ["p2"]
+    manifest = bulk._manifest(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), files, 1, None)
+    assert manifest["error"] == [{"type": "OperationOutcome", "url": bulk.ERRORS, "count": 1}]
+    assert manifest["output"] == [{"type": "Patient", "url": "Patient.ndjson", "count": 1}]

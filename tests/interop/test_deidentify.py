@@ -4,6 +4,8 @@ move by one keyed offset per patient, small cells are generalised or suppressed 
 import datetime as dt
 import json
 
+from django.utils import timezone
+
 from osseo.accounts.actions import set_clinic_setting
 from osseo.interop import bulk, deidentify, validate
 from osseo.interop.deidentify import DATE_ELEMENTS, date_shift, pseudonym
@@ -49,17 +51,25 @@ def test_every_resource_validates_and_every_reference_resolves(recorded, tmp_pat
     assert "DocumentReference" not in exported  # the operative record is free text
 
 
-def test_a_patient_keeps_only_gender_and_year_of_birth_under_a_pseudonym(recorded, tmp_path):
+def _band(low, high=None):
+    def years(value):
+        return {"value": value, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}
+
+    span = {"low": years(low)} | ({"high": years(high)} if high is not None else {})
+    return [{"url": deidentify.AGE_BAND, "valueRange": span}]
+
+
+def test_a_patient_keeps_only_gender_and_age_band_under_a_pseudonym(recorded, tmp_path):
     world = recorded
     _threshold(world, 1)
     exported = read(tmp_path, bulk_export(tmp_path, "--deidentify", "--actor", "surgeon"))
     [patient] = exported["Patient"]
-    shift = dt.timedelta(days=date_shift(str(world.patient.uuid)))
+    # Born 17 May 1980, implanted 10 January 2025: 44 at implantation.
     assert patient == {
         "resourceType": "Patient",
         "id": pseudonym("Patient", str(world.patient.uuid)),
         "gender": "female",
-        "birthDate": str((world.patient.birth_date + shift).year),
+        "extension": _band(40, 49),
     }
     [device] = [d for d in exported["Device"] if d["type"]["coding"][0]["code"] == "implant"]
     assert "lotNumber" not in device and "expirationDate" not in device
@@ -128,14 +138,16 @@ def test_small_cells_are_generalised_or_suppressed_and_counted(recorded, tmp_pat
     assert about["resourcesSuppressed"] > 0
     patients = {p["id"]: p for p in read(tmp_path, manifest)["Patient"]}
     kept = [pseudonym("Patient", str(p.uuid)) for p in (world.patient, eve)]
-    assert all({"gender", "birthDate"} <= set(patients[k]) for k in kept)
+    assert all({"gender", "extension"} <= set(patients[k]) for k in kept)
     assert set(patients[pseudonym("Patient", str(finn.uuid))]) == {"resourceType", "id"}
     assert pseudonym("Patient", str(gus.uuid)) not in patients
     text = "".join(p.read_text() for p in tmp_path.glob("*.ndjson"))
     assert pseudonym("Patient", str(gus.uuid)) not in text  # none of his resources either
 
 
-def test_no_year_of_birth_leaves_for_a_patient_of_ninety_or_over(world, tmp_path):
+def test_ninety_and_over_is_one_band_and_a_patient_without_an_implant_is_banded_today(
+    world, tmp_path
+):
     _threshold(world, 1)
     old = make_patient(world.users["coordinator"], given_name="Ida", birth_date=dt.date(1920, 2, 2))
     exported = read(tmp_path, bulk_export(tmp_path, "--deidentify", "--actor", "surgeon"))
@@ -144,5 +156,10 @@ def test_no_year_of_birth_leaves_for_a_patient_of_ninety_or_over(world, tmp_path
         "resourceType": "Patient",
         "id": pseudonym("Patient", str(old.uuid)),
         "gender": "female",
+        "extension": _band(90),
     }
-    assert "birthDate" in patients[pseudonym("Patient", str(world.patient.uuid))]
+    # Born 17 May 1980 and not implanted: banded on the day of the export.
+    today = timezone.localdate()
+    low = deidentify.age(dt.date(1980, 5, 17), today) // 10 * 10
+    young = patients[pseudonym("Patient", str(world.patient.uuid))]
+    assert young["extension"] == _band(low, low + 9)
