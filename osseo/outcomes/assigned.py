@@ -2,8 +2,8 @@
 
 Which: the instruments of each treated limb's site profile with what the clinic adds
 (osseo/patients/sites.py), for the limbs whose episode is under way (assessment to follow-up).
-An instrument whose wording the clinic supplies (the Q-TFA) is offered only once the clinic has
-supplied it: without it there is nothing a patient could read. When: outcomes.rules.occasion,
+An instrument whose wording and scoring the clinic supplies (the Q-TFA) is offered only once the
+clinic has supplied both: without them there is nothing a patient could read and choose from. When: outcomes.rules.occasion,
 from the signed implantation and the clinic's follow-up schedule
 (docs/sources.md#follow-up-schedule). The caller has reached the patient through the
 access-checked getter.
@@ -83,11 +83,13 @@ def questionnaires_for(patient: Patient) -> list[Questionnaire]:
 
 
 def offered(organisation: Any, questionnaire: Questionnaire) -> bool:
-    """Whether a patient can answer it on their own: shipped wording, or the clinic's supplied."""
+    """Whether a patient can answer it on their own: shipped wording, or the clinic's wording and
+    scoring rules (the rules list each item's responses: without them an item asks for a
+    response number on a paper form the patient does not have)."""
     if questionnaire.code not in CONFIGURABLE:
         return True
     config = config_for(organisation, questionnaire)
-    return bool(config and config.item_text)
+    return bool(config and config.item_text and config.rules)
 
 
 def definition_for(organisation: Any, questionnaire: Questionnaire) -> dict[str, Any]:

@@ -192,3 +192,28 @@ def test_a_patient_with_two_treated_limbs_answers_a_general_survey_once(world):
     stored = QuestionnaireResponse.objects.get(patient=world.patient)
     assert (stored.limb, stored.episode, stored.scored) == (None, None, True)
     assert asked(client)["asked"][0]["due"] is False
+
+
+def test_the_q_tfa_is_asked_once_the_clinic_has_supplied_its_wording_and_scoring(world):
+    from osseo.outcomes.actions import configure_instrument
+    from osseo.outcomes.models import Questionnaire
+    from tests.outcomes.test_outcomes_api import SYNTHETIC_RULES_JSON
+
+    advance(world.users, world.episode, "assessment")
+    client = api_client(world.users["patient"])
+    qtfa = Questionnaire.objects.get(code="q-tfa")
+    admin = world.users["clinic_admin"]
+    configure_instrument(actor=admin, questionnaire=qtfa, item_text={"use.days": "Days a week?"})
+    assert [a["questionnaire"] for a in asked(client)["asked"]] == ["rand-36"]
+    configure_instrument(
+        actor=admin, questionnaire=qtfa, rules_json=json.dumps(SYNTHETIC_RULES_JSON)
+    )
+    body = asked(client)
+    assert [(a["questionnaire"], a["limb"]) for a in body["asked"]] == [
+        ("q-tfa", str(world.limb.uuid)),
+        ("rand-36", str(world.limb.uuid)),
+    ]
+    saved = post(client, {"questionnaire": "q-tfa", "answers": {"capability.1": 3}})
+    assert saved.status_code == 200, saved.content
+    refused = post(client, {"questionnaire": "q-tfa", "answers": {"capability.1": 9}})
+    assert refused.status_code == 422
