@@ -17,6 +17,18 @@ def label_for(code: str) -> str:
     return LABELS.get(code, code)
 
 
+# Codes an audit entry's changes may hold that are not a model field's choices (an operative
+# record's steps and options, a plan's anaesthesia, a load log's flags), with their labels:
+# each app registers its own, and the history pages show the label (audit_words.change_value).
+VALUE_LABELS: dict[str, str] = {}
+
+
+def register_values(labels: dict[str, str]) -> None:
+    """Add the labels of codes that an app's audit changes hold (a code keeps its first label)."""
+    for code, label in labels.items():
+        VALUE_LABELS.setdefault(code, str(label))
+
+
 register(
     {
         "accounts.user.created": "Account created",

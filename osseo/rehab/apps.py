@@ -18,3 +18,8 @@ class RehabConfig(AppConfig):
         worklist.register(20, "follow_ups_due", rehab_worklist.follow_ups_due)
         due.register("follow_up_visit", rehab_worklist.next_visit_due)
         panels.register()
+        from osseo.audit.labels import register_values
+
+        from .rules import FLAG_LABELS
+
+        register_values(FLAG_LABELS)  # a load log's flags, as its audit changes hold them

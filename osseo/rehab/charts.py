@@ -130,7 +130,7 @@ def trend_chart(
     plot.line(series, PRESCRIBED, width=2)
     plot.dots(series, PRESCRIBED)
     desc = "; ".join(
-        f"{charts.date_format(d, charts.DAY)}: {v:g} {unit}"
+        f"{charts.date_format(d, charts.DAY)}: {v:g}" + (f" {unit}" if unit else "")
         for d, v in zip([p[0] for p in points], values, strict=True)
     )
     return plot.svg(chart_id=chart_id, title=title, desc=desc, css_class="chart small")

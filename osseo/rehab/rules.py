@@ -34,6 +34,12 @@ class TestSpec:
     high: Decimal
     whole: bool = False
 
+    @property
+    def shown_unit(self) -> str:
+        """The unit as a reader sees it: a UCUM annotation ("{score}", "{level}") names what is
+        counted, not a unit, and is not shown."""
+        return "" if self.unit.startswith("{") else self.unit
+
 
 FUNCTION_TESTS: dict[str, TestSpec] = {
     "six_minute_walk": TestSpec(
@@ -73,7 +79,7 @@ def function_test_problem(kind: str, value: Decimal) -> str | None:
     if spec is None:
         return f"Unknown test {kind!r}; tests are: {', '.join(FUNCTION_TESTS)}."
     if value < spec.low or value > spec.high:
-        return f"Enter a value from {spec.low} to {spec.high} {spec.unit}."
+        return f"Enter a value from {spec.low} to {spec.high} {spec.shown_unit}".rstrip() + "."
     if spec.whole and value != value.to_integral_value():
         return "Enter a whole number (K0 to K4 are 0 to 4)."
     return None

@@ -74,16 +74,17 @@ def trend_charts(patient: Any) -> list[dict[str, Any]]:
     for kind, tests in by_kind.items():
         spec = rules.FUNCTION_TESTS[kind]
         label = FunctionTestKind(kind).label
+        unit = spec.shown_unit
         out.append(
             {
                 "kind": kind,
                 "label": label,
-                "unit": spec.unit,
+                "unit": unit,
                 "tests": tests,
                 "svg": charts.trend_chart(
                     [(t.performed_on, t.value) for t in tests],
-                    title=f"{label} over time ({spec.unit})",
-                    unit=spec.unit,
+                    title=f"{label} over time" + (f" ({unit})" if unit else ""),
+                    unit=unit,
                     chart_id=f"trend-{kind}",
                 ),
             }

@@ -20,6 +20,8 @@ from urllib.parse import urldefrag, urlsplit
 from django.apps import apps
 from django.db import models
 
+from osseo.audit.labels import VALUE_LABELS
+
 # Pages the crawler does not read: static files, the API (JSON), Django's own admin.
 SKIP_PREFIXES = ("/static/", "/api/", "/admin/", "/media/")
 # At most this many pages of one shape (the same path with ids replaced) per person: the demo's
@@ -161,6 +163,8 @@ def choice_codes() -> dict[str, str]:
     for cls in subclasses(models.Choices):
         if cls.__module__.startswith("osseo."):
             add(cls.choices)  # type: ignore[attr-defined]
+    # The codes the apps labelled for their audit changes (a model's own label comes first).
+    add((code, label) for code, label in VALUE_LABELS.items() if code not in codes)
     return codes
 
 
@@ -175,6 +179,8 @@ REPR = re.compile(
 ENGLISH = frozenset({"none", "other", "unknown", "yes", "no"})
 # Where an ISO date is what the reader must type or read verbatim: a file format's example.
 VERBATIM = frozenset({"code", "kbd", "samp"})
+# A UCUM annotation ("{score}", "{level}") names what is counted; it is not a unit to show.
+UCUM_ANNOTATION = re.compile(r"\{[a-z]+\}")
 REPEATED = re.compile(r"^(\w[\w ]*?): \1\b", re.IGNORECASE)
 
 
@@ -190,6 +196,8 @@ def findings(page: Page, codes: dict[str, str], names: set[str] = frozenset()) -
             found.append(f"ISO date: {where}")
         if REPR.search(text) or (text == "None" and tag not in {"option", "label"}):
             found.append(f"Python repr: {where}")
+        if UCUM_ANNOTATION.search(text) and tag not in VERBATIM:
+            found.append(f"unit code: {where}")
         if REPEATED.search(text):
             found.append(f"label repeated: {where}")
         bare = text.strip(" .,;:()·—-")

@@ -175,3 +175,12 @@ def test_only_the_6mwt_carries_a_loinc_code():
     assert rules.function_test_problem("k_level", D("2.5"))
     assert rules.function_test_problem("k_level", D(5))
     assert rules.function_test_problem("k_level", D(4)) is None
+
+
+def test_a_value_out_of_range_names_the_unit_but_never_a_ucum_annotation():
+    from decimal import Decimal
+
+    from osseo.rehab.rules import function_test_problem
+
+    assert function_test_problem("k_level", Decimal(7)) == "Enter a value from 0 to 4."
+    assert function_test_problem("timed_up_and_go", Decimal(-1)) == "Enter a value from 0 to 600 s."

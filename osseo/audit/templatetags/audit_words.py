@@ -3,7 +3,8 @@
 The log stores what changed as the actions wrote it (codes, ISO dates, lists, score tables);
 the history page reads them without Osseo's code names: a choice code becomes its label (from
 the models' choices), an ISO date the clinic's date in a `<time>` element, a list its items, a
-table its "name: value" pairs.
+table its "name: value" pairs; codes that are not a model's choices take the labels their apps
+registered (osseo/audit/labels.py, register_values), and any other snake_case code its words.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from osseo.audit.labels import VALUE_LABELS
+
 register = template.Library()
 
+_CODE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")  # snake_case, as codes are written
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:[+-]\d{2}:\d{2}|Z)?)?$")
 
 
@@ -37,6 +41,8 @@ def _labels() -> dict[str, str]:
                 for value, label in getattr(candidate, "flatchoices", None) or ():
                     if isinstance(value, str) and value:
                         labels.setdefault(value, str(label))
+    for code, label in VALUE_LABELS.items():  # the codes the apps registered for their changes
+        labels.setdefault(code, label)
     return labels
 
 
@@ -64,8 +70,8 @@ def _value(value: Any) -> str:
         )
     if isinstance(value, list | tuple):
         return "; ".join(_value(v) for v in value) or "none"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, float):  # a computed score (66.666…) to two decimals, no trailing 0s
+        return f"{round(value, 2):,.12g}"
     if isinstance(value, int):
         return str(value)
     text = str(value)
@@ -78,6 +84,8 @@ def _value(value: Any) -> str:
         return format_html('<time datetime="{}">{}</time>', text, shown)
     if text in _labels():
         return conditional_escape(_labels()[text])
+    if _CODE.match(text):  # a code no app labelled: its words, never the code itself
+        return conditional_escape(_words(text))
     return conditional_escape(text)
 
 
