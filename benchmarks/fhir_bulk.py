@@ -69,7 +69,9 @@ def main() -> None:
         patients = bulk.scope(None)
         people = People()
         shield = (
-            Deidentifier(patients, threshold=registry_threshold(None), today=timezone.localdate())
+            Deidentifier(
+                patients, threshold=int(registry_threshold(None).value), today=timezone.localdate()
+            )
             if deidentify
             else None
         )

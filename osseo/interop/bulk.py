@@ -132,11 +132,15 @@ def export(
     started = timezone.now()
     patients = scope(actor)
     people = People()
-    shield = (
-        Deidentifier(patients, threshold=registry_threshold(actor), today=timezone.localdate())
-        if deidentify
-        else None
-    )
+    shield = None
+    if deidentify:
+        setting = registry_threshold(actor)
+        shield = Deidentifier(
+            patients,
+            threshold=int(setting.value),
+            threshold_label=setting.label,
+            today=timezone.localdate(),
+        )
     files = NdjsonFiles(directory)
     exported = 0
     try:

@@ -39,7 +39,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Min, OuterRef, QuerySet, Subquery
 
-from osseo.accounts.clinic_settings import SPECS, resolve
+from osseo.accounts.clinic_settings import ResolvedSetting, resolve
 from osseo.accounts.models import Organisation, OrganisationKind, User
 from osseo.patients.models import Patient, ResidualLimb
 from osseo.surgery.models import Device, DeviceKind, RecordStatus
@@ -86,14 +86,19 @@ NOT_EXPORTED = frozenset({"DocumentReference"})
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(.*)$")
 
 
-def registry_threshold(actor: User | None) -> int:
-    """The clinic's registry threshold (`registry_min_at_risk`): the actor's organisation's or,
-    for the operator, the strictest of the clinics' (not a demonstration centre's)."""
+def registry_threshold(actor: User | None) -> ResolvedSetting:
+    """The clinic's registry threshold (`registry_min_at_risk`, its value and whether it is
+    validated): the actor's organisation's or, for the operator, the strictest of the clinics'
+    (not a demonstration centre's)."""
     if actor is not None:
-        return int(resolve(actor.membership.organisation, "registry_min_at_risk").value)
+        return resolve(actor.membership.organisation, "registry_min_at_risk")
     clinics = Organisation.objects.filter(kind=OrganisationKind.OI_CLINIC, demonstration=False)
-    values = [int(resolve(c, "registry_min_at_risk").value) for c in clinics]
-    return max(values, default=int(SPECS["registry_min_at_risk"].default))
+    settings_ = [resolve(c, "registry_min_at_risk") for c in clinics]
+    return max(
+        settings_,
+        key=lambda s: int(s.value),
+        default=resolve(None, "registry_min_at_risk"),
+    )
 
 
 def _mac(key: bytes, message: str) -> bytes:
@@ -195,11 +200,13 @@ class Deidentifier:
         patients: QuerySet[Patient],
         *,
         threshold: int,
+        threshold_label: str = "not validated",
         today: dt.date,
         key: bytes | None = None,
     ) -> None:
         self.key = key or settings.OSSEO_DEIDENTIFY_KEY
         self.threshold = threshold
+        self.threshold_label = threshold_label
         fine: Counter[tuple] = Counter()
         coarse: Counter[tuple] = Counter()
         for _, f, c in cells(patients, today):
@@ -233,6 +240,7 @@ class Deidentifier:
         levels = Counter(self.levels.values())
         return {
             "threshold": self.threshold,
+            "thresholdSource": self.threshold_label,
             "patientsGeneralised": levels[GENERALISED],
             "patientsSuppressed": levels[SUPPRESSED],
             "resourcesSuppressed": self.left_out["suppressed"],

@@ -133,6 +133,7 @@ def test_small_cells_are_generalised_or_suppressed_and_counted(recorded, tmp_pat
     about = manifest["extension"][bulk.EXTENSION]
     assert about["deidentified"] is True
     assert about["threshold"] == 2
+    assert about["thresholdSource"] == "not validated"  # the clinic set it without a source
     assert (about["patientsGeneralised"], about["patientsSuppressed"]) == (1, 1)
     assert about["patients"] == 3
     assert about["resourcesSuppressed"] > 0
