@@ -20,6 +20,7 @@ from osseo.outcomes.models import QuestionnaireResponse
 from osseo.pathway.models import Episode
 from osseo.patients.models import Patient
 from osseo.rehab.models import RehabPlan
+from osseo.scheduling.models import Appointment
 from osseo.surgery.models import Device, Procedure, SurgicalPlan
 from tests.conftest import api_client
 
@@ -28,6 +29,7 @@ SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "openapi.jso
 # Path parameter (or path prefix for the ambiguous plan_id) -> the model of a patient's record.
 RECORDS = {
     "/adverse-events/": AdverseEvent,
+    "/appointments/": Appointment,
     "/devices/": Device,
     "/episodes/": Episode,
     "/patients/": Patient,
@@ -38,7 +40,14 @@ RECORDS = {
     "/rehab-plans/": RehabPlan,
 }
 # GET paths with an id that is not a patient's record (audited their own way, or reference data).
-NOT_PATIENT_RECORDS = {"/connectors/", "/enquiries/", "/protocols/", "/questionnaires/"}
+# An MDT meeting's agenda names patients: a list read of them (tests/scheduling).
+NOT_PATIENT_RECORDS = {
+    "/connectors/",
+    "/enquiries/",
+    "/mdt-meetings/",
+    "/protocols/",
+    "/questionnaires/",
+}
 
 
 def _patient_of(obj):

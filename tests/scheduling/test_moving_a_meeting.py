@@ -100,6 +100,9 @@ def test_over_the_api_a_meeting_moves_until_a_decision_is_recorded(
         read = coordinator.get(url)
         assert read.status_code == 200
         assert [i["patient"] for i in read.json()["agenda"]] == [str(episode.patient.uuid)]
+        # Naming the agenda's patients is a read of their records, audited.
+        listed = AuditEntry.objects.filter(action="patients.list.viewed").last()
+        assert listed.changes == {"list": "MDT meeting", "patients": [str(episode.patient.uuid)]}
         etag = read["ETag"]
         same = coordinator.patch(
             url, json.dumps({"place": "Seminar room 2"}), content_type="application/json"
