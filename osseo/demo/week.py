@@ -100,8 +100,9 @@ def _bookings(staff: dict[str, User], today: dt.date) -> None:
     rehab = Episode.objects.filter(
         phase=Phase.REHABILITATION, patient__in=_patients(staff["coordinator"])
     ).select_related("patient")
+    sessions = []
     for n, episode in enumerate(rehab.order_by("id")[:4]):
-        week.book_appointment(
+        booked = week.book_appointment(
             actor=staff["coordinator"],
             patient=episode.patient,
             data={
@@ -112,6 +113,22 @@ def _bookings(staff: dict[str, User], today: dt.date) -> None:
                 "clinician": staff["prosthetist"],
                 "episode": episode,
             },
+        )
+        sessions.append(booked)
+    # The week changes as weeks do: one session moved a day on, one cancelled, each with why.
+    if len(sessions) >= 2:
+        week.reschedule_appointment(
+            actor=staff["coordinator"],
+            appointment=sessions[0],
+            data={
+                "starts_at": sessions[0].starts_at + dt.timedelta(days=1, hours=1),
+                "reason": "The gym is closed that afternoon.",
+            },
+        )
+        week.cancel_appointment(
+            actor=staff["coordinator"],
+            appointment=sessions[1],
+            reason="The patient asked to come the week after.",
         )
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from osseo.accounts.models import User
+from osseo.audit.models import AuditEntry
 from osseo.scheduling.models import Appointment, MdtMeeting
 from osseo.scheduling.theatre import theatre_list
 from tests.conftest import client_for
@@ -25,6 +26,9 @@ def test_the_demo_has_a_week_of_bookings_a_meeting_and_a_theatre_list(capsys):
     )
     assert week.count() >= 5
     assert week.filter(kind="follow_up").exclude(due=[]).exists()
+    # One session moved and one cancelled, each with its reason.
+    assert week.filter(status="cancelled").exclude(cancel_reason="").count() == 1
+    assert AuditEntry.objects.filter(action="scheduling.appointment.rescheduled").count() == 1
     [meeting] = MdtMeeting.objects.all()
     assert meeting.agenda.count() >= 2
     assert meeting.attendees.count() == 5
