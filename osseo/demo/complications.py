@@ -65,6 +65,16 @@ def seed(staff: dict[str, User]) -> None:
                 questionnaire=rand36,
                 data={"authored_on": when, "answers": _rand36(rng, better), "limb": episode.limb},
             )
+        # Stoma complications follow the operation that made the stoma (single-stage or
+        # stage 2), never a staged limb's first stage, when there was no stoma yet.
+        made = (
+            episode.procedures.filter(kind__in=["single_stage", "stage_2"], status="signed")
+            .order_by("performed_on")
+            .first()
+        )
+        if made is None:
+            continue
+        operation, op = made, made.performed_on
         base = {"limb": episode.limb, "episode": episode, "procedure": operation}
         if n % 3 == 0:
             system, grade = _grade("radboud-infection", "1" if n % 2 else "2")

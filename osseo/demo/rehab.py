@@ -25,7 +25,7 @@ UPPER_LIMB = {
     "name": "Upper-limb loading (our own programme, demo)",
     "source": "",
     "notes": "The partner's own programme: no published upper-limb loading protocol was found.",
-    "sites": ["humerus", "radius_ulna", "hand"],
+    "sites": ["humerus", "radius_ulna"],
     "phases": [
         {
             "start_day": 3,
@@ -48,11 +48,44 @@ UPPER_LIMB = {
 }
 
 
+# The partner's own programme for a hand (digit or metacarpal) prosthesis, in daily wear time
+# rather than load: no source gives one either (docs/sources.md#rehab-protocols), so it is not
+# validated. Fictional numbers for the demo.
+HAND_WEAR = {
+    "name": "Hand prosthesis wear build-up (our own programme, demo)",
+    "source": "",
+    "notes": "The partner's own programme: daily wear time, built up according to pain.",
+    "sites": ["hand"],
+    "measure": "wear_hours",
+    "phases": [
+        {
+            "start_day": 3,
+            "end_day": 21,
+            "target_amount": 4,
+            "floor_amount": 1,
+            "ramp": True,
+            "walking_aid": False,
+            "pain_gate_nrs": 5,
+            "description": "Wear up to 4 hours a day, increased according to pain (not validated).",
+        },
+        {
+            "start_day": 21,
+            "end_day": 42,
+            "target_amount": 8,
+            "walking_aid": False,
+            "pain_gate_nrs": 5,
+            "description": "Wear about 8 hours a day for daily tasks (not validated).",
+        },
+    ],
+}
+
+
 def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Episode]) -> None:
     ensure_reference_protocols()  # a flushed test database has lost the migration's rows
     today = timezone.localdate()
     standard = LoadingProtocol.objects.get(organisation__isnull=True, name=STANDARD)
     upper = actions.create_protocol(actor=staff["rehab"], data=UPPER_LIMB)
+    hand = actions.create_protocol(actor=staff["rehab"], data=HAND_WEAR)
     for n, episode in enumerate(
         e for e in episodes if e.phase in (Phase.REHABILITATION, Phase.FOLLOW_UP)
     ):
@@ -61,9 +94,11 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
             continue
         patient = episode.patient
         # The protocol the limb's site takes (osseo/patients/sites.py): Radboud for femur and
-        # tibia, the partner's own for the arm and hand; no loading programme for head and neck.
+        # tibia, the partner's own for the arm (in kg) and the hand (in wear hours); no loading
+        # programme for head and neck.
         site = episode.limb.site
-        protocol = next((p for p in (standard, upper) if site in p.sites), None)
+        protocol = next((p for p in (standard, upper, hand) if site in p.sites), None)
+        lower = profile(site).lower_limb
         actions.refer_patient(
             actor=staff["coordinator"],
             patient=patient,
@@ -83,7 +118,8 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
             patient=patient,
             protocol=protocol,
             start_date=start,
-            body_weight_kg=weight,
+            # Only a programme in % body weight needs the weight.
+            body_weight_kg=weight if protocol == standard else None,
             limb=episode.limb,
         )
         phases = plan_phases(plan)
@@ -93,22 +129,29 @@ def seed_rehab(staff: dict[str, User], partner: Organisation, episodes: list[Epi
             if ongoing and (day + n) % 9 == 0:
                 continue  # a missed day: shows as missing_log
             rx = prescription_on(plan, on)
-            target = rx.target_kg or Decimal(0)
+            target = rx.target or Decimal(0)
             share = Decimal("0.92") if day > 5 else Decimal("0.6") + Decimal(day) / 20
             if (day + n) % 11 == 0:
                 share = Decimal("0.55")  # under-loading, as patients are known to do
             pain = 2 + (day % 3)
             if (day + 2 * n) % 13 == 0:
                 pain = 6  # over the gate: hold
+            amount = (target * share).quantize(Decimal("0.1"))
+            by_wear = plan.measure == "wear_hours"
             actions.log_load(
                 actor=staff["rehab"],
                 plan=plan,
                 data={
                     "date": on,
-                    "applied_kg": (target * share).quantize(Decimal("0.1")),
+                    **({} if by_wear else {"applied_kg": amount}),
                     "pain_nrs": pain,
-                    "walking_aid": "parallel_bars" if day < 10 else "two_crutches",
-                    "wear_hours": Decimal(min(1 + day // 3, 12)),
+                    # A walking aid is a lower-limb matter (the site profile).
+                    **(
+                        {"walking_aid": "parallel_bars" if day < 10 else "two_crutches"}
+                        if lower
+                        else {}
+                    ),
+                    "wear_hours": amount if by_wear else Decimal(min(1 + day // 3, 12)),
                 },
             )
         _tests(staff, patient, start, today, site)

@@ -84,8 +84,8 @@ class LogForm(SchemaForm):
 
     def fit(self, plan: Any) -> LogForm:
         """The fields of `plan`'s measure: its amount required (load, wear hours or minutes), the
-        minutes only in a programme in minutes, the walking aid only for a lower limb (the site
-        profile, osseo/patients/sites.py)."""
+        load only in a load programme, the minutes only in a programme in minutes, the walking
+        aid only for a lower limb (the site profile, osseo/patients/sites.py)."""
         wanted = {"load": "applied_kg", "wear_hours": "wear_hours", "minutes": "minutes"}[
             plan.measure
         ]
@@ -94,6 +94,8 @@ class LogForm(SchemaForm):
                 self.fields[name].required = name == wanted
         if plan.measure != "minutes":
             self.fields.pop("minutes", None)
+        if plan.measure != "load":
+            self.fields.pop("applied_kg", None)
         if plan.limb is not None and not PROFILES[plan.limb.site].lower_limb:
             self.fields.pop("walking_aid", None)
         return self

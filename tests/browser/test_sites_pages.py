@@ -70,3 +70,39 @@ def test_a_craniofacial_and_a_hand_patients_guide_and_rehab_page(world, live_ser
     kinds = page.get_by_label("Test").locator("option").all_inner_texts()
     assert kinds == ["Daily prosthesis wear"]
     assert_accessible(page, "rehab-hand")
+
+
+def test_a_hand_patients_plan_in_wear_hours_is_made_logged_and_charted(world, live_server, page):
+    """The partner's own hand programme prescribes daily wear time: the plan asks no body
+    weight, the log asks hours worn (no walking aid), and the flag and chart speak of wear."""
+    from osseo.demo.rehab import HAND_WEAR
+    from osseo.rehab.actions import create_protocol
+
+    demo_surgery.seed_catalogue(world.users["clinic_admin"])
+    patient, hand = _planned(world, "hand", "Hedda")
+    operate_episode(world, hand, dt.date.today() - dt.timedelta(days=30))
+    refer_patient(actor=world.users["coordinator"], patient=patient, organisation=world.rehab)
+    create_protocol(actor=world.users["rehab_specialist"], data=HAND_WEAR)
+
+    sign_in(page, live_server, "rehab", PASSWORD)
+    page.goto(f"{live_server.url}/patients/{patient.uuid}/rehab/")
+    page.get_by_label("Loading protocol").select_option(
+        label=f"{HAND_WEAR['name']} (Hand (digit or metacarpal))"
+    )
+    start = dt.date.today() - dt.timedelta(days=5)
+    page.get_by_label("Start date (day 1)").fill(start.isoformat())
+    page.get_by_role("button", name="Make the plan").click()
+    expect(page.get_by_role("heading", name="Today's prescription")).to_be_visible()
+    expect(page.locator(".prescription")).to_contain_text("hours a day")
+    expect(page.get_by_label("Walking aid")).to_have_count(0)
+    expect(page.get_by_label("Load applied (kg)")).to_have_count(0)
+    page.get_by_label("Date").fill((start + dt.timedelta(days=3)).isoformat())
+    page.get_by_label("Prosthesis worn (hours)").fill("7")
+    page.get_by_label("Pain (NRS 0-10)").fill("2")
+    page.get_by_role("button", name="Log the day").click()
+    expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text(
+        "Worn longer than prescribed"
+    )
+    expect(page.locator("svg title").first).to_contain_text("Wear time and pain")
+    expect(page.get_by_role("columnheader", name="Prescribed (h)")).to_be_visible()
+    assert_accessible(page, "rehab-plan-hand-wear-hours")

@@ -136,11 +136,26 @@ def test_a_clinic_adds_instruments_and_recordings_but_never_a_lower_limb_test_el
 
 
 @pytest.mark.parametrize("site", SITES)
-def test_the_outcome_instruments_offered_for_a_site_are_its_profiles(world, site):
-    from osseo.outcomes.models import Questionnaire
+def test_the_outcome_instruments_offered_for_a_patient_are_their_sites(world, site):
+    from osseo.outcomes.assigned import questionnaires_for
+    from tests.conftest import make_patient
+    from tests.sites.conftest import add_site
 
-    offered = sorted(q.code for q in Questionnaire.objects.all() if not q.sites or site in q.sites)
-    assert offered == sorted(profile(site).questionnaires)
+    patient = make_patient(world.users["coordinator"], given_name="Quin", family_name="Table")
+    add_site(world, patient, site)
+    assert sorted(q.code for q in questionnaires_for(patient)) == sorted(TABLE[site][6])
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_the_shipped_loading_programmes_apply_to_the_lower_limbs_only(world, site):
+    """The Radboud programmes (docs/sources.md#radboud-loading) are of transfemoral and
+    transtibial OI; every other site's programme is the clinic's own."""
+    from osseo.rehab.models import LoadingProtocol
+
+    shipped = LoadingProtocol.objects.filter(organisation__isnull=True)
+    covering = [p.name for p in shipped if site in p.sites]
+    assert bool(covering) == (TABLE[site][0] == "lower_limb")
+    assert all(p.measure == "load" for p in shipped)
 
 
 @pytest.mark.parametrize("site", SITES)
