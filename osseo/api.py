@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -372,10 +373,17 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return problem(request, 400, "Bad request", "The request cannot be read.")
 
 
+# "Your role may not do this (audit.view)." names the permission for the logs and the API; a
+# page shows the sentence without it.
+_PERMISSION_CODE = re.compile(r" \((?:[a-z_]+\.)+[a-z_]+\)(?=\.?$)")
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     from django.views import defaults
 
     if not _is_api(request):
+        if exception is not None:  # the page says it in words, without the permission's code
+            exception = PermissionDenied(_PERMISSION_CODE.sub("", str(exception)))
         return defaults.permission_denied(request, exception)  # type: ignore[arg-type]
     return problem(request, 403, "Forbidden", "Your role may not do this.")
 

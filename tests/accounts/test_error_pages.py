@@ -22,6 +22,16 @@ def test_a_role_without_the_permission_is_told_why(world):
     assert "ask your clinic administrator" in page
 
 
+def test_the_not_allowed_page_says_it_in_words_without_the_permission_s_code(world):
+    # The access history needs audit.view, which a surgeon does not hold: the page says so in
+    # words; the API's problem detail says the same.
+    url = f"/patients/{world.patient.uuid}/access/"
+    page = client_for(world.users["surgeon"]).get(url)
+    assert page.status_code == 403
+    assert "<p>Your role may not do this.</p>" in page.content.decode()
+    assert "audit.view" not in page.content.decode()
+
+
 def test_signed_out_the_not_found_page_offers_to_sign_in(db):
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
