@@ -25,10 +25,11 @@ def link(label: str, url_name: str) -> panels.Context:
 def timeline(page: Page, obj: Any) -> dict[str, Any]:
     entries = (
         AuditEntry.objects.filter(patient=page.patient)
-        # The clinical story: changes, not reads, and not each day's loading log (the rehab
-        # chart shows those); the full trail is the access history.
+        # The clinical story: changes, not reads, not each day's loading log (the rehab chart
+        # shows those) nor each answer a patient saves on the way through a questionnaire (the
+        # finished response is the story); the full trail is the access history.
         .exclude(action__endswith=".viewed")
-        .exclude(action="rehab.load.logged")
+        .exclude(action__in=["rehab.load.logged", "outcomes.answers.saved"])
         .select_related("actor")
         .order_by("-seq")[:50]
     )

@@ -217,3 +217,18 @@ def test_the_q_tfa_is_asked_once_the_clinic_has_supplied_its_wording_and_scoring
     assert saved.status_code == 200, saved.content
     refused = post(client, {"questionnaire": "q-tfa", "answers": {"capability.1": 9}})
     assert refused.status_code == 422
+
+
+def test_the_clinics_timeline_tells_the_finished_response_not_each_saved_answer(world):
+    from tests.conftest import client_for
+
+    advance(world.users, world.episode, "assessment")
+    client = api_client(world.users["patient"])
+    for item in ("1", "2", "3"):
+        post(client, {"questionnaire": "rand-36", "answers": {item: 2}})
+    post(client, {"questionnaire": "rand-36", "answers": {}, "finish": True})
+    page = client_for(world.users["surgeon"]).get(f"/patients/{world.patient.uuid}/")
+    html = page.content.decode()
+    assert html.count("Questionnaire response recorded") == 1
+    assert "Questionnaire answers saved, not finished" not in html
+    assert AuditEntry.objects.filter(action="outcomes.answers.saved").count() == 3
