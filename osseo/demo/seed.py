@@ -287,7 +287,10 @@ def _walk(
 
 
 def seed_demo() -> DemoResult:
+    from osseo.demo.patients import PATIENT_ACCOUNTS, patient_account, seed_patient_accounts
+
     users = [(u, str(r), org) for u, r, org, *_ in USERS] + [("patient", "patient", "demo-clinic")]
+    users += [(u, f"patient ({what})", "demo-clinic") for u, what in PATIENT_ACCOUNTS]
     if Organisation.objects.filter(slug="demo-clinic").exists():
         return DemoResult(False, Patient.objects.count(), users)
     ensure_reference_data()  # the migrations' rows, in case the database was flushed
@@ -385,15 +388,7 @@ def seed_demo() -> DemoResult:
         from osseo.demo.week import seed_week
 
         seed_week(staff)
-        create_user(
-            actor=None,
-            username="patient",
-            password=DEMO_PASSWORD,
-            role=Role.PATIENT,
-            organisation=clinic,
-            patient=first_patient,
-            first_name=first_patient.given_name,
-            last_name=first_patient.family_name,
-            check_password=False,
-        )
+        patient_account(clinic, "patient", DEMO_PASSWORD, first_patient)
+        # The patient's own pages at three points of the pathway (osseo/me).
+        seed_patient_accounts(clinic, DEMO_PASSWORD, taken={first_patient.pk})
     return DemoResult(True, COHORT, users)

@@ -61,7 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "episode": e,
             "limb": words.limb_words(e.limb),
-            "words": words.PHASES.get(e.phase),
+            "words": words.phase_words(e.phase, e.limb.site),
             "steps": words.pathway_steps(e.phase),
         }
         for e in my_episodes(patient)
@@ -178,7 +178,12 @@ def implant(request: HttpRequest) -> HttpResponse:
         }
         if not limbs or limbs[-1]["limb"] != device.limb:
             limbs.append(
-                {"limb": device.limb, "words": words.limb_words(device.limb), "devices": []}
+                {
+                    "limb": device.limb,
+                    "words": words.limb_words(device.limb),
+                    "care": words.parts_care(device.limb.site),
+                    "devices": [],
+                }
             )
         limbs[-1]["devices"].append(entry)
     return render(

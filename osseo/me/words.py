@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from osseo.surgery.guide import SITE_WORDS
+from osseo.sites import PROFILES
+from osseo.surgery.guide import CRANIOFACIAL_WORDS, SITE_WORDS
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ PHASES: dict[str, PhaseWords] = {
     "follow_up": PhaseWords(
         "Follow-up",
         "Your care continues with regular check-ups. The parts that connect your implant to your "
-        "prosthesis need regular maintenance and replacement.",
+        "prosthesis need regular maintenance and replacement, depending on how active you are.",
         "The clinic books your check-ups and tells you when a part is due for a service.",
     ),
     "declined": PhaseWords(
@@ -73,6 +74,43 @@ PHASES: dict[str, PhaseWords] = {
         "If you need the clinic again, please contact them.",
     ),
 }
+
+# Head and neck implants: the clinic's guide speaks of limbs only, so after surgery these sites
+# say what the clinic's own head-and-neck words say (osseo/surgery/guide.py, CRANIOFACIAL_WORDS),
+# never the limb's prosthesis and rehabilitation (the site profile's guide text decides).
+CRANIOFACIAL_PHASES: dict[str, PhaseWords] = {
+    "rehabilitation": PhaseWords(
+        "After your operation",
+        CRANIOFACIAL_WORDS["after"],
+        "Your team will tell you the next step.",
+    ),
+    "follow_up": PhaseWords(
+        "Follow-up",
+        "Your care continues with regular check-ups. " + CRANIOFACIAL_WORDS["parts"],
+        "The clinic books your check-ups and tells you when a part is due for a service.",
+    ),
+}
+
+
+def phase_words(phase: str, site: str) -> PhaseWords | None:
+    """Where this phase leaves the patient, in the words for their implant's site."""
+    if PROFILES[site].guide_text == "craniofacial" and phase in CRANIOFACIAL_PHASES:
+        return CRANIOFACIAL_PHASES[phase]
+    return PHASES.get(phase)
+
+
+def parts_care(site: str) -> str:
+    """How the parts on this site's implant are looked after: the guide's words for a limb's
+    dualcone ("Attachment of Dualcone", docs/sources.md#clinic-guide), the clinic's own for a head
+    or neck abutment."""
+    if PROFILES[site].guide_text == "craniofacial":
+        return CRANIOFACIAL_WORDS["parts"]
+    return (
+        "The parts that connect your implant to your prosthesis are designed to reduce wear and "
+        "tear on the implant from daily activity. Like the parts of your prosthesis, they need "
+        "regular maintenance and replacement; how often depends on how active you are."
+    )
+
 
 # The steps shown as "where you are": the pathway in order (declined and closed are not steps).
 PATHWAY = ("referral", "assessment", "planning", "surgery", "rehabilitation", "follow_up")

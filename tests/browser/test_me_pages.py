@@ -24,17 +24,29 @@ PAGES = [
 ]
 
 
-def test_each_patient_page_fits_a_phone_and_is_accessible(world, live_server, page):
+def _every_page(page, live_server, username: str, password: str) -> None:
+    page.context.clear_cookies()
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, live_server, "patient", PASSWORD)
+    sign_in(page, live_server, username, password)
     assert page.url == f"{live_server.url}/me/"
     for path in PAGES:
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, f"{path} is {width}px wide"
-        name = "me-" + (path.strip("/").replace("/", "-"))
-        assert_accessible(page, name)
+        assert width <= 390, f"{username} {path} is {width}px wide"
+        assert_accessible(page, f"{username}-" + (path.strip("/").replace("/", "-")))
+
+
+def test_each_patient_page_fits_a_phone_and_is_accessible(world, live_server, page):
+    _every_page(page, live_server, "patient", PASSWORD)
+
+
+def test_the_demo_patients_pages_fit_a_phone_at_each_point_of_the_pathway(live_server, page):
+    from django.core.management import call_command
+
+    call_command("demo", verbosity=0)
+    for username in ("patient-rehab", "patient-follow", "patient-plan"):
+        _every_page(page, live_server, username, "osseo-demo-2026")
 
 
 def test_the_menu_opens_from_the_keyboard_on_a_phone(world, live_server, page):

@@ -108,3 +108,17 @@ def test_the_care_team_and_the_access_history_are_in_words(world):
     assert "patients.patient.viewed" not in html
     # Staff of the clinic caring for them; not the other clinic's.
     assert "outsider" not in html
+
+
+def test_head_and_neck_sites_never_read_the_limb_guides_words():
+    from osseo.me.words import parts_care, phase_words
+    from osseo.sites import PROFILES
+
+    for site in PROFILES:
+        for phase in ("rehabilitation", "follow_up"):
+            text = phase_words(phase, site).now + parts_care(site)
+            if site == "craniofacial":
+                assert "epithesis" in text and "daily activity" not in text, (site, phase)
+                assert "rehabilitation team" not in text, (site, phase)
+            else:
+                assert "prosthesis" in text and "epithesis" not in text, (site, phase)
