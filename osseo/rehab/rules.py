@@ -38,7 +38,11 @@ class TestSpec:
     def shown_unit(self) -> str:
         """The unit as a reader sees it: a UCUM annotation ("{score}", "{level}") names what is
         counted, not a unit, and is not shown."""
-        return "" if self.unit.startswith("{") else self.unit
+        return "" if self.unit.startswith("{") else UNIT_WORDS.get(self.unit, self.unit)
+
+
+# UCUM units that read better in words on a screen ("h/d" is hours a day).
+UNIT_WORDS = {"h/d": "hours a day"}
 
 
 FUNCTION_TESTS: dict[str, TestSpec] = {

@@ -184,3 +184,7 @@ def test_a_value_out_of_range_names_the_unit_but_never_a_ucum_annotation():
 
     assert function_test_problem("k_level", Decimal(7)) == "Enter a value from 0 to 4."
     assert function_test_problem("timed_up_and_go", Decimal(-1)) == "Enter a value from 0 to 600 s."
+    assert (
+        function_test_problem("wear_hours", Decimal(25))
+        == "Enter a value from 0 to 24 hours a day."
+    )
