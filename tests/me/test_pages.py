@@ -122,3 +122,32 @@ def test_head_and_neck_sites_never_read_the_limb_guides_words():
                 assert "rehabilitation team" not in text, (site, phase)
             else:
                 assert "prosthesis" in text and "epithesis" not in text, (site, phase)
+
+
+def test_appointments_show_the_patients_own_bookings_only(world):
+    from django.utils import timezone
+
+    from osseo.scheduling import actions as scheduling
+
+    def book(patient, place, actor):
+        return scheduling.book_appointment(
+            actor=world.users[actor],
+            patient=patient,
+            data={
+                "kind": "connector_service",
+                "starts_at": timezone.now() + dt.timedelta(days=3),
+                "minutes": 45,
+                "place": place,
+                "clinician": world.users["surgeon" if actor == "coordinator" else actor],
+            },
+        )
+
+    book(world.patient, "Prosthetics workshop", "coordinator")
+    book(world.other_patient, "Somewhere else entirely", "outsider")
+    html = _text(world, "/me/appointments/")
+    assert "Connector service" in html and "Where: Prosthetics workshop" in html
+    assert "about 45 minutes" in html
+    assert "Somewhere else entirely" not in html
+    assert "connector_service" not in html
+    home = _text(world, "/me/")
+    assert "Connector service at Prosthetics workshop" in home
