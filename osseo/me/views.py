@@ -63,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "limb": words.limb_words(e.limb),
             "words": words.phase_words(e.phase, e.limb.site),
             "steps": words.pathway_steps(e.phase),
+            "operation_on": _planned_operation(e, today),
         }
         for e in my_episodes(patient)
     ]
@@ -71,6 +72,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "me/home.html",
         {"patient": patient, "journeys": journeys, "next_steps": steps, "today": today},
     )
+
+
+def _planned_operation(episode: Any, today: Any) -> Any:
+    """The date of the episode's next planned operation (the plan's date, or a stage's), while
+    it is being planned or operated; None when no date is set."""
+    if episode.phase not in ("planning", "surgery"):
+        return None
+    plan = episode.plans.prefetch_related("stages").first()
+    if plan is None:
+        return None
+    dates = [plan.planned_date, *(s.planned_date for s in plan.stages.all())]
+    ahead = sorted(d for d in dates if d is not None and d >= today)
+    return ahead[0] if ahead else None
 
 
 @patient_page

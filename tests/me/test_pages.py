@@ -51,6 +51,7 @@ def test_a_planned_patient_reads_their_plan_in_words(world):
     assert "general_epidural" not in html and "single_stage" not in html
     home = _text(world, "/me/")
     assert "Your surgery is being planned" in home
+    assert "Your operation is planned for" in home and "Thursday 4 March 2027" in home
     assert 'aria-current="step">Planning' in home
 
 
