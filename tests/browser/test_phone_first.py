@@ -15,7 +15,7 @@ from tests.browser.conftest import assert_accessible, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "osseo-demo-2026"  # the demo's (osseo.demo.seed.DEMO_PASSWORD)
-PERSONAS = ["surgeon", "coordinator", "rehab", "admin", "patient"]
+PERSONAS = ["surgeon", "coordinator", "rehab", "admin", "patient", "patient-follow"]
 # Downloads and actions that leave the page; every other same-site link is walked.
 SKIP = re.compile(r"sign-out|export=|/export/|format=|\.pdf|\.csv|/api/|/static/|calendar|\.ics")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
