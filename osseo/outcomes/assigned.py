@@ -3,8 +3,8 @@
 Which: the instruments of each treated limb's site profile with what the clinic adds
 (osseo/patients/sites.py), for the limbs whose episode is under way (assessment to follow-up).
 An instrument whose wording and scoring the clinic supplies (the Q-TFA) is offered only once the
-clinic has supplied both: without them there is nothing a patient could read and choose from. When: outcomes.rules.occasion,
-from the signed implantation and the clinic's follow-up schedule
+clinic has supplied both: without them there is nothing a patient could read and choose from.
+When: outcomes.rules.occasion, from the signed implantation and the clinic's follow-up schedule
 (docs/sources.md#follow-up-schedule). The caller has reached the patient through the
 access-checked getter.
 """

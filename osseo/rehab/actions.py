@@ -314,6 +314,15 @@ def _clean_protocol(data: dict[str, Any]) -> tuple[dict[str, Any], list[rules.Ph
     measure = data.get("measure") or Measure.LOAD
     if measure not in Measure.values:
         errors["measure"] = [f"Choose one of: {', '.join(Measure.values)}."]
+    if not (data.get("source") or "").strip():
+        # A phase matches its cited source only when there is one: a clinic's own programme
+        # stays "not validated" (docs/sources.md#rehab-protocols).
+        for n, phase in enumerate(phases, start=1):
+            if phase.validated:
+                errors.setdefault(f"phases.{n}.validated", []).append(
+                    f"Phase {n}: only a phase of a programme with a cited source can be marked "
+                    "as matching it; name the source or leave the phase not validated."
+                )
     if not errors:
         for field, message in rules.phase_problems(phases, measure).items():
             errors.setdefault(field, []).append(message)

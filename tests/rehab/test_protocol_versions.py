@@ -131,7 +131,8 @@ def test_an_editor_changing_the_phases_a_colleague_changed_shows_theirs_and_save
     colleague = make_user("physio", "rehab_specialist", world.clinic)
     me = client_for(world.users["clinic_admin"])
     data = _editor(me, own)
-    assert _put(api_client(colleague), own, {"name": own.name, "phases": PHASES}).status_code == 200
+    kept = {"name": own.name, "source": own.source, "phases": PHASES}
+    assert _put(api_client(colleague), own, kept).status_code == 200
     theirs = _phases(own)
 
     data["phases-0-target_percent_body_weight"] = "30"

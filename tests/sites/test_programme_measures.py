@@ -179,3 +179,10 @@ def test_a_wear_hours_log_is_corrected_in_its_unit_and_the_flags_follow(world):
     )
     assert fixed.status_code == 200, fixed.content
     assert (fixed.json()["wear_hours"], fixed.json()["flags"]) == (2.5, [])
+
+
+def test_a_phase_without_a_cited_source_cannot_be_marked_as_matching_it(world):
+    body = {**WEAR, "phases": [{**WEAR["phases"][0], "validated": True}]}
+    refused = post(api_client(world.users["rehab_specialist"]), "/api/v1/protocols", body)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["phases.1.validated"]
