@@ -11,6 +11,7 @@ from typing import Any
 from osseo.accounts.clinic_settings import resolve
 from osseo.accounts.models import Role, User
 from osseo.patients.models import Referral
+from osseo.patients.sites import PROFILES
 from osseo.surgery.queries import parts_in_place
 
 from .models import InformationSheet
@@ -44,6 +45,8 @@ def letter_context(referral: Referral, user: User) -> dict[str, Any]:
         "protocol": protocol,
         "phases": list(protocol.phases.all()) if protocol else [],
         "measure": protocol.measure if protocol else "load",
+        # A walking aid is a lower-limb matter (the site profile, osseo/patients/sites.py).
+        "lower_limb": any(PROFILES[limb.site].lower_limb for limb in patient.limbs.all()),
         "plan": plan,
         "stoma_text": stoma.value,
         "sheets": list(InformationSheet.objects.filter(organisation=clinic, active=True)),

@@ -186,3 +186,21 @@ def test_a_phase_without_a_cited_source_cannot_be_marked_as_matching_it(world):
     refused = post(api_client(world.users["rehab_specialist"]), "/api/v1/protocols", body)
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["phases.1.validated"]
+
+
+@time_machine.travel(dt.datetime(2026, 1, 20, 12, tzinfo=dt.UTC))
+@pytest.mark.parametrize(("site", "walking"), [("femur", True), ("humerus", False)])
+def test_the_referral_letter_names_a_walking_aid_for_a_lower_limb_only(world, site, walking):
+    from osseo.patients.models import Referral
+    from tests.rehab.conftest import STANDARD, protocol
+
+    patient, _ = site_patient(world, site)
+    if walking:
+        made = _plan(world, patient, {"id": str(protocol(STANDARD).uuid)}, body_weight_kg=80)
+    else:
+        made = _plan(world, patient, _protocol(world, WEAR))
+    assert made.status_code == 201, made.content
+    referral = Referral.objects.get(patient=patient)
+    html = client_for(world.users["rehab_specialist"]).get(f"/referrals/{referral.uuid}/letter/")
+    assert html.status_code == 200
+    assert ('<th scope="col">Walking aid</th>' in html.content.decode()) == walking
