@@ -36,7 +36,7 @@ def test_the_demo_prints_the_three_patient_accounts(demo):
 def test_the_rehabilitation_patient_has_a_questionnaire_due_and_a_diary(demo):
     home = _page("patient-rehab", "/me/")
     assert 'aria-current="step">Rehabilitation' in home
-    assert "the questionnaire" in home
+    assert "Answer the questionnaire" in home
     assert _page("patient-rehab", "/me/diary/")
 
 
