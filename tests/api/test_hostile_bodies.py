@@ -42,8 +42,15 @@ def _send(client, method, url, body, content_type="application/json"):
 
 @pytest.mark.parametrize(("method", "path"), JSON_WRITES, ids=[f"{m} {p}" for m, p in JSON_WRITES])
 def test_a_body_that_is_not_an_object_or_nests_too_deep_is_refused(world, method, path):
-    # The steps import reads its body itself, after the permission check.
-    role = "prosthetist" if path.endswith("/activity/daily") else "clinic_admin"
+    # The steps import reads its body itself, after the permission check; the patient's own
+    # steps (/me/...) are sent by the patient.
+    role = (
+        "patient"
+        if path.startswith("/api/v1/me/")
+        else "prosthetist"
+        if path.endswith("/activity/daily")
+        else "clinic_admin"
+    )
     client = api_client(world.users[role])
     before = AuditEntry.objects.count()
     url = _url(path, world)
