@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime
 
 from osseo.accounts.disciplines import Discipline
+from osseo.choices import OneOf
 from osseo.patients.schemas import IsoDate
 from osseo.problem import PatchBody
 
-from .models import AppointmentKind
+from .models import AppointmentKind, AppointmentStatus
 
 
 class WorkItemOut(Schema):
@@ -157,7 +158,7 @@ class AppointmentOutcomeIn(Schema):
     """What became of a booking once its day has come: held (with the codes of what was due that
     was done) or missed."""
 
-    status: Literal["done", "missed"]
+    status: Annotated[AppointmentStatus, OneOf([AppointmentStatus.DONE, AppointmentStatus.MISSED])]
     done: list[str] = Field([], max_length=40, description="codes from the appointment's `due`")
     notes: str = Field("", max_length=5000)
 
