@@ -45,8 +45,11 @@ def _page(user, patient):
 
 def test_an_apps_registered_panel_shows_on_the_page_for_the_roles_it_is_for(world, test_panel):
     assert "Test panel for Ada" in _page(world.users["clinic_admin"], world.patient)
-    for role in ("surgeon", "coordinator", "anaesthetist", "patient"):
+    for role in ("surgeon", "coordinator", "anaesthetist"):
         assert "Test panel for Ada" not in _page(world.users[role], world.patient), role
+    # A patient reads their own pages (/me/), never the staff patient page.
+    staff_page = client_for(world.users["patient"]).get(f"/patients/{world.patient.uuid}/")
+    assert staff_page.status_code == 403
 
 
 def test_a_panel_with_nothing_to_say_is_left_out(world, test_panel):
