@@ -80,6 +80,7 @@ LEFT_OUT_OF: dict[str, frozenset[str]] = {
         {"lotNumber", "serialNumber", "expirationDate", "manufactureDate", "deviceName"}
     ),
     "Procedure": frozenset({"report"}),
+    "Appointment": frozenset({"cancelationReason"}),  # a reason in words: free text
     "Practitioner": frozenset({"identifier", "name", "telecom", "address"}),
 }
 NOT_EXPORTED = frozenset({"DocumentReference"})

@@ -22,7 +22,16 @@ from osseo.patients.models import Patient, Referral, ResidualLimb
 from osseo.rehab.models import FunctionTest, RehabPlan
 from osseo.surgery.models import Device, DeviceStatus, Procedure, RecordStatus
 
-from . import careplan, condition, device, document_reference, observation, procedure, provenance
+from . import (
+    careplan,
+    condition,
+    device,
+    document_reference,
+    extra,
+    observation,
+    procedure,
+    provenance,
+)
 from . import patient as patient_map
 from . import questionnaire_response as qr_map
 from .references import People
@@ -133,6 +142,8 @@ def records(
         author = people.user(response.author)
         for resource in qr_map.of_response(response, response.questionnaire.definition, author):
             yield str(response.patient.uuid), resource
+    # What the apps above interop register (extra.py): the clinic's booked appointments.
+    yield from extra.provided(patients, people)
 
 
 def _keep_known(resource: dict[str, Any], known: set[str]) -> None:

@@ -54,6 +54,7 @@ FUNCTION_TEST = local("function-test")
 ACTIVITY = local("activity")
 OUTCOME_SCALE = local("outcome-scale")
 CARE_PLAN = local("care-plan")
+APPOINTMENT_KIND = local("appointment-kind")  # follow-up, rehab, connector service, MDT
 SERVICE_REQUEST = local("service-request")
 DOCUMENT = local("document-type")
 PROVENANCE_ACTIVITY = local("audit-action")

@@ -115,6 +115,23 @@ REQUIRED: dict[tuple[str, str], frozenset[str]] = {
             "entered-in-error",
         }
     ),
+    ("Appointment", "status"): frozenset(
+        {
+            "proposed",
+            "pending",
+            "booked",
+            "arrived",
+            "fulfilled",
+            "cancelled",
+            "noshow",
+            "entered-in-error",
+            "checked-in",
+            "waitlist",
+        }
+    ),
+    ("Appointment", "participant.status"): frozenset(
+        {"accepted", "declined", "tentative", "needs-action"}
+    ),
     ("DocumentReference", "status"): frozenset({"current", "superseded", "entered-in-error"}),
     ("DocumentReference", "docStatus"): frozenset(
         {"preliminary", "final", "amended", "entered-in-error"}
@@ -146,6 +163,33 @@ _CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 # the data types' at https://hl7.org/fhir/R4/datatypes.html). `context` is a FHIRPath from the
 # resource to the elements the expression is evaluated on ("" = the resource itself).
 INVARIANTS: dict[str, list[tuple[str, str, str, str]]] = {
+    "Appointment": [
+        (
+            "app-1",
+            "participant",
+            "type.exists() or actor.exists()",
+            "Either the type or actor on the participant SHALL be specified",
+        ),
+        (
+            "app-2",
+            "",
+            "start.exists() = end.exists()",
+            "Either start and end are specified, or neither",
+        ),
+        (
+            "app-3",
+            "",
+            "(start.exists() and end.exists()) or (status in ('proposed' | 'cancelled' | "
+            "'waitlist'))",
+            "Only proposed or cancelled appointments can be missing start/end dates",
+        ),
+        (
+            "app-4",
+            "",
+            "cancelationReason.exists() implies (status='no-show' or status='cancelled')",
+            "Cancelation reason is only used for appointments that have been cancelled, or no-show",
+        ),
+    ],
     "Condition": [
         (
             "con-3",

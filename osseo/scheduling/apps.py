@@ -17,6 +17,13 @@ class SchedulingConfig(AppConfig):
 
         panels.register()
 
+        # Booked appointments go out with the patient's record as FHIR (osseo/interop/extra.py).
+        from osseo.interop import extra
+
+        from . import fhir
+
+        extra.register("appointments", fhir.appointments)
+
         # Each role's own work first (a provider answers None for the roles it is not for).
         worklist.register(1, "plans_to_agree", week.plans_to_agree)
         worklist.register(2, "records_to_sign", week.records_to_sign)
