@@ -61,3 +61,16 @@ def test_the_menu_opens_from_the_keyboard_on_a_phone(world, live_server, page):
     page.wait_for_load_state()
     assert page.url.endswith("/me/guide/")
     page.screenshot(path=str(SHOTS / "me-menu-open.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [640, 320])
+def test_each_patient_page_reflows_when_zoomed(world, live_server, page, width):
+    """200 % zoom on a 1280 px screen is a 640 px wide page; WCAG 1.4.10 (reflow) asks for
+    320 px (400 %): nothing scrolls sideways at either."""
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, "patient", PASSWORD)
+    for path in PAGES:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status == 200, path
+        scrolled = page.evaluate("document.documentElement.scrollWidth")
+        assert scrolled <= width, f"{path} is {scrolled}px wide at {width}px"
