@@ -39,9 +39,6 @@ class Measure(models.TextChoices):
     MINUTES = "minutes", "Loading exercise (minutes a day)"
 
 
-UNITS = {Measure.LOAD: "kg", Measure.WEAR_HOURS: "h", Measure.MINUTES: "min"}
-
-
 class LoadingProtocol(Versioned):
     """A loading programme: ordered phases of target load. `organisation` empty = shipped reference
     (read-only; a clinic copies it to edit); otherwise the organisation's own. Versioned: a change
@@ -156,7 +153,9 @@ class RehabPlan(models.Model):
 
     @property
     def unit(self) -> str:
-        return UNITS[Measure(self.measure)]
+        from .rules import MEASURE_UNITS
+
+        return MEASURE_UNITS[self.measure]
 
 
 class LoadLog(models.Model):

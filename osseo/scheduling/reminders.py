@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -116,21 +117,25 @@ def enqueue_reminders(appointment: Appointment, now: dt.datetime | None = None) 
     already past when it is booked: only the latest of those goes, at once."""
     from .tasks import send_appointment_reminder
 
+    _queue(send_appointment_reminder, appointment, now, appointment_id=appointment.pk)
+
+
+def _queue(task: Any, booking: Any, now: dt.datetime | None, **ids: Any) -> None:
+    """Queue `task` for each reminder time of `booking` (an appointment or a meeting) still to
+    come; of the times already past, only the latest goes, at once."""
     now = now or timezone.now()
-    if appointment.starts_at <= now:
+    if booking.starts_at <= now:
         return
     times = rules.reminder_times(
-        appointment.starts_at, lead_hours(appointment), local=timezone.get_current_timezone()
+        booking.starts_at, lead_hours(booking), local=timezone.get_current_timezone()
     )
     past = [t for t in times if t.send_from <= now]
     keep = [t for t in times if t.send_from > now]
     if past:
         keep.append(max(past, key=lambda t: t.send_from))
     for t in keep:
-        task = send_appointment_reminder
-        if t.send_from > now:
-            task = task.using(run_after=t.send_from)
-        task.enqueue(appointment_id=appointment.pk, kind=t.kind)
+        queued = task.using(run_after=t.send_from) if t.send_from > now else task
+        queued.enqueue(kind=t.kind, **ids)
 
 
 def send_due(now: dt.datetime | None = None) -> int:
@@ -213,21 +218,7 @@ def enqueue_meeting_reminders(meeting: MdtMeeting, now: dt.datetime | None = Non
     past: only the latest of those, at once (an attendee added late gets that one)."""
     from .tasks import send_mdt_meeting_reminder
 
-    now = now or timezone.now()
-    if meeting.starts_at <= now:
-        return
-    times = rules.reminder_times(
-        meeting.starts_at, lead_hours(meeting), local=timezone.get_current_timezone()
-    )
-    past = [t for t in times if t.send_from <= now]
-    keep = [t for t in times if t.send_from > now]
-    if past:
-        keep.append(max(past, key=lambda t: t.send_from))
-    for t in keep:
-        task = send_mdt_meeting_reminder
-        if t.send_from > now:
-            task = task.using(run_after=t.send_from)
-        task.enqueue(meeting_id=meeting.pk, kind=t.kind)
+    _queue(send_mdt_meeting_reminder, meeting, now, meeting_id=meeting.pk)
 
 
 def send_due_meetings(now: dt.datetime | None = None) -> int:
