@@ -19,12 +19,12 @@ from tests.conftest import client_for
 from tests.gates import advance
 from tests.surgery.conftest import days_ago, operation
 
-TODAY = day(days_ago(0))
-
 
 def _rows(world, threshold=1):
+    # Today is read when the rows are made, not when the module loads: a run that crosses midnight
+    # would otherwise count from yesterday.
     cohort = implant_cohort(world.users["surgeon"], personal=True)
-    rows = minimum_dataset(cohort, TODAY, threshold=threshold)
+    rows = minimum_dataset(cohort, day(days_ago(0)), threshold=threshold)
     return sorted(rows, key=lambda r: int(r["days_followed"]), reverse=True)
 
 

@@ -236,12 +236,12 @@ def _months_ago(months):
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ({"birth": _years_ago(18, days=-1)}, ["under_18"]),  # 18 tomorrow: still 17
-        ({"birth": _years_ago(18)}, []),  # 18 today
+        ({"birth": lambda: _years_ago(18, days=-1)}, ["under_18"]),  # 18 tomorrow: still 17
+        ({"birth": lambda: _years_ago(18)}, []),  # 18 today
         ({"cause": "vascular"}, ["dysvascular"]),  # from the limb's cause alone
         ({"dysvascular": True}, ["dysvascular"]),  # from the history
-        ({"amputated": _months_ago(5)}, ["recent_amputation"]),
-        ({"amputated": _months_ago(7)}, []),
+        ({"amputated": lambda: _months_ago(5)}, ["recent_amputation"]),
+        ({"amputated": lambda: _months_ago(7)}, []),
         ({"prior_socket_use": False}, ["socket_use"]),
         ({"prior_socket_use": None}, ["socket_use"]),  # not recorded is not a yes
         ({"prosthetic_rehab_months": 5}, ["socket_use"]),
@@ -251,6 +251,9 @@ def _months_ago(months):
     ],
 )
 def test_each_flag_is_raised_at_its_sources_threshold(world, case, expected):
+    # Dates are made when the test runs, not when it is collected: a run crossing midnight would
+    # otherwise compare yesterday's "18 tomorrow" with today's assessment.
+    case = {key: value() if callable(value) else value for key, value in case.items()}
     assert _flags(world, **case) == expected
 
 
