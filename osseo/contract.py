@@ -66,9 +66,16 @@ def _matches(if_match: str, obj: Versioned) -> bool:
 
 
 def lock(obj: models.Model) -> None:
-    """Lock the object's row for the rest of the transaction and re-read it in place."""
+    """Lock the object's row for the rest of the transaction and re-read it in place.
+
+    On PostgreSQL the lock is `FOR NO KEY UPDATE` (`no_key=True`): it still queues every other
+    action on the row, but not an insert of a row that merely refers to it. An audit entry refers
+    to its actor, organisation and patient and is written under the chain's advisory lock, so a
+    plain `FOR UPDATE` here deadlocked with it (an action holding the user's row waiting for the
+    chain, a failed sign-in holding the chain waiting to refer to the user). SQLite ignores both.
+    """
     manager = type(obj)._default_manager
-    obj.refresh_from_db(from_queryset=manager.select_for_update())
+    obj.refresh_from_db(from_queryset=manager.select_for_update(no_key=True))
 
 
 def check_version(obj: Versioned, if_match: str | None) -> None:
