@@ -47,6 +47,7 @@ register(
         "scheduling.appointment.rescheduled": "Appointment moved",
         "scheduling.appointment.cancelled": "Appointment cancelled",
         "scheduling.appointment.reminded": "Appointment reminder sent",
+        "scheduling.appointment.notified": "Appointment change notice sent",
         "scheduling.calendar.issued": "Calendar feed issued",
         "scheduling.calendar.revoked": "Calendar feed revoked",
         "scheduling.calendar.fetched": "Calendar feed fetched",
@@ -521,6 +522,7 @@ def record_appointment(
         )
     notes = str(data.get("notes") or "")
     before = appointment.status
+    old = (appointment.starts_at, appointment.place, appointment.clinician_id)
     appointment.status = str(status)
     appointment.done = [c for c in codes if c in done] if status == AppointmentStatus.DONE else []
     appointment.outcome_notes = notes
@@ -552,6 +554,10 @@ def record_appointment(
         obj=appointment,
         changes={"status": [before, status], "done": [None, appointment.done]},
     )
+    if status == AppointmentStatus.CANCELLED:
+        from .reminders import enqueue_notice
+
+        transaction.on_commit(lambda: enqueue_notice(appointment, "cancelled", *old))
     return appointment
 
 
@@ -593,6 +599,7 @@ def reschedule_appointment(
     changes: dict[str, Any] = {
         k: [shown(k, getattr(appointment, k)), shown(k, v)] for k, v in changed.items()
     }
+    old = (appointment.starts_at, appointment.place, appointment.clinician_id)
     for name, value in changed.items():
         setattr(appointment, name, value)
     appointment.save()
@@ -603,10 +610,12 @@ def reschedule_appointment(
         obj=appointment,
         changes={**changes, "reason": [None, reason]},
     )
-    if "starts_at" in changed:
-        from .reminders import enqueue_reminders
+    from .reminders import enqueue_notice, enqueue_reminders
 
+    if "starts_at" in changed:
         transaction.on_commit(lambda: enqueue_reminders(appointment))
+    # The patient and the clinicians are told at once, by the worker (reminders.send_notice).
+    transaction.on_commit(lambda: enqueue_notice(appointment, "moved", *old))
     return appointment
 
 
@@ -622,6 +631,7 @@ def cancel_appointment(
     if errors:
         raise ValidationError(errors)
     _still_booked(appointment, "cancelled")
+    old = (appointment.starts_at, appointment.place, appointment.clinician_id)
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancel_reason = text
     appointment.save()
@@ -635,6 +645,9 @@ def cancel_appointment(
             "reason": [None, text],
         },
     )
+    from .reminders import enqueue_notice
+
+    transaction.on_commit(lambda: enqueue_notice(appointment, "cancelled", *old))
     return appointment
 
 

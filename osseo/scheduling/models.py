@@ -177,6 +177,43 @@ class Reminder(models.Model):
         return f"Reminder {self.kind} for {self.appointment_id}"
 
 
+class NoticeKind(models.TextChoices):
+    MOVED = "moved", "Appointment moved"
+    CANCELLED = "cancelled", "Appointment cancelled"
+
+
+class AppointmentNotice(models.Model):
+    """An e-mail sent at once when a booked appointment is moved or cancelled: to the patient
+    (no clinical detail) and to each clinician concerned (no patient named), once per change (the
+    appointment's version after it) and recipient. Holds no text, as a `Reminder` holds none."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=12, choices=NoticeKind.choices)
+    version = models.PositiveIntegerField()  # the appointment's version the change made
+    to_patient = models.BooleanField()
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )  # the clinician it went to, when not to the patient
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "version"],
+                condition=models.Q(to_patient=True),
+                name="notice_to_patient_once",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "version", "clinician"],
+                condition=models.Q(to_patient=False),
+                name="notice_to_clinician_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice {self.kind} for {self.appointment_id}"
+
+
 class MeetingReminder(models.Model):
     """A reminder e-mail of an MDT meeting sent to one attendee who is a user (once per meeting,
     attendee, kind and time reminded of). Holds no text, and the mail names no patient."""

@@ -22,11 +22,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from osseo.accounts.clinic_settings import resolve
+from osseo.accounts.models import User
 from osseo.audit.context import acting_as
 from osseo.audit.services import record
 
 from . import rules
-from .models import Appointment, AppointmentStatus, MdtMeeting, MeetingReminder, Reminder
+from .models import (
+    Appointment,
+    AppointmentNotice,
+    AppointmentStatus,
+    MdtMeeting,
+    MeetingReminder,
+    NoticeKind,
+    Reminder,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +72,42 @@ def patient_mail(appointment: Appointment) -> tuple[str, str]:
     )
 
 
-def send_reminder(appointment_id: int, kind: str, now: dt.datetime | None = None) -> str:
+def _send_once(
+    model: Any,
+    lookup: dict[str, Any],
+    defaults: dict[str, Any],
+    address: str,
+    subject: str,
+    body: str,
+    audit_action: str,
+    *,
+    obj: Any,
+    changes: dict[str, Any],
+    patient: Any = None,
+) -> bool:
+    """Send one mail unless its row (`model` by `lookup`) says it went already: the row, the
+    mail and the worker's audit entry together. Whether it was sent now."""
+    with transaction.atomic():
+        _, created = model.objects.get_or_create(**lookup, defaults=defaults)
+        if not created:
+            return False
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        with acting_as(label="osseo worker"):
+            record(audit_action, actor=None, patient=patient, obj=obj, changes=changes)
+    return True
+
+
+def send_reminder(
+    appointment_id: int,
+    kind: str,
+    now: dt.datetime | None = None,
+    *,
+    starts_at: dt.datetime | None = None,
+) -> str:
     """Send the `kind` reminder of one appointment to its clinician and its patient, if its time
-    has come, the appointment is still booked and it was not sent already. What it did, in words."""
+    has come, the appointment is still booked and it was not sent already. A reminder queued for
+    `starts_at` goes only while the appointment is still at that time (one moved since has its own
+    reminders queued for its new time). What it did, in words."""
     now = now or timezone.now()
     appointment = (
         Appointment.objects.select_related("patient", "clinician", "organisation")
@@ -74,6 +116,8 @@ def send_reminder(appointment_id: int, kind: str, now: dt.datetime | None = None
     )
     if appointment is None or appointment.status != AppointmentStatus.BOOKED:
         return "not booked"
+    if starts_at is not None and starts_at != appointment.starts_at:
+        return "moved since it was queued"
     due = rules.reminders_due(
         appointment.starts_at,
         lead_hours(appointment),
@@ -89,25 +133,24 @@ def send_reminder(appointment_id: int, kind: str, now: dt.datetime | None = None
     ):
         if not address:
             continue
-        with transaction.atomic():
-            _, created = Reminder.objects.get_or_create(
-                appointment=appointment,
-                kind=kind,
-                to_patient=to_patient,
-                starts_at=appointment.starts_at,
-                defaults={"sent_at": now},
-            )
-            if not created:
-                continue
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-            with acting_as(label="osseo worker"):
-                record(
-                    "scheduling.appointment.reminded",
-                    actor=None,
-                    patient=appointment.patient,
-                    obj=appointment,
-                    changes={"kind": kind, "to": "patient" if to_patient else "clinician"},
-                )
+        if not _send_once(
+            Reminder,
+            {
+                "appointment": appointment,
+                "kind": kind,
+                "to_patient": to_patient,
+                "starts_at": appointment.starts_at,
+            },
+            {"sent_at": now},
+            address,
+            subject,
+            body,
+            "scheduling.appointment.reminded",
+            obj=appointment,
+            patient=appointment.patient,
+            changes={"kind": kind, "to": "patient" if to_patient else "clinician"},
+        ):
+            continue
         sent.append("patient" if to_patient else "clinician")
     return f"sent to {', '.join(sent)}" if sent else "already sent"
 
@@ -117,7 +160,13 @@ def enqueue_reminders(appointment: Appointment, now: dt.datetime | None = None) 
     already past when it is booked: only the latest of those goes, at once."""
     from .tasks import send_appointment_reminder
 
-    _queue(send_appointment_reminder, appointment, now, appointment_id=appointment.pk)
+    _queue(
+        send_appointment_reminder,
+        appointment,
+        now,
+        appointment_id=appointment.pk,
+        starts_at=appointment.starts_at.isoformat(),
+    )
 
 
 def _queue(task: Any, booking: Any, now: dt.datetime | None, **ids: Any) -> None:
@@ -160,6 +209,171 @@ def send_due(now: dt.datetime | None = None) -> int:
     return count
 
 
+# --- Notices of a moved or cancelled appointment -------------------------------------------------
+
+
+def _was(old_when: str, old_place: str) -> str:
+    return f"{old_when} at {old_place}"
+
+
+def staff_notice(
+    appointment: Appointment, kind: str, old: dict[str, Any], *, still_yours: bool = True
+) -> tuple[str, str]:
+    """Subject and body of a notice to a clinician: what changed, a link to sign in; no patient
+    named and no reason given (the reason is on the appointment's page, behind sign-in)."""
+    base = settings.OSSEO_BASE_URL.rstrip("/")
+    link = f"\n\nSign in to see it: {base}/appointments/{appointment.uuid}/\n"
+    what = f"{appointment.get_kind_display().lower()}, {appointment.minutes} minutes"
+    was = _was(old["when"], old["place"])
+    if kind == NoticeKind.CANCELLED:
+        return (
+            f"Osseo: an appointment on {old['when']} is cancelled",
+            f"The appointment ({what}) on {was} is cancelled." + link,
+        )
+    if not still_yours:
+        return (
+            f"Osseo: an appointment on {old['when']} is no longer yours",
+            f"The appointment ({what}) on {was} has been given to another clinician." + link,
+        )
+    if old.get("clinician_id") not in (None, appointment.clinician_id):
+        return (
+            f"Osseo: an appointment on {_when(appointment)} is now yours",
+            f"An appointment ({what}) on {_when(appointment)} at {appointment.place} "
+            "has been given to you." + link,
+        )
+    return (
+        f"Osseo: an appointment has moved to {_when(appointment)}",
+        f"Your appointment ({what}) on {was} has moved: it is now on {_when(appointment)} at "
+        f"{appointment.place}." + link,
+    )
+
+
+def patient_notice(appointment: Appointment, kind: str, old: dict[str, Any]) -> tuple[str, str]:
+    """Subject and body of a notice to the patient: the clinic, when and where; no clinical
+    detail and no reason given."""
+    clinic = appointment.organisation.name
+    contact = appointment.organisation.contact_text
+    tail = "\nIf you have a question, please contact the clinic.\n" + (
+        f"\n{contact}\n" if contact else ""
+    )
+    was = _was(old["when"], old["place"])
+    if kind == NoticeKind.CANCELLED:
+        return (
+            f"{clinic}: your appointment on {old['when']} is cancelled",
+            f"Your appointment with {clinic} on {was} is cancelled.\n" + tail,
+        )
+    return (
+        f"{clinic}: your appointment has moved to {_when(appointment)}",
+        f"Your appointment with {clinic} on {was} has moved. It is now on {_when(appointment)} "
+        f"at {appointment.place}.\n" + tail,
+    )
+
+
+def send_notice(
+    appointment_id: int,
+    version: int,
+    kind: str,
+    old: dict[str, Any],
+    now: dt.datetime | None = None,
+) -> str:
+    """Tell the patient and the clinicians concerned that a booked appointment was moved or
+    cancelled (`old` holds its former `starts_at`, `place` and `clinician_id`). Only while that
+    change is the appointment's latest (a later change sends its own notice) and the appointment
+    or its former time is still to come; each recipient once. What it did, in words."""
+    now = now or timezone.now()
+    appointment = (
+        Appointment.objects.select_related("patient", "clinician", "organisation")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    if appointment is None or appointment.version != version:
+        return "changed again since"
+    old_starts = dt.datetime.fromisoformat(old["starts_at"])
+    if max(old_starts, appointment.starts_at) <= now:
+        return "past"
+    local = timezone.localtime(old_starts)
+    old = {**old, "when": f"{local:%A} {local.day} {local:%B %Y at %H:%M}"}
+    recipients: list[tuple[bool, User | None, str, tuple[str, str]]] = []
+    old_id = old.get("clinician_id")
+    old_clinician = (
+        User.objects.filter(pk=int(old_id)).first()
+        if old_id is not None and old_id != appointment.clinician_id
+        else None
+    )
+    if (
+        kind == NoticeKind.CANCELLED
+        or old_starts != appointment.starts_at
+        or (old["place"] != appointment.place)
+    ):
+        recipients.append(
+            (True, None, appointment.patient.email, patient_notice(appointment, kind, old))
+        )
+    recipients.append(
+        (
+            False,
+            appointment.clinician,
+            appointment.clinician.email if appointment.clinician.is_active else "",
+            staff_notice(appointment, kind, old),
+        )
+    )
+    if old_clinician is not None and old_clinician.is_active:
+        recipients.append(
+            (
+                False,
+                old_clinician,
+                old_clinician.email,
+                staff_notice(appointment, kind, old, still_yours=False),
+            )
+        )
+    sent = []
+    for to_patient, clinician, address, (subject, body) in recipients:
+        if not address:
+            continue
+        to = f"clinician {clinician.username}" if clinician else "patient"
+        if not _send_once(
+            AppointmentNotice,
+            {
+                "appointment": appointment,
+                "version": version,
+                "to_patient": to_patient,
+                "clinician": clinician,
+            },
+            {"kind": kind, "sent_at": now},
+            address,
+            subject,
+            body,
+            "scheduling.appointment.notified",
+            obj=appointment,
+            patient=appointment.patient,
+            changes={"kind": kind, "to": to},
+        ):
+            continue
+        sent.append("patient" if to_patient else "clinician")
+    return f"sent to {', '.join(sent)}" if sent else "nothing to send"
+
+
+def enqueue_notice(
+    appointment: Appointment,
+    kind: str,
+    old_starts_at: dt.datetime,
+    old_place: str,
+    old_clinician: int,
+) -> None:
+    """Queue the notice of a change for the worker to send at once (after the change commits)."""
+    from .tasks import send_appointment_notice
+
+    send_appointment_notice.enqueue(
+        appointment_id=appointment.pk,
+        version=appointment.version,
+        kind=kind,
+        old={
+            "starts_at": old_starts_at.isoformat(),
+            "place": old_place,
+            "clinician_id": old_clinician,
+        },
+    )
+
+
 # --- MDT meetings ------------------------------------------------------------------------------
 
 
@@ -191,24 +405,18 @@ def send_meeting_reminder(meeting_id: int, kind: str, now: dt.datetime | None = 
         "user"
     )
     for user in dict.fromkeys(a.user for a in attendees if a.user is not None and a.user.email):
-        with transaction.atomic():
-            _, created = MeetingReminder.objects.get_or_create(
-                meeting=meeting,
-                user=user,
-                kind=kind,
-                starts_at=meeting.starts_at,
-                defaults={"sent_at": now},
-            )
-            if not created:
-                continue
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-            with acting_as(label="osseo worker"):
-                record(
-                    "scheduling.meeting.reminded",
-                    actor=None,
-                    obj=meeting,
-                    changes={"kind": kind, "to": user.username},
-                )
+        if not _send_once(
+            MeetingReminder,
+            {"meeting": meeting, "user": user, "kind": kind, "starts_at": meeting.starts_at},
+            {"sent_at": now},
+            user.email,
+            subject,
+            body,
+            "scheduling.meeting.reminded",
+            obj=meeting,
+            changes={"kind": kind, "to": user.username},
+        ):
+            continue
         sent += 1
     return f"sent to {sent} attendee{'s' if sent != 1 else ''}" if sent else "already sent"
 

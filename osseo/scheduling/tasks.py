@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.tasks import task
 
 
 @task
-def send_appointment_reminder(appointment_id: int, kind: str) -> str:
-    """Send one appointment's reminder of `kind` (reminders.py); idempotent."""
+def send_appointment_reminder(appointment_id: int, kind: str, starts_at: str | None = None) -> str:
+    """Send one appointment's reminder of `kind` (reminders.py); idempotent. Queued for the
+    appointment's time `starts_at` (ISO 8601): not sent if it has moved since."""
     from .reminders import send_reminder
 
-    return send_reminder(appointment_id, kind)
+    when = dt.datetime.fromisoformat(starts_at) if starts_at else None
+    return send_reminder(appointment_id, kind, starts_at=when)
+
+
+@task
+def send_appointment_notice(
+    appointment_id: int, version: int, kind: str, old: dict[str, Any]
+) -> str:
+    """Tell the patient and clinicians that an appointment was moved or cancelled, at once
+    (reminders.py); idempotent."""
+    from .reminders import send_notice
+
+    return send_notice(appointment_id, version, kind, old)
 
 
 @task

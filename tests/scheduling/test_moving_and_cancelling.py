@@ -64,6 +64,9 @@ def test_a_moved_appointment_is_reminded_of_at_its_new_time_and_the_move_is_audi
             appointment=appointment,
             data={"starts_at": MOVED, "place": "Clinic room 3", "reason": "Workshop closed."},
         )
+    _worker_at(dt.datetime(2026, 4, 4, 9, 1, tzinfo=dt.UTC))  # the notice of the move, at once
+    assert all("has moved" in m.body for m in mail.outbox) and len(mail.outbox) == 2
+    mail.outbox.clear()
     _worker_at(dt.datetime(2026, 4, 5, 7, 30, tzinfo=dt.UTC))  # the old day before: nothing
     assert mail.outbox == []
     _worker_at(dt.datetime(2026, 4, 6, 13, 5, tzinfo=dt.UTC))  # 72 hours before the new time
