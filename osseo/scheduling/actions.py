@@ -39,6 +39,9 @@ register(
         "scheduling.meeting.created": "MDT meeting arranged",
         "scheduling.meeting.attendees_set": "MDT meeting attendees changed",
         "scheduling.meeting.moved": "MDT meeting moved",
+        "scheduling.meeting.cancelled": "MDT meeting cancelled",
+        "scheduling.agenda.released": "MDT meeting cancelled: assessment due again",
+        "scheduling.meeting.notified": "MDT meeting cancellation sent to an attendee",
         "scheduling.agenda.added": "Patient added to an MDT meeting's agenda",
         "scheduling.agenda.removed": "Patient taken off an MDT meeting's agenda",
         "scheduling.agenda.decided": "MDT decision recorded at the meeting",
@@ -158,6 +161,15 @@ def create_meeting(*, actor: User, data: dict[str, Any]) -> MdtMeeting:
     return meeting
 
 
+def _not_cancelled(meeting: MdtMeeting) -> None:
+    """A cancelled meeting stays as it was cancelled: nothing more is arranged or decided at it."""
+    if meeting.cancelled_at is not None:
+        raise Conflict(
+            "This meeting is cancelled.",
+            missing=[Missing("not_cancelled", "Arrange another meeting.", "")],
+        )
+
+
 def _remind_attendees(meeting: MdtMeeting) -> None:
     """Queue the meeting's reminders to its attendees once the change commits (the worker sends
     each attendee each reminder once)."""
@@ -187,6 +199,7 @@ def move_meeting(
         errors["starts_at"] = ["Change the date and time or the place."]
     if errors:
         raise ValidationError(errors)
+    _not_cancelled(meeting)
     if meeting.agenda.filter(assessment__isnull=False).exists():
         raise Conflict(
             "This meeting has decisions recorded: it was held as it stands.",
@@ -209,10 +222,54 @@ def move_meeting(
 
 
 @action(permission="mdt.manage", locks=["meeting"])
+def cancel_meeting(
+    *, actor: User, meeting: MdtMeeting, reason: Any, if_match: str | None = None
+) -> MdtMeeting:
+    """Call off a meeting not yet held, with the reason: its attendees are told at once by the
+    worker (no patient named) and no reminder goes any more; it leaves the calendars; the
+    patients on its agenda are due again on the coordinator's list of assessments, for another
+    meeting. A meeting with a decision recorded was held: it stays (409)."""
+    errors: dict[str, list[str]] = {}
+    text = _reason(errors, reason, "Say why the meeting is cancelled.")
+    if errors:
+        raise ValidationError(errors)
+    _not_cancelled(meeting)
+    if meeting.agenda.filter(assessment__isnull=False).exists():
+        raise Conflict(
+            "This meeting has decisions recorded: it was held.",
+            missing=[Missing("undecided", "Only a meeting with no decision yet is cancelled.", "")],
+        )
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = actor
+    meeting.cancel_reason = text
+    meeting.save()
+    items = list(meeting.agenda.select_related("episode__patient"))
+    record(
+        "scheduling.meeting.cancelled",
+        actor=actor,
+        obj=meeting,
+        changes={"cancelled": [False, True], "reason": [None, text], "agenda": len(items)},
+    )
+    for item in items:
+        record(
+            "scheduling.agenda.released",
+            actor=actor,
+            patient=item.episode.patient,
+            obj=meeting,
+            changes={"episode": str(item.episode.uuid)},
+        )
+    from .reminders import enqueue_meeting_cancelled
+
+    transaction.on_commit(lambda: enqueue_meeting_cancelled(meeting))
+    return meeting
+
+
+@action(permission="mdt.manage", locks=["meeting"])
 def set_attendees(
     *, actor: User, meeting: MdtMeeting, attendees: Any, if_match: str | None = None
 ) -> MdtMeeting:
     """Who attends (replacing the list). Decisions already made keep their own participants."""
+    _not_cancelled(meeting)
     before = [str(a) for a in meeting.attendees.all()]
     clean = _clean_attendees(attendees, actor)
     _set_attendees(meeting, clean)
@@ -230,6 +287,7 @@ def set_attendees(
 @action(permission="mdt.manage", locks=["meeting"])
 def add_to_agenda(*, actor: User, meeting: MdtMeeting, episode: Episode) -> AgendaItem:
     """A patient's episode whose assessment is due, on the meeting's agenda (once)."""
+    _not_cancelled(meeting)
     if not patients_for(actor).filter(pk=episode.patient_id).exists():
         raise ValidationError({"episode": ["Not a patient in your clinic's care."]})
     if episode.phase != Phase.ASSESSMENT:
@@ -267,6 +325,7 @@ def add_to_agenda(*, actor: User, meeting: MdtMeeting, episode: Episode) -> Agen
 
 @action(permission="mdt.manage", locks=["meeting"])
 def remove_from_agenda(*, actor: User, meeting: MdtMeeting, item: AgendaItem) -> None:
+    _not_cancelled(meeting)
     if item.meeting_id != meeting.pk:
         raise ValidationError({"item": ["Not on this meeting's agenda."]})
     if item.assessment_id is not None:
@@ -313,6 +372,7 @@ def decide(
 
     if item.meeting_id != meeting.pk:
         raise ValidationError({"item": ["Not on this meeting's agenda."]})
+    _not_cancelled(meeting)
     if item.assessment_id is not None:
         raise Conflict(
             "This patient's decision is recorded already.",

@@ -38,6 +38,7 @@ from .schemas import (
     AppointmentPage,
     AppointmentParams,
     AppointmentPatch,
+    MeetingCancellationIn,
     MeetingIn,
     MeetingOut,
     MeetingPage,
@@ -95,6 +96,8 @@ def _meeting_out(meeting: MdtMeeting) -> dict[str, Any]:
         "starts_at": meeting.starts_at,
         "place": meeting.place,
         "notes": meeting.notes,
+        "cancelled_at": meeting.cancelled_at,
+        "cancel_reason": meeting.cancel_reason,
         "attendees": list(meeting.attendees.select_related("user")),
         "agenda": [
             {
@@ -204,6 +207,31 @@ def move_mdt_meeting(
         meeting=meeting,
         data={k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None},
         if_match=if_match,
+    )
+    response["ETag"] = etag_of(meeting)
+    return _meeting_out(meeting)
+
+
+@router.post(
+    "/mdt-meetings/{meeting_id}/cancellation",
+    response={200: MeetingOut, **edit_errors()},
+    operation_id="cancel_mdt_meeting",
+)
+def cancel_mdt_meeting(
+    request: HttpRequest,
+    meeting_id: uuid.UUID,
+    payload: MeetingCancellationIn,
+    response: HttpResponse,
+    if_match: IfMatch = None,
+) -> Any:
+    """Cancel a meeting not yet held, with the reason: its attendees are told (no patient
+    named), it leaves the calendars, and its agenda's patients are due for assessment again. One
+    cancelled already or with a decision recorded is a 409; with `If-Match`, one changed since is
+    a 412."""
+    user = _user(request)
+    meeting = get_meeting_for(user, meeting_id, permission="mdt.manage")
+    meeting = actions.cancel_meeting(
+        actor=user, meeting=meeting, reason=payload.reason, if_match=if_match
     )
     response["ETag"] = etag_of(meeting)
     return _meeting_out(meeting)

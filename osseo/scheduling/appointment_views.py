@@ -190,7 +190,10 @@ def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpRespons
                         data=move_form.action_data(),
                         if_match=version,
                     )
-                    done = "Appointment moved: its reminders follow the new time."
+                    done = (
+                        "Appointment moved: the patient and the clinician are told, and "
+                        "reminders follow the new time."
+                    )
                 elif op == "cancel":
                     actions.cancel_appointment(
                         actor=user,
@@ -198,7 +201,10 @@ def appointment_detail(request: HttpRequest, appointment_id: str) -> HttpRespons
                         reason=cancel_form.cleaned_data["reason"],
                         if_match=version,
                     )
-                    done = "Appointment cancelled: no reminder goes for it."
+                    done = (
+                        "Appointment cancelled: the patient and the clinician are told; "
+                        "no reminder goes for it."
+                    )
                 else:
                     actions.record_appointment(
                         actor=user,

@@ -66,7 +66,7 @@ def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]
         count += 1
     if not is_patient:
         meetings = MdtMeeting.objects.filter(
-            Q(attendees__user=user), starts_at__gte=since
+            Q(attendees__user=user), starts_at__gte=since, cancelled_at__isnull=True
         ).distinct()
         for m in meetings.order_by("starts_at"):
             event = Event()

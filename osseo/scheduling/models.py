@@ -26,6 +26,12 @@ class MdtMeeting(Versioned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Called off before it was held: when, by whom and why (its agenda's patients are due again).
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -214,13 +220,20 @@ class AppointmentNotice(models.Model):
         return f"Notice {self.kind} for {self.appointment_id}"
 
 
+class MeetingMailKind(models.TextChoices):
+    DAY_BEFORE = "day_before", "The day before"
+    LEAD = "lead", "At the clinic's lead time"
+    CANCELLED = "cancelled", "The meeting is cancelled"
+
+
 class MeetingReminder(models.Model):
-    """A reminder e-mail of an MDT meeting sent to one attendee who is a user (once per meeting,
-    attendee, kind and time reminded of). Holds no text, and the mail names no patient."""
+    """A reminder e-mail of an MDT meeting sent to one attendee who is a user, or the notice that
+    it is cancelled (once per meeting, attendee, kind and time reminded of). Holds no text, and
+    the mail names no patient."""
 
     meeting = models.ForeignKey(MdtMeeting, on_delete=models.CASCADE, related_name="reminders")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    kind = models.CharField(max_length=12, choices=MeetingMailKind.choices)
     starts_at = models.DateTimeField()  # the meeting's time it reminded of
     sent_at = models.DateTimeField()
 

@@ -38,10 +38,14 @@ def assessment_due(user: User) -> QuerySet[Episode]:
 
 
 def next_meeting_for(episode: Episode, today: dt.date) -> MdtMeeting | None:
-    """The next meeting that has the episode on its agenda, undecided."""
+    """The next meeting that has the episode on its agenda, undecided (a cancelled one does not
+    count: its patients are due again)."""
     item = (
         AgendaItem.objects.filter(
-            episode=episode, assessment__isnull=True, meeting__starts_at__date__gte=today
+            episode=episode,
+            assessment__isnull=True,
+            meeting__starts_at__date__gte=today,
+            meeting__cancelled_at__isnull=True,
         )
         .select_related("meeting")
         .order_by("meeting__starts_at")

@@ -32,6 +32,7 @@ from .models import (
     AppointmentNotice,
     AppointmentStatus,
     MdtMeeting,
+    MeetingMailKind,
     MeetingReminder,
     NoticeKind,
     Reminder,
@@ -388,6 +389,31 @@ def meeting_mail(meeting: MdtMeeting) -> tuple[str, str]:
     )
 
 
+def _mail_attendees(
+    meeting: MdtMeeting, kind: str, now: dt.datetime, subject: str, body: str, audit_action: str
+) -> int:
+    """Send one mail of `kind` to each attendee who is an active user with an e-mail address,
+    once each (a `MeetingReminder` row per meeting, attendee, kind and time); how many went now."""
+    sent = 0
+    attendees = meeting.attendees.filter(user__isnull=False, user__is_active=True).select_related(
+        "user"
+    )
+    for user in dict.fromkeys(a.user for a in attendees if a.user is not None and a.user.email):
+        if _send_once(
+            MeetingReminder,
+            {"meeting": meeting, "user": user, "kind": kind, "starts_at": meeting.starts_at},
+            {"sent_at": now},
+            user.email,
+            subject,
+            body,
+            audit_action,
+            obj=meeting,
+            changes={"kind": kind, "to": user.username},
+        ):
+            sent += 1
+    return sent
+
+
 def send_meeting_reminder(meeting_id: int, kind: str, now: dt.datetime | None = None) -> str:
     """Send the `kind` reminder of one MDT meeting to each attendee who is an active user with an
     e-mail address, if its time has come and it was not sent to them already. In words."""
@@ -395,30 +421,54 @@ def send_meeting_reminder(meeting_id: int, kind: str, now: dt.datetime | None = 
     meeting = MdtMeeting.objects.select_related("organisation").filter(pk=meeting_id).first()
     if meeting is None:
         return "no meeting"
+    if meeting.cancelled_at is not None:
+        return "cancelled"
     if kind not in rules.reminders_due(
         meeting.starts_at, lead_hours(meeting), now, local=timezone.get_current_timezone()
     ):
         return "not due"
-    subject, body = meeting_mail(meeting)
-    sent = 0
-    attendees = meeting.attendees.filter(user__isnull=False, user__is_active=True).select_related(
-        "user"
+    sent = _mail_attendees(
+        meeting, kind, now, *meeting_mail(meeting), "scheduling.meeting.reminded"
     )
-    for user in dict.fromkeys(a.user for a in attendees if a.user is not None and a.user.email):
-        if not _send_once(
-            MeetingReminder,
-            {"meeting": meeting, "user": user, "kind": kind, "starts_at": meeting.starts_at},
-            {"sent_at": now},
-            user.email,
-            subject,
-            body,
-            "scheduling.meeting.reminded",
-            obj=meeting,
-            changes={"kind": kind, "to": user.username},
-        ):
-            continue
-        sent += 1
     return f"sent to {sent} attendee{'s' if sent != 1 else ''}" if sent else "already sent"
+
+
+def meeting_cancelled_mail(meeting: MdtMeeting) -> tuple[str, str]:
+    """Subject and body to an attendee of a cancelled meeting: when and where it was to be, a
+    link to sign in; no patient named and no reason given (the reason is behind sign-in)."""
+    base = settings.OSSEO_BASE_URL.rstrip("/")
+    where = f" at {meeting.place}" if meeting.place else ""
+    return (
+        f"Osseo: the MDT meeting on {_when(meeting)} is cancelled",
+        f"The MDT meeting on {_when(meeting)}{where} is cancelled.\n\n"
+        f"Sign in to see the clinic's meetings: {base}/mdt/meetings/\n",
+    )
+
+
+def send_meeting_cancelled(meeting_id: int, now: dt.datetime | None = None) -> str:
+    """Tell each attendee who is an active user with an e-mail address that the meeting is
+    cancelled, once each, while it is still to come. What it did, in words."""
+    now = now or timezone.now()
+    meeting = MdtMeeting.objects.select_related("organisation").filter(pk=meeting_id).first()
+    if meeting is None or meeting.cancelled_at is None:
+        return "not cancelled"
+    if meeting.starts_at <= now:
+        return "past"
+    sent = _mail_attendees(
+        meeting,
+        MeetingMailKind.CANCELLED,
+        now,
+        *meeting_cancelled_mail(meeting),
+        "scheduling.meeting.notified",
+    )
+    return f"told {sent} attendee{'s' if sent != 1 else ''}" if sent else "nothing to send"
+
+
+def enqueue_meeting_cancelled(meeting: MdtMeeting) -> None:
+    """Queue the notice of a cancelled meeting for the worker to send at once."""
+    from .tasks import send_mdt_meeting_cancelled
+
+    send_mdt_meeting_cancelled.enqueue(meeting_id=meeting.pk)
 
 
 def enqueue_meeting_reminders(meeting: MdtMeeting, now: dt.datetime | None = None) -> None:
@@ -434,7 +484,9 @@ def send_due_meetings(now: dt.datetime | None = None) -> int:
     looked at."""
     now = now or timezone.now()
     upcoming = MdtMeeting.objects.filter(
-        starts_at__gt=now, starts_at__lte=now + dt.timedelta(hours=24 * 31)
+        starts_at__gt=now,
+        starts_at__lte=now + dt.timedelta(hours=24 * 31),
+        cancelled_at__isnull=True,
     )
     count = 0
     for meeting in upcoming:

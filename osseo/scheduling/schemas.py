@@ -81,6 +81,8 @@ class MeetingOut(Schema):
     notes: str
     attendees: list[AttendeeOut]
     agenda: list[AgendaItemOut]
+    cancelled_at: dt.datetime | None = Field(None, description="when it was called off, if it was")
+    cancel_reason: str = ""
 
 
 class MeetingPatch(PatchBody):
@@ -88,6 +90,10 @@ class MeetingPatch(PatchBody):
 
     starts_at: AwareDatetime | None = None
     place: str | None = Field(None, max_length=200)
+
+
+class MeetingCancellationIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000, description="why it is cancelled")
 
 
 class MeetingPage(Schema):

@@ -35,3 +35,11 @@ def send_mdt_meeting_reminder(meeting_id: int, kind: str) -> str:
     from .reminders import send_meeting_reminder
 
     return send_meeting_reminder(meeting_id, kind)
+
+
+@task
+def send_mdt_meeting_cancelled(meeting_id: int) -> str:
+    """Tell a cancelled meeting's attendees, at once (reminders.py); idempotent."""
+    from .reminders import send_meeting_cancelled
+
+    return send_meeting_cancelled(meeting_id)

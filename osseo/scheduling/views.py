@@ -27,6 +27,7 @@ from osseo.patients.queries import record_list_read
 from . import actions, theatre
 from .forms import (
     AgendaForm,
+    CancelForm,
     ColleagueForm,
     DecisionForm,
     MeetingForm,
@@ -196,6 +197,9 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     op = request.POST.get("op", "")
     if request.method == "POST" and not can_manage:
         raise PermissionDenied
+    # A cancelled meeting is kept as it was cancelled: nothing more is arranged at it.
+    can_manage = can_manage and meeting.cancelled_at is None
+    cancel_form = CancelForm(request.POST if op == "cancel" else None, prefix="cx")
     colleagues = _colleagues(user) if can_manage else []
     due_episodes = (
         [e for e in assessment_due(user) if not meeting.agenda.filter(episode=e).exists()]
@@ -222,7 +226,34 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
     status = 200
     decision_forms: dict[int, DecisionForm] = {}
     attendees = list(meeting.attendees.select_related("user"))
-    if request.method == "POST" and op == "move":
+    if request.method == "POST" and op == "cancel" and can_manage:
+        if cancel_form.is_valid():
+            try:
+                actions.cancel_meeting(
+                    actor=user,
+                    meeting=meeting,
+                    reason=cancel_form.cleaned_data["reason"],
+                    if_match=request.POST.get("version") or None,
+                )
+            except StaleVersion:
+                cancel_form.add_error(
+                    None,
+                    "The meeting was changed since you opened the page; it was not cancelled.",
+                )
+            except (ValidationError, Conflict) as exc:
+                apply_errors(cancel_form, exc)
+            else:
+                messages.success(
+                    request,
+                    "Meeting cancelled: its attendees are told, and its patients' assessments "
+                    "are due again.",
+                )
+                return redirect("scheduling:meeting", meeting_id=meeting.uuid)
+        status = 422
+    elif request.method == "POST" and not can_manage:
+        messages.error(request, "This meeting is cancelled: nothing more is arranged at it.")
+        return redirect("scheduling:meeting", meeting_id=meeting.uuid)
+    elif request.method == "POST" and op == "move":
         if move_form.is_valid():
             try:
                 actions.move_meeting(
@@ -279,6 +310,9 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
             "items": items,
             # A meeting with a decision recorded was held as it stands.
             "move_form": move_form
+            if can_manage and not any(i.assessment_id for i in context["agenda"])
+            else None,
+            "cancel_form": cancel_form
             if can_manage and not any(i.assessment_id for i in context["agenda"])
             else None,
         },

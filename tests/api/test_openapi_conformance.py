@@ -100,6 +100,7 @@ CALLER = {
     "end_partnership": "clinic_admin",
     "create_mdt_meeting": "coordinator",
     "move_mdt_meeting": "coordinator",
+    "cancel_mdt_meeting": "coordinator",
     "book_appointment": "coordinator",
     "reschedule_appointment": "coordinator",
     "cancel_appointment": "coordinator",

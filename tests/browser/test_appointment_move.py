@@ -42,14 +42,20 @@ def test_the_coordinator_moves_then_cancels_an_appointment_on_a_phone(world, liv
     page.get_by_label("Why it moves").fill("The workshop is closed that day.")
     page.get_by_role("button", name="Move the appointment").click()
     expect(
-        page.get_by_text("Appointment moved: its reminders follow the new time.")
+        page.get_by_text(
+            "Appointment moved: the patient and the clinician are told, and reminders follow the new time."
+        )
     ).to_be_visible()
     expect(page.get_by_text(f"{moved_to:%-d %b %Y}, 14:30")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page, "week-appointment-moved")
     page.get_by_label("Why it is cancelled").fill("The patient asked to cancel.")
     page.get_by_role("button", name="Cancel the appointment").click()
-    expect(page.get_by_text("Appointment cancelled: no reminder goes for it.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "Appointment cancelled: the patient and the clinician are told; no reminder goes for it."
+        )
+    ).to_be_visible()
     expect(page.get_by_text("The patient asked to cancel.")).to_be_visible()
     page.screenshot(path=str(SHOTS / "week-appointment-cancelled.png"), full_page=True)
     appointment = Appointment.objects.get(pk=appointment.pk)

@@ -116,3 +116,35 @@ def test_the_coordinator_runs_an_mdt_meeting_from_agenda_to_decision(world, live
     with page.expect_download() as download:
         page.get_by_role("link", name="Print the minutes (PDF)").click()
     assert download.value.suggested_filename.startswith("osseo-mdt-minutes-")
+
+
+def test_the_coordinator_cancels_a_meeting_and_its_patient_is_due_again(world, live_server, page):
+    from osseo.scheduling.actions import add_to_agenda, create_meeting
+
+    episode = in_assessment(world)
+    meeting = create_meeting(
+        actor=world.users["coordinator"],
+        data={
+            "starts_at": timezone.now() + dt.timedelta(days=7),
+            "place": "Seminar room 2",
+            "attendees": [{"user": world.users["surgeon"], "discipline": "surgeon"}],
+        },
+    )
+    add_to_agenda(actor=world.users["coordinator"], meeting=meeting, episode=episode)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "coordinator", PASSWORD)
+    page.goto(f"{live_server.url}/mdt/meetings/{meeting.uuid}/")
+    page.get_by_text("Cancel the meeting").first.click()
+    page.get_by_role("button", name="Cancel the meeting").click()
+    expect(
+        page.get_by_role("link", name="Why it is cancelled: This field is required.")
+    ).to_be_visible()
+    page.get_by_label("Why it is cancelled").fill("No quorum: the surgeon is away.")
+    page.get_by_role("button", name="Cancel the meeting").click()
+    expect(page.get_by_text("This meeting is cancelled")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, "week-coordinator-meeting-cancelled")
+    page.screenshot(path=str(SHOTS / "week-coordinator-meeting-cancelled.png"), full_page=True)
+    page.goto(f"{live_server.url}/")
+    agenda_panel = page.get_by_role("region", name="MDT agenda: assessments due (1)")
+    expect(agenda_panel).to_contain_text("not on a meeting's agenda yet")

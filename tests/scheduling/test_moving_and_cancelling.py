@@ -288,7 +288,10 @@ def test_the_page_moves_and_cancels_with_a_reason_and_shows_field_errors(
         assert refused.status_code == 422
         assert "Why it moves: This field is required." in refused.content.decode()
         moved = page.post(url, {**form, "m-reason": "Workshop closed."}, follow=True)
-        assert "Appointment moved: its reminders follow the new time." in moved.content.decode()
+        assert (
+            "Appointment moved: the patient and the clinician are told, and reminders follow the new time."
+            in moved.content.decode()
+        )
         appointment.refresh_from_db()
         assert appointment.starts_at == MOVED
         stale = page.post(url, {"op": "cancel", "version": 1, "x-reason": "Unwell."})
@@ -300,7 +303,10 @@ def test_the_page_moves_and_cancels_with_a_reason_and_shows_field_errors(
             follow=True,
         )
         html = cancelled.content.decode()
-        assert "Appointment cancelled: no reminder goes for it." in html
+        assert (
+            "Appointment cancelled: the patient and the clinician are told; no reminder goes for it."
+            in html
+        )
         assert "Why it was cancelled" in html and "Unwell." in html
         assert "Move this appointment" not in html
     assert Appointment.objects.get(pk=appointment.pk).status == "cancelled"
