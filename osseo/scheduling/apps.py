@@ -17,6 +17,11 @@ class SchedulingConfig(AppConfig):
 
         panels.register()
 
+        # A staged plan's next stage, due by the end of its window, in the patient list's column.
+        from osseo.patients import due
+
+        due.register("next_stage", week.next_stage_due)
+
         # Booked appointments go out with the patient's record as FHIR (osseo/interop/extra.py).
         from osseo.interop import extra
 

@@ -66,17 +66,19 @@ class StageDue:
 
     def status_text(self, today: dt.date) -> str:
         window = f"{self.earliest:%-d %b %Y} to {self.latest:%-d %b %Y}"
+        late = (today - self.latest).days
         return {
-            "overdue": f"past its window ({window})",
+            "overdue": f"overdue by {late} day{'s' if late != 1 else ''}: its window was {window}",
             "in_window": f"due in its window, {window}",
             "before_window": f"due in its window, {window} (opens in "
             f"{(self.earliest - today).days} days)",
         }[self.status(today)]
 
 
-def stages_due(user: Any, today: dt.date) -> list[StageDue]:
-    """Every staged plan, among the patients the user may see, whose last stage done is signed
-    and whose next stage is not yet recorded: due in its window from the day it was signed."""
+def stages_due(user: Any, today: dt.date, patients: Any = None) -> list[StageDue]:
+    """Every staged plan, among the patients the user may see (and of `patients`, when given),
+    whose last stage done is signed and whose next stage is not yet recorded: due in its window
+    from the day it was signed. In a fixed number of queries, however many plans."""
     plans = (
         SurgicalPlan.objects.filter(
             strategy=Strategy.STAGED,
@@ -87,19 +89,21 @@ def stages_due(user: Any, today: dt.date) -> list[StageDue]:
         .prefetch_related("stages")
         .order_by("episode_id", "-created_at", "-id")
     )
-    found: list[StageDue] = []
-    seen: set[int] = set()
+    if patients is not None:
+        plans = plans.filter(episode__patient__in=patients)
+    current: dict[int, SurgicalPlan] = {}
     for plan in plans:
-        if plan.episode_id in seen:  # the episode's current plan only
-            continue
-        seen.add(plan.episode_id)
-        done = list(
-            Procedure.objects.filter(episode_id=plan.episode_id, kind__in=STAGE_KINDS).order_by(
-                "performed_on", "id"
-            )
-        )
-        signed = [p for p in done if p.status == RecordStatus.SIGNED]
-        if not signed or any(p.status == RecordStatus.DRAFT for p in done):
+        current.setdefault(plan.episode_id, plan)  # the episode's latest plan only
+    done: dict[int, list[Procedure]] = {}
+    for procedure in Procedure.objects.filter(
+        episode_id__in=list(current), kind__in=STAGE_KINDS
+    ).order_by("performed_on", "id"):
+        done.setdefault(procedure.episode_id, []).append(procedure)
+    found: list[StageDue] = []
+    for episode_id, plan in current.items():
+        stages = done.get(episode_id, [])
+        signed = [p for p in stages if p.status == RecordStatus.SIGNED]
+        if not signed or any(p.status == RecordStatus.DRAFT for p in stages):
             continue
         last = signed[-1]
         if last.final_stage:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from osseo.accounts.models import Role
 from osseo.accounts.permissions import has_permission
 from osseo.pathway.models import Phase
+from osseo.patients.due import Due
 from osseo.patients.queries import patients_for
 from osseo.patients.worklist import SHOWN, Panel, WorkItem, panel
 from osseo.surgery.models import Procedure, RecordStatus, SurgicalPlan
@@ -131,6 +132,24 @@ def stages_due(user: Any, today: dt.date) -> Panel | None:
         more_label="The theatre list",
         note="The window is the clinic's stage window setting, counted from the signed stage.",
     )
+
+
+def next_stage_due(user: Any, patients: Any, today: dt.date) -> dict[int, Due]:
+    """Each patient's next stage of a staged plan, for the patient list's "next due" column: due
+    by the end of its window (overdue once that has passed), for the clinic's clinical staff."""
+    if not has_permission(user, "theatre.view"):
+        return {}
+    found: dict[int, Due] = {}
+    for s in theatre.stages_due(user, today, patients):
+        item = Due(
+            on=s.latest,
+            what=f"Stage {s.number}, {s.episode.limb}: window "
+            f"{s.earliest:%-d %b %Y} to {s.latest:%-d %b %Y}",
+            url=reverse("surgery:plan", args=[s.episode.uuid]),
+        )
+        if s.patient.pk not in found or item.on < found[s.patient.pk].on:
+            found[s.patient.pk] = item
+    return found
 
 
 def overload_flags(user: Any, today: dt.date) -> Panel | None:
