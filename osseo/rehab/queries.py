@@ -443,7 +443,9 @@ def visits_due_of(patient: Patient, today: dt.date, within_days: int = 30) -> li
     horizon = today + dt.timedelta(days=within_days)
     clinic = clinic_of(patient)
     done = list(function_tests_of(patient).values_list("kind", "performed_on"))
-    wanted = tests_for(patient)
+    # Each limb's visit carries its own site's tests: a bilateral or mixed-site patient's hand
+    # visit has no walking test because their femur's has (osseo/patients/sites.py).
+    profiles = for_clinic_sites(clinic, {episode.limb.site for episode in episodes})
     due = []
     for episode in episodes:
         surgery = procedures.get(episode.pk)
@@ -456,7 +458,12 @@ def visits_due_of(patient: Patient, today: dt.date, within_days: int = 30) -> li
         earlier = [v.due for v in schedule if v.due < visit.due]
         since = earlier[-1] if earlier else surgery
         recorded = {kind for kind, on in done if on > since}
-        tests = [FunctionTestKind(k).label for k in wanted if k not in recorded]
+        wanted = profiles[episode.limb.site].function_tests
+        tests = [
+            FunctionTestKind(k).label
+            for k in rules.FUNCTION_TESTS
+            if k in wanted and k not in recorded
+        ]
         due.append(VisitDue(episode, surgery, visit, (today - visit.due).days, tests))
     return sorted(due, key=lambda d: (d.visit.due, d.episode.pk))
 

@@ -29,6 +29,10 @@ MISSING_LOG_DAYS = 7
 TESTS_AHEAD_DAYS = 30
 
 
+def _days(delta: dt.timedelta) -> str:
+    return f"{delta.days} day{'s' if delta.days != 1 else ''}"
+
+
 def _role(user: Any) -> str:
     membership = getattr(user, "membership", None)
     return membership.role if membership is not None else ""
@@ -334,8 +338,13 @@ def bookings_to_make(user: Any, today: dt.date) -> Panel | None:
     items = [
         WorkItem(
             patient=p.patient,
-            text=f"{p.visit.label} visit, {p.episode.limb}: due {p.visit.due:%-d %b %Y}, "
-            "not booked",
+            text=f"{p.visit.label} visit, {p.episode.limb}: "
+            + (
+                f"overdue since {p.visit.due:%-d %b %Y} ({_days(today - p.visit.due)})"
+                if p.overdue(today)
+                else f"due {p.visit.due:%-d %b %Y}"
+            )
+            + ", not booked",
             url=reverse("scheduling:patient_appointments", args=[p.patient.uuid])
             + f"?visit={p.episode.uuid}|{p.visit.due.isoformat()}",
             urgent=p.overdue(today),

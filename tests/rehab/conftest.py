@@ -16,8 +16,9 @@ def post(client, url, body=None):
     return client.post(url, json.dumps(body or {}), content_type="application/json")
 
 
-def operate(world, on, *, phase="rehabilitation", episode=None):
-    """Take the world's episode to a signed single-stage operation on `on`, then to `phase`."""
+def operate(world, on, *, phase="rehabilitation", episode=None, record=None):
+    """Take the world's episode to a signed single-stage operation on `on`, then to `phase`
+    (`record`: the operative record, when the site needs another than the femur's)."""
     episode = episode or world.episode
     surgeon = world.users["surgeon"]
     advance(world.users, episode, "assessment", "planning", "surgery")
@@ -34,7 +35,9 @@ def operate(world, on, *, phase="rehabilitation", episode=None):
             kind=kind,
             data={"gtin": gtin, "lot": lot, "expiry": on + dt.timedelta(days=700)},
         )
-    surgery.save_operative_record(actor=surgeon, procedure=procedure, data=COMPLETE_RECORD)
+    surgery.save_operative_record(
+        actor=surgeon, procedure=procedure, data=record or COMPLETE_RECORD
+    )
     surgery.sign_operative_record(actor=surgeon, procedure=procedure)
     if phase != "surgery":
         advance(world.users, episode, phase)
