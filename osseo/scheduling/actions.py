@@ -67,12 +67,14 @@ def _organisation(actor: User) -> Organisation:
 
 
 def _meeting_organisations(actor: User) -> set[int]:
-    """Whose users may attend a meeting: the actor's clinic and the rehabilitation partners (the
-    eligibility action checks each decision's participants against the patient's care team)."""
-    partners = Organisation.objects.filter(kind=OrganisationKind.REHAB_PARTNER).values_list(
-        "pk", flat=True
-    )
-    return {_organisation(actor).pk, *partners}
+    """Whose users may attend a meeting: the actor's clinic and its rehabilitation partners (those
+    it has an active partnership with; the eligibility action checks each decision's participants
+    against the patient's care team). Another organisation's staff are neither listed nor taken."""
+    from osseo.accounts.queries import partnerships_of
+
+    clinic = _organisation(actor)
+    partners = partnerships_of(clinic).filter(partner__kind=OrganisationKind.REHAB_PARTNER)
+    return {clinic.pk, *partners.values_list("partner_id", flat=True)}
 
 
 def _clean_attendees(raw: Any, actor: User) -> list[mdt.Participant]:

@@ -228,3 +228,28 @@ def test_an_undecided_patient_can_be_taken_off_the_agenda_and_a_decided_one_stay
     )
     client.post(url, {"op": "remove_item", "item": one.pk})
     assert meeting.agenda.count() == 1
+
+
+def test_only_the_clinics_own_rehab_partners_staff_may_attend(world):
+    from osseo.accounts.actions import create_organisation
+    from osseo.accounts.organisation_actions import add_partnership
+    from tests.conftest import make_user
+
+    elsewhere = create_organisation(name="Unrelated Rehab", slug="elsewhere", kind="rehab_partner")
+    stranger = make_user("stranger", "rehab_specialist", elsewhere)
+    with pytest.raises(ValidationError) as refused:
+        _meeting(world, attendees=[{"user": stranger, "discipline": "physiotherapist"}])
+    assert "attendees" in refused.value.message_dict
+    meeting = _meeting(world)
+    page = client_for(world.users["coordinator"]).get(f"/mdt/meetings/{meeting.uuid}/")
+    html = page.content.decode()
+    assert str(world.users["rehab_specialist"].uuid) in html  # the clinic's partner's
+    assert str(stranger.uuid) not in html
+    # Once the clinic works with them, their staff may attend.
+    add_partnership(clinic=world.clinic, partner=elsewhere)
+    actions.set_attendees(
+        actor=world.users["coordinator"],
+        meeting=meeting,
+        attendees=[{"user": stranger, "discipline": "physiotherapist"}],
+    )
+    assert [a.user for a in meeting.attendees.all()] == [stranger]
