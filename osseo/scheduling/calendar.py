@@ -19,6 +19,7 @@ from icalendar import Calendar, Event
 from osseo.accounts.models import Role
 
 from .models import Appointment, AppointmentStatus, MdtMeeting
+from .queries import sees_meetings_of
 
 # Events from this long ago on: a subscription shows the recent past and everything to come.
 PAST_DAYS = 31
@@ -68,7 +69,7 @@ def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]
         meetings = MdtMeeting.objects.filter(
             Q(attendees__user=user), starts_at__gte=since, cancelled_at__isnull=True
         ).distinct()
-        for m in meetings.order_by("starts_at"):
+        for m in meetings.select_related("organisation").order_by("starts_at"):
             event = Event()
             event.add("uid", f"mdt-{m.uuid}@osseo")
             event.add("dtstamp", now)
@@ -78,9 +79,15 @@ def calendar_for(user: Any, now: dt.datetime | None = None) -> tuple[bytes, int]
             event.add("summary", "MDT meeting")
             if m.place:
                 event.add("location", m.place)
-            link = f"{base}/mdt/meetings/{m.uuid}/"
-            event.add("url", link)
-            event.add("description", f"Sign in to Osseo to see the agenda: {link}")
+            if sees_meetings_of(user, m.organisation):
+                link = f"{base}/mdt/meetings/{m.uuid}/"
+                event.add("url", link)
+                event.add("description", f"Sign in to Osseo to see the agenda: {link}")
+            else:  # a partner's attendee: the agenda is the clinic's
+                event.add(
+                    "description",
+                    f"{m.organisation.name} has the agenda: please ask its MDT coordinator.",
+                )
             cal.add_component(event)
             count += 1
     if not is_patient:

@@ -63,6 +63,12 @@ def meetings_for(user: User) -> QuerySet[MdtMeeting]:
     )
 
 
+def sees_meetings_of(user: User, organisation: Organisation) -> bool:
+    """Whether the user may open the organisation's MDT meetings (its own clinical staff); an
+    attendee from a partner organisation may not: the agenda names the clinic's patients."""
+    return has_permission(user, "mdt.view") and _organisation(user) == organisation
+
+
 def get_meeting_for(user: User, meeting_id: Any, *, permission: str = "mdt.view") -> MdtMeeting:
     meeting = get_by_uuid(meetings_for(user), meeting_id, "meeting")
     if not has_permission(user, permission):

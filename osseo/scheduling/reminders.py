@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -378,19 +379,33 @@ def enqueue_notice(
 # --- MDT meetings ------------------------------------------------------------------------------
 
 
-def meeting_mail(meeting: MdtMeeting) -> tuple[str, str]:
-    """Subject and body to an attendee: when and where, a link to sign in; no patient named."""
-    base = settings.OSSEO_BASE_URL.rstrip("/")
+def _sign_in_line(meeting: MdtMeeting, user: User | None, page: str, what: str) -> str:
+    """A link to sign in to `page`, for an attendee who can open it; an attendee from a partner
+    organisation (who cannot see the clinic's meetings) is told whom to ask instead."""
+    from .queries import sees_meetings_of
+
+    if user is not None and not sees_meetings_of(user, meeting.organisation):
+        return f"{meeting.organisation.name} has {what}: please ask its MDT coordinator.\n"
+    return f"Sign in to see {what}: {settings.OSSEO_BASE_URL.rstrip('/')}{page}\n"
+
+
+def meeting_mail(meeting: MdtMeeting, user: User | None = None) -> tuple[str, str]:
+    """Subject and body to an attendee: when and where, a link to sign in (or whom to ask, for
+    a partner's attendee); no patient named."""
     where = f" at {meeting.place}" if meeting.place else ""
     return (
         f"Osseo: an MDT meeting on {_when(meeting)}",
         f"You attend the MDT meeting on {_when(meeting)}{where}.\n\n"
-        f"Sign in to see its agenda: {base}/mdt/meetings/{meeting.uuid}/\n",
+        + _sign_in_line(meeting, user, f"/mdt/meetings/{meeting.uuid}/", "its agenda"),
     )
 
 
 def _mail_attendees(
-    meeting: MdtMeeting, kind: str, now: dt.datetime, subject: str, body: str, audit_action: str
+    meeting: MdtMeeting,
+    kind: str,
+    now: dt.datetime,
+    mail: Callable[[MdtMeeting, User], tuple[str, str]],
+    audit_action: str,
 ) -> int:
     """Send one mail of `kind` to each attendee who is an active user with an e-mail address,
     once each (a `MeetingReminder` row per meeting, attendee, kind and time); how many went now."""
@@ -404,8 +419,7 @@ def _mail_attendees(
             {"meeting": meeting, "user": user, "kind": kind, "starts_at": meeting.starts_at},
             {"sent_at": now},
             user.email,
-            subject,
-            body,
+            *mail(meeting, user),
             audit_action,
             obj=meeting,
             changes={"kind": kind, "to": user.username},
@@ -427,21 +441,19 @@ def send_meeting_reminder(meeting_id: int, kind: str, now: dt.datetime | None = 
         meeting.starts_at, lead_hours(meeting), now, local=timezone.get_current_timezone()
     ):
         return "not due"
-    sent = _mail_attendees(
-        meeting, kind, now, *meeting_mail(meeting), "scheduling.meeting.reminded"
-    )
+    sent = _mail_attendees(meeting, kind, now, meeting_mail, "scheduling.meeting.reminded")
     return f"sent to {sent} attendee{'s' if sent != 1 else ''}" if sent else "already sent"
 
 
-def meeting_cancelled_mail(meeting: MdtMeeting) -> tuple[str, str]:
+def meeting_cancelled_mail(meeting: MdtMeeting, user: User | None = None) -> tuple[str, str]:
     """Subject and body to an attendee of a cancelled meeting: when and where it was to be, a
-    link to sign in; no patient named and no reason given (the reason is behind sign-in)."""
-    base = settings.OSSEO_BASE_URL.rstrip("/")
+    link to sign in (or whom to ask); no patient named and no reason given (that is behind
+    sign-in)."""
     where = f" at {meeting.place}" if meeting.place else ""
     return (
         f"Osseo: the MDT meeting on {_when(meeting)} is cancelled",
         f"The MDT meeting on {_when(meeting)}{where} is cancelled.\n\n"
-        f"Sign in to see the clinic's meetings: {base}/mdt/meetings/\n",
+        + _sign_in_line(meeting, user, "/mdt/meetings/", "the clinic's meetings"),
     )
 
 
@@ -458,7 +470,7 @@ def send_meeting_cancelled(meeting_id: int, now: dt.datetime | None = None) -> s
         meeting,
         MeetingMailKind.CANCELLED,
         now,
-        *meeting_cancelled_mail(meeting),
+        meeting_cancelled_mail,
         "scheduling.meeting.notified",
     )
     return f"told {sent} attendee{'s' if sent != 1 else ''}" if sent else "nothing to send"

@@ -142,3 +142,45 @@ def test_the_command_catches_up_the_meetings_reminders_once(world):
         assert "at Seminar" not in mail.outbox[0].body  # no place was given
         call_command("send-reminders", verbosity=0)
         assert len(mail.outbox) == 2
+
+
+def test_a_partners_attendee_is_told_whom_to_ask_not_given_a_page_they_cannot_open(
+    world, django_capture_on_commit_callbacks
+):
+    import re
+
+    from icalendar import Calendar
+
+    from tests.conftest import client_for
+
+    partner = world.users["rehab_specialist"]
+    User.objects.filter(pk=partner.pk).update(email="physio@rehab.example")
+    meeting = _arrange(world, django_capture_on_commit_callbacks)
+    with (
+        time_machine.travel(ARRANGED, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        actions.set_attendees(
+            actor=world.users["coordinator"],
+            meeting=meeting,
+            attendees=[
+                {"user": world.users["surgeon"], "discipline": "surgeon"},
+                {"user": partner, "discipline": "physiotherapist"},
+            ],
+        )
+    _worker_at(dt.datetime(2026, 4, 4, 13, tzinfo=dt.UTC))
+    by_to = {m.to[0]: m for m in mail.outbox}
+    theirs, ours = by_to["physio@rehab.example"], by_to["surgeon@clinic.example"]
+    assert f"/mdt/meetings/{meeting.uuid}/" in ours.body
+    assert "http" not in theirs.body
+    assert "Test Clinic has its agenda: please ask its MDT coordinator." in theirs.body
+    # The page it would have linked to is not theirs to open; their calendar says whom to ask.
+    client = client_for(partner)
+    assert client.get(f"/mdt/meetings/{meeting.uuid}/").status_code == 404
+    with time_machine.travel(ARRANGED, tick=False):
+        [url] = re.findall(r'value="(http[^"]+\.ics)"', client.post("/calendar/").content.decode())
+        [event] = Calendar.from_ical(
+            client.get(url.removeprefix("http://testserver")).content
+        ).walk("VEVENT")
+    assert "url" not in event
+    assert "please ask its MDT coordinator" in str(event["description"])
