@@ -693,9 +693,18 @@ def cancel_appointment(
     if errors:
         raise ValidationError(errors)
     _still_booked(appointment, "cancelled")
+    _cancel(actor, appointment, text)
+    return appointment
+
+
+def _cancel(actor: User, appointment: Appointment, reason: str) -> None:
+    """Cancel a booked appointment, audited, and queue the notice of it to its patient and
+    clinician once the change commits (reminders.send_notice decides who is told)."""
+    from .reminders import enqueue_notice
+
     old = (appointment.starts_at, appointment.place, appointment.clinician_id)
     appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancel_reason = text
+    appointment.cancel_reason = reason
     appointment.save()
     record(
         "scheduling.appointment.cancelled",
@@ -704,13 +713,37 @@ def cancel_appointment(
         obj=appointment,
         changes={
             "status": [AppointmentStatus.BOOKED, AppointmentStatus.CANCELLED],
-            "reason": [None, text],
+            "reason": [None, reason],
         },
     )
-    from .reminders import enqueue_notice
-
     transaction.on_commit(lambda: enqueue_notice(appointment, "cancelled", *old))
-    return appointment
+
+
+def death_recorded(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A patient's death saved (complications.Death, by complications.actions.record_death):
+    their appointments to come are cancelled in the same transaction (connected in apps.py: the
+    complications app sits below scheduling and does not import it)."""
+    if created and not kwargs.get("raw"):
+        cancel_on_death(
+            actor=instance.recorded_by, patient=instance.patient, died_on=instance.died_on
+        )
+
+
+def cancel_on_death(*, actor: User, patient: Patient, died_on: dt.date) -> int:
+    """Part of recording a patient's death (inside record_death's transaction and under its
+    permission): each appointment still booked for them from the day of death on is cancelled,
+    audited, and its clinician told (no patient named; nothing goes to the patient's address).
+    How many were cancelled."""
+    local = timezone.get_current_timezone()
+    since = dt.datetime.combine(died_on, dt.time.min, tzinfo=local)
+    booked = Appointment.objects.select_for_update().filter(
+        patient=patient, status=AppointmentStatus.BOOKED, starts_at__gte=since
+    )
+    count = 0
+    for appointment in booked:
+        _cancel(actor, appointment, "The patient has died.")
+        count += 1
+    return count
 
 
 # --- Calendar feeds ----------------------------------------------------------------------------

@@ -10,12 +10,19 @@ class SchedulingConfig(AppConfig):
         from osseo.patients import worklist
 
         from . import (
-            actions,  # noqa: F401  registers the audit labels
+            actions,  # registers the audit labels; its death_recorded is connected below
             panels,
         )
         from . import worklist as week
 
         panels.register()
+
+        # A death recorded cancels the patient's appointments to come (actions.death_recorded).
+        from django.db.models.signals import post_save
+
+        from osseo.complications.models import Death
+
+        post_save.connect(actions.death_recorded, sender=Death, dispatch_uid="scheduling-death")
 
         # A staged plan's next stage, due by the end of its window, in the patient list's column.
         from osseo.patients import due

@@ -99,6 +99,12 @@ def _send_once(
     return True
 
 
+def _died(patient: Any) -> bool:
+    """Whether the patient's death is recorded (complications.Death, reached by its relation): no
+    reminder or notice goes to them, nor reminds anyone of their appointments."""
+    return hasattr(patient, "death")
+
+
 def send_reminder(
     appointment_id: int,
     kind: str,
@@ -120,6 +126,8 @@ def send_reminder(
         return "not booked"
     if starts_at is not None and starts_at != appointment.starts_at:
         return "moved since it was queued"
+    if _died(appointment.patient):
+        return "the patient has died"
     due = rules.reminders_due(
         appointment.starts_at,
         lead_hours(appointment),
@@ -302,7 +310,7 @@ def send_notice(
         if old_id is not None and old_id != appointment.clinician_id
         else None
     )
-    if (
+    if not _died(appointment.patient) and (
         kind == NoticeKind.CANCELLED
         or old_starts != appointment.starts_at
         or (old["place"] != appointment.place)

@@ -175,3 +175,40 @@ def test_cancelling_an_appointment_already_past_tells_no_one(
     mail.outbox.clear()
     _worker_at(after + dt.timedelta(minutes=1))
     assert mail.outbox == []
+
+
+def test_a_death_recorded_cancels_the_appointments_to_come_and_mails_nothing_to_the_patient(
+    world, django_capture_on_commit_callbacks
+):
+    from osseo.complications.actions import record_death
+    from osseo.scheduling.models import Appointment
+
+    appointment = _book(world, django_capture_on_commit_callbacks)
+    with (
+        time_machine.travel(MOVED_ON, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        record_death(actor=world.users["surgeon"], patient=world.patient, died_on=MOVED_ON.date())
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.cancel_reason) == (
+        "cancelled",
+        "The patient has died.",
+    )
+    entry = AuditEntry.objects.get(action="scheduling.appointment.cancelled")
+    assert entry.patient_id == world.patient.pk and entry.actor == world.users["surgeon"]
+    mail.outbox.clear()
+    _worker_at(MOVED_ON + dt.timedelta(minutes=1))
+    # The clinician is told, without the patient's name; nothing goes to the patient's address.
+    [told] = mail.outbox
+    assert told.to == ["surgeon@clinic.example"] and "is cancelled" in told.subject
+    for word in PATIENT_WORDS:
+        assert word not in told.body
+    mail.outbox.clear()
+    _worker_at(dt.datetime(2026, 4, 3, 10, tzinfo=dt.UTC))
+    _worker_at(dt.datetime(2026, 4, 5, 7, 30, tzinfo=dt.UTC))
+    assert mail.outbox == []
+    # Even an appointment left booked (one recorded by hand, say) reminds no one of them.
+    Appointment.objects.filter(pk=appointment.pk).update(status="booked")
+    with time_machine.travel(dt.datetime(2026, 4, 5, 7, 30, tzinfo=dt.UTC), tick=False):
+        assert send_reminder(appointment.pk, "day_before") == "the patient has died"
+    assert mail.outbox == []
