@@ -458,6 +458,11 @@ def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> 
 
     from .queries import follow_up_due
 
+    if hasattr(patient, "death"):  # complications.Death, by its relation
+        raise Conflict(
+            "This patient's death is recorded: no appointment is booked for them.",
+            missing=[Missing("alive", "No death recorded for this patient", "")],
+        )
     errors: dict[str, list[str]] = {}
     kind = data.get("kind")
     if kind not in AppointmentKind.values:

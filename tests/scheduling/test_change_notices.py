@@ -16,6 +16,7 @@ from osseo.audit.models import AuditEntry
 from osseo.scheduling import actions
 from osseo.scheduling.models import AppointmentNotice, Reminder
 from osseo.scheduling.reminders import send_reminder
+from tests.conftest import api_client
 from tests.connectors.conftest import run_worker
 from tests.scheduling.test_moving_and_cancelling import _book as book_at
 
@@ -212,3 +213,23 @@ def test_a_death_recorded_cancels_the_appointments_to_come_and_mails_nothing_to_
     with time_machine.travel(dt.datetime(2026, 4, 5, 7, 30, tzinfo=dt.UTC), tick=False):
         assert send_reminder(appointment.pk, "day_before") == "the patient has died"
     assert mail.outbox == []
+
+
+def test_no_appointment_is_booked_for_a_patient_who_has_died(world):
+    from osseo.complications.actions import record_death
+
+    with time_machine.travel(MOVED_ON, tick=False):
+        record_death(actor=world.users["surgeon"], patient=world.patient, died_on=MOVED_ON.date())
+        world.patient.refresh_from_db()
+        answer = api_client(world.users["coordinator"]).post(
+            f"/api/v1/patients/{world.patient.uuid}/appointments",
+            {
+                "kind": "rehab",
+                "starts_at": AT.isoformat(),
+                "place": "Gym",
+                "clinician": str(world.users["surgeon"].uuid),
+            },
+            content_type="application/json",
+        )
+    assert answer.status_code == 409
+    assert answer.json()["missing"][0]["code"] == "alive"
