@@ -17,10 +17,12 @@ from typing import Any
 
 from osseo.patients.models import Patient
 from osseo.rehab import rules
-from osseo.rehab.charts import load_chart
+from osseo.rehab.charts import ChartWords, load_chart
 from osseo.rehab.models import RehabPlan
 from osseo.rehab.queries import Progress, plan_phases, plan_progress, prescription_on
 from osseo.sites import PROFILES
+
+from .words import limb_words
 
 # How many days the diary shows as a chart and a table: the last four weeks.
 WEEKS_SHOWN = 4
@@ -48,6 +50,33 @@ AMOUNT_WORDS = {
     "wear_hours": ("time wearing the prosthesis", "hours"),
     "minutes": ("loading exercise", "minutes"),
 }
+
+# The chart of the last weeks in the same words: the patient's programme against what they
+# logged and their pain, never the clinicians' legend (prescribed, applied, NRS, gate).
+CHART_WORDS = ChartWords(
+    prescribed="Your programme",
+    logged={},
+    logged_default="What you logged",
+    pain="Your pain",
+    flags=FLAG_WORDS,
+    pain_over_gate=PAIN_WORDS,
+    missing=MISSING_WORDS,
+    x_title="Day of your programme",
+    y_titles={
+        "load": "Load on the scale (kg)",
+        "wear_hours": "Hours worn a day",
+        "minutes": "Minutes a day",
+    },
+    pain_title="Pain (0 to 10)",
+    what={m: what for m, (what, _unit) in AMOUNT_WORDS.items()},
+    title="Your {what} and your pain, the last four weeks",
+    desc=(
+        "Days {first} to {last} of your programme, from {start}: the {what} your programme "
+        "sets (blue steps), the {what} you logged (orange), and your pain from 0 to 10 (purple, "
+        "right-hand scale). {flagged} days have a note. The table below lists every day."
+    ),
+    no_days="Nothing logged yet.",
+)
 
 
 def flag_words(flag: str, measure: str) -> str:
@@ -121,6 +150,7 @@ class Diary:
     """One plan's diary: today's prescription, today's log and what it means, the last weeks."""
 
     plan: RehabPlan
+    limb: str  # "your left thigh bone (femur)"
     today: dt.date
     rx: rules.Prescription
     phase_text: str
@@ -170,6 +200,7 @@ def diary_of(plan: RehabPlan, today: dt.date) -> Diary:
     what, unit = AMOUNT_WORDS[plan.measure]
     return Diary(
         plan=plan,
+        limb=limb_words(plan.limb) if plan.limb else "your programme",
         today=today,
         rx=rx,
         phase_text=phase_text,
@@ -178,7 +209,9 @@ def diary_of(plan: RehabPlan, today: dt.date) -> Diary:
             Row(d.date, d.prescribed, d.log, [flag_words(f, plan.measure) for f in d.flags])
             for d in reversed(days)
         ],
-        chart=load_chart(recent, chart_id=f"load-{plan.uuid}") if days else None,
+        chart=(
+            load_chart(recent, chart_id=f"load-{plan.uuid}", words=CHART_WORDS) if days else None
+        ),
         today_log=log,
         today_feedback=feedback(plan, log, rx) if log else None,
         lower_limb=plan.limb is None or PROFILES[plan.limb.site].lower_limb,

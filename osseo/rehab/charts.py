@@ -6,6 +6,7 @@ desc). The page beside each chart carries the same numbers in a table.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -25,37 +26,70 @@ AXIS_TITLES = {"load": "Load (kg)", "wear_hours": "Wear (hours a day)", "minutes
 WHAT = {"load": "load", "wear_hours": "wear time", "minutes": "loading time"}
 
 
-def legend(measure: str = "load") -> list[charts.Key]:
+@dataclass(frozen=True)
+class ChartWords:
+    """What the load chart says: the clinicians' words by default; the patient's own diary
+    passes its lay words (osseo/me/diary.py)."""
+
+    prescribed: str = "Prescribed"
+    logged: dict[str, str] = field(default_factory=lambda: {"load": "Applied"})
+    logged_default: str = "Logged"
+    pain: str = "Pain NRS"
+    flags: dict[str, dict[str, str]] = field(default_factory=dict)  # by measure, then flag
+    pain_over_gate: str = "Pain over gate"
+    missing: str = "No log"
+    x_title: str = "Day of the plan"
+    y_titles: dict[str, str] = field(default_factory=lambda: dict(AXIS_TITLES))
+    pain_title: str = "Pain (NRS)"
+    what: dict[str, str] = field(default_factory=lambda: dict(WHAT))
+    title: str = "{What} and pain, {protocol}"
+    desc: str = (
+        "Days {first} to {last} from {start}: the prescribed {what} (blue steps), the logged "
+        "{what} (orange), and pain NRS 0-10 (purple, right axis). {flagged} days are flagged. "
+        "The table below lists every day."
+    )
+    no_days: str = "No days yet."
+
+    def flag(self, flag: str, measure: str) -> str:
+        return self.flags.get(measure, {}).get(flag) or rules.flag_label(flag, measure)
+
+
+STAFF_WORDS = ChartWords()
+
+
+def legend(measure: str = "load", words: ChartWords = STAFF_WORDS) -> list[charts.Key]:
     return [
-        charts.Key("Prescribed", PRESCRIBED),
-        charts.Key("Applied" if measure == "load" else "Logged", APPLIED, "dot"),
-        charts.Key("Pain NRS", PAIN, "square"),
-        charts.Key(rules.flag_label(rules.UNDER_LOADING, measure), FLAG, mark=_TRIANGLE_DOWN),
-        charts.Key(rules.flag_label(rules.OVER_LOADING, measure), FLAG, mark=_TRIANGLE_UP),
-        charts.Key("Pain over gate", FLAG, mark=_RING),
-        charts.Key("No log", charts.MUTED, mark=_CROSS),
+        charts.Key(words.prescribed, PRESCRIBED),
+        charts.Key(words.logged.get(measure, words.logged_default), APPLIED, "dot"),
+        charts.Key(words.pain, PAIN, "square"),
+        charts.Key(words.flag(rules.UNDER_LOADING, measure), FLAG, mark=_TRIANGLE_DOWN),
+        charts.Key(words.flag(rules.OVER_LOADING, measure), FLAG, mark=_TRIANGLE_UP),
+        charts.Key(words.pain_over_gate, FLAG, mark=_RING),
+        charts.Key(words.missing, charts.MUTED, mark=_CROSS),
     ]
 
 
 LEGEND = legend()
 
 
-def load_chart(progress: Any, *, chart_id: str = "load") -> SafeString:
+def load_chart(
+    progress: Any, *, chart_id: str = "load", words: ChartWords = STAFF_WORDS
+) -> SafeString:
     """Prescribed (step line) against the logged amount in the plan's measure (load, wear hours
     or minutes; line with points), pain NRS on the right axis, and the flags marked on their
-    day."""
+    day; its legend, axes, title and description in `words`."""
     days = progress.days
     measure = progress.plan.measure
     logged = [d for d in days if d.log and d.log.amount is not None]
     values = [float(d.prescribed) for d in days if d.prescribed is not None]
     values += [float(d.log.amount) for d in logged]
     first, last = (days[0].day, days[-1].day) if days else (1, 2)
-    x_axis = charts.number_axis(first - 0.5, max(last, first + 1) + 0.5, title="Day of the plan")
+    x_axis = charts.number_axis(first - 0.5, max(last, first + 1) + 0.5, title=words.x_title)
     top = {"load": 10.0, "wear_hours": 4.0, "minutes": 10.0}[measure]
-    y_axis = charts.number_axis(0, max([*values, top]), title=AXIS_TITLES[measure])
-    pain_axis = charts.number_axis(0, 10, title="Pain (NRS)", most=6)
+    y_axis = charts.number_axis(0, max([*values, top]), title=words.y_titles[measure])
+    pain_axis = charts.number_axis(0, 10, title=words.pain_title, most=6)
     plot = charts.Plot(
-        x_axis, y_axis, width=760, height=360, y2_axis=pain_axis, legend=legend(measure)
+        x_axis, y_axis, width=760, height=360, y2_axis=pain_axis, legend=legend(measure, words)
     )
     # Prescribed: a step line, one step a day; gaps where nothing is prescribed.
     segment: list[tuple[float, float]] = []
@@ -77,16 +111,21 @@ def load_chart(progress: Any, *, chart_id: str = "load") -> SafeString:
         base = plot.y(float(amount)) if amount is not None else plot.floor
         for flag in d.flags:
             plot.raw(_flag_mark(flag, plot.x(d.day), base, plot.floor))
-    what = WHAT[measure]
-    title = f"{what.capitalize()} and pain, {progress.plan.protocol_name}"
+    what = words.what[measure]
+    title = words.title.format(
+        What=what[:1].upper() + what[1:], what=what, protocol=progress.plan.protocol_name
+    )
     flagged = sum(1 for d in days if d.flags)
     desc = (
-        f"Days {days[0].day} to {days[-1].day} from "
-        f"{charts.date_format(days[0].date, charts.DAY)}: the prescribed {what} (blue steps), "
-        f"the logged {what} (orange), and pain NRS 0-10 (purple, right axis). {flagged} days "
-        "are flagged. The table below lists every day."
+        words.desc.format(
+            first=days[0].day,
+            last=days[-1].day,
+            start=charts.date_format(days[0].date, charts.DAY),
+            what=what,
+            flagged=flagged,
+        )
         if days
-        else "No days yet."
+        else words.no_days
     )
     return plot.svg(chart_id=chart_id, title=title, desc=desc)
 

@@ -66,7 +66,7 @@ def test_the_patient_logs_today_and_reads_the_feedback_in_their_programmes_words
     expect(page.get_by_text("Day 5 of your programme.")).to_be_visible()
     expect(page.get_by_text("Keep your pain below 5 out of 10.")).to_be_visible()
     expect(page.get_by_text("40 kg", exact=False).first).to_be_visible()
-    expect(page.get_by_role("img", name="Load and pain")).to_be_visible()
+    expect(page.get_by_role("img", name="Your load on the scale and your pain")).to_be_visible()
     fits(page)
     assert_accessible(page, "me-diary-390")
 

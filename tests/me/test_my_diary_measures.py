@@ -42,4 +42,4 @@ def test_an_upper_limb_patient_logs_wear_hours_against_the_clinics_programme(wor
         "(up to 4 hours)." in page
     )
     assert "Worn longer than prescribed" in page
-    assert limb.get_site_display() in page
+    assert f"Your {limb.side} upper-arm bone (humerus)" in page

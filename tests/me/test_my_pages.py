@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from osseo.rehab.actions import create_plan, log_load, refer_patient
@@ -94,3 +95,34 @@ def test_a_questionnaire_the_clinic_has_not_asked_is_not_found(world):
     assert client.get("/me/questionnaires/q-tfa/all/").status_code == 404
     assert client.get(f"/me/questionnaires/rand-36/{world.limb.uuid}/").status_code == 200
     assert client.get("/me/questionnaires/rand-36/all/").status_code == 404
+
+
+def test_the_diary_chart_speaks_the_patients_words_not_the_clinicians(world, planned):
+    plan, _ = planned
+    log_load(
+        actor=world.users["patient"],
+        plan=plan,
+        data={"date": timezone.localdate(), "applied_kg": 55, "pain_nrs": 6},
+    )
+    page = client_for(world.users["patient"]).get("/me/diary/").content.decode()
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    for said in (
+        "Your programme",
+        "What you logged",
+        "Your pain",
+        "More than prescribed",
+        "Pain at or above your programme&#x27;s limit",
+        "Not logged",
+        "Day of your programme",
+        "Pain (0 to 10)",
+        "Your load on the scale and your pain, the last four weeks",
+    ):
+        assert said in chart, said
+    for staff in ("Prescribed", "Applied", "NRS", "gate", "No log", "Over-loading", "of the plan"):
+        assert staff not in chart, staff
+    assert plan.protocol_name not in chart
+    heading = page[page.index(f'id="plan-{plan.uuid}-h"') :]
+    assert heading[: heading.index("</h2>")].endswith("Your left thigh bone (femur)")
+    # The clinicians' chart of the same plan keeps their words.
+    staff = client_for(world.users["rehab_specialist"]).get(reverse("rehab:plan", args=[plan.uuid]))
+    assert "Pain NRS" in staff.content.decode()
