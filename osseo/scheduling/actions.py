@@ -185,8 +185,9 @@ def move_meeting(
     *, actor: User, meeting: MdtMeeting, data: dict[str, Any], if_match: str | None = None
 ) -> MdtMeeting:
     """Move a meeting not yet held: its date and time, or its place (those `data` names). Its
-    attendees' reminders follow the new time; calendars show the same event, changed. A meeting
-    with a decision recorded has been held: it stays as it was (409)."""
+    attendees are told at once (no patient named) and their reminders follow the new time;
+    calendars show the same event, changed. A meeting with a decision recorded has been held:
+    it stays as it was (409)."""
     errors: dict[str, list[str]] = {}
     new: dict[str, Any] = {}
     if "starts_at" in data:
@@ -214,12 +215,17 @@ def move_meeting(
         ]
         for k, v in changed.items()
     }
+    was = (meeting.starts_at, meeting.place)
     for name, value in changed.items():
         setattr(meeting, name, value)
     meeting.save()
     record("scheduling.meeting.moved", actor=actor, obj=meeting, changes=changes)
     if "starts_at" in changed:
         _remind_attendees(meeting)
+    # Its attendees are told at once, by the worker (reminders.send_meeting_moved).
+    from .reminders import enqueue_meeting_moved
+
+    transaction.on_commit(lambda: enqueue_meeting_moved(meeting, *was))
     return meeting
 
 

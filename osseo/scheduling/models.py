@@ -224,6 +224,7 @@ class MeetingMailKind(models.TextChoices):
     DAY_BEFORE = "day_before", "The day before"
     LEAD = "lead", "At the clinic's lead time"
     CANCELLED = "cancelled", "The meeting is cancelled"
+    MOVED = "moved", "The meeting has moved"
 
 
 class MeetingReminder(models.Model):

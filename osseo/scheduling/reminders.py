@@ -484,6 +484,56 @@ def send_meeting_cancelled(meeting_id: int, now: dt.datetime | None = None) -> s
     return f"told {sent} attendee{'s' if sent != 1 else ''}" if sent else "nothing to send"
 
 
+def meeting_moved_mail(
+    meeting: MdtMeeting, user: User | None = None, *, old: dict[str, Any]
+) -> tuple[str, str]:
+    """Subject and body to an attendee of a moved meeting: when and where it was, when and where
+    it is now, a link to sign in (or whom to ask); no patient named."""
+    local = timezone.localtime(dt.datetime.fromisoformat(old["starts_at"]))
+    was = f"{local:%A} {local.day} {local:%B %Y at %H:%M}" + (
+        f" at {old['place']}" if old.get("place") else ""
+    )
+    where = f" at {meeting.place}" if meeting.place else ""
+    return (
+        f"Osseo: the MDT meeting has moved to {_when(meeting)}",
+        f"The MDT meeting on {was} has moved: it is now on {_when(meeting)}{where}.\n\n"
+        + _sign_in_line(meeting, user, f"/mdt/meetings/{meeting.uuid}/", "its agenda"),
+    )
+
+
+def send_meeting_moved(
+    meeting_id: int, version: int, old: dict[str, Any], now: dt.datetime | None = None
+) -> str:
+    """Tell each attendee who is an active user with an e-mail address that the meeting moved
+    (`old`: its former `starts_at` and `place`), once each, while that move is the meeting's
+    latest change and it is still to come. What it did, in words."""
+    now = now or timezone.now()
+    meeting = MdtMeeting.objects.select_related("organisation").filter(pk=meeting_id).first()
+    if meeting is None or meeting.version != version or meeting.cancelled_at is not None:
+        return "changed again since"
+    if meeting.starts_at <= now:
+        return "past"
+    sent = _mail_attendees(
+        meeting,
+        MeetingMailKind.MOVED,
+        now,
+        lambda m, u: meeting_moved_mail(m, u, old=old),
+        "scheduling.meeting.notified",
+    )
+    return f"told {sent} attendee{'s' if sent != 1 else ''}" if sent else "nothing to send"
+
+
+def enqueue_meeting_moved(meeting: MdtMeeting, old_starts_at: dt.datetime, old_place: str) -> None:
+    """Queue the notice of a moved meeting for the worker to send at once."""
+    from .tasks import send_mdt_meeting_moved
+
+    send_mdt_meeting_moved.enqueue(
+        meeting_id=meeting.pk,
+        version=meeting.version,
+        old={"starts_at": old_starts_at.isoformat(), "place": old_place},
+    )
+
+
 def enqueue_meeting_cancelled(meeting: MdtMeeting) -> None:
     """Queue the notice of a cancelled meeting for the worker to send at once."""
     from .tasks import send_mdt_meeting_cancelled

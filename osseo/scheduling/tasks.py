@@ -43,3 +43,11 @@ def send_mdt_meeting_cancelled(meeting_id: int) -> str:
     from .reminders import send_meeting_cancelled
 
     return send_meeting_cancelled(meeting_id)
+
+
+@task
+def send_mdt_meeting_moved(meeting_id: int, version: int, old: dict[str, Any]) -> str:
+    """Tell a moved meeting's attendees, at once (reminders.py); idempotent."""
+    from .reminders import send_meeting_moved
+
+    return send_meeting_moved(meeting_id, version, old)

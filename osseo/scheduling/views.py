@@ -273,7 +273,9 @@ def meeting_detail(request: HttpRequest, meeting_id: str) -> HttpResponse:
                     exc.error_dict["day"] = exc.error_dict.pop("starts_at")
                 apply_errors(move_form, exc)
             else:
-                messages.success(request, "Meeting moved: its attendees' reminders follow.")
+                messages.success(
+                    request, "Meeting moved: its attendees are told, and reminders follow."
+                )
                 return redirect("scheduling:meeting", meeting_id=meeting.uuid)
         status = 422
     elif request.method == "POST":

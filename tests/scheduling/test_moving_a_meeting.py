@@ -75,6 +75,18 @@ def test_a_moved_meeting_is_reminded_of_at_its_new_time_and_its_event_changes(
     assert after.decoded("dtstart") == MOVED
     assert int(after["sequence"]) > int(before["sequence"])
     mail.outbox.clear()
+    # Its attendees are told at once (the prosthetist has no address here; the outsider none).
+    _worker_at(dt.datetime(2026, 4, 1, 9, 1, tzinfo=dt.UTC))
+    [told] = mail.outbox
+    assert told.to == ["surgeon@clinic.example"]
+    assert "has moved" in told.subject
+    assert (
+        "The MDT meeting on Tuesday 7 April 2026 at 13:00 at Seminar room 2 has moved: it is now "
+        "on Tuesday 14 April 2026 at 09:00 at Boardroom." in told.body
+    )
+    assert f"/mdt/meetings/{meeting.uuid}/" in told.body
+    mail.outbox.clear()
+    _worker_at(dt.datetime(2026, 4, 1, 9, 2, tzinfo=dt.UTC))  # once only
     _worker_at(dt.datetime(2026, 4, 6, 7, 30, tzinfo=dt.UTC))  # the old day before: nothing
     assert mail.outbox == []
     # The new day before: the new time's lead reminder (72 hours before) and day-before one.
