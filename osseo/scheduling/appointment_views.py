@@ -79,7 +79,8 @@ def patient_appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
     if user.membership.role == "patient":
         raise PermissionDenied
     patient = get_patient_for(user, patient_id, permission="appointment.view")
-    can_book = has_permission(user, "appointment.book")
+    died = hasattr(patient, "death")  # complications.Death: nothing more is booked for them
+    can_book = has_permission(user, "appointment.book") and not died
     proposals = list(proposed_bookings(user, timezone.localdate(), patient=patient))
     visits = [
         (
@@ -149,6 +150,7 @@ def patient_appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
             "appointments": appointments_for(user).filter(patient=patient).order_by("-starts_at"),
             "proposals": proposals,
             "form": form if can_book else None,
+            "died": died,
         },
         status=status,
     )

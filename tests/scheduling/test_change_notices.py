@@ -16,7 +16,7 @@ from osseo.audit.models import AuditEntry
 from osseo.scheduling import actions
 from osseo.scheduling.models import AppointmentNotice, Reminder
 from osseo.scheduling.reminders import send_reminder
-from tests.conftest import api_client
+from tests.conftest import api_client, client_for
 from tests.connectors.conftest import run_worker
 from tests.scheduling.test_moving_and_cancelling import _book as book_at
 
@@ -233,3 +233,10 @@ def test_no_appointment_is_booked_for_a_patient_who_has_died(world):
         )
     assert answer.status_code == 409
     assert answer.json()["missing"][0]["code"] == "alive"
+    with time_machine.travel(MOVED_ON, tick=False):
+        page = client_for(world.users["coordinator"]).get(
+            f"/patients/{world.patient.uuid}/appointments/"
+        )
+    html = page.content.decode()
+    assert "death is recorded: no appointment is booked" in html
+    assert "Book an appointment" not in html

@@ -171,7 +171,9 @@ def test_the_page_moves_the_meeting_and_offers_no_move_once_it_was_held(
             "mv-place": "Boardroom",
         }
         moved = page.post(url, form, follow=True)
-        assert "Meeting moved: its attendees are told, and reminders follow." in moved.content.decode()
+        assert (
+            "Meeting moved: its attendees are told, and reminders follow." in moved.content.decode()
+        )
         stale = page.post(url, form)
         assert stale.status_code == 422
         assert "changed since you opened the page" in stale.content.decode()
