@@ -64,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "words": words.phase_words(e.phase, e.limb.site),
             "steps": words.pathway_steps(e.phase),
             "operation_on": _planned_operation(e, today),
+            "stages_done": _stages_done(e),
         }
         for e in my_episodes(patient)
     ]
@@ -87,6 +88,25 @@ def _planned_operation(episode: Any, today: Any) -> Any:
     return ahead[0] if ahead else None
 
 
+def _stages_done(episode: Any) -> dict[str, Any] | None:
+    """How far a staged plan has got between its operations, while the episode is in surgery:
+    the stages signed (`done`) and planned (`total`, None when the plan lists no stages); None
+    before the first operation, once the final stage is signed, or for a single-stage plan."""
+    if episode.phase != "surgery":
+        return None
+    plan = episode.plans.prefetch_related("stages").first()
+    if plan is None or plan.strategy != "staged":
+        return None
+    signed = episode.procedures.filter(status=RecordStatus.SIGNED, stage_number__isnull=False)
+    if signed.filter(final_stage=True).exists():
+        return None
+    done = signed.values("stage_number").distinct().count()
+    total = len(plan.stages.all()) or None
+    if done == 0 or (total is not None and done >= total):
+        return None
+    return {"done": done, "total": total}
+
+
 @patient_page
 def plan(request: HttpRequest) -> HttpResponse:
     """Each treated limb's plan: site and side, one operation or more, the anaesthetic, the
@@ -95,17 +115,25 @@ def plan(request: HttpRequest) -> HttpResponse:
     plans = []
     for episode in my_episodes(patient):
         plan = episode.plans.select_related("implant").prefetch_related("stages").first()
-        operations = episode.procedures.filter(status=RecordStatus.SIGNED).order_by(
-            "performed_on", "id"
+        operations = list(
+            episode.procedures.filter(status=RecordStatus.SIGNED).order_by("performed_on", "id")
         )
+        parts = words.parts_words(plan, episode.limb.site)
+        done = {op.stage_number: op.performed_on for op in operations if op.stage_number}
         plans.append(
             {
                 "episode": episode,
                 "limb": words.limb_words(episode.limb),
+                "where": words.phase_words(episode.phase, episode.limb.site),
                 "plan": plan,
-                "stages": list(plan.stages.all()) if plan else [],
+                "stages": [{"stage": s, "done_on": done.get(s.number)} for s in plan.stages.all()]
+                if plan
+                else [],
                 "anaesthesia": ANAESTHESIA_WORDS.get(plan.anaesthesia, "") if plan else "",
-                "operations": list(operations),
+                "operations": [
+                    {"on": op.performed_on, "words": words.operation_words(op.kind, parts)}
+                    for op in operations
+                ],
             }
         )
     return render(request, "me/plan.html", {"patient": patient, "plans": plans})

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from osseo.sites import PROFILES
-from osseo.surgery.guide import CRANIOFACIAL_WORDS, SITE_WORDS
+from osseo.surgery.guide import CRANIOFACIAL_WORDS
+from osseo.surgery.guide import limb_words as limb_words  # the guide's, for their pages
+from osseo.surgery.operative import PART_WORDS
+from osseo.surgery.systems import system_for
 
 
 @dataclass(frozen=True)
@@ -138,13 +141,32 @@ def pathway_steps(phase: str) -> list[dict[str, str]]:
     ]
 
 
-def limb_words(limb: Any) -> str:
-    """ "your left thigh bone (femur)": a limb in the guide's words, with its side."""
-    words = SITE_WORDS.get(limb.site, "your bone")
-    side = limb.side if limb.side in ("left", "right") else ""
-    return words.replace("your ", f"your {side} ", 1) if side else words
-
-
 def month_words(day: dt.date) -> str:
     """ "March 2027": when a part is due, said as a month (a forecast, not a date)."""
     return day.strftime("%B %Y")
+
+
+# An operation the patient has had, in plain words (the kinds of osseo/surgery/models.py,
+# ProcedureKind); the second stage attaches the implant system's own parts (a limb's dualcone, a
+# head or neck abutment), as the guide's stages say (osseo/surgery/guide.py, STAGE_WORDS).
+OPERATION_WORDS = {
+    "single_stage": "Your implant operation, in one stage",
+    "stage_1": "Your first operation: the implant placed in the bone",
+    "stage_2": "Your second operation: the {parts} attached to the implant",
+    "stage_n": "A further operation of your surgery in stages",
+    "revision": "An operation to renew or repair your implant or its parts (a revision)",
+    "explantation": "An operation to take out your implant",
+    "debridement": "An operation to clean the wound and the tissue around your implant",
+    "soft_tissue_refashioning": "An operation to reshape the skin and soft tissue around your "
+    "implant",
+}
+
+
+def parts_words(plan: Any, site: str) -> str:
+    """ "dualcone adaptor", "abutment": the parts the implant system attaches to the implant."""
+    system = system_for(plan.implant.system if plan and plan.implant else None, site=site)
+    return " and ".join(PART_WORDS.get(p, p) for p in system.parts)
+
+
+def operation_words(kind: str, parts: str) -> str:
+    return OPERATION_WORDS.get(kind, "An operation").format(parts=parts)

@@ -76,6 +76,13 @@ def next_steps(
     """What the patient has to do or go to next, soonest first (undated last): questionnaires
     due, booked appointments, follow-up visits due but not booked yet, parts due for service."""
     from osseo.rehab.queries import visits_due_of
+    from osseo.surgery.guide import limb_words
+
+    # A patient with more than one treated limb reads which limb each step is for.
+    several = patient.episodes.values("limb").distinct().count() > 1
+
+    def of(limb: Any, joint: str) -> str:
+        return f" {joint} {limb_words(limb)}" if several and limb is not None else ""
 
     steps: list[NextStep] = []
     for a in questionnaires:
@@ -85,7 +92,8 @@ def next_steps(
             steps.append(
                 NextStep(
                     "questionnaire",
-                    f"{verb} the questionnaire {a.questionnaire.title} ({a.occasion.label})",
+                    f"{verb} the questionnaire {a.questionnaire.title} ({a.occasion.label}"
+                    f"{of(a.limb, 'on')})",
                     a.occasion.visit_on,
                 )
             )
@@ -105,8 +113,8 @@ def next_steps(
         steps.append(
             NextStep(
                 "follow_up_visit",
-                f"Your follow-up visit at {visit.visit.label} is due: the clinic will book it "
-                "with you",
+                f"Your follow-up visit{of(visit.episode.limb, 'for')} at {visit.visit.label} is "
+                "due: the clinic will book it with you",
                 visit.visit.due,
             )
         )
@@ -117,7 +125,8 @@ def next_steps(
             steps.append(
                 NextStep(
                     "part_service",
-                    f"Your {part.get_kind_display().lower()} is due for a service",
+                    f"Your {part.get_kind_display().lower()}{of(part.limb, 'on')} is due for a "
+                    "service",
                     due,
                 )
             )

@@ -25,6 +25,14 @@ SITE_WORDS = {
     "craniofacial": "the bone of your head or face",
 }
 
+
+def limb_words(limb: Any) -> str:
+    """ "your left thigh bone (femur)": a limb in the guide's words, with its side."""
+    words = SITE_WORDS.get(limb.site, "your bone")
+    side = limb.side if limb.side in ("left", "right") else ""
+    return words.replace("your ", f"your {side} ", 1) if side else words
+
+
 ANAESTHESIA_WORDS = {
     "general": "You will be asleep under a general anaesthetic.",
     "general_spinal": "You will be asleep under a general anaesthetic, combined with a spinal "
