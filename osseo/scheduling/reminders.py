@@ -251,6 +251,15 @@ def staff_notice(
             f"An appointment ({what}) on {_when(appointment)} at {appointment.place} "
             "has been given to you." + link,
         )
+    same_slot = (
+        dt.datetime.fromisoformat(old["starts_at"]) == appointment.starts_at
+        and old["place"] == appointment.place
+    )
+    if same_slot:  # only its length changed
+        return (
+            f"Osseo: an appointment on {old['when']} has changed",
+            f"Your appointment on {was} has changed: it is now a {what}." + link,
+        )
     return (
         f"Osseo: an appointment has moved to {_when(appointment)}",
         f"Your appointment ({what}) on {was} has moved: it is now on {_when(appointment)} at "

@@ -240,3 +240,21 @@ def test_no_appointment_is_booked_for_a_patient_who_has_died(world):
     html = page.content.decode()
     assert "death is recorded: no appointment is booked" in html
     assert "Book an appointment" not in html
+
+
+def test_a_change_of_length_only_tells_the_clinician_what_changed(
+    world, django_capture_on_commit_callbacks
+):
+    appointment = _book(world, django_capture_on_commit_callbacks)
+    _change(
+        world,
+        django_capture_on_commit_callbacks,
+        appointment=appointment,
+        minutes=60,
+        reason="Two parts to change.",
+    )
+    _worker_at(MOVED_ON + dt.timedelta(minutes=1))
+    [told] = mail.outbox  # the patient's time and place are as they were: nothing to them
+    assert told.to == ["surgeon@clinic.example"]
+    assert "has changed: it is now a connector service, 60 minutes." in told.body
+    assert "has moved" not in told.body
