@@ -119,7 +119,9 @@ DAYS_BODY = {
 }
 
 
-def days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
+def days_from_request(request: HttpRequest, patient: Any = None) -> tuple[dict[dt.date, int], str]:
+    """The days sent (JSON, CSV body or file), each bad one named; with `patient`, days outside
+    their window are named too (stepsfile.check_days)."""
     today = timezone.localdate()
     content_type = (request.content_type or "").lower()
     if content_type == "multipart/form-data":
@@ -148,7 +150,7 @@ def days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
             )
             for i, d in enumerate(body["days"])
         ]
-        days, problems = check_days(rows, today)
+        days, problems = check_days(rows, today, patient=patient)
         if problems:
             raise ValidationError({"days": problems.summary()})
         if not days:
@@ -159,7 +161,7 @@ def days_from_request(request: HttpRequest) -> tuple[dict[dt.date, int], str]:
             {"body": ["Send JSON, a text/csv body or a multipart/form-data file."]}
         )
     try:
-        return parse_steps_csv(data, today=today), source
+        return parse_steps_csv(data, today=today, patient=patient), source
     except StepsFileError as exc:
         raise ValidationError({"file": exc.problems}) from exc
 
@@ -176,7 +178,7 @@ def import_daily_steps(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     patient = get_patient_for(
         _user(request), patient_id, permission="activity.import", audit_read=False
     )
-    days, source = days_from_request(request)
+    days, source = days_from_request(request, patient)
     summary = actions.import_daily_steps(
         actor=_user(request), patient=patient, days=days, source=source
     )

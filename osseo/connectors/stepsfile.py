@@ -2,7 +2,8 @@
 
 A file is refused whole when any line is bad, with one message per bad line (up to
 `MAX_PROBLEMS`) as `line N: reason`, N counted as an editor shows it (the header is line 1 when it
-is the file's first line). Pure: no database.
+is the file's first line). Pure but for the patient's own window (their date of birth and death),
+read when a patient is given.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from osseo.plausible import check_date
 
 MAX_PROBLEMS = 20
 # A sanity bound on one day's count, to catch a wrong column (e.g. a cumulative total). Not a
@@ -85,9 +89,12 @@ def parse_day(text: str, today: dt.date) -> dt.date:
 
 
 def check_days(
-    rows: Iterable[tuple[str, object, object]], today: dt.date
+    rows: Iterable[tuple[str, object, object]], today: dt.date, *, patient: Any = None
 ) -> tuple[dict[dt.date, int], Problems]:
-    """(days, problems) from (where, date, steps) rows; `where` prefixes each message."""
+    """(days, problems) from (where, date, steps) rows; `where` prefixes each message. With
+    `patient`, each day is also held to the patient's window (osseo/plausible.py: not before
+    their date of birth, not after a recorded death), named by its line, not only refused by
+    the import as a whole."""
     days: dict[dt.date, int] = {}
     first_seen: dict[dt.date, str] = {}
     problems = Problems([])
@@ -102,6 +109,11 @@ def check_days(
             )
         except ValueError as exc:
             reasons.append(str(exc))
+        if day is not None and patient is not None:
+            found: dict[str, list[str]] = {}
+            if check_date(found, "day", day, patient=patient) is None:
+                reasons += [m[:1].lower() + m[1:].rstrip(".") for m in found["day"]]
+                day = None
         try:
             if isinstance(raw_steps, bool):
                 raise ValueError("the step count is not a number")
@@ -145,8 +157,9 @@ def _lines(data: bytes) -> list[tuple[int, str | None]]:
     return out
 
 
-def parse_steps_csv(data: bytes, *, today: dt.date) -> dict[dt.date, int]:
-    """The days of a `date,steps` CSV file, or StepsFileError with every bad line named.
+def parse_steps_csv(data: bytes, *, today: dt.date, patient: Any = None) -> dict[dt.date, int]:
+    """The days of a `date,steps` CSV file, or StepsFileError with every bad line named (with
+    `patient`, a day outside their window too: check_days).
 
     The header names a `date` and a `steps` column (any case and order; other columns are
     ignored); the delimiter is `,`, `;` or tab. Blank lines and `#` comment lines are skipped.
@@ -209,7 +222,7 @@ def parse_steps_csv(data: bytes, *, today: dt.date) -> dict[dt.date, int]:
             )
             continue
         rows.append((f"line {line_no}", fields[i_date], fields[i_steps]))
-    days, row_problems = check_days(rows, today)
+    days, row_problems = check_days(rows, today, patient=patient)
     merged = Problems([])
     for message in sorted(
         problems.messages + row_problems.messages, key=lambda m: int(m.split()[1].rstrip(":"))

@@ -112,7 +112,7 @@ def patient_connectors(request: HttpRequest, patient_id: str) -> HttpResponse:
         try:
             if upload.size > MAX_STEPS_BYTES:
                 raise StepsFileError(["The file is larger than 10 MB."])
-            days = parse_steps_csv(upload.read(), today=today)
+            days = parse_steps_csv(upload.read(), today=today, patient=patient)
             summary = actions.import_daily_steps(
                 actor=user, patient=patient, days=days, source=str(upload.name)[:100]
             )

@@ -400,7 +400,7 @@ def activity(request: HttpRequest) -> HttpResponse:
             try:
                 if upload.size > MAX_STEPS_BYTES:
                     raise StepsFileError(["The file is larger than 10 MB."])
-                days = parse_steps_csv(upload.read(), today=today)
+                days = parse_steps_csv(upload.read(), today=today, patient=patient)
                 summary = import_own_daily_steps(
                     actor=user, patient=patient, days=days, source=str(upload.name)[:100]
                 )

@@ -166,7 +166,7 @@ def send_my_daily_steps(request: HttpRequest) -> Any:
     """The patient's own daily steps: JSON days or the same CSV the clinic imports, checked the
     same way (each bad line named), all or nothing; the same day again replaces its count."""
     patient = my_record(request, audit_read=False)
-    days, source = days_from_request(request)
+    days, source = days_from_request(request, patient)
     summary = import_own_daily_steps(
         actor=request.user,  # type: ignore[arg-type]
         patient=patient,
