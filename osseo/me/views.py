@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from osseo.editing import apply_errors
 from osseo.patients.actions import update_own_contact
 from osseo.portal.me_queries import (
+    appointment_words,
     my_appointments,
     my_parts,
     my_questionnaires,
@@ -180,7 +181,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
     booked = my_appointments(user)
     booked_days = {a.visit_due for a in booked if a.visit_due}
     to_book = [
-        v
+        {"v": v, "limb": words.limb_words(v.episode.limb)}
         for v in visits_due_of(patient, timezone.localdate(), within_days=60)
         if v.visit.due not in booked_days
     ]
@@ -189,7 +190,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
         "me/appointments.html",
         {
             "patient": patient,
-            "appointments": booked,
+            "appointments": [{"a": a, "words": appointment_words(a)} for a in booked],
             "to_book": to_book,
             "organisation": clinic_of(patient),
         },

@@ -207,7 +207,12 @@ def questionnaires(request: HttpRequest) -> HttpResponse:
     from osseo.outcomes.assigned import assigned_questionnaires
 
     asked = [
-        {"a": a, "key": _limb_key(a), "progress": len(a.draft.answers) if a.draft else 0}
+        {
+            "a": a,
+            "key": _limb_key(a),
+            "limb": diaries.limb_words(a.limb) if a.limb else "",
+            "progress": len(a.draft.answers) if a.draft else 0,
+        }
         for a in assigned_questionnaires(patient, today)
     ]
     done = list(
@@ -335,6 +340,13 @@ def _review(
     button that sends the answers to the clinic. No score is shown: it is the clinic's."""
     user: Any = request.user
     error = ""
+    if writing and assigned.draft is None and assigned.last_answered == timezone.localdate():
+        # Sent a moment ago (a second tap on the button, the page sent again): already with the
+        # clinic, nothing more to send.
+        messages.info(
+            request, f"Your answers to {assigned.questionnaire.title} have gone to your clinic."
+        )
+        return redirect("me:questionnaires")
     if writing:
         try:
             answer_own_questionnaire(

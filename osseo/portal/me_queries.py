@@ -27,6 +27,20 @@ class NextStep:
     due_on: dt.date | None
 
 
+# An appointment's kind (osseo/scheduling/models.py, AppointmentKind) in the patient's words, as
+# their pages and the next steps say it: the MDT as the pathway's assessment says it (osseo/me).
+APPOINTMENT_WORDS = {
+    "follow_up": "Follow-up visit",
+    "rehab": "Rehabilitation session",
+    "connector_service": "Service of the parts that connect your implant to your prosthesis",
+    "mdt": "Appointment with the whole team (the MDT)",
+}
+
+
+def appointment_words(appointment: Any) -> str:
+    return APPOINTMENT_WORDS.get(appointment.kind) or appointment.get_kind_display()
+
+
 def my_appointments(user: User, now: dt.datetime | None = None) -> list[Any]:
     """The patient's booked appointments from today on, soonest first (their own only: the
     scheduling app's access-checked read)."""
@@ -102,7 +116,7 @@ def next_steps(
         steps.append(
             NextStep(
                 "appointment",
-                f"{appointment.get_kind_display()} at {appointment.place}",
+                f"{appointment_words(appointment)} at {appointment.place}",
                 when.date(),
             )
         )

@@ -36,6 +36,9 @@ def test_two_limbs_in_follow_up_each_step_names_its_limb(world):
     assert plan.count("Your implant operation, in one stage.") == 2
     assert "Single-stage implantation" not in plan
     assert "<dd>Follow-up</dd>" in plan
+    appointments = _page(client, "/me/appointments/")
+    for side in ("left", "right"):
+        assert f"follow-up visit (for your {side} thigh bone (femur))" in appointments
     summary = client.get("/api/v1/me").json()
     labels = [s["label"] for s in summary["next_steps"] if s["code"] == "follow_up_visit"]
     assert sorted(labels) == sorted(

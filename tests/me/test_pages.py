@@ -146,9 +146,13 @@ def test_appointments_show_the_patients_own_bookings_only(world):
     book(world.patient, "Prosthetics workshop", "coordinator")
     book(world.other_patient, "Somewhere else entirely", "outsider")
     html = _text(world, "/me/appointments/")
-    assert "Connector service" in html and "Where: Prosthetics workshop" in html
+    assert "Service of the parts that connect your implant to your prosthesis" in html
+    assert "Where: Prosthetics workshop" in html and "Connector service" not in html
     assert "about 45 minutes" in html
     assert "Somewhere else entirely" not in html
     assert "connector_service" not in html
     home = _text(world, "/me/")
-    assert "Connector service at Prosthetics workshop" in home
+    assert (
+        "Service of the parts that connect your implant to your prosthesis at Prosthetics "
+        "workshop" in home
+    )
