@@ -20,15 +20,29 @@ from osseo.patients.actions import update_own_contact
 from osseo.patients.models import Patient
 from osseo.patients.queries import get_patient_for
 from osseo.problem import errors
+from osseo.surgery.guide import limb_words
 
-from .me_queries import my_appointments, my_parts, my_questionnaires, next_steps, service_due_on
+from .me_queries import (
+    appointment_words,
+    my_appointments,
+    my_parts,
+    my_questionnaires,
+    next_steps,
+    service_due_on,
+)
 
 router = Router(tags=["me"])
+
+
+LIMB_WORDS = 'the limb in the patient\'s words, with its side: "your left thigh bone (femur)"'
+SIDE = "left, right or not_applicable (a head or neck implant)"
 
 
 class MyEpisodeOut(Schema):
     episode_id: uuid.UUID
     site: str
+    side: str = Field(..., description=SIDE)
+    limb: str = Field(..., description=LIMB_WORDS)
     phase: str
     phase_label: str
 
@@ -56,6 +70,8 @@ class MyPartOut(Schema):
     kind: str
     kind_label: str
     site: str
+    side: str = Field(..., description=SIDE)
+    limb: str = Field(..., description=LIMB_WORDS)
     placed_on: dt.date
     service_due_on: dt.date | None = Field(
         ..., description="when the part is next due for a service, from its forecast"
@@ -86,6 +102,8 @@ def get_me(request: HttpRequest) -> MeOut:
         MyEpisodeOut(
             episode_id=e.uuid,
             site=e.limb.get_site_display(),
+            side=e.limb.side,
+            limb=limb_words(e.limb),
             phase=e.phase,
             phase_label=e.get_phase_display(),
         )
@@ -111,7 +129,7 @@ def get_me(request: HttpRequest) -> MeOut:
             MyAppointmentOut(
                 appointment_id=a.uuid,
                 kind=a.kind,
-                kind_label=a.get_kind_display(),
+                kind_label=appointment_words(a),
                 starts_at=a.starts_at,
                 minutes=a.minutes,
                 place=a.place,
@@ -125,6 +143,8 @@ def get_me(request: HttpRequest) -> MeOut:
                 kind=p.kind,
                 kind_label=p.get_kind_display(),
                 site=p.limb.get_site_display(),
+                side=p.limb.side,
+                limb=limb_words(p.limb),
                 placed_on=p.placed_on,
                 service_due_on=service_due_on(p),
             )

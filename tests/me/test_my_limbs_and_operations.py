@@ -40,6 +40,14 @@ def test_two_limbs_in_follow_up_each_step_names_its_limb(world):
     for side in ("left", "right"):
         assert f"follow-up visit (for your {side} thigh bone (femur))" in appointments
     summary = client.get("/api/v1/me").json()
+    assert [(e["side"], e["limb"]) for e in summary["episodes"]] == [
+        ("left", "your left thigh bone (femur)"),
+        ("right", "your right thigh bone (femur)"),
+    ]
+    assert sorted((p["side"], p["limb"]) for p in summary["parts"]) == [
+        ("left", "your left thigh bone (femur)"),
+        ("right", "your right thigh bone (femur)"),
+    ]
     labels = [s["label"] for s in summary["next_steps"] if s["code"] == "follow_up_visit"]
     assert sorted(labels) == sorted(
         f"Your follow-up visit for your {side} thigh bone (femur) at 3 months is due: the "
