@@ -78,6 +78,9 @@ CHART_WORDS = ChartWords(
     no_days="Nothing logged yet.",
 )
 
+# The chart's frame: about a phone's width, so that at 390 px its words keep their size.
+PHONE_CHART = (380, 320)
+
 
 def flag_words(flag: str, measure: str) -> str:
     if flag == rules.PAIN_OVER_GATE:
@@ -210,7 +213,9 @@ def diary_of(plan: RehabPlan, today: dt.date) -> Diary:
             for d in reversed(days)
         ],
         chart=(
-            load_chart(recent, chart_id=f"load-{plan.uuid}", words=CHART_WORDS) if days else None
+            load_chart(recent, chart_id=f"load-{plan.uuid}", words=CHART_WORDS, size=PHONE_CHART)
+            if days
+            else None
         ),
         today_log=log,
         today_feedback=feedback(plan, log, rx) if log else None,

@@ -73,11 +73,16 @@ LEGEND = legend()
 
 
 def load_chart(
-    progress: Any, *, chart_id: str = "load", words: ChartWords = STAFF_WORDS
+    progress: Any,
+    *,
+    chart_id: str = "load",
+    words: ChartWords = STAFF_WORDS,
+    size: tuple[int, int] = (760, 360),
 ) -> SafeString:
     """Prescribed (step line) against the logged amount in the plan's measure (load, wear hours
-    or minutes; line with points), pain NRS on the right axis, and the flags marked on their
-    day; its legend, axes, title and description in `words`."""
+        or minutes; line with points), pain NRS on the right axis, and the flags marked on their
+        day; its legend, axes, title and description in `words`; `size` its frame (a phone's page
+    asks a narrow one, so that its words are not shrunk past reading)."""
     days = progress.days
     measure = progress.plan.measure
     logged = [d for d in days if d.log and d.log.amount is not None]
@@ -89,7 +94,12 @@ def load_chart(
     y_axis = charts.number_axis(0, max([*values, top]), title=words.y_titles[measure])
     pain_axis = charts.number_axis(0, 10, title=words.pain_title, most=6)
     plot = charts.Plot(
-        x_axis, y_axis, width=760, height=360, y2_axis=pain_axis, legend=legend(measure, words)
+        x_axis,
+        y_axis,
+        width=size[0],
+        height=size[1],
+        y2_axis=pain_axis,
+        legend=legend(measure, words),
     )
     # Prescribed: a step line, one step a day; gaps where nothing is prescribed.
     segment: list[tuple[float, float]] = []
