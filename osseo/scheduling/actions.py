@@ -730,17 +730,17 @@ def _cancel(actor: User, appointment: Appointment, reason: str) -> None:
     transaction.on_commit(lambda: enqueue_notice(appointment, "cancelled", *old))
 
 
-def death_recorded(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+def _death_recorded(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     """A patient's death saved (complications.Death, by complications.actions.record_death):
     their appointments to come are cancelled in the same transaction (connected in apps.py: the
     complications app sits below scheduling and does not import it)."""
     if created and not kwargs.get("raw"):
-        cancel_on_death(
+        _cancel_on_death(
             actor=instance.recorded_by, patient=instance.patient, died_on=instance.died_on
         )
 
 
-def cancel_on_death(*, actor: User, patient: Patient, died_on: dt.date) -> int:
+def _cancel_on_death(*, actor: User, patient: Patient, died_on: dt.date) -> int:
     """Part of recording a patient's death (inside record_death's transaction and under its
     permission): each appointment still booked for them from the day of death on is cancelled,
     audited, and its clinician told (no patient named; nothing goes to the patient's address).

@@ -10,19 +10,19 @@ class SchedulingConfig(AppConfig):
         from osseo.patients import worklist
 
         from . import (
-            actions,  # registers the audit labels; its death_recorded is connected below
+            actions,  # registers the audit labels; its _death_recorded is connected below
             panels,
         )
         from . import worklist as week
 
         panels.register()
 
-        # A death recorded cancels the patient's appointments to come (actions.death_recorded).
+        # A death recorded cancels the patient's appointments to come (actions._death_recorded).
         from django.db.models.signals import post_save
 
         from osseo.complications.models import Death
 
-        post_save.connect(actions.death_recorded, sender=Death, dispatch_uid="scheduling-death")
+        post_save.connect(actions._death_recorded, sender=Death, dispatch_uid="scheduling-death")
 
         # A staged plan's next stage, due by the end of its window, in the patient list's column.
         from osseo.patients import due
