@@ -11,6 +11,7 @@ of a type Osseo does not import is reported, never silently dropped, and refuses
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,23 @@ def _keys(entry: dict[str, Any]) -> set[str]:
     return keys
 
 
+def _with_nul(node: Any, path: str) -> Iterator[str]:
+    """Where a string (or a key) holds U+0000: no database column can keep it (PostgreSQL's text
+    refuses it), so it is named rather than left to fail the write."""
+    if isinstance(node, str):
+        if "\x00" in node:
+            yield path
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if "\x00" in str(key):
+                yield path
+            else:
+                yield from _with_nul(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for n, item in enumerate(node):
+            yield from _with_nul(item, f"{path}[{n}]")
+
+
 def _datetime(text: str) -> dt.datetime | None:
     """A FHIR dateTime as an aware datetime (a date alone is its midnight UTC)."""
     try:
@@ -92,7 +110,7 @@ def read_referral(bundle: dict[str, Any]) -> Referral:
         if all(isinstance(e, dict) for e in entries)
         else bundle
     ):
-        issues.append(issue("structure", message, f"Bundle.{path}"))
+        issues.append(issue("structure", message, validate.within("Bundle", path, "Bundle")))
     by_kind: dict[str, list[int]] = {kind: [] for kind in IMPORTED}
     keys: dict[int, set[str]] = {}
     for i, entry in enumerate(entries):
@@ -117,7 +135,11 @@ def read_referral(bundle: dict[str, Any]) -> Referral:
                 issue("value", "Each entry is created: request.method POST.", f"{_at(i)}.request")
             )
         for path, message in validate.check(resource):
-            issues.append(issue("invalid", message, _at(i, path)))
+            issues.append(
+                issue("invalid", message, validate.within(f"{_at(i)}.resource", path, kind))
+            )
+        for path in _with_nul(resource, f"{_at(i)}.resource"):
+            issues.append(issue("invalid", "The text holds a NUL character (\\u0000).", path))
         by_kind[kind].append(i)
         keys[i] = _keys(entry)
     if len(by_kind["Patient"]) != 1:

@@ -14,7 +14,7 @@ Each problem is (FHIRPath location, message), the location starting at the resou
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -333,6 +333,20 @@ def _compiled(expression: str) -> Any:
     return fhirpathpy.compile(expression, model=models["r4"])
 
 
+def fhir_path(loc: Iterable[str | int]) -> str:
+    """A validation error's location in FHIRPath's words: `name[0].family`, not `name.0.family`."""
+    path = ""
+    for step in loc:
+        path += f"[{step}]" if isinstance(step, int) else (f".{step}" if path else str(step))
+    return path
+
+
+def within(prefix: str, path: str, kind: str) -> str:
+    """`path` (relative to a resource of type `kind`, or the type itself for the whole
+    resource) under `prefix`, the resource's own place."""
+    return prefix if path == kind else f"{prefix}.{path}"
+
+
 def structure(resource: dict[str, Any]) -> list[Problem]:
     """Problems the fhir.resources R4B model finds (element names, cardinality, formats)."""
     kind = resource.get("resourceType")
@@ -345,10 +359,7 @@ def structure(resource: dict[str, Any]) -> list[Problem]:
     try:
         model.model_validate(resource)
     except ValidationError as exc:
-        return [
-            (".".join(str(p) for p in e["loc"]) or kind, str(e["msg"]))
-            for e in exc.errors(include_url=False)
-        ]
+        return [(fhir_path(e["loc"]) or kind, str(e["msg"])) for e in exc.errors(include_url=False)]
     return []
 
 
@@ -414,7 +425,7 @@ def bundle_problems(bundle: dict[str, Any]) -> list[Problem]:
     (`Type/id`, or an entry's fullUrl)."""
     entries = bundle.get("entry", [])
     shell = {**bundle, "entry": [{k: v for k, v in e.items() if k != "resource"} for e in entries]}
-    problems = [(f"Bundle.{p}", m) for p, m in check(shell)]
+    problems = [(within("Bundle", p, "Bundle"), m) for p, m in check(shell)]
     present: set[str] = set()
     for entry in bundle.get("entry", []):
         resource = entry.get("resource") or {}

@@ -73,6 +73,12 @@ def transaction(request: HttpRequest) -> HttpResponse:
         refused = CsrfViewMiddleware(_ok).process_view(request, _ok, (), {})
         if refused is not None:
             return error(403, "security", "The CSRF check failed; send a bearer token instead.")
+    if request.content_type not in ("application/fhir+json", "application/json"):
+        return error(
+            415,
+            "not-supported",
+            "Send the Bundle as application/fhir+json (or application/json).",
+        )
     try:
         body = read_json(request.body)
     except BodyError as exc:

@@ -200,3 +200,47 @@ def test_a_patient_held_by_another_clinic_is_not_merged_into_this_one(world):
     [problem] = response.json()["issue"]
     assert problem["expression"] == ["Bundle.entry[0].resource.identifier"]
     assert world.patient.limbs.count() == 1
+
+
+def test_a_body_that_is_not_fhir_json_is_415_and_nothing_is_written(clinic):
+    response = api_client(clinic).post(
+        "/api/v1/fhir", json.dumps(referral()), content_type="text/plain"
+    )
+    assert response.status_code == 415
+    assert response["Content-Type"].startswith("application/fhir+json")
+    assert response.json()["issue"][0]["code"] == "not-supported"
+    assert counts() == (0, 0, 0)
+    plain_json = api_client(clinic).post(
+        "/api/v1/fhir", json.dumps(referral()), content_type="application/json"
+    )
+    assert plain_json.status_code == 200
+
+
+def test_a_nul_character_anywhere_is_named_by_its_path_and_nothing_is_written(clinic):
+    bundle = referral()
+    bundle["entry"][0]["resource"]["name"][0]["given"] = ["Io\x00lo"]
+    bundle["entry"][1]["resource"]["code"]["text"] = "Loss\x00"
+    response = post(clinic, bundle)
+    assert response.status_code == 422
+    where = sorted(p for i in response.json()["issue"] for p in i["expression"])
+    assert where == [
+        "Bundle.entry[0].resource.name[0].given[0]",
+        "Bundle.entry[1].resource.code.text",
+    ]
+    assert counts() == (0, 0, 0)
+
+
+def test_structural_problems_are_named_in_fhirpath_not_as_python_locations(clinic):
+    bundle = referral()
+    bundle["entry"][1] = "not an entry"
+    bundle["entry"][0]["resource"]["name"][0]["family"] = 7
+    issues = post(clinic, bundle).json()["issue"]
+    where = {p for i in issues for p in i["expression"]}
+    assert "Bundle.entry[1]" in where
+    assert not any(".1" in p or ".0" in p for p in where), where
+    duplicate = referral()
+    duplicate["entry"][1]["fullUrl"] = duplicate["entry"][0]["fullUrl"]
+    [problem] = post(clinic, duplicate).json()["issue"]
+    assert problem["diagnostics"].startswith("bdl-7")
+    assert problem["expression"] == ["Bundle"]  # the Bundle itself, not "Bundle.Bundle"
+    assert counts() == (0, 0, 0)
