@@ -58,17 +58,22 @@ def home(request: HttpRequest) -> HttpResponse:
         parts=my_parts(patient),
         questionnaires=my_questionnaires(patient, today),
     )
-    journeys = [
-        {
-            "episode": e,
-            "limb": words.limb_words(e.limb),
-            "words": words.phase_words(e.phase, e.limb.site),
-            "steps": words.pathway_steps(e.phase),
-            "operation_on": _planned_operation(e, today),
-            "stages_done": _stages_done(e),
-        }
-        for e in my_episodes(patient)
-    ]
+    journeys = []
+    for e in my_episodes(patient):
+        explanted_on = _explanted_on(e)
+        journeys.append(
+            {
+                "episode": e,
+                "limb": words.limb_words(e.limb),
+                "words": words.EXPLANTED
+                if explanted_on
+                else words.phase_words(e.phase, e.limb.site),
+                "steps": [] if explanted_on else words.pathway_steps(e.phase),
+                "explanted_on": explanted_on,
+                "operation_on": _planned_operation(e, today),
+                "stages_done": _stages_done(e),
+            }
+        )
     return render(
         request,
         "me/home.html",
@@ -87,6 +92,24 @@ def _planned_operation(episode: Any, today: Any) -> Any:
     dates = [plan.planned_date, *(s.planned_date for s in plan.stages.all())]
     ahead = sorted(d for d in dates if d is not None and d >= today)
     return ahead[0] if ahead else None
+
+
+def _explanted_on(episode: Any) -> Any:
+    """The day a signed explantation took the limb's implant out, when it is the episode's
+    latest operation and no implant is in place on the limb since; None otherwise (and once the
+    episode is declined or closed, whose own words say where it stands)."""
+    if episode.phase in ("declined", "closed"):
+        return None
+    latest = (
+        episode.procedures.filter(status=RecordStatus.SIGNED)
+        .order_by("-performed_on", "-id")
+        .first()
+    )
+    if latest is None or latest.kind != "explantation":
+        return None
+    if episode.limb.devices.filter(kind="implant", status="in_place").exists():
+        return None
+    return latest.performed_on
 
 
 def _stages_done(episode: Any) -> dict[str, Any] | None:
@@ -125,7 +148,9 @@ def plan(request: HttpRequest) -> HttpResponse:
             {
                 "episode": episode,
                 "limb": words.limb_words(episode.limb),
-                "where": words.phase_words(episode.phase, episode.limb.site),
+                "where": words.EXPLANTED
+                if _explanted_on(episode)
+                else words.phase_words(episode.phase, episode.limb.site),
                 "plan": plan,
                 "stages": [{"stage": s, "done_on": done.get(s.number)} for s in plan.stages.all()]
                 if plan
@@ -229,10 +254,23 @@ def implant(request: HttpRequest) -> HttpResponse:
                 }
             )
         limbs[-1]["devices"].append(entry)
+    in_place_limbs = {d.limb_id for d in in_place if d.kind == "implant"}
+    taken_out = [
+        {"words": words.limb_words(d.limb), "on": d.removed_on}
+        for d in patient.devices.filter(kind="implant", status="removed")
+        .select_related("limb")
+        .order_by("removed_on", "id")
+        if d.limb_id not in in_place_limbs
+    ]
     return render(
         request,
         "me/implant.html",
-        {"patient": patient, "limbs": limbs, "organisation": clinic_of(patient)},
+        {
+            "patient": patient,
+            "limbs": limbs,
+            "taken_out": taken_out,
+            "organisation": clinic_of(patient),
+        },
     )
 
 

@@ -95,6 +95,16 @@ CRANIOFACIAL_PHASES: dict[str, PhaseWords] = {
 }
 
 
+# A limb whose implant a signed explantation took out (and none placed since): whatever the
+# episode's phase, not "after surgery comes rehabilitation" nor parts to maintain.
+EXPLANTED = PhaseWords(
+    "Your implant has been taken out",
+    "Your implant was taken out in an operation.",
+    "Your team will talk with you about what comes next. If you have any questions, please "
+    "contact the clinic.",
+)
+
+
 def phase_words(phase: str, site: str) -> PhaseWords | None:
     """Where this phase leaves the patient, in the words for their implant's site."""
     if PROFILES[site].guide_text == "craniofacial" and phase in CRANIOFACIAL_PHASES:

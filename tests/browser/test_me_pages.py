@@ -74,3 +74,27 @@ def test_each_patient_page_reflows_when_zoomed(world, live_server, page, width):
         assert response is not None and response.status == 200, path
         scrolled = page.evaluate("document.documentElement.scrollWidth")
         assert scrolled <= width, f"{path} is {scrolled}px wide at {width}px"
+
+
+def test_the_pages_of_a_bilateral_patient_with_one_implant_taken_out_fit_a_phone(
+    world, live_server, page
+):
+    """Two limbs at two points (one staged between its operations, one explanted): every page
+    fits 390 px and axe finds nothing."""
+    import datetime as dt
+
+    from osseo.surgery import actions
+    from tests.gates import advance
+    from tests.scheduling.conftest import staged_hand
+    from tests.surgery.conftest import days_ago, operation
+
+    operation(world, on=days_ago(900))
+    advance(world.users, world.episode, "rehabilitation", "follow_up")
+    explantation = operation(
+        world, "explantation", on=days_ago(10), parts=(), sign=False, indication="infection"
+    )
+    actions.sign_operative_record(actor=world.users["surgeon"], procedure=explantation)
+    staged_hand(world, dt.date.today() - dt.timedelta(days=20))
+    _every_page(page, live_server, "patient", PASSWORD)
+    page.goto(live_server.url + "/me/")
+    page.screenshot(path=str(SHOTS / "me-home-explanted-and-staged-390.png"), full_page=True)

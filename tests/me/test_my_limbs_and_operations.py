@@ -72,6 +72,10 @@ def test_a_staged_plan_between_its_operations_says_how_far_it_has_got(world):
     client = client_for(world.users["patient"])
     home = _page(client, "/me/")
     assert "1 operation of your plan is done; the next is still to come." in home
+    assert (
+        "<strong>Next:</strong> your next operation: the clinic will agree its date with you. "
+        "After surgery comes rehabilitation" in home
+    )
     plan = _page(client, "/me/plan/")
     assert "Your first operation: the implant placed in the bone." in plan
     assert "The date of your next operation is not set yet" in plan
