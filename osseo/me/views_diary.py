@@ -104,9 +104,23 @@ def diary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "me/diary.html",
-        {"patient": patient, "entries": entries, "today": today},
+        {
+            "patient": patient,
+            "entries": entries,
+            "today": today,
+            "head_only": _head_and_neck_only(patient),
+        },
         status=status,
     )
+
+
+def _head_and_neck_only(patient: Patient) -> bool:
+    """Whether every limb of the patient's is a head or neck site: after their operation comes
+    the epithesis, not a limb's rehabilitation (osseo/me/words.py, CRANIOFACIAL_PHASES)."""
+    from osseo.sites import PROFILES
+
+    sites = {limb.site for limb in patient.limbs.all()}
+    return bool(sites) and all(PROFILES[s].guide_text == "craniofacial" for s in sites)
 
 
 def _own_plan(request: HttpRequest, patient: Patient, plan_id: str) -> Any:

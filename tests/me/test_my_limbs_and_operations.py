@@ -90,3 +90,13 @@ def test_the_second_operation_names_the_systems_parts_for_each_site():
     for kind in ("revision", "explantation", "debridement", "soft_tissue_refashioning"):
         said = words.operation_words(kind, "abutment")
         assert said.startswith("An operation to"), said
+
+
+def test_a_head_or_neck_patient_is_not_promised_a_limbs_loading_programme(world):
+    patient, _ = site_patient(world, "craniofacial")
+    client = client_for(make_user("una", "patient", world.clinic, patient=patient))
+    diary = _page(client, "/me/diary/")
+    assert "You have no programme to log at the moment." in diary
+    assert "loading programme" not in diary and "rehabilitation team" not in diary
+    limb = _page(client_for(world.users["patient"]), "/me/diary/")
+    assert "Your rehabilitation team sets one up after your operation" in limb
