@@ -80,8 +80,8 @@ def load_chart(
     size: tuple[int, int] = (760, 360),
 ) -> SafeString:
     """Prescribed (step line) against the logged amount in the plan's measure (load, wear hours
-        or minutes; line with points), pain NRS on the right axis, and the flags marked on their
-        day; its legend, axes, title and description in `words`; `size` its frame (a phone's page
+    or minutes; line with points), pain NRS on the right axis, and the flags marked on their
+    day; its legend, axes, title and description in `words`; `size` its frame (a phone's page
     asks a narrow one, so that its words are not shrunk past reading)."""
     days = progress.days
     measure = progress.plan.measure

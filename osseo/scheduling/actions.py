@@ -32,7 +32,7 @@ from .models import (
     CalendarFeed,
     MdtMeeting,
 )
-from .queries import token_hash
+from .queries import death_recorded, token_hash
 
 register(
     {
@@ -41,7 +41,7 @@ register(
         "scheduling.meeting.moved": "MDT meeting moved",
         "scheduling.meeting.cancelled": "MDT meeting cancelled",
         "scheduling.agenda.released": "MDT meeting cancelled: assessment due again",
-        "scheduling.meeting.notified": "MDT meeting cancellation sent to an attendee",
+        "scheduling.meeting.notified": "MDT meeting change sent to an attendee",
         "scheduling.agenda.added": "Patient added to an MDT meeting's agenda",
         "scheduling.agenda.removed": "Patient taken off an MDT meeting's agenda",
         "scheduling.agenda.decided": "MDT decision recorded at the meeting",
@@ -464,7 +464,7 @@ def book_appointment(*, actor: User, patient: Patient, data: dict[str, Any]) -> 
 
     from .queries import follow_up_due
 
-    if hasattr(patient, "death"):  # complications.Death, by its relation
+    if death_recorded(patient):
         raise Conflict(
             "This patient's death is recorded: no appointment is booked for them.",
             missing=[Missing("alive", "No death recorded for this patient", "")],

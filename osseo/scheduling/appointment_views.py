@@ -27,6 +27,7 @@ from .queries import (
     appointments_between,
     appointments_for,
     clinicians_of,
+    death_recorded,
     get_appointment_for,
     proposed_bookings,
 )
@@ -79,7 +80,7 @@ def patient_appointments(request: HttpRequest, patient_id: str) -> HttpResponse:
     if user.membership.role == "patient":
         raise PermissionDenied
     patient = get_patient_for(user, patient_id, permission="appointment.view")
-    died = hasattr(patient, "death")  # complications.Death: nothing more is booked for them
+    died = death_recorded(patient)  # nothing more is booked for them
     can_book = has_permission(user, "appointment.book") and not died
     proposals = list(proposed_bookings(user, timezone.localdate(), patient=patient))
     visits = [

@@ -21,6 +21,12 @@ from osseo.surgery.models import Decision
 from .models import AgendaItem, Appointment, MdtMeeting
 
 
+def death_recorded(patient: Patient) -> bool:
+    """Whether the patient's death is recorded (complications.Death, reached by its relation):
+    nothing more is booked for them, and no reminder or notice goes to them."""
+    return hasattr(patient, "death")
+
+
 def _organisation(user: User) -> Organisation | None:
     membership = getattr(user, "membership", None)
     return membership.organisation if membership is not None else None

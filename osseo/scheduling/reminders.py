@@ -38,6 +38,7 @@ from .models import (
     NoticeKind,
     Reminder,
 )
+from .queries import death_recorded, sees_meetings_of
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +47,14 @@ def lead_hours(booking: Appointment | MdtMeeting) -> int:
     return int(resolve(booking.organisation, "appointment_reminder_hours").value)
 
 
-def _when(booking: Appointment | MdtMeeting) -> str:
-    local = timezone.localtime(booking.starts_at)
+def _moment(at: dt.datetime) -> str:
+    """A time as the mails say it: "Monday 7 December 2026 at 09:30", in the clinic's zone."""
+    local = timezone.localtime(at)
     return f"{local:%A} {local.day} {local:%B %Y at %H:%M}"
+
+
+def _when(booking: Appointment | MdtMeeting) -> str:
+    return _moment(booking.starts_at)
 
 
 def staff_mail(appointment: Appointment) -> tuple[str, str]:
@@ -99,12 +105,6 @@ def _send_once(
     return True
 
 
-def _died(patient: Any) -> bool:
-    """Whether the patient's death is recorded (complications.Death, reached by its relation): no
-    reminder or notice goes to them, nor reminds anyone of their appointments."""
-    return hasattr(patient, "death")
-
-
 def send_reminder(
     appointment_id: int,
     kind: str,
@@ -126,7 +126,7 @@ def send_reminder(
         return "not booked"
     if starts_at is not None and starts_at != appointment.starts_at:
         return "moved since it was queued"
-    if _died(appointment.patient):
+    if death_recorded(appointment.patient):
         return "the patient has died"
     due = rules.reminders_due(
         appointment.starts_at,
@@ -310,8 +310,7 @@ def send_notice(
     old_starts = dt.datetime.fromisoformat(old["starts_at"])
     if max(old_starts, appointment.starts_at) <= now:
         return "past"
-    local = timezone.localtime(old_starts)
-    old = {**old, "when": f"{local:%A} {local.day} {local:%B %Y at %H:%M}"}
+    old = {**old, "when": _moment(old_starts)}
     recipients: list[tuple[bool, User | None, str, tuple[str, str]]] = []
     old_id = old.get("clinician_id")
     old_clinician = (
@@ -319,10 +318,10 @@ def send_notice(
         if old_id is not None and old_id != appointment.clinician_id
         else None
     )
-    if not _died(appointment.patient) and (
+    if not death_recorded(appointment.patient) and (
         kind == NoticeKind.CANCELLED
         or old_starts != appointment.starts_at
-        or (old["place"] != appointment.place)
+        or old["place"] != appointment.place
     ):
         recipients.append(
             (True, None, appointment.patient.email, patient_notice(appointment, kind, old))
@@ -399,8 +398,6 @@ def enqueue_notice(
 def _sign_in_line(meeting: MdtMeeting, user: User | None, page: str, what: str) -> str:
     """A link to sign in to `page`, for an attendee who can open it; an attendee from a partner
     organisation (who cannot see the clinic's meetings) is told whom to ask instead."""
-    from .queries import sees_meetings_of
-
     if user is not None and not sees_meetings_of(user, meeting.organisation):
         return f"{meeting.organisation.name} has {what}: please ask its MDT coordinator.\n"
     return f"Sign in to see {what}: {settings.OSSEO_BASE_URL.rstrip('/')}{page}\n"
@@ -498,8 +495,7 @@ def meeting_moved_mail(
 ) -> tuple[str, str]:
     """Subject and body to an attendee of a moved meeting: when and where it was, when and where
     it is now, a link to sign in (or whom to ask); no patient named."""
-    local = timezone.localtime(dt.datetime.fromisoformat(old["starts_at"]))
-    was = f"{local:%A} {local.day} {local:%B %Y at %H:%M}" + (
+    was = _moment(dt.datetime.fromisoformat(old["starts_at"])) + (
         f" at {old['place']}" if old.get("place") else ""
     )
     where = f" at {meeting.place}" if meeting.place else ""
